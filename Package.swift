@@ -1,0 +1,129 @@
+// swift-tools-version: 6.2
+// ocplan — a declarative reconciler for a private AI-assistant stack.
+// The package reads as the architecture: arrows point from the CLI to providers to the core.
+
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+/// Provider families: one target each, depending on `OCCore` only, so a provider cannot see another.
+let providerFamilies: [(target: String, folder: String)] = [
+    ("OCFiles", "Files"),
+    ("OCSysctl", "Sysctl"),
+    ("OCPodman", "Podman"),
+    ("OCAppleContainer", "AppleContainer"),
+    ("OCMultipass", "Multipass"),
+    ("OCHeadscale", "Headscale"),
+    ("OCTailscale", "Tailscale"),
+    ("OCPacketFilter", "PacketFilter"),
+    ("OCIPTables", "IPTables"),
+    ("OCServices", "Services"),
+    ("OCTrust", "Trust"),
+    ("OCChecks", "Checks"),
+]
+
+let package = Package(
+    name: "ocplan",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ocplan", targets: ["ocplan"]),
+        .executable(name: "ocapply", targets: ["ocapply"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // MARK: - Core
+
+        /// Manifest loading and validation, values, diff, graph, plan, apply walk, state, and the
+        /// seams (`Provider`, `CommandRunner`). Knows nothing of any specific tool.
+        .target(
+            name: "OCCore",
+            dependencies: [
+                "Yams",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+
+        /// The only place that starts processes: the subprocess runner and host transports.
+        .target(
+            name: "OCExec",
+            dependencies: [
+                "OCCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: - CLI
+
+        /// Commands, composition root (the only list of providers), renderers, exit codes.
+        .target(
+            name: "OCCLI",
+            dependencies: [
+                "OCCore", "OCExec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + providerFamilies.map { .target(name: $0.target) },
+            swiftSettings: strict
+        ),
+        /// `ocplan`: observe, diff and print the plan (also validate, schema, graph, history).
+        .executableTarget(name: "ocplan", dependencies: ["OCCLI"], swiftSettings: strict),
+        /// `ocapply`: apply a saved plan or plan-and-apply a manifest.
+        .executableTarget(name: "ocapply", dependencies: ["OCCLI"], swiftSettings: strict),
+
+        // MARK: - Test support
+
+        /// Scripted runner, fakes, fixtures and helpers for the tests.
+        .target(name: "OCTestSupport", dependencies: ["OCCore", "OCExec"], swiftSettings: strict),
+
+        // MARK: - Tests
+
+        .testTarget(name: "OCCoreTests", dependencies: ["OCCore", "OCTestSupport"], swiftSettings: strict),
+        .testTarget(name: "OCExecTests", dependencies: ["OCExec", "OCTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "OCProvidersTests",
+            dependencies: ["OCCore", "OCTestSupport"] + providerFamilies.map { .target(name: $0.target) },
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OCCLITests",
+            dependencies: ["OCCLI", "OCTestSupport"],
+            exclude: ["Snapshots"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["OCCLI", "OCExec", "OCTestSupport", "OCFiles", "OCSysctl"],
+            swiftSettings: strict
+        ),
+    ]
+)
+
+// MARK: - Provider families
+
+/// One provider family each: Codable specs, schema, observation parsers, argv builders, the provider.
+for family in providerFamilies {
+    package.targets.append(
+        .target(
+            name: family.target,
+            dependencies: ["OCCore"],
+            path: "Sources/Providers/\(family.folder)",
+            swiftSettings: strict
+        )
+    )
+}

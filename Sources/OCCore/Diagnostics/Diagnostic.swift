@@ -1,0 +1,106 @@
+import Foundation
+
+/// A problem with the user's input, located where it was written.
+///
+/// Loaders and validators collect diagnostics rather than throwing at the first one, so a run reports
+/// every mistake at once.
+public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// How serious the problem is.
+    public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+        case warning
+        case error
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
+    }
+
+    /// How serious it is.
+    public var severity: Severity
+    /// A short summary, sentence case, no final period.
+    public var summary: String
+    /// Full sentences saying why and how to fix it.
+    public var detail: String?
+    /// Where it was written, when known.
+    public var location: SourceLocation?
+    /// The key path in the manifest, e.g. `containers.openclaw.capDrop`.
+    public var keyPath: String?
+    /// The resource it concerns, when known.
+    public var address: Address?
+
+    /// Creates a diagnostic.
+    public init(
+        _ severity: Severity,
+        _ summary: String,
+        detail: String? = nil,
+        at location: SourceLocation? = nil,
+        keyPath: String? = nil,
+        address: Address? = nil
+    ) {
+        self.severity = severity
+        self.summary = summary
+        self.detail = detail
+        self.location = location
+        self.keyPath = keyPath
+        self.address = address
+    }
+
+    /// An error diagnostic.
+    public static func error(
+        _ summary: String, detail: String? = nil, at location: SourceLocation? = nil, keyPath: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(.error, summary, detail: detail, at: location, keyPath: keyPath)
+    }
+
+    /// A warning diagnostic.
+    public static func warning(
+        _ summary: String, detail: String? = nil, at location: SourceLocation? = nil, keyPath: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(.warning, summary, detail: detail, at: location, keyPath: keyPath)
+    }
+
+    /// `error: file:line:col: summary (key path)` followed by the detail on its own line.
+    public var description: String {
+        var line = severity.rawValue + ": "
+        if let location { line += "\(location): " }
+        line += summary
+        if let keyPath { line += " (at \(keyPath))" }
+        if let detail { line += "\n  " + detail.replacingOccurrences(of: "\n", with: "\n  ") }
+        return line
+    }
+}
+
+/// An ordered collection of diagnostics.
+public struct Diagnostics: Sendable, Hashable, Codable, Sequence {
+    /// The diagnostics in the order they were found.
+    public private(set) var items: [Diagnostic] = []
+
+    /// Creates an empty collection.
+    public init(_ items: [Diagnostic] = []) { self.items = items }
+
+    /// Adds one diagnostic.
+    public mutating func append(_ diagnostic: Diagnostic) { items.append(diagnostic) }
+    /// Adds many diagnostics.
+    public mutating func append(contentsOf other: some Sequence<Diagnostic>) { items.append(contentsOf: other) }
+
+    /// Whether any diagnostic is an error.
+    public var hasErrors: Bool { items.contains { $0.severity == .error } }
+    /// The errors only.
+    public var errors: [Diagnostic] { items.filter { $0.severity == .error } }
+    /// The warnings only.
+    public var warnings: [Diagnostic] { items.filter { $0.severity == .warning } }
+
+    /// The diagnostics sorted by file position (unlocated ones last), duplicates removed.
+    public var sorted: [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        let unique = items.filter { seen.insert($0).inserted }
+        return unique.enumerated().sorted { a, b in
+            switch (a.element.location, b.element.location) {
+            case let (l?, r?): return l == r ? a.offset < b.offset : l < r
+            case (.some, .none): return true
+            case (.none, .some): return false
+            case (.none, .none): return a.offset < b.offset
+            }
+        }.map(\.element)
+    }
+
+    public func makeIterator() -> IndexingIterator<[Diagnostic]> { items.makeIterator() }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// One external command: an argv array, never a shell string.
+///
+/// Manifest values only ever become single argv elements, so no quoting or injection is possible.
+/// `sensitive` lists argument indices that must be redacted wherever the command is shown.
+public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The program and its arguments. `argv[0]` is looked up on `PATH` by the runner.
+    public var argv: [String]
+    /// Bytes written to the child's standard input; `nil` means `/dev/null`.
+    public var stdin: Data?
+    /// Extra environment variables for the child (merged over the runner's environment).
+    public var environment: [String: String]
+    /// How long the command may run before it is ended and reported as timed out.
+    public var timeout: Duration
+    /// Whether the command changes the world (observation commands do not).
+    public var mutating: Bool
+    /// Indices of `argv` elements that hold secrets.
+    public var sensitiveArguments: Set<Int>
+
+    /// Creates a command.
+    public init(
+        _ argv: [String],
+        stdin: Data? = nil,
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(120),
+        mutating: Bool = false,
+        sensitiveArguments: Set<Int> = []
+    ) {
+        self.argv = argv
+        self.stdin = stdin
+        self.environment = environment
+        self.timeout = timeout
+        self.mutating = mutating
+        self.sensitiveArguments = sensitiveArguments
+    }
+
+    /// The program name (`argv[0]`), or an empty string for an empty command.
+    public var program: String { argv.first ?? "" }
+
+    /// The argv with sensitive elements replaced by `(sensitive)`, for display.
+    public var redactedArgv: [String] {
+        argv.enumerated().map { sensitiveArguments.contains($0.offset) ? "(sensitive)" : $0.element }
+    }
+
+    /// A readable, shell-like rendering of the redacted argv (for display only; never executed).
+    public var description: String {
+        redactedArgv.map(Command.displayQuote).joined(separator: " ")
+    }
+
+    /// Wraps this command so that it runs through `prefix` (a transport such as `sudo -n`).
+    ///
+    /// Sensitive indices shift with the prefix so redaction keeps working.
+    public func wrapped(in prefix: [String]) -> Command {
+        var copy = self
+        copy.argv = prefix + argv
+        copy.sensitiveArguments = Set(sensitiveArguments.map { $0 + prefix.count })
+        return copy
+    }
+
+    /// Quotes a word for display the way a POSIX shell would read it back.
+    public static func displayQuote(_ word: String) -> String {
+        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%")
+        if !word.isEmpty, word.unicodeScalars.allSatisfy({ safe.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+// Duration is Codable on all supported platforms; Command stays Codable for plan files.

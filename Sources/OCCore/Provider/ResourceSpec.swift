@@ -1,0 +1,67 @@
+/// The typed model of one manifest section's resources.
+///
+/// A spec declares its YAML shape once (``schema``); the loader checks keys, types, formats and
+/// references against it (collecting every error with its location) before decoding the spec.
+public protocol ResourceSpec: Decodable, Sendable {
+    /// The manifest section, e.g. `containers`.
+    static var section: String { get }
+    /// Whether the section is one object (`headscale:`) rather than resources keyed by name.
+    static var isSingleton: Bool { get }
+    /// The keys, types, docs and update modes.
+    static var schema: ObjectSchema { get }
+    /// The hosts the resource lives on (resources on several hosts are one instance per host).
+    var hostNames: [String] { get }
+    /// Checks beyond the schema: cross-field rules, cross-resource traps.
+    func validate(in context: ValidationContext) -> [Diagnostic]
+}
+
+extension ResourceSpec {
+    public static var isSingleton: Bool { false }
+    public var hostNames: [String] { ["local"] }
+    public func validate(in context: ValidationContext) -> [Diagnostic] { [] }
+}
+
+/// What a spec's `validate` can see: where its keys were written and the other resources.
+public struct ValidationContext: Sendable {
+    /// The resource being validated.
+    public var address: Address
+    /// The resolved hosts of the manifest.
+    public var hosts: [String: Host]
+    /// Finds the location of a key path inside this resource, e.g. `ports[0]`.
+    public var locate: @Sendable (String) -> SourceLocation?
+    /// The other declared resources' specs by address.
+    public var specs: [Address: any ResourceSpec]
+
+    /// Creates a context.
+    public init(
+        address: Address,
+        hosts: [String: Host],
+        specs: [Address: any ResourceSpec],
+        locate: @escaping @Sendable (String) -> SourceLocation?
+    ) {
+        self.address = address
+        self.hosts = hosts
+        self.specs = specs
+        self.locate = locate
+    }
+
+    /// An error located at `keyPath` (relative to this resource).
+    public func error(_ summary: String, detail: String? = nil, at keyPath: String) -> Diagnostic {
+        var d = Diagnostic.error(summary, detail: detail, at: locate(keyPath), keyPath: fullPath(keyPath))
+        d.address = address
+        return d
+    }
+
+    /// A warning located at `keyPath` (relative to this resource).
+    public func warning(_ summary: String, detail: String? = nil, at keyPath: String) -> Diagnostic {
+        var d = Diagnostic.warning(summary, detail: detail, at: locate(keyPath), keyPath: fullPath(keyPath))
+        d.address = address
+        return d
+    }
+
+    private func fullPath(_ keyPath: String) -> String {
+        let base = address.name.isEmpty ? address.section : "\(address.section).\(address.name)"
+        if keyPath.isEmpty { return base }
+        return keyPath.hasPrefix("[") ? base + keyPath : base + "." + keyPath
+    }
+}

@@ -1,0 +1,2 @@
+import OCCLI
+print("ocplan")
