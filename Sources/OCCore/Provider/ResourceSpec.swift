@@ -13,12 +13,32 @@ public protocol ResourceSpec: Decodable, Sendable {
     var hostNames: [String] { get }
     /// Checks beyond the schema: cross-field rules, cross-resource traps.
     func validate(in context: ValidationContext) -> [Diagnostic]
+    /// References the schema cannot express (fields of type `.reference` are found automatically).
+    func references() -> [SpecReference]
+}
+
+/// A reference from one resource to another, which becomes a dependency edge.
+public struct SpecReference: Sendable, Hashable {
+    /// The resource referred to.
+    public var target: Address
+    /// Where the reference is written, relative to the referring resource (`networks[0]`).
+    public var keyPath: String
+    /// Whether a missing target is an error (`false`: the name may be external, e.g. Podman's `podman`).
+    public var required: Bool
+
+    /// Creates a reference.
+    public init(_ target: Address, at keyPath: String, required: Bool = true) {
+        self.target = target
+        self.keyPath = keyPath
+        self.required = required
+    }
 }
 
 extension ResourceSpec {
     public static var isSingleton: Bool { false }
     public var hostNames: [String] { ["local"] }
     public func validate(in context: ValidationContext) -> [Diagnostic] { [] }
+    public func references() -> [SpecReference] { [] }
 }
 
 /// What a spec's `validate` can see: where its keys were written and the other resources.
