@@ -1,0 +1,63 @@
+import Foundation
+
+/// One declared resource after loading: its typed spec, where it was written, and what it depends on.
+public struct ResourceDeclaration: Sendable {
+    /// `SECTION.NAME`.
+    public var address: Address
+    /// The decoded spec (cast it to the provider's type).
+    public var spec: any ResourceSpec
+    /// The resource's YAML node after variable interpolation.
+    public var node: SourceNode
+    /// Where the resource's key is written.
+    public var location: SourceLocation
+    /// The directory of the file that declares it (relative paths in the spec resolve against it).
+    public var baseDirectory: String
+    /// The host it lives on.
+    public var host: String
+    /// Everything it depends on: references, `dependsOn` and its host's backing resource.
+    public var dependencies: Set<Address>
+    /// Whether the resource's values contain a secret (`${env:…}`).
+    public var usesSecrets: Bool
+
+    /// The spec as the provider's concrete type.
+    public func spec<T: ResourceSpec>(as type: T.Type) throws -> T {
+        guard let typed = spec as? T else {
+            throw OCError(.internalError, "\(address) has spec \(Swift.type(of: spec)), expected \(T.self)")
+        }
+        return typed
+    }
+
+    /// Resolves a path written in the manifest against the declaring file's directory.
+    public func resolvePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("~/") {
+            return FileManager.default.homeDirectoryForCurrentUser.path + String(path.dropFirst(1))
+        }
+        return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+/// A loaded, validated manifest: the stack, its hosts and resources, and their dependency graph.
+public struct Manifest: Sendable {
+    /// The manifest format version (1).
+    public var version: Int
+    /// The stack name; owns everything it creates.
+    public var stack: String
+    /// Hosts by name (always includes `local`).
+    public var hosts: [String: Host]
+    /// Resolved variables by name (detected values included when resolution ran).
+    public var variables: [String: String]
+    /// Resources in declaration order.
+    public var resources: [ResourceDeclaration]
+    /// Dependencies between resources.
+    public var graph: DependencyGraph
+    /// Secret values read from the environment; redacted wherever they would be shown.
+    public var secrets: Set<String>
+    /// The files that were read.
+    public var files: [String]
+
+    /// The resource at `address`.
+    public func resource(_ address: Address) -> ResourceDeclaration? {
+        resources.first { $0.address == address }
+    }
+}

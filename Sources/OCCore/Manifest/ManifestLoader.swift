@@ -1,0 +1,558 @@
+import Foundation
+import Yams
+
+/// The spec types of every manifest section, as assembled by the composition root.
+public struct SpecCatalog: Sendable {
+    /// Spec types by section name.
+    public var types: [String: any ResourceSpec.Type]
+
+    /// Creates a catalog from spec types.
+    public init(_ types: [any ResourceSpec.Type]) {
+        var map: [String: any ResourceSpec.Type] = [:]
+        for type in types { map[type.section] = type }
+        self.types = map
+    }
+
+    /// Every section a manifest may contain, core sections first.
+    public var allSections: [String] { CoreSchemas.coreSections + types.keys.sorted() }
+}
+
+/// Loads a manifest from files or directories and validates it, collecting every problem.
+///
+/// The steps: parse each YAML file with locations; merge sections across files (the same address twice
+/// is an error naming both places); resolve `vars` (detections run on their host when a detector is
+/// given); expand `${…}` everywhere; check each resource against its schema; decode its spec; resolve
+/// references and `dependsOn`; run each spec's own validation; build the dependency graph and report
+/// cycles.
+public struct ManifestLoader: Sendable {
+    /// The section → spec type catalog.
+    public var catalog: SpecCatalog
+    /// The environment `${env:NAME}` reads.
+    public var environment: [String: String]
+
+    /// Creates a loader.
+    public init(catalog: SpecCatalog, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.catalog = catalog
+        self.environment = environment
+    }
+
+    private struct Located<T> {
+        var value: T
+        var location: SourceLocation
+        var file: String
+    }
+
+    /// Loads and validates.
+    ///
+    /// - Parameters:
+    ///   - paths: manifest files, or directories whose `*.yaml`/`*.yml` files form one manifest.
+    ///   - detector: resolves `{ detect: … }` variables; `nil` (as in `ocplan validate`) leaves a placeholder.
+    /// - Returns: the manifest when there are no errors, and all diagnostics (warnings included).
+    public func load(_ paths: [String], detector: (any FactDetector)? = nil) async -> (Manifest?, Diagnostics) {
+        var diagnostics = Diagnostics()
+        let files = manifestFiles(paths, diagnostics: &diagnostics)
+        if files.isEmpty && !diagnostics.hasErrors {
+            diagnostics.append(
+                .error(
+                    "No manifest files found",
+                    detail: "Looked in \(paths.joined(separator: ", ")) for *.yaml and *.yml files. "
+                        + "Pass a manifest file or a directory that holds one."))
+        }
+
+        // MARK: parse and merge
+        var version: Located<String>?
+        var stack: Located<String>?
+        var varNodes: [String: Located<SourceNode>] = [:]
+        var varOrder: [String] = []
+        var hostNodes: [String: Located<SourceNode>] = [:]
+        var hostOrder: [String] = []
+        var resourceNodes: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String)] = []
+        var addressPlaces: [Address: SourceLocation] = [:]
+
+        for file in files {
+            guard let text = readText(file, diagnostics: &diagnostics) else { continue }
+            let (root, parseDiagnostics) = SourceNode.parse(text, file: file)
+            diagnostics.append(contentsOf: parseDiagnostics)
+            guard let root else { continue }
+            guard let entries = root.entries else {
+                diagnostics.append(
+                    .error("A manifest file must be a mapping of sections", detail: "Start with `version: 1`.",
+                        at: root.location))
+                continue
+            }
+            for entry in entries {
+                let where_ = entry.keyLocation
+                switch entry.key {
+                case "version", "stack":
+                    guard let text = entry.value.scalar, !text.isEmpty else {
+                        diagnostics.append(.error("'\(entry.key)' must be a string", at: where_, keyPath: entry.key))
+                        continue
+                    }
+                    let located = Located(value: text, location: entry.value.location, file: file)
+                    let existing = entry.key == "version" ? version : stack
+                    if let existing, existing.value != text {
+                        diagnostics.append(
+                            .error(
+                                "Conflicting \(entry.key) '\(text)'",
+                                detail: "\(existing.location) says '\(existing.value)'. All files of a manifest "
+                                    + "must agree.", at: entry.value.location, keyPath: entry.key))
+                    } else if existing == nil {
+                        if entry.key == "version" { version = located } else { stack = located }
+                    }
+                case "vars", "hosts":
+                    guard let items = entry.value.entries else {
+                        if !entry.value.isNull {
+                            diagnostics.append(
+                                .error("'\(entry.key)' must be a mapping of names", at: where_, keyPath: entry.key))
+                        }
+                        continue
+                    }
+                    for item in items {
+                        let located = Located(value: item.value, location: item.keyLocation, file: file)
+                        if entry.key == "vars" {
+                            if let first = varNodes[item.key] {
+                                diagnostics.append(duplicate("vars.\(item.key)", item.keyLocation, first.location))
+                            } else {
+                                varNodes[item.key] = located
+                                varOrder.append(item.key)
+                            }
+                        } else {
+                            if let first = hostNodes[item.key] {
+                                diagnostics.append(duplicate("hosts.\(item.key)", item.keyLocation, first.location))
+                            } else {
+                                hostNodes[item.key] = located
+                                hostOrder.append(item.key)
+                            }
+                        }
+                    }
+                default:
+                    guard let type = catalog.types[entry.key] else {
+                        let hint = NearMiss.hint(for: entry.key, among: catalog.allSections)
+                        diagnostics.append(
+                            .error(
+                                "Unknown section '\(entry.key)'\(hint)",
+                                detail: "Sections: " + catalog.allSections.joined(separator: ", ") + ".",
+                                at: where_, keyPath: entry.key))
+                        continue
+                    }
+                    if type.isSingleton {
+                        if entry.value.isNull { continue }
+                        let address = Address(entry.key, "")
+                        if let first = addressPlaces[address] {
+                            diagnostics.append(duplicate(entry.key, where_, first))
+                            continue
+                        }
+                        addressPlaces[address] = where_
+                        resourceNodes.append((address, entry.value, where_, file))
+                        continue
+                    }
+                    guard let items = entry.value.entries else {
+                        if !entry.value.isNull {
+                            diagnostics.append(
+                                .error(
+                                    "Section '\(entry.key)' must map resource names to their settings",
+                                    detail: "Write `\(entry.key):` followed by `  NAME: { … }` entries.",
+                                    at: entry.value.location, keyPath: entry.key))
+                        }
+                        continue
+                    }
+                    for item in items {
+                        let address = Address(entry.key, item.key)
+                        if let problem = Self.nameProblem(item.key) {
+                            diagnostics.append(
+                                .error("Invalid resource name '\(item.key)'", detail: problem, at: item.keyLocation,
+                                    keyPath: address.description))
+                            continue
+                        }
+                        if let first = addressPlaces[address] {
+                            diagnostics.append(duplicate(address.description, item.keyLocation, first))
+                            continue
+                        }
+                        addressPlaces[address] = item.keyLocation
+                        resourceNodes.append((address, item.value, item.keyLocation, file))
+                    }
+                }
+            }
+        }
+
+        if let version, version.value != "1" {
+            diagnostics.append(
+                .error(
+                    "Unsupported manifest version '\(version.value)'",
+                    detail: "This ocplan reads version 1. Write `version: 1`.", at: version.location,
+                    keyPath: "version"))
+        } else if version == nil, !files.isEmpty {
+            diagnostics.append(
+                .error(
+                    "Missing 'version'", detail: "Add `version: 1` to one of the manifest files.",
+                    at: files.first.map { SourceLocation(file: $0, line: 1, column: 1) }))
+        }
+        if stack == nil, !files.isEmpty {
+            diagnostics.append(
+                .error(
+                    "Missing 'stack'",
+                    detail: "Add `stack: NAME` to one of the manifest files; the stack owns everything it creates.",
+                    at: files.first.map { SourceLocation(file: $0, line: 1, column: 1) }))
+        } else if let stack, let problem = Self.nameProblem(stack.value) {
+            diagnostics.append(.error("Invalid stack name '\(stack.value)'", detail: problem, at: stack.location))
+        }
+
+        // MARK: variables (plain ones first; hosts may use them)
+        var rawVars: [String: (text: String?, detect: String?, host: String, location: SourceLocation)] = [:]
+        for name in varOrder {
+            guard let located = varNodes[name] else { continue }
+            var checker = SchemaChecker(basePath: "vars.\(name)")
+            checker.check(located.value, CoreSchemas.variable, path: "")
+            diagnostics.append(contentsOf: checker.diagnostics)
+            if let text = located.value.scalar {
+                rawVars[name] = (text, nil, "local", located.value.location)
+            } else if let detect = located.value["detect"]?.scalar {
+                rawVars[name] = (nil, detect, located.value["host"]?.scalar ?? "local", located.value.location)
+            }
+        }
+        let plainVars = resolveVariables(rawVars, detected: [:], diagnostics: &diagnostics)
+
+        // MARK: hosts
+        var hosts: [String: Host] = ["local": .local]
+        var plainInterpolator = Interpolator(variables: plainVars, environment: environment)
+        for name in hostOrder {
+            guard let located = hostNodes[name] else { continue }
+            let (node, _) = plainInterpolator.expand(located.value, keyPath: "hosts.\(name)")
+            var checker = SchemaChecker(basePath: "hosts.\(name)")
+            checker.check(node, against: CoreSchemas.host)
+            diagnostics.append(contentsOf: checker.diagnostics)
+            guard checker.diagnostics.isEmpty else { continue }
+            if let host = makeHost(name, node, diagnostics: &diagnostics) { hosts[name] = host }
+        }
+        diagnostics.append(contentsOf: plainInterpolator.diagnostics)
+
+        // MARK: detections, then all variables
+        var detected: [String: String] = [:]
+        for name in varOrder {
+            guard let raw = rawVars[name], let fact = raw.detect else { continue }
+            guard let host = hosts[raw.host] else {
+                diagnostics.append(
+                    .error(
+                        "Unknown host '\(raw.host)'\(NearMiss.hint(for: raw.host, among: hosts.keys))",
+                        detail: "Declare it under hosts:.", at: raw.location, keyPath: "vars.\(name).host"))
+                continue
+            }
+            guard let detector else {
+                detected[name] = "<\(name): \(fact) of \(raw.host), detected at plan time>"
+                continue
+            }
+            do {
+                detected[name] = try await detector.detect(fact, on: host)
+            } catch {
+                diagnostics.append(
+                    .error(
+                        "Cannot detect \(fact) on host '\(raw.host)' for variable '\(name)'",
+                        detail: "\(error)", at: raw.location, keyPath: "vars.\(name)"))
+            }
+        }
+        let variables = resolveVariables(rawVars, detected: detected, diagnostics: &diagnostics, report: false)
+
+        // MARK: resources
+        var interpolator = Interpolator(variables: variables, environment: environment)
+        var prepared: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String,
+            spec: any ResourceSpec, refs: [SchemaChecker.FoundReference], dependsOn: [(Address, SourceLocation)],
+            sensitive: Bool)] = []
+        for item in resourceNodes {
+            guard let type = catalog.types[item.address.section] else { continue }
+            let base = item.address.description
+            var (node, sensitive) = interpolator.expand(item.node, keyPath: base)
+            var dependsOn: [(Address, SourceLocation)] = []
+            if let entries = node.entries, let dependsNode = node["dependsOn"] {
+                node = SourceNode(.mapping(entries.filter { $0.key != "dependsOn" }), at: node.location)
+                if let list = dependsNode.elements {
+                    for element in list {
+                        if let text = element.scalar, let address = Address(parsing: text) {
+                            dependsOn.append((address, element.location))
+                        } else {
+                            diagnostics.append(
+                                .error(
+                                    "Invalid dependsOn entry '\(element.scalar ?? element.kindName)'",
+                                    detail: "Write resource addresses such as containers.egress-proxy.",
+                                    at: element.location, keyPath: base + ".dependsOn"))
+                        }
+                    }
+                } else if !dependsNode.isNull {
+                    diagnostics.append(
+                        .error(
+                            "'dependsOn' must be a list of resource addresses", at: dependsNode.location,
+                            keyPath: base + ".dependsOn"))
+                }
+            }
+            if node.isNull { node = SourceNode(.mapping([]), at: node.location) }
+            var checker = SchemaChecker(basePath: base)
+            checker.check(node, against: type.schema)
+            diagnostics.append(contentsOf: checker.diagnostics)
+            guard checker.diagnostics.isEmpty else { continue }
+            do {
+                let spec = try YAMLDecoder().decode(type, from: node.yamsNode())
+                prepared.append((item.address, node, item.keyLocation, item.file, spec, checker.references, dependsOn,
+                    sensitive))
+            } catch {
+                diagnostics.append(decodingDiagnostic(error, node: node, base: base))
+            }
+        }
+        diagnostics.append(contentsOf: interpolator.diagnostics)
+
+        // MARK: references, hosts, graph
+        let declared = Set(prepared.map(\.address))
+        var specs: [Address: any ResourceSpec] = [:]
+        for item in prepared { specs[item.address] = item.spec }
+        var graph = DependencyGraph()
+        var declarations: [ResourceDeclaration] = []
+        var edgeLocations: [Address: [Address: SourceLocation]] = [:]
+        for item in prepared {
+            let base = item.address.description
+            graph.add(item.address)
+            var dependencies = Set<Address>()
+            func depend(_ target: Address, _ location: SourceLocation) {
+                guard target != item.address else { return }
+                dependencies.insert(target)
+                edgeLocations[item.address, default: [:]][target] = location
+            }
+            for ref in item.refs {
+                if ref.section == "hosts" {
+                    if hosts[ref.name] == nil {
+                        diagnostics.append(
+                            .error(
+                                "Unknown host '\(ref.name)'\(NearMiss.hint(for: ref.name, among: hosts.keys))",
+                                detail: "Declare it under hosts: (known: \(hosts.keys.sorted().joined(separator: ", "))).",
+                                at: ref.location, keyPath: ref.keyPath))
+                    }
+                    continue
+                }
+                let target = Address(ref.section, ref.name)
+                if declared.contains(target) {
+                    depend(target, ref.location)
+                } else {
+                    let candidates = declared.filter { $0.section == ref.section }.map(\.name)
+                    diagnostics.append(
+                        .error(
+                            "Reference to undeclared \(ref.section) resource '\(ref.name)'"
+                                + NearMiss.hint(for: ref.name, among: candidates),
+                            detail: "Declare \(target) or fix the name.", at: ref.location, keyPath: ref.keyPath))
+                }
+            }
+            for ref in item.spec.references() {
+                let location = item.node.location(of: ref.keyPath)
+                if declared.contains(ref.target) {
+                    depend(ref.target, location)
+                } else if ref.required {
+                    let candidates = declared.filter { $0.section == ref.target.section }.map(\.name)
+                    diagnostics.append(
+                        .error(
+                            "Reference to undeclared resource '\(ref.target)'"
+                                + NearMiss.hint(for: ref.target.name, among: candidates),
+                            detail: "Declare \(ref.target) or fix the name.", at: location,
+                            keyPath: "\(base).\(ref.keyPath)"))
+                }
+            }
+            for (target, location) in item.dependsOn {
+                if declared.contains(target) {
+                    depend(target, location)
+                } else {
+                    let hint = NearMiss.hint(for: target.description, among: declared.map(\.description))
+                    diagnostics.append(
+                        .error(
+                            "dependsOn names undeclared resource '\(target)'\(hint)", at: location,
+                            keyPath: base + ".dependsOn"))
+                }
+            }
+            let hostName = item.spec.hostNames.first ?? "local"
+            if let host = hosts[hostName], let backing = Self.backingResource(of: host), declared.contains(backing) {
+                depend(backing, item.keyLocation)
+            }
+            for dependency in dependencies { graph.add(item.address, dependsOn: dependency) }
+            let directory = URL(fileURLWithPath: item.file).deletingLastPathComponent().path
+            declarations.append(
+                ResourceDeclaration(
+                    address: item.address, spec: item.spec, node: item.node, location: item.keyLocation,
+                    baseDirectory: directory, host: hostName, dependencies: dependencies,
+                    usesSecrets: item.sensitive))
+        }
+
+        for cycle in graph.cycles() {
+            let first = cycle[0]
+            let location = cycle.count > 1 ? edgeLocations[first]?[cycle[1]] : nil
+            diagnostics.append(
+                .error(
+                    "Dependency cycle: " + cycle.map(\.description).joined(separator: " → "),
+                    detail: "Each resource in the cycle waits for the next. Remove one of these references or "
+                        + "dependsOn entries.", at: location, keyPath: first.description))
+        }
+
+        // MARK: each spec's own validation
+        for declaration in declarations {
+            let node = declaration.node
+            let context = ValidationContext(
+                address: declaration.address, hosts: hosts, specs: specs,
+                locate: { node.location(of: $0) })
+            diagnostics.append(contentsOf: declaration.spec.validate(in: context))
+        }
+
+        guard !diagnostics.hasErrors, let stack else { return (nil, diagnostics) }
+        let manifest = Manifest(
+            version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
+            graph: graph, secrets: interpolator.secrets.union(plainInterpolator.secrets), files: files)
+        return (manifest, diagnostics)
+    }
+
+    // MARK: - Helpers
+
+    /// The resource that must exist before commands can reach `host` (its VM or container).
+    public static func backingResource(of host: Host) -> Address? {
+        switch host.transport {
+        case .multipass: return host.vm.map { Address("vms", $0) }
+        case .podmanExec: return host.container.map { Address("containers", $0) }
+        default: return nil
+        }
+    }
+
+    /// Why a resource or stack name is not acceptable, or `nil`.
+    static func nameProblem(_ name: String) -> String? {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        guard let first = name.unicodeScalars.first, CharacterSet.alphanumerics.contains(first),
+            name.unicodeScalars.allSatisfy({ allowed.contains($0) }), name.count <= 63
+        else {
+            return "Names start with a letter or digit and use only letters, digits, '-', '_' and '.' "
+                + "(at most 63 characters)."
+        }
+        return nil
+    }
+
+    private func duplicate(_ what: String, _ location: SourceLocation, _ first: SourceLocation) -> Diagnostic {
+        .error(
+            "Duplicate '\(what)'",
+            detail: "It is also declared at \(first). Each address may be declared once across all files; "
+                + "rename or remove one.", at: location, keyPath: what)
+    }
+
+    private func manifestFiles(_ paths: [String], diagnostics: inout Diagnostics) -> [String] {
+        var files: [String] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                diagnostics.append(
+                    .error("Manifest path '\(path)' does not exist", detail: "Pass a manifest file or directory."))
+                continue
+            }
+            if isDirectory.boolValue {
+                let names = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+                let yaml = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }
+                files += yaml.sorted().map { URL(fileURLWithPath: path).appendingPathComponent($0).relativePath }
+                    .map { path == "." ? String($0.drop { $0 == "." || $0 == "/" }) : $0 }
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    private func readText(_ file: String, diagnostics: inout Diagnostics) -> String? {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            diagnostics.append(.error("Cannot read manifest file '\(file)'", detail: "Check that it exists and is readable."))
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            diagnostics.append(
+                .error("Manifest file '\(file)' is not UTF-8 text", at: SourceLocation(file: file, line: 1, column: 1)))
+            return nil
+        }
+        return text
+    }
+
+    private func makeHost(_ name: String, _ node: SourceNode, diagnostics: inout Diagnostics) -> Host? {
+        guard let transport = node["transport"]?.scalar.flatMap(Host.Transport.init(rawValue:)) else { return nil }
+        let need: [Host.Transport: String] = [.multipass: "vm", .podmanExec: "container", .netns: "namespace", .ssh: "address"]
+        if let key = need[transport], node[key]?.scalar == nil {
+            diagnostics.append(
+                .error(
+                    "Host '\(name)' with transport \(transport.rawValue) needs '\(key)'", at: node.location,
+                    keyPath: "hosts.\(name)"))
+            return nil
+        }
+        return Host(
+            name: name, transport: transport, vm: node["vm"]?.scalar, container: node["container"]?.scalar,
+            namespace: node["namespace"]?.scalar, address: node["address"]?.scalar, user: node["user"]?.scalar,
+            port: node["port"]?.scalar.flatMap { Int($0) },
+            become: node["become"]?.scalar.flatMap(Host.Become.init(rawValue:)),
+            os: node["os"]?.scalar.flatMap(Host.OS.init(rawValue:)))
+    }
+
+    /// Resolves variables that use other variables, reporting unknown names and cycles.
+    private func resolveVariables(
+        _ raw: [String: (text: String?, detect: String?, host: String, location: SourceLocation)],
+        detected: [String: String],
+        diagnostics: inout Diagnostics,
+        report: Bool = true
+    ) -> [String: String] {
+        var resolved = detected
+        var visiting: [String] = []
+        var local = Diagnostics()
+        func resolve(_ name: String) -> String? {
+            if let done = resolved[name] { return done }
+            guard let entry = raw[name] else { return nil }
+            guard let text = entry.text else { return "${\(name)}" }
+            if let start = visiting.firstIndex(of: name) {
+                let cycle = visiting[start...] + [name]
+                local.append(
+                    .error(
+                        "Variable cycle: " + cycle.joined(separator: " → "),
+                        detail: "A variable cannot use itself, directly or through others.", at: entry.location,
+                        keyPath: "vars.\(name)"))
+                return ""
+            }
+            visiting.append(name)
+            defer { visiting.removeLast() }
+            var out = ""
+            var rest = Substring(text)
+            while let open = rest.range(of: "${"), let close = rest[open.upperBound...].firstIndex(of: "}") {
+                out += rest[..<open.lowerBound]
+                let inner = String(rest[open.upperBound..<close])
+                if out.hasSuffix("$") {
+                    out += "{" + inner + "}"
+                } else if inner.hasPrefix("env:") {
+                    out += "${" + inner + "}"
+                } else if let value = resolve(inner) {
+                    out += value
+                } else {
+                    local.append(
+                        .error(
+                            "Unknown variable '\(inner)'\(NearMiss.hint(for: inner, among: raw.keys))",
+                            at: entry.location, keyPath: "vars.\(name)"))
+                }
+                rest = rest[rest.index(after: close)...]
+            }
+            out += rest
+            resolved[name] = out
+            return out
+        }
+        for name in raw.keys.sorted() { _ = resolve(name) }
+        if report { diagnostics.append(contentsOf: local) }
+        return resolved
+    }
+
+    private func decodingDiagnostic(_ error: any Error, node: SourceNode, base: String) -> Diagnostic {
+        var path: [any CodingKey] = []
+        var message = "\(error)"
+        if let error = error as? DecodingError {
+            switch error {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
+                .dataCorrupted(let context):
+                path = context.codingPath
+                message = context.debugDescription
+            @unknown default: break
+            }
+        }
+        let keyPath = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        let relative = keyPath.hasPrefix(".") ? String(keyPath.dropFirst()) : keyPath
+        return .error(
+            "Invalid value: \(message)", at: node.location(of: relative),
+            keyPath: relative.isEmpty ? base : base + (relative.hasPrefix("[") ? "" : ".") + relative)
+    }
+}
