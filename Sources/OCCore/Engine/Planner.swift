@@ -1,0 +1,382 @@
+import Crypto
+import Foundation
+import Logging
+
+/// Options that shape a plan.
+public struct PlanOptions: Sendable {
+    /// Limit the plan to these resources and what they depend on (empty: everything).
+    public var targets: [Address]
+    /// Plan the deletion of everything the stack manages.
+    public var destroy: Bool
+    /// Resources whose unmanaged look-alikes may be taken over.
+    public var adopt: Set<Address>
+
+    /// Creates options.
+    public init(targets: [Address] = [], destroy: Bool = false, adopt: Set<Address> = []) {
+        self.targets = targets
+        self.destroy = destroy
+        self.adopt = adopt
+    }
+}
+
+/// Everything the engine needs to reach the world: providers, runners per host, the journal, a logger.
+public struct EngineContext: Sendable {
+    /// The providers.
+    public var registry: ProviderRegistry
+    /// The runner for a host (transport already bound).
+    public var runner: @Sendable (Host) -> any CommandRunner
+    /// The stack's state journal.
+    public var journal: StateJournal
+    /// A logger.
+    public var logger: Logger
+
+    /// Creates a context.
+    public init(
+        registry: ProviderRegistry,
+        runner: @escaping @Sendable (Host) -> any CommandRunner,
+        journal: StateJournal,
+        logger: Logger
+    ) {
+        self.registry = registry
+        self.runner = runner
+        self.journal = journal
+        self.logger = logger
+    }
+}
+
+/// Observes, diffs and classifies: turns a manifest into a ``Plan``.
+public struct Planner: Sendable {
+    /// Where the engine reaches the world.
+    public var context: EngineContext
+
+    /// Creates a planner.
+    public init(context: EngineContext) { self.context = context }
+
+    /// One resource as the planner sees it before classification.
+    private struct Item {
+        var address: Address
+        var provider: any Provider
+        var host: Host
+        var desired: Value?
+        var dependencies: [Address]
+        var entry: JournalEntry?
+    }
+
+    /// Plans `manifest`.
+    ///
+    /// - Returns: the plan (or `nil` when errors prevent one) and every diagnostic found.
+    public func plan(_ manifest: Manifest, options: PlanOptions = PlanOptions()) async -> (Plan?, Diagnostics) {
+        var diagnostics = Diagnostics()
+        let journalEntries = await context.journal.entries
+
+        // Desired state.
+        var items: [Address: Item] = [:]
+        var order: [Address] = []
+        for declaration in manifest.resources {
+            guard let provider = context.registry.provider(for: declaration.address.section) else {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "Section '\(declaration.address.section)' has no provider yet",
+                        detail: "This version of ocplan validates '\(declaration.address.section)' but cannot plan or "
+                            + "apply it. Remove the section (or keep it in a file you do not pass) to plan the rest; "
+                            + "`ocplan validate` checks it.",
+                        at: declaration.location, keyPath: declaration.address.description,
+                        address: declaration.address))
+                continue
+            }
+            guard let host = manifest.hosts[declaration.host] else { continue }
+            do {
+                let desired = try provider.desiredState(
+                    of: declaration,
+                    context: DesiredStateContext(stack: manifest.stack, host: host, variables: manifest.variables))
+                items[declaration.address] = Item(
+                    address: declaration.address, provider: provider, host: host, desired: desired,
+                    dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address])
+                order.append(declaration.address)
+            } catch {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "Cannot compute the desired state of \(declaration.address)", detail: "\(error)",
+                        at: declaration.location, address: declaration.address))
+            }
+        }
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+
+        // Resources known only from the journal: removed from the manifest since the last apply.
+        for (address, entry) in journalEntries.sorted(by: { $0.key < $1.key }) where items[address] == nil {
+            guard let provider = context.registry.provider(named: entry.provider) else {
+                diagnostics.append(
+                    .warning(
+                        "\(address) was applied by provider '\(entry.provider)', which this ocplan does not have",
+                        detail: "It is left alone."))
+                continue
+            }
+            items[address] = Item(
+                address: address, provider: provider, host: entry.host, desired: nil,
+                dependencies: entry.dependencies, entry: entry)
+            order.append(address)
+        }
+
+        // Scope: --target and its dependencies.
+        var scope: Set<Address>?
+        if !options.targets.isEmpty {
+            for target in options.targets where items[target] == nil {
+                diagnostics.append(
+                    .error(
+                        "Target '\(target)' is not a resource of this stack"
+                            + NearMiss.hint(for: target.description, among: items.keys.map(\.description))))
+            }
+            scope = options.destroy
+                ? Set(options.targets).union(manifest.graph.dependentsClosure(of: options.targets))
+                : manifest.graph.closure(of: options.targets).union(options.targets)
+        }
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+
+        // Observe, batched per provider × host, in parallel.
+        let inScope = order.filter { scope?.contains($0) ?? true }
+        let observed = await observe(
+            inScope.compactMap { items[$0] }, manifest: manifest, diagnostics: &diagnostics)
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+
+        // Classify.
+        var changes: [Change] = []
+        for address in inScope {
+            guard let item = items[address] else { continue }
+            let observation = observed.observations[address] ?? .absent
+            let schema = item.provider.schema(for: address.section)
+            let change = classify(
+                item, observation: observation, schema: schema, options: options, manifest: manifest,
+                missing: observed.missingHosts[ObserveKey(item)], unreachable: observed.unreachable[ObserveKey(item)],
+                diagnostics: &diagnostics)
+            changes.append(change)
+        }
+        // Objects carrying our mark that neither the manifest nor the journal knows.
+        for (address, found) in observed.discovered.sorted(by: { $0.key.address < $1.key.address })
+        where items[address.address] == nil {
+            let schema = found.provider.schema(for: address.address.section)
+            _ = schema
+            changes.append(
+                Change(
+                    address: address.address, provider: found.provider.name, host: found.host, action: .delete,
+                    cause: .manifest, before: found.observation.value, after: nil,
+                    attributes: [], fingerprint: Self.fingerprint(found.observation),
+                    notes: ["found with this stack's ownership mark but not in the manifest or the state journal"]))
+        }
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+
+        let plan = Plan(
+            stack: manifest.stack, manifestFiles: manifest.files, destroy: options.destroy,
+            targets: options.targets, changes: changes,
+            missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted { $0.description < $1.description },
+            warnings: diagnostics.warnings, secrets: manifest.secrets)
+        return (plan, diagnostics)
+    }
+
+    // MARK: - Classification
+
+    private func classify(
+        _ item: Item,
+        observation: Observation,
+        schema: ResourceSchema,
+        options: PlanOptions,
+        manifest: Manifest,
+        missing: [Prerequisite]?,
+        unreachable: String?,
+        diagnostics: inout Diagnostics
+    ) -> Change {
+        let fingerprint = missing != nil ? "tool-missing" : Self.fingerprint(observation)
+        var change = Change(
+            address: item.address, provider: item.provider.name, host: item.host, action: .noop, cause: nil,
+            before: observation.value, after: item.desired, dependencies: item.dependencies,
+            privateState: item.entry?.privateState, fingerprint: fingerprint)
+        if let missing {
+            change.notes.append(
+                "cannot be observed: " + missing.map { "\($0.tool) is not installed on \($0.host)" }.joined(separator: ", "))
+        }
+        if let unreachable { change.notes.append(unreachable) }
+        let secrets = manifest.secrets
+        let managed: Bool
+        switch observation.ownership {
+        case .ours: managed = true
+        case .unmarked: managed = item.entry != nil || schema.lifecycle == .setting
+        case .foreign: managed = false
+        }
+        let adopting = options.adopt.contains(item.address) && observation.exists && !managed
+
+        // Deletion: destroy mode or gone from the manifest.
+        if options.destroy || item.desired == nil {
+            change.after = nil
+            if observation.exists && (managed || adopting) {
+                change.action = .delete
+                change.cause = .manifest
+                change.attributes = Differ.diff(observation.value, nil, schema: schema, secrets: secrets)
+            } else if observation.exists {
+                if item.desired == nil {
+                    diagnostics.append(
+                        Diagnostic(
+                            .warning, "\(item.address) was replaced by an object this stack does not own",
+                            detail: "It is removed from the manifest, but what exists now was not created by stack "
+                                + "\(manifest.stack), so it is left alone.", address: item.address))
+                }
+            }
+            return change
+        }
+
+        guard observation.exists else {
+            change.action = .create
+            change.cause = item.entry == nil ? .manifest : .drift
+            if item.entry != nil { change.notes.append("it was deleted outside ocplan") }
+            change.attributes = Differ.diff(nil, item.desired, schema: schema, secrets: secrets)
+            return change
+        }
+
+        if !managed && !adopting {
+            let location = manifest.resource(item.address)?.location
+            diagnostics.append(
+                Diagnostic(
+                    .error, "\(item.address) already exists on \(item.host.name) but was not created by stack "
+                        + "'\(manifest.stack)'",
+                    detail: (observation.note.map { $0 + ". " } ?? "")
+                        + "ocplan never changes or deletes what it did not create. Rename the resource, remove the "
+                        + "existing object, or take it over with --adopt \(item.address).",
+                    at: location, address: item.address))
+            return change
+        }
+
+        let attributes = Differ.diff(observation.value, item.desired, schema: schema, secrets: secrets)
+        change.attributes = attributes
+        if item.entry == nil && (schema.lifecycle == .setting || adopting) {
+            change.action = .create
+            change.cause = .manifest
+            change.notes.append(
+                adopting
+                    ? "adopted: the existing object becomes part of stack '\(manifest.stack)'"
+                    : "taken over: the value found now is restored when the resource is deleted")
+            if !attributes.isEmpty && adopting && attributes.contains(where: \.forcesReplace) {
+                change.action = .replace
+            }
+            return change
+        }
+        guard !attributes.isEmpty else { return change }
+        change.action = attributes.contains(where: \.forcesReplace) ? .replace : .update
+        if let entry = item.entry, entry.applied == item.desired {
+            change.cause = .drift
+        } else {
+            change.cause = .manifest
+        }
+        return change
+    }
+
+    /// A stable hash of an observation, to detect that the world changed since a plan was made.
+    public static func fingerprint(_ observation: Observation) -> String {
+        var data = Data(observation.ownership.rawValue.utf8)
+        data.append(observation.value?.canonicalJSON ?? Data("absent".utf8))
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: - Observation
+
+    private struct ObserveKey: Hashable {
+        var provider: String
+        var host: String
+        init(_ item: Item) {
+            provider = item.provider.name
+            host = item.host.name
+        }
+        init(provider: String, host: String) {
+            self.provider = provider
+            self.host = host
+        }
+    }
+
+    struct DiscoveredKey: Hashable {
+        var address: Address
+    }
+
+    private struct Discovered {
+        var provider: any Provider
+        var host: Host
+        var observation: Observation
+    }
+
+    private struct Observed {
+        var observations: [Address: Observation] = [:]
+        var discovered: [DiscoveredKey: Discovered] = [:]
+        var missingHosts: [ObserveKey: [Prerequisite]] = [:]
+        var unreachable: [ObserveKey: String] = [:]
+    }
+
+    private func observe(_ items: [Item], manifest: Manifest, diagnostics: inout Diagnostics) async -> Observed {
+        var groups: [ObserveKey: [Item]] = [:]
+        for item in items { groups[ObserveKey(item), default: []].append(item) }
+        enum Outcome {
+            case success(ObserveKey, ObserveResponse, any Provider, Host)
+            case missing(ObserveKey, [Prerequisite])
+            case unreachable(ObserveKey, String)
+            case failure(ObserveKey, any Error)
+        }
+        let stack = manifest.stack
+        let context = self.context
+        let outcomes = await withTaskGroup(of: Outcome.self) { group in
+            for (key, members) in groups {
+                guard let first = members.first else { continue }
+                let provider = first.provider
+                let host = first.host
+                let targets = members.map {
+                    ObserveTarget(
+                        address: $0.address, desired: $0.desired, lastApplied: $0.entry?.applied,
+                        privateState: $0.entry?.privateState)
+                }
+                let backing = ManifestLoader.backingResource(of: host).flatMap { manifest.resource($0) }
+                group.addTask {
+                    let request = ObserveRequest(
+                        stack: stack, host: host, runner: context.runner(host), targets: targets,
+                        logger: context.logger)
+                    do {
+                        let response = try await provider.observe(request)
+                        if !response.missingTools.isEmpty { return .missing(key, response.missingTools) }
+                        return .success(key, response, provider, host)
+                    } catch let failure as CommandFailure where failure.reason == .toolMissing {
+                        let known = provider.prerequisites(on: host).filter { $0.tool == failure.command.program }
+                        let prerequisites =
+                            known.isEmpty
+                            ? [Prerequisite(tool: failure.command.program, host: host.name, install: "install it")]
+                            : known
+                        return .missing(key, prerequisites)
+                    } catch {
+                        if let backing {
+                            return .unreachable(
+                                key, "host \(host.name) is not reachable yet (\(backing.address) is created by this "
+                                    + "stack), so this is planned as new")
+                        }
+                        return .failure(key, error)
+                    }
+                }
+            }
+            var all: [Outcome] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        var result = Observed()
+        for outcome in outcomes {
+            switch outcome {
+            case .success(_, let response, let provider, let host):
+                result.observations.merge(response.observations) { $1 }
+                for (address, observation) in response.discovered {
+                    result.discovered[DiscoveredKey(address: address)] = Discovered(
+                        provider: provider, host: host, observation: observation)
+                }
+            case .missing(let key, let prerequisites):
+                result.missingHosts[key] = prerequisites
+            case .unreachable(let key, let note):
+                result.unreachable[key] = note
+            case .failure(let key, let error):
+                diagnostics.append(
+                    .error(
+                        "Cannot observe \(key.provider) resources on host '\(key.host)'",
+                        detail: "\(error)"))
+            }
+        }
+        return result
+    }
+}

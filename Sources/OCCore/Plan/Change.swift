@@ -1,0 +1,104 @@
+/// What a plan does to one resource.
+public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Nothing: desired and observed agree.
+    case noop = "no-op"
+    /// Create the resource.
+    case create
+    /// Change it in place.
+    case update
+    /// Destroy it and create it again (a field that cannot change in place changed).
+    case replace
+    /// Destroy it.
+    case delete
+}
+
+/// Why a change is needed.
+public enum Cause: String, Sendable, Hashable, Codable {
+    /// The manifest changed since the last apply (or the resource is new to the stack).
+    case manifest
+    /// The world changed by hand since the last apply.
+    case drift
+}
+
+/// One attribute that differs between observed and desired state.
+public struct AttributeChange: Sendable, Hashable, Codable {
+    /// Where in the tree.
+    public var path: ValuePath
+    /// The observed value (`nil`: absent).
+    public var before: Value?
+    /// The desired value (`nil`: to be removed).
+    public var after: Value?
+    /// Whether this attribute forces a replace.
+    public var forcesReplace: Bool
+    /// Whether the values are secrets.
+    public var sensitive: Bool
+
+    /// Creates an attribute change.
+    public init(path: ValuePath, before: Value?, after: Value?, forcesReplace: Bool = false, sensitive: Bool = false) {
+        self.path = path
+        self.before = before
+        self.after = after
+        self.forcesReplace = forcesReplace
+        self.sensitive = sensitive
+    }
+}
+
+/// A planned change to one resource, with everything `ocapply` needs to perform it.
+public struct Change: Sendable, Hashable, Codable {
+    /// The resource.
+    public var address: Address
+    /// The provider that performs it.
+    public var provider: String
+    /// The host it runs on.
+    public var host: Host
+    /// What happens.
+    public var action: Action
+    /// Why (`nil` for no-ops).
+    public var cause: Cause?
+    /// The observed tree (`nil`: absent).
+    public var before: Value?
+    /// The desired tree (`nil`: to be deleted).
+    public var after: Value?
+    /// The attributes that differ.
+    public var attributes: [AttributeChange]
+    /// The resources this one depends on (creation order; deletes run in reverse).
+    public var dependencies: [Address]
+    /// What the provider recorded at the last apply.
+    public var privateState: Value?
+    /// A hash of what was observed, to refuse a saved plan when the world changed since.
+    public var fingerprint: String
+    /// Notes shown under the change (adoption, missing tools, replace cascades).
+    public var notes: [String]
+
+    /// Creates a change.
+    public init(
+        address: Address,
+        provider: String,
+        host: Host,
+        action: Action,
+        cause: Cause?,
+        before: Value?,
+        after: Value?,
+        attributes: [AttributeChange] = [],
+        dependencies: [Address] = [],
+        privateState: Value? = nil,
+        fingerprint: String = "",
+        notes: [String] = []
+    ) {
+        self.address = address
+        self.provider = provider
+        self.host = host
+        self.action = action
+        self.cause = cause
+        self.before = before
+        self.after = after
+        self.attributes = attributes
+        self.dependencies = dependencies
+        self.privateState = privateState
+        self.fingerprint = fingerprint
+        self.notes = notes
+    }
+
+    /// The attributes that force a replace.
+    public var replaceReasons: [ValuePath] { attributes.filter(\.forcesReplace).map(\.path) }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import Logging
+
+/// A family of resources managed through one external tool.
+///
+/// The engine diffs and orders; a provider knows its tool: it maps specs to attribute trees, observes a
+/// host in as few commands as possible, and performs one change idempotently. It reaches the world only
+/// through the runner it is handed, already bound to the right host and transport.
+public protocol Provider: Sendable {
+    /// Stable name used in diagnostics, state and plan files, e.g. `sysctl`.
+    var name: String { get }
+    /// The manifest sections this provider manages.
+    var sections: [String] { get }
+    /// How the engine treats the attribute tree of `section`.
+    func schema(for section: String) -> ResourceSchema
+    /// The tools needed on `host`, with how to install them.
+    func prerequisites(on host: Host) -> [Prerequisite]
+    /// Maps a declaration to the canonical attribute tree the engine diffs.
+    ///
+    /// - Throws: an ``OCError`` when the desired state cannot be computed (an unreadable template).
+    func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value
+    /// Reads the state of the requested resources on one host, batched.
+    func observe(_ request: ObserveRequest) async throws -> ObserveResponse
+    /// The commands a change will run, without running them (shown and asserted by tests).
+    func commands(for change: Change, context: ChangeContext) throws -> [Command]
+    /// Performs one change idempotently and returns what it observed afterwards.
+    func apply(_ request: ApplyRequest) async throws -> ApplyResponse
+}
+
+extension Provider {
+    /// Runs ``commands(for:context:)`` in order, then observes the resource again.
+    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+        let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
+        for command in try commands(for: request.change, context: context) {
+            try await request.runner.check(command, host: request.host.name)
+        }
+        return try await request.reobserve(self)
+    }
+}
+
+/// A tool a provider needs on a host.
+public struct Prerequisite: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The program name (`podman`).
+    public var tool: String
+    /// The host it is needed on.
+    public var host: String
+    /// How to install it (one line).
+    public var install: String
+
+    /// Creates a prerequisite.
+    public init(tool: String, host: String, install: String) {
+        self.tool = tool
+        self.host = host
+        self.install = install
+    }
+
+    public var description: String { "\(tool) on \(host): \(install)" }
+}
+
+/// What a provider needs to compute desired state.
+public struct DesiredStateContext: Sendable {
+    /// The stack name.
+    public var stack: String
+    /// The host the resource lives on.
+    public var host: Host
+    /// Resolved variables (for templates).
+    public var variables: [String: String]
+
+    /// Creates a context.
+    public init(stack: String, host: Host, variables: [String: String]) {
+        self.stack = stack
+        self.host = host
+        self.variables = variables
+    }
+}
+
+/// What a provider needs to turn a change into commands.
+public struct ChangeContext: Sendable {
+    /// The stack name (for ownership marks).
+    public var stack: String
+    /// The host the change runs on.
+    public var host: Host
+    /// What the provider recorded at the last apply of this resource.
+    public var privateState: Value?
+
+    /// Creates a context.
+    public init(stack: String, host: Host, privateState: Value?) {
+        self.stack = stack
+        self.host = host
+        self.privateState = privateState
+    }
+}
+
+/// One resource to observe.
+public struct ObserveTarget: Sendable {
+    /// Its address.
+    public var address: Address
+    /// The desired tree (`nil` for a resource only known from the state journal, planned for deletion).
+    public var desired: Value?
+    /// The last applied tree (from the state journal), when there is one.
+    public var lastApplied: Value?
+    /// What the provider recorded at the last apply.
+    public var privateState: Value?
+
+    /// Creates a target.
+    public init(address: Address, desired: Value?, lastApplied: Value? = nil, privateState: Value? = nil) {
+        self.address = address
+        self.desired = desired
+        self.lastApplied = lastApplied
+        self.privateState = privateState
+    }
+}
+
+/// A request to observe resources of one provider on one host.
+public struct ObserveRequest: Sendable {
+    /// The stack name.
+    public var stack: String
+    /// The host.
+    public var host: Host
+    /// The runner bound to the host.
+    public var runner: any CommandRunner
+    /// The resources to observe.
+    public var targets: [ObserveTarget]
+    /// A logger.
+    public var logger: Logger
+
+    /// Creates a request.
+    public init(stack: String, host: Host, runner: any CommandRunner, targets: [ObserveTarget], logger: Logger) {
+        self.stack = stack
+        self.host = host
+        self.runner = runner
+        self.targets = targets
+        self.logger = logger
+    }
+}
+
+/// What a provider found for one resource.
+public struct Observation: Sendable, Hashable, Codable {
+    /// Who owns what was found.
+    public enum Ownership: String, Sendable, Hashable, Codable {
+        /// Carries this stack's ownership mark.
+        case ours
+        /// Exists but is not this stack's (another stack's mark or no mark where marks are used).
+        case foreign
+        /// The tool cannot carry a mark; the engine decides from the state journal.
+        case unmarked
+    }
+
+    /// The observed tree in the same shape as the desired one; `nil` when absent.
+    public var value: Value?
+    /// Who owns it (meaningless when absent).
+    public var ownership: Ownership
+    /// Notes for the plan (e.g. "owned by stack other").
+    public var note: String?
+
+    /// Creates an observation.
+    public init(value: Value?, ownership: Ownership = .unmarked, note: String? = nil) {
+        self.value = value
+        self.ownership = ownership
+        self.note = note
+    }
+
+    /// Nothing there.
+    public static let absent = Observation(value: nil)
+    /// Whether something exists.
+    public var exists: Bool { value != nil }
+}
+
+/// The result of observing one provider on one host.
+public struct ObserveResponse: Sendable {
+    /// Observations by address (every requested target should have one).
+    public var observations: [Address: Observation]
+    /// Objects carrying this stack's mark that were not requested (created by an earlier run whose state
+    /// was lost): planned for deletion unless declared.
+    public var discovered: [Address: Observation]
+    /// Tools missing on the host: the targets are treated as absent.
+    public var missingTools: [Prerequisite]
+
+    /// Creates a response.
+    public init(
+        observations: [Address: Observation] = [:],
+        discovered: [Address: Observation] = [:],
+        missingTools: [Prerequisite] = []
+    ) {
+        self.observations = observations
+        self.discovered = discovered
+        self.missingTools = missingTools
+    }
+}
+
+/// A request to perform one change.
+public struct ApplyRequest: Sendable {
+    /// The stack name.
+    public var stack: String
+    /// The host.
+    public var host: Host
+    /// The runner bound to the host.
+    public var runner: any CommandRunner
+    /// The change to make.
+    public var change: Change
+    /// A logger.
+    public var logger: Logger
+
+    /// Creates a request.
+    public init(stack: String, host: Host, runner: any CommandRunner, change: Change, logger: Logger) {
+        self.stack = stack
+        self.host = host
+        self.runner = runner
+        self.change = change
+        self.logger = logger
+    }
+
+    /// Observes the changed resource again through `provider` and returns it as the response.
+    public func reobserve(_ provider: some Provider, privateState: Value? = nil) async throws -> ApplyResponse {
+        let target = ObserveTarget(
+            address: change.address, desired: change.after, privateState: privateState ?? change.privateState)
+        let response = try await provider.observe(
+            ObserveRequest(stack: stack, host: host, runner: runner, targets: [target], logger: logger))
+        return ApplyResponse(
+            observed: response.observations[change.address]?.value, privateState: privateState ?? change.privateState)
+    }
+}
+
+/// What an applied change left behind.
+public struct ApplyResponse: Sendable {
+    /// The resource as observed after the change (`nil` when deleted).
+    public var observed: Value?
+    /// Data the provider wants back on the next change (kept in the state journal).
+    public var privateState: Value?
+
+    /// Creates a response.
+    public init(observed: Value?, privateState: Value? = nil) {
+        self.observed = observed
+        self.privateState = privateState
+    }
+}
+
+/// Looks up providers by section.
+public struct ProviderRegistry: Sendable {
+    /// All providers.
+    public var providers: [any Provider]
+
+    /// Creates a registry.
+    public init(_ providers: [any Provider]) { self.providers = providers }
+
+    /// The provider managing `section`.
+    public func provider(for section: String) -> (any Provider)? {
+        providers.first { $0.sections.contains(section) }
+    }
+
+    /// The provider named `name`.
+    public func provider(named name: String) -> (any Provider)? { providers.first { $0.name == name } }
+}

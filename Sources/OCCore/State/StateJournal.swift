@@ -1,0 +1,189 @@
+import Foundation
+
+/// What the stack last applied to one resource.
+public struct JournalEntry: Sendable, Hashable, Codable {
+    /// The provider that manages it.
+    public var provider: String
+    /// The host it lives on (kept so a resource removed from the manifest can still be deleted).
+    public var host: Host
+    /// The desired tree that was applied.
+    public var applied: Value
+    /// What was observed right after the apply.
+    public var observed: Value?
+    /// Data the provider keeps between runs (e.g. a sysctl's value before the first apply).
+    public var privateState: Value?
+    /// What it depended on (deletes run in reverse of this).
+    public var dependencies: [Address]
+    /// When it was last applied.
+    public var appliedAt: Date
+
+    /// Creates an entry.
+    public init(
+        provider: String,
+        host: Host,
+        applied: Value,
+        observed: Value?,
+        privateState: Value?,
+        dependencies: [Address],
+        appliedAt: Date = Date()
+    ) {
+        self.provider = provider
+        self.host = host
+        self.applied = applied
+        self.observed = observed
+        self.privateState = privateState
+        self.dependencies = dependencies
+        self.appliedAt = appliedAt
+    }
+}
+
+/// One finished apply, as listed by `ocplan history`.
+public struct HistoryRecord: Sendable, Hashable, Codable {
+    /// When the apply started.
+    public var startedAt: Date
+    /// How long it took, in seconds.
+    public var duration: Double
+    /// Who ran it (user name) and where (host name).
+    public var user: String
+    /// Counts of applied actions by kind.
+    public var applied: [String: Int]
+    /// Addresses whose action failed.
+    public var failed: [Address]
+    /// Addresses skipped because a dependency failed.
+    public var skipped: [Address]
+    /// Whether every resource converged.
+    public var succeeded: Bool
+
+    /// Creates a record.
+    public init(
+        startedAt: Date, duration: Double, user: String, applied: [String: Int], failed: [Address],
+        skipped: [Address], succeeded: Bool
+    ) {
+        self.startedAt = startedAt
+        self.duration = duration
+        self.user = user
+        self.applied = applied
+        self.failed = failed
+        self.skipped = skipped
+        self.succeeded = succeeded
+    }
+}
+
+/// The local record of what one stack applied: a JSON file written atomically after every action, and
+/// an append-only history.
+///
+/// Layout: `<stateDirectory>/<stack>/state.json`, `history.jsonl`, `lock`.
+public actor StateJournal {
+    private struct File: Codable {
+        var formatVersion = 1
+        var stack: String
+        var serial: Int
+        var resources: [String: JournalEntry]
+    }
+
+    /// The stack.
+    public nonisolated let stack: String
+    /// The directory holding this stack's files.
+    public nonisolated let directory: String
+    private var file: File
+
+    /// Opens (or starts) the journal of `stack` under `stateDirectory`.
+    ///
+    /// - Throws: when an existing state file cannot be read.
+    public init(stack: String, stateDirectory: String) throws {
+        self.stack = stack
+        self.directory = URL(fileURLWithPath: stateDirectory).appendingPathComponent(stack).path
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("state.json").path
+        if let data = FileManager.default.contents(atPath: path) {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            do {
+                file = try decoder.decode(File.self, from: data)
+            } catch {
+                throw OCError(
+                    .internalError,
+                    "state file '\(path)' is damaged; restore it from a backup or move it away to start afresh "
+                        + "(resources the stack created will then be reported as unmanaged)", cause: error)
+            }
+        } else {
+            file = File(stack: stack, serial: 0, resources: [:])
+        }
+    }
+
+    /// The path of the state file.
+    public nonisolated var statePath: String { URL(fileURLWithPath: directory).appendingPathComponent("state.json").path }
+    /// The path of the history file.
+    public nonisolated var historyPath: String {
+        URL(fileURLWithPath: directory).appendingPathComponent("history.jsonl").path
+    }
+
+    /// Every entry by address.
+    public var entries: [Address: JournalEntry] {
+        var out: [Address: JournalEntry] = [:]
+        for (key, value) in file.resources {
+            if let address = Address(parsing: key) { out[address] = value } else { out[Address(key, "")] = value }
+        }
+        return out
+    }
+
+    /// The entry for `address`.
+    public func entry(_ address: Address) -> JournalEntry? { file.resources[address.description] }
+
+    /// The number of writes so far.
+    public var serial: Int { file.serial }
+
+    /// Records an applied resource and saves.
+    public func record(_ address: Address, _ entry: JournalEntry) throws {
+        file.resources[address.description] = entry
+        try save()
+    }
+
+    /// Forgets a deleted resource and saves.
+    public func remove(_ address: Address) throws {
+        guard file.resources.removeValue(forKey: address.description) != nil else { return }
+        try save()
+    }
+
+    private func save() throws {
+        file.serial += 1
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        try AtomicFile.write(try encoder.encode(file), to: statePath, permissions: 0o600)
+    }
+
+    /// Appends a record to the history.
+    public func appendHistory(_ record: HistoryRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var line = try encoder.encode(record)
+        line.append(0x0A)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let handle = FileHandle(forWritingAtPath: historyPath) {
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        } else {
+            try AtomicFile.write(line, to: historyPath, permissions: 0o600)
+        }
+    }
+
+    /// The history, oldest first.
+    public func history() -> [HistoryRecord] {
+        guard let data = FileManager.default.contents(atPath: historyPath) else { return [] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return data.split(separator: 0x0A).compactMap { try? decoder.decode(HistoryRecord.self, from: Data($0)) }
+    }
+
+    /// The default state directory: `$OCPLAN_STATE_DIR`, else `$XDG_STATE_HOME/ocplan`, else
+    /// `~/.local/state/ocplan`.
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let explicit = environment["OCPLAN_STATE_DIR"], !explicit.isEmpty { return explicit }
+        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg).appendingPathComponent("ocplan").path
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/state/ocplan").path
+    }
+}
