@@ -48,9 +48,14 @@ public struct EngineContext: Sendable {
 public struct Planner: Sendable {
     /// Where the engine reaches the world.
     public var context: EngineContext
+    /// The environment templates read (`${env:NAME}`).
+    public var environment: [String: String]
 
     /// Creates a planner.
-    public init(context: EngineContext) { self.context = context }
+    public init(context: EngineContext, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.context = context
+        self.environment = environment
+    }
 
     /// One resource as the planner sees it before classification.
     private struct Item {
@@ -72,6 +77,9 @@ public struct Planner: Sendable {
         // Desired state.
         var items: [Address: Item] = [:]
         var order: [Address] = []
+        let sink = SecretSink()
+        sink.add(manifest.secrets)
+        var manifest = manifest
         for declaration in manifest.resources {
             guard let provider = context.registry.provider(for: declaration.address.section) else {
                 diagnostics.append(
@@ -88,7 +96,9 @@ public struct Planner: Sendable {
             do {
                 let desired = try provider.desiredState(
                     of: declaration,
-                    context: DesiredStateContext(stack: manifest.stack, host: host, variables: manifest.variables))
+                    context: DesiredStateContext(
+                        stack: manifest.stack, host: host, variables: manifest.variables,
+                        environment: environment, secrets: sink))
                 items[declaration.address] = Item(
                     address: declaration.address, provider: provider, host: host, desired: desired,
                     dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address])
@@ -101,6 +111,7 @@ public struct Planner: Sendable {
             }
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+        manifest.secrets = sink.all
 
         // Resources known only from the journal: removed from the manifest since the last apply.
         for (address, entry) in journalEntries.sorted(by: { $0.key < $1.key }) where items[address] == nil {
@@ -153,8 +164,6 @@ public struct Planner: Sendable {
         // Objects carrying our mark that neither the manifest nor the journal knows.
         for (address, found) in observed.discovered.sorted(by: { $0.key.address < $1.key.address })
         where items[address.address] == nil {
-            let schema = found.provider.schema(for: address.address.section)
-            _ = schema
             changes.append(
                 Change(
                     address: address.address, provider: found.provider.name, host: found.host, action: .delete,
@@ -378,5 +387,56 @@ public struct Planner: Sendable {
             }
         }
         return result
+    }
+}
+
+extension Planner {
+    /// Observes the resources of a saved plan again and returns each one's fingerprint, to refuse a plan
+    /// that no longer matches the world.
+    public func fingerprints(of changes: [Change], stack: String) async throws -> [Address: String] {
+        struct Key: Hashable {
+            var provider: String
+            var host: Host
+        }
+        var groups: [Key: [Change]] = [:]
+        for change in changes { groups[Key(provider: change.provider, host: change.host), default: []].append(change) }
+        let entries = await context.journal.entries
+        let context = self.context
+        return try await withThrowingTaskGroup(of: [Address: String].self) { group in
+            for (key, members) in groups {
+                guard let provider = context.registry.provider(named: key.provider) else {
+                    throw OCError(.unsupported, "the plan uses provider '\(key.provider)', which this ocapply lacks")
+                }
+                let targets = members.map {
+                    ObserveTarget(
+                        address: $0.address, desired: $0.after ?? entries[$0.address]?.applied,
+                        lastApplied: entries[$0.address]?.applied, privateState: entries[$0.address]?.privateState)
+                }
+                group.addTask {
+                    let request = ObserveRequest(
+                        stack: stack, host: key.host, runner: context.runner(key.host), targets: targets,
+                        logger: context.logger)
+                    var out: [Address: String] = [:]
+                    do {
+                        let response = try await provider.observe(request)
+                        let missing = !response.missingTools.isEmpty
+                        for member in members {
+                            out[member.address] =
+                                missing
+                                ? "tool-missing"
+                                : Planner.fingerprint(response.observations[member.address] ?? .absent)
+                        }
+                    } catch let failure as CommandFailure where failure.reason == .toolMissing {
+                        for member in members { out[member.address] = "tool-missing" }
+                    } catch {
+                        for member in members { out[member.address] = "unobservable: \(error)" }
+                    }
+                    return out
+                }
+            }
+            var all: [Address: String] = [:]
+            for try await part in group { all.merge(part) { $1 } }
+            return all
+        }
     }
 }

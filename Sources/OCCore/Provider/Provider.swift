@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// A family of resources managed through one external tool.
 ///
@@ -65,13 +66,42 @@ public struct DesiredStateContext: Sendable {
     public var host: Host
     /// Resolved variables (for templates).
     public var variables: [String: String]
+    /// The environment `${env:NAME}` in templates reads.
+    public var environment: [String: String]
+    /// Where a provider reports secret values it put into the tree (so plans redact them).
+    public var secrets: SecretSink
 
     /// Creates a context.
-    public init(stack: String, host: Host, variables: [String: String]) {
+    public init(
+        stack: String,
+        host: Host,
+        variables: [String: String],
+        environment: [String: String] = [:],
+        secrets: SecretSink = SecretSink()
+    ) {
         self.stack = stack
         self.host = host
         self.variables = variables
+        self.environment = environment
+        self.secrets = secrets
     }
+}
+
+/// Collects secret values found while computing desired state.
+public final class SecretSink: Sendable {
+    private let values = Mutex<Set<String>>([])
+
+    /// Creates an empty sink.
+    public init() {}
+
+    /// Adds secrets.
+    public func add(_ secrets: some Sequence<String>) {
+        let new = Set(secrets.filter { !$0.isEmpty })
+        values.withLock { $0.formUnion(new) }
+    }
+
+    /// Everything added so far.
+    public var all: Set<String> { values.withLock { $0 } }
 }
 
 /// What a provider needs to turn a change into commands.

@@ -1,0 +1,169 @@
+import Foundation
+import OCCore
+
+/// Manages files on any host through its runner: `stat` and `cat` to observe, `tee` + `mv` to write.
+///
+/// Files carry no ownership mark (a header would change their content), so ownership comes from the
+/// state journal: a file that exists but was never applied by the stack is reported, never touched,
+/// unless adopted. Only files the stack created are deleted.
+public struct FilesProvider: Provider {
+    public let name = "files"
+    public let sections = ["files"]
+
+    /// Creates the provider.
+    public init() {}
+
+    public func schema(for section: String) -> ResourceSchema {
+        ResourceSchema(replaceOn: ["path"], sensitive: [], ignored: ["sensitive"])
+    }
+
+    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
+        let install = host.os == .macos ? "part of macOS" : "apt-get install coreutils"
+        return ["stat", "cat", "tee", "mv", "chmod", "mkdir"].map {
+            Prerequisite(tool: $0, host: host.name, install: install)
+        }
+    }
+
+    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+        let spec = try declaration.spec(as: FileSpec.self)
+        let content: String
+        if let inline = spec.content {
+            content = inline
+        } else if let source = spec.source {
+            content = try Self.readLocal(declaration.resolvePath(source), what: "source")
+        } else if let template = spec.template {
+            let path = declaration.resolvePath(template)
+            let rendered = try Template.render(
+                try Self.readLocal(path, what: "template"), file: template, variables: context.variables,
+                environment: context.environment)
+            context.secrets.add(rendered.secrets)
+            content = rendered.text
+        } else {
+            throw OCError(.invalidManifest, "\(declaration.address) has no content")
+        }
+        if spec.sensitive { context.secrets.add([content]) }
+        let path = spec.path.hasPrefix("/") ? spec.path : declaration.resolvePath(spec.path)
+        var tree: Value = ["path": .string(path), "content": .string(content), "mode": .string(Self.normalMode(spec.mode))]
+        if let owner = spec.owner { tree["owner"] = .string(owner) }
+        if let group = spec.group { tree["group"] = .string(group) }
+        return tree
+    }
+
+    // MARK: - Observe
+
+    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+        var paths: [Address: String] = [:]
+        for target in request.targets {
+            if let path = (target.desired ?? target.lastApplied)?["path"].stringValue { paths[target.address] = path }
+        }
+        let unique = Array(Set(paths.values)).sorted()
+        guard !unique.isEmpty else { return ObserveResponse() }
+        let statResult = try await request.runner.run(FilesCommands.stat(unique, os: request.host.os))
+        let stats = FilesObservation.parseStat(statResult.stdoutText)
+        let regular = unique.filter { stats[$0]?.isRegular == true }
+        var contents: [String: Data] = [:]
+        if !regular.isEmpty {
+            let cat = try await request.runner.check(FilesCommands.cat(regular), host: request.host.name)
+            contents = FilesObservation.split(cat.stdout, paths: regular, sizes: regular.map { stats[$0]?.size ?? 0 })
+                ?? [:]
+            if contents.count != regular.count {
+                // The files changed between stat and cat: read them one by one.
+                for path in regular {
+                    contents[path] = try await request.runner.check(FilesCommands.cat([path]), host: request.host.name)
+                        .stdout
+                }
+            }
+        }
+        var response = ObserveResponse()
+        for target in request.targets {
+            guard let path = paths[target.address] else { continue }
+            guard let stat = stats[path] else {
+                response.observations[target.address] = .absent
+                continue
+            }
+            guard stat.isRegular else {
+                response.observations[target.address] = Observation(
+                    value: ["path": .string(path), "type": .string(stat.type)], ownership: .foreign,
+                    note: "\(path) is a \(stat.type), not a regular file")
+                continue
+            }
+            var tree: Value = [
+                "path": .string(path), "mode": .string(Self.normalMode(stat.mode)),
+                "content": .string(FilesObservation.text(contents[path] ?? Data())),
+            ]
+            let desired = target.desired ?? target.lastApplied
+            if desired?["owner"].stringValue != nil { tree["owner"] = .string(stat.owner) }
+            if desired?["group"].stringValue != nil { tree["group"] = .string(stat.group) }
+            response.observations[target.address] = Observation(value: tree, ownership: .unmarked)
+        }
+        return response
+    }
+
+    // MARK: - Change
+
+    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+        let created = Self.created(change, context.privateState)
+        switch change.action {
+        case .noop: return []
+        case .delete:
+            guard created, let path = change.before?["path"].stringValue else { return [] }
+            return [FilesCommands.remove(path)]
+        case .create, .replace:
+            guard let desired = change.after else { return [] }
+            var commands: [Command] = []
+            if change.action == .replace, created, let old = change.before?["path"].stringValue,
+                old != desired["path"].stringValue
+            {
+                commands.append(FilesCommands.remove(old))
+            }
+            return commands + FilesCommands.write(desired)
+        case .update:
+            guard let desired = change.after, let path = desired["path"].stringValue else { return [] }
+            let changed = Set(change.attributes.compactMap { $0.path.components.first })
+            if changed.contains(.key("content")) { return FilesCommands.write(desired) }
+            var commands: [Command] = []
+            if changed.contains(.key("mode")), let mode = desired["mode"].stringValue {
+                commands.append(FilesCommands.chmod(mode, path))
+            }
+            if changed.contains(.key("owner")) || changed.contains(.key("group")) {
+                commands.append(
+                    FilesCommands.chown(owner: desired["owner"].stringValue, group: desired["group"].stringValue, path))
+            }
+            return commands
+        }
+    }
+
+    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+        let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
+        for command in try commands(for: request.change, context: context) {
+            try await request.runner.check(command, host: request.host.name)
+        }
+        // Remember whether the stack created the file: only then may it delete it.
+        let created: Bool
+        switch request.change.action {
+        case .create: created = request.change.before == nil
+        case .replace: created = Self.created(request.change, request.change.privateState) || request.change.before == nil
+        default: created = Self.created(request.change, request.change.privateState)
+        }
+        return try await request.reobserve(self, privateState: ["created": .bool(created)])
+    }
+
+    /// Whether the stack created the file (recorded at its first apply).
+    static func created(_ change: Change, _ privateState: Value?) -> Bool {
+        privateState?["created"].boolValue ?? false
+    }
+
+    static func normalMode(_ mode: String) -> String {
+        let digits = mode.hasPrefix("0o") ? String(mode.dropFirst(2)) : mode
+        let trimmed = String(digits.drop { $0 == "0" })
+        let padded = String(repeating: "0", count: max(0, 3 - trimmed.count)) + trimmed
+        return "0" + padded
+    }
+
+    static func readLocal(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw OCError(.notFound, "the \(what) file '\(path)' cannot be read")
+        }
+        return FilesObservation.text(data)
+    }
+}
