@@ -1,2 +1,3 @@
 import OCCLI
-print("ocapply")
+
+await Entry.ocapply()

@@ -1,2 +1,3 @@
 import OCCLI
-print("ocplan")
+
+await Entry.ocplan()

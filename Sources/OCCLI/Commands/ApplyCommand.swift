@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import OCCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `ocapply`: apply a saved plan exactly, or plan a manifest and apply it after confirmation.
+public struct ApplyCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ocapply",
+        abstract: "Apply a saved plan, or plan a manifest and apply it.",
+        discussion: """
+            ocapply PLANFILE applies exactly the plan `ocplan -out PLANFILE` saved, and refuses it when
+            what it observes now differs from what the plan saw (make a new plan then).
+            ocapply [PATH…] plans the manifest, shows the plan and asks for `yes` before changing
+            anything (--auto-approve skips the question).
+
+            Actions run in dependency order, independent ones in parallel (--parallelism); a failed
+            action stops only what depends on it. Every resource is observed again afterwards and any
+            that did not converge is reported as an error. One apply at a time per stack.
+
+            Exit codes: 0 applied (or nothing to do), 1 error or not converged.
+
+            Examples:
+              ocplan -out lab.plan examples/linux-lab && ocapply lab.plan
+              ocapply --auto-approve examples/linux-lab
+              ocapply --destroy examples/linux-lab
+            """,
+        version: OCVersion.current
+    )
+
+    @OptionGroup var manifest: ManifestOptions
+    @OptionGroup var shape: PlanShapeOptions
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(
+        name: [.customLong("auto-approve"), .customLong("auto-approve", withSingleDash: true)],
+        help: "Apply without asking for confirmation.")
+    var autoApprove = false
+
+    @Option(help: ArgumentHelp("How many actions may run at once.", valueName: "n"))
+    var parallelism = 10
+
+    public init() {}
+
+    public func validate() throws {
+        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+    }
+
+    public func run() async throws {
+        let session = Session(global)
+        do {
+            let paths = manifest.all
+            if paths.count == 1, let only = paths.first, Plan.isPlanFile(only) {
+                guard shape.targets.isEmpty, !shape.destroy, shape.adopt.isEmpty else {
+                    throw ValidationError(
+                        "--target, --destroy and --adopt shape a new plan; a saved plan is applied as it is")
+                }
+                try await applySaved(only, session: session)
+            } else {
+                try await planAndApply(paths, session: session)
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw session.fail(error)
+        }
+    }
+
+    private func applySaved(_ path: String, session: Session) async throws {
+        let plan = try Plan.read(from: path)
+        let context = try session.engine(stack: plan.stack)
+        let lock = try StackLock.acquire(directory: context.journal.directory, purpose: "ocapply \(path)")
+        defer { withExtendedLifetime(lock) {} }
+        if !plan.missingTools.isEmpty {
+            throw OCError(
+                .toolMissing,
+                "the plan was made while tools were missing ("
+                    + plan.missingTools.map { "\($0.tool) on \($0.host)" }.joined(separator: ", ")
+                    + "); install them and make the plan again")
+        }
+        let planner = Planner(context: context)
+        let now = try await planner.fingerprints(of: plan.changes, stack: plan.stack)
+        let stale = plan.changes.filter { now[$0.address] != $0.fingerprint }
+        guard stale.isEmpty else {
+            throw OCError(
+                .stalePlan,
+                "the plan is stale: what it observed has changed since it was made ("
+                    + stale.map(\.address.description).joined(separator: ", ")
+                    + "). Nothing was applied. Make a new plan with ocplan and apply that.")
+        }
+        session.out(HumanPlanRenderer(style: session.style).render(plan))
+        try await execute(plan, context: context, session: session)
+    }
+
+    private func planAndApply(_ paths: [String], session: Session) async throws {
+        let manifest = try await session.load(paths, detect: true)
+        let context = try session.engine(stack: manifest.stack)
+        let lock = try StackLock.acquire(directory: context.journal.directory, purpose: "ocapply")
+        defer { withExtendedLifetime(lock) {} }
+        let (plan, diagnostics) = await Planner(context: context).plan(manifest, options: try shape.planOptions())
+        session.report(diagnostics)
+        guard let plan else { throw ExitCode.failure }
+        session.out(HumanPlanRenderer(style: session.style).render(plan))
+        guard plan.hasChanges else { return }
+        if !plan.missingTools.isEmpty {
+            throw OCError(.toolMissing, "install the missing prerequisites listed above before applying")
+        }
+        if !autoApprove {
+            guard isatty(0) == 1 else {
+                throw OCError(
+                    .unsupported,
+                    "no terminal to confirm on; pass --auto-approve, or save a plan with `ocplan -out FILE` and "
+                        + "apply it with `ocapply FILE`")
+            }
+            session.out("\nDo you want to apply these changes to stack \"\(plan.stack)\"? Only 'yes' is accepted.\n")
+            session.out("  Enter a value: ")
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                session.out("Apply cancelled; nothing was changed.\n")
+                throw ExitCode.failure
+            }
+        }
+        try await execute(plan, context: context, session: session)
+    }
+
+    private func execute(_ plan: Plan, context: EngineContext, session: Session) async throws {
+        guard plan.hasChanges else { return }
+        session.out("\n")
+        let view = ApplyProgressView(style: session.style, secrets: plan.secrets) { line in
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        let started = Date()
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(10))
+                if !Task.isCancelled { view.tick() }
+            }
+        }
+        let report = await Applier(context: context, parallelism: parallelism, observer: view).apply(plan)
+        ticker.cancel()
+        var counts: [String: Int] = [:]
+        for change in report.applied { counts[change.action.rawValue, default: 0] += 1 }
+        let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        try? await context.journal.appendHistory(
+            HistoryRecord(
+                startedAt: started, duration: Date().timeIntervalSince(started),
+                user: "\(user)@\(ProcessInfo.processInfo.hostName)", applied: counts,
+                failed: report.failed.map(\.change.address) + report.notConverged.map(\.change.address),
+                skipped: report.skipped.map(\.change.address), succeeded: report.succeeded))
+        let style = session.style
+        var summary =
+            "\n" + style.bold("Apply complete!") + " Resources: \(counts["create"] ?? 0) created, "
+            + "\(counts["update"] ?? 0) updated, \(counts["replace"] ?? 0) replaced, \(counts["delete"] ?? 0) destroyed."
+        if !report.succeeded {
+            summary = "\n" + style.red(style.bold("Apply finished with errors.")) + " "
+                + "\(report.applied.count) applied, \(report.failed.count) failed, \(report.skipped.count) skipped."
+        }
+        session.out(summary + "\n")
+        for failure in report.failed {
+            session.err(style.red("error") + ": \(failure.change.address): \(failure.error)\n")
+        }
+        for skipped in report.skipped {
+            session.err("skipped: \(skipped.change.address) (depends on \(skipped.because), which failed)\n")
+        }
+        for (change, attributes) in report.notConverged {
+            let paths = attributes.map { $0.path.description.isEmpty ? "(whole resource)" : $0.path.description }
+            session.err(
+                style.red("error") + ": \(change.address) did not converge: \(paths.joined(separator: ", ")) still "
+                    + "differ after apply. The tool may normalise the value differently; check the manifest.\n")
+        }
+        if !report.succeeded {
+            session.err("Run ocapply again after fixing the cause: it continues from where this run stopped.\n")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OCCore
+import OCExec
+
+/// What one CLI run shares: output streams, style, logger, runners, and the manifest → engine wiring.
+struct Session: Sendable {
+    let options: GlobalOptions
+    let style: Style
+    let errorStyle: Style
+    let logger: Logger
+    let base: SubprocessRunner
+    let registry: ProviderRegistry
+    let catalog: SpecCatalog
+
+    init(_ options: GlobalOptions) {
+        self.options = options
+        style = Style.detect(noColor: options.noColor, fileDescriptor: 1)
+        errorStyle = Style.detect(noColor: options.noColor, fileDescriptor: 2)
+        var logger = Logger(label: "ocplan") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = options.debug ? .debug : .warning
+        self.logger = logger
+        base = SubprocessRunner(logger: logger)
+        registry = StandardProviders.registry
+        catalog = StandardProviders.catalog
+    }
+
+    /// The runner for a host (transport and escalation bound).
+    var runnerFactory: @Sendable (OCCore.Host) -> any CommandRunner {
+        let base = self.base
+        return { host in makeRunner(for: host, base: base) }
+    }
+
+    var stateDirectory: String { options.stateDirectory ?? StateJournal.defaultDirectory() }
+
+    func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    func err(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Loads and validates the manifest; prints diagnostics; fails with exit 1 on errors.
+    func load(_ paths: [String], detect: Bool) async throws -> Manifest {
+        let loader = ManifestLoader(catalog: catalog)
+        let detector: (any FactDetector)? = detect ? CommandFactDetector(runner: runnerFactory) : nil
+        let (manifest, diagnostics) = await loader.load(paths, detector: detector)
+        report(diagnostics)
+        guard let manifest else { throw ExitCode.failure }
+        return manifest
+    }
+
+    func report(_ diagnostics: Diagnostics) {
+        let text = DiagnosticPrinter(style: errorStyle).render(diagnostics)
+        if !text.isEmpty { err(text) }
+    }
+
+    func engine(stack: String) throws -> EngineContext {
+        let journal = try StateJournal(stack: stack, stateDirectory: stateDirectory)
+        return EngineContext(registry: registry, runner: runnerFactory, journal: journal, logger: logger)
+    }
+
+    /// The commands a change runs, for `--show-commands`.
+    func commandsFor(stack: String) -> @Sendable (Change) -> [Command] {
+        let registry = self.registry
+        return { change in
+            guard let provider = registry.provider(named: change.provider) else { return [] }
+            let context = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
+            return (try? provider.commands(for: change, context: context)) ?? []
+        }
+    }
+
+    /// Prints an operational error and returns the failure exit code.
+    func fail(_ error: any Error) -> ExitCode {
+        if let exit = error as? ExitCode { return exit }
+        err(errorStyle.red(errorStyle.bold("error")) + ": \(error)\n")
+        return .failure
+    }
+}

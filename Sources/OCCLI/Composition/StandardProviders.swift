@@ -1,0 +1,20 @@
+import OCCore
+import OCFiles
+import OCSysctl
+
+/// The composition root's list of spec types and providers: the only place that names them.
+public enum StandardProviders {
+    /// Every manifest section's spec type (sections without a provider still validate).
+    public static var catalog: SpecCatalog {
+        SpecCatalog(
+            [
+                FileSpec.self,
+                SysctlSpec.self,
+            ] + FamilySpecs.all)
+    }
+
+    /// The providers that can plan and apply.
+    public static var registry: ProviderRegistry {
+        ProviderRegistry([FilesProvider(), SysctlProvider()])
+    }
+}

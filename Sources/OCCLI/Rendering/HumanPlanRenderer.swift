@@ -1,0 +1,172 @@
+import Foundation
+import OCCore
+
+/// Renders a plan the way terraform users read one: symbols, attribute diffs, causes, a summary line.
+public struct HumanPlanRenderer: Sendable {
+    /// Colours.
+    public var style: Style
+    /// Show the commands each change will run.
+    public var showCommands: Bool
+    /// Computes the commands for `--show-commands`.
+    public var commands: (@Sendable (Change) -> [Command])?
+
+    /// Creates a renderer.
+    public init(style: Style, showCommands: Bool = false, commands: (@Sendable (Change) -> [Command])? = nil) {
+        self.style = style
+        self.showCommands = showCommands
+        self.commands = commands
+    }
+
+    /// The whole plan as text.
+    public func render(_ plan: Plan) -> String {
+        var out: [String] = []
+        if !plan.missingTools.isEmpty {
+            out.append(style.yellow("Missing prerequisites") + " (their resources are planned as new; install them to see the real state):")
+            for tool in plan.missingTools { out.append("  - \(tool.tool) on host \(tool.host): \(tool.install)") }
+            out.append("")
+        }
+        let actions = plan.actions
+        guard !actions.isEmpty else {
+            out.append(style.green(style.bold("No changes.")) + " Stack \"\(plan.stack)\" matches the manifest.")
+            return out.joined(separator: "\n") + "\n"
+        }
+        out.append("ocplan will perform the following actions on stack \"\(plan.stack)\":")
+        out.append(style.dim("Symbols: + create, ~ update in place, -/+ replace, - destroy"))
+        out.append("")
+        for change in order(actions) {
+            out.append(contentsOf: render(change, secrets: plan.secrets))
+            out.append("")
+        }
+        out.append(summaryLine(plan))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `Plan: 1 to create, 0 to update, 0 to replace, 0 to destroy.` with drift counted.
+    public func summaryLine(_ plan: Plan) -> String {
+        let s = plan.summary
+        let drift = plan.actions.filter { $0.cause == .drift }.count
+        var line =
+            style.bold("Plan:")
+            + " \(s[.create] ?? 0) to create, \(s[.update] ?? 0) to update, \(s[.replace] ?? 0) to replace, "
+            + "\(s[.delete] ?? 0) to destroy."
+        if drift > 0 { line += " \(drift) of them \(drift == 1 ? "repairs" : "repair") drift." }
+        return line
+    }
+
+    /// Creates, updates and replaces in dependency-friendly order, then deletes.
+    private func order(_ changes: [Change]) -> [Change] {
+        changes.filter { $0.action != .delete } + changes.filter { $0.action == .delete }
+    }
+
+    private func symbol(_ action: Action) -> String {
+        switch action {
+        case .create: return style.green("  +")
+        case .update: return style.yellow("  ~")
+        case .replace: return style.red("-/+")
+        case .delete: return style.red("  -")
+        case .noop: return "   "
+        }
+    }
+
+    private func headline(_ change: Change) -> String {
+        let what: String
+        switch change.action {
+        case .create: what = "will be created"
+        case .update: what = "will be updated in place"
+        case .replace:
+            let reasons = change.replaceReasons.map(\.description)
+            what = "must be replaced" + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")) cannot change in place)")
+        case .delete: what = "will be destroyed"
+        case .noop: what = "is unchanged"
+        }
+        var cause = ""
+        switch change.cause {
+        case .manifest?: cause = " — cause: manifest"
+        case .drift?: cause = " — cause: drift (changed outside ocplan)"
+        case nil: break
+        }
+        return style.bold("  # \(change.address)") + " on \(change.host.name) \(what)" + cause
+    }
+
+    func render(_ change: Change, secrets: Set<String>) -> [String] {
+        var out = [headline(change)]
+        for note in change.notes { out.append(style.cyan("  # (\(note))")) }
+        out.append("\(symbol(change.action)) \(change.address) {")
+        let width = change.attributes.map { $0.path.description.count }.max() ?? 0
+        for attribute in change.attributes {
+            out.append(contentsOf: render(attribute, action: change.action, width: width, secrets: secrets))
+        }
+        out.append("    }")
+        if showCommands, let commands {
+            let list = commands(change)
+            if !list.isEmpty {
+                out.append(style.dim("    commands (on \(change.host.name)):"))
+                for command in list { out.append(style.dim("      $ " + redact(command.description, secrets))) }
+            }
+        }
+        return out
+    }
+
+    private func render(_ attribute: AttributeChange, action: Action, width: Int, secrets: Set<String>) -> [String] {
+        let name = attribute.path.description.padding(toLength: width, withPad: " ", startingAt: 0)
+        let forces = attribute.forcesReplace && action == .replace ? style.red(" # forces replacement") : ""
+        func show(_ value: Value?) -> String {
+            guard let value else { return "null" }
+            if attribute.sensitive && secrets.isEmpty { return "(sensitive)" }
+            if attribute.sensitive, case .string(let s) = value, s.contains("\n") { return "(sensitive)" }
+            if attribute.sensitive && !secrets.contains(where: { value.description.contains($0) }) {
+                return "(sensitive)"
+            }
+            return redact(value.description, secrets)
+        }
+        // Multi-line text: a unified diff.
+        if case .string(let new)? = attribute.after, case .string(let old)? = attribute.before,
+            new.contains("\n") || old.contains("\n")
+        {
+            if attribute.sensitive && secrets.isEmpty {
+                return [style.yellow("      ~") + " \(name) = (sensitive)" + forces]
+            }
+            var lines = [style.yellow("      ~") + " \(name) = <<-EOT" + forces]
+            for line in TextDiff.unified(old, new) {
+                let shown = redact(line, secrets)
+                if shown.hasPrefix("+") {
+                    lines.append("          " + style.green(shown))
+                } else if shown.hasPrefix("-") {
+                    lines.append("          " + style.red(shown))
+                } else {
+                    lines.append("          " + style.dim(shown))
+                }
+            }
+            lines.append("        EOT")
+            return lines
+        }
+        if case .string(let text)? = attribute.after, attribute.before == nil, text.contains("\n") {
+            if attribute.sensitive && secrets.isEmpty { return [style.green("      +") + " \(name) = (sensitive)"] }
+            var lines = [style.green("      +") + " \(name) = <<-EOT"]
+            let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
+            let all = body.split(separator: "\n", omittingEmptySubsequences: false)
+            for line in all.prefix(40) { lines.append("          " + redact(String(line), secrets)) }
+            if all.count > 40 { lines.append(style.dim("          … \(all.count - 40) more lines")) }
+            lines.append("        EOT")
+            return lines
+        }
+        switch (attribute.before, attribute.after) {
+        case (nil, let after?):
+            return [style.green("      +") + " \(name) = \(show(after))"]
+        case (let before?, nil):
+            return [style.red("      -") + " \(name) = \(show(before))" + (action == .delete ? "" : " -> null")]
+        case (let before?, let after?):
+            return [style.yellow("      ~") + " \(name) = \(show(before)) -> \(show(after))" + forces]
+        case (nil, nil):
+            return []
+        }
+    }
+
+    private func redact(_ text: String, _ secrets: Set<String>) -> String {
+        var out = text
+        for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
+            out = out.replacingOccurrences(of: secret, with: "(sensitive)")
+        }
+        return out
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import OCCore
+
+/// Renders a plan as the documented machine format (docs/plan-json.md); secrets never appear in it.
+public enum JSONPlanRenderer {
+    struct Document: Encodable {
+        var formatVersion: Int
+        var stack: String
+        var createdAt: Date
+        var destroy: Bool
+        var targets: [String]
+        var hasChanges: Bool
+        var summary: [String: Int]
+        var changes: [ChangeDocument]
+        var missingTools: [Prerequisite]
+        var warnings: [DiagnosticDocument]
+    }
+
+    struct ChangeDocument: Encodable {
+        var address: String
+        var provider: String
+        var host: String
+        var action: String
+        var cause: String?
+        var replaceReasons: [String]
+        var attributes: [AttributeDocument]
+        var before: Value?
+        var after: Value?
+        var dependencies: [String]
+        var notes: [String]
+    }
+
+    struct AttributeDocument: Encodable {
+        var path: String
+        var before: Value?
+        var after: Value?
+        var sensitive: Bool
+        var forcesReplace: Bool
+    }
+
+    struct DiagnosticDocument: Encodable {
+        var severity: String
+        var summary: String
+        var detail: String?
+        var location: String?
+        var keyPath: String?
+    }
+
+    /// The JSON text of `plan`, with every secret replaced by `(sensitive)`.
+    public static func render(_ plan: Plan) throws -> String {
+        let secrets = plan.secrets
+        var summary: [String: Int] = [:]
+        for action in Action.allCases { summary[action.rawValue] = plan.summary[action] ?? 0 }
+        let document = Document(
+            formatVersion: Plan.currentFormatVersion, stack: plan.stack, createdAt: plan.createdAt,
+            destroy: plan.destroy, targets: plan.targets.map(\.description), hasChanges: plan.hasChanges,
+            summary: summary,
+            changes: plan.changes.map { change in
+                ChangeDocument(
+                    address: change.address.description, provider: change.provider, host: change.host.name,
+                    action: change.action.rawValue, cause: change.cause?.rawValue,
+                    replaceReasons: change.replaceReasons.map(\.description),
+                    attributes: change.attributes.map {
+                        AttributeDocument(
+                            path: $0.path.description, before: $0.sensitive ? nil : redact($0.before, secrets),
+                            after: $0.sensitive ? nil : redact($0.after, secrets), sensitive: $0.sensitive,
+                            forcesReplace: $0.forcesReplace)
+                    },
+                    before: redact(change.before, secrets), after: redact(change.after, secrets),
+                    dependencies: change.dependencies.map(\.description), notes: change.notes)
+            },
+            missingTools: plan.missingTools,
+            warnings: plan.warnings.map {
+                DiagnosticDocument(
+                    severity: $0.severity.rawValue, summary: $0.summary, detail: $0.detail,
+                    location: $0.location?.description, keyPath: $0.keyPath)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+
+    /// `value` with every occurrence of a secret replaced by `(sensitive)`.
+    static func redact(_ value: Value?, _ secrets: Set<String>) -> Value? {
+        guard let value, !secrets.isEmpty else { return value }
+        switch value {
+        case .string(let s):
+            var out = s
+            for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
+                out = out.replacingOccurrences(of: secret, with: "(sensitive)")
+            }
+            return .string(out)
+        case .list(let l): return .list(l.map { redact($0, secrets) ?? .null })
+        case .map(let m): return .map(m.mapValues { redact($0, secrets) ?? .null })
+        default: return value
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import OCCore
+
+/// Removes secrets from text before it reaches a log or an error message.
+///
+/// ``Command/description`` already shows sensitive argv elements as `(sensitive)`. A tool may still
+/// echo a secret back on standard error (`invalid key: tskey-…`), so output that goes into messages
+/// is passed through ``redact(_:secrets:)`` with the command's sensitive values.
+public enum Redaction {
+    /// What a secret is replaced with, matching ``Command/redactedArgv``.
+    public static let placeholder = "(sensitive)"
+
+    /// Replaces every occurrence of every secret in `text` with ``placeholder``.
+    ///
+    /// Longer secrets are replaced first, so a secret that contains another is removed whole. Empty
+    /// strings are ignored.
+    ///
+    /// - Parameters:
+    ///   - text: the text to clean.
+    ///   - secrets: the values to remove.
+    /// - Returns: `text` without any of the secrets.
+    public static func redact(_ text: String, secrets: some Sequence<String>) -> String {
+        let ordered = Set(secrets).filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        var cleaned = text
+        for secret in ordered where cleaned.contains(secret) {
+            cleaned = cleaned.replacingOccurrences(of: secret, with: placeholder)
+        }
+        return cleaned
+    }
+
+    /// The values of the argv elements that `command` marks as sensitive.
+    ///
+    /// - Parameter command: the command whose secrets are wanted.
+    /// - Returns: the sensitive argv elements, in argv order.
+    public static func secrets(of command: Command) -> [String] {
+        command.argv.indices.filter { command.sensitiveArguments.contains($0) }.map { command.argv[$0] }
+    }
+
+    /// Returns `result` with the secrets removed from its standard output and standard error.
+    ///
+    /// - Parameters:
+    ///   - result: the result to clean.
+    ///   - secrets: the values to remove.
+    /// - Returns: the cleaned result (bytes that are not UTF-8 are replaced when a secret is present).
+    public static func redact(_ result: CommandResult, secrets: [String]) -> CommandResult {
+        let present = secrets.filter { !$0.isEmpty }
+        guard !present.isEmpty else { return result }
+        var cleaned = result
+        if present.contains(where: result.stdoutText.contains) {
+            cleaned.stdout = Data(redact(result.stdoutText, secrets: present).utf8)
+        }
+        if present.contains(where: result.stderrText.contains) {
+            cleaned.stderr = Data(redact(result.stderrText, secrets: present).utf8)
+        }
+        return cleaned
+    }
+
+    /// Returns `failure` with the secrets removed from the output it carries and from its reason.
+    ///
+    /// The failure's command is left as it is: its description is already redacted by index.
+    ///
+    /// - Parameters:
+    ///   - failure: the failure to clean.
+    ///   - secrets: the values to remove; defaults to the failure command's sensitive elements.
+    /// - Returns: the cleaned failure.
+    public static func redact(_ failure: CommandFailure, secrets: [String]? = nil) -> CommandFailure {
+        let secrets = secrets ?? self.secrets(of: failure.command)
+        var cleaned = failure
+        cleaned.result = failure.result.map { redact($0, secrets: secrets) }
+        if case .launchFailed(let why) = failure.reason {
+            cleaned.reason = .launchFailed(redact(why, secrets: secrets))
+        }
+        return cleaned
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import OCCore
+import Synchronization
+
+/// A spec for tests: `things: NAME: { host, value, size, tags, secret, replaceKey }`.
+public struct ThingSpec: ResourceSpec, Equatable {
+    public static let section = "things"
+    public static let schema = ObjectSchema(
+        "A thing kept in memory (tests only)",
+        fields: [
+            FieldSchema("host", .reference("hosts"), doc: "The host.", default: "local"),
+            FieldSchema("value", .string(), required: true, doc: "A value changed in place."),
+            FieldSchema("kind", .string(), doc: "A value whose change forces a replace.", update: .replace),
+            FieldSchema("size", .integer(min: 0, max: 100), doc: "A bounded number."),
+            FieldSchema("tags", .strings, doc: "A list."),
+            FieldSchema("subnet", .string(.cidr), doc: "A CIDR."),
+            FieldSchema("peer", .reference("things"), doc: "Another thing this one depends on."),
+            FieldSchema("secret", .string(), doc: "A secret value.", sensitive: true),
+        ]
+    )
+
+    public var host: String
+    public var value: String
+    public var kind: String?
+    public var size: Int?
+    public var tags: [String]?
+    public var subnet: String?
+    public var peer: String?
+    public var secret: String?
+
+    public var hostNames: [String] { [host] }
+
+    private enum CodingKeys: String, CodingKey { case host, value, kind, size, tags, subnet, peer, secret }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? "local"
+        value = try c.decode(String.self, forKey: .value)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        size = try c.decodeIfPresent(Int.self, forKey: .size)
+        tags = try c.decodeIfPresent([String].self, forKey: .tags)
+        subnet = try c.decodeIfPresent(String.self, forKey: .subnet)
+        peer = try c.decodeIfPresent(String.self, forKey: .peer)
+        secret = try c.decodeIfPresent(String.self, forKey: .secret)
+    }
+
+    public func validate(in context: ValidationContext) -> [Diagnostic] {
+        value == "forbidden" ? [context.error("Value 'forbidden' is not allowed", at: "value")] : []
+    }
+}
+
+/// A world of things in memory, shared by an ``InMemoryProvider`` and the test that inspects it.
+public final class InMemoryWorld: Sendable {
+    /// One stored object.
+    public struct Object: Sendable, Hashable {
+        /// Its attribute tree.
+        public var value: Value
+        /// The stack that owns it, or `nil` for a foreign object.
+        public var owner: String?
+    }
+
+    private let state = Mutex<[String: Object]>([:])
+    private let failing = Mutex<Set<String>>([])
+    private let log = Mutex<[String]>([])
+
+    /// Creates an empty world.
+    public init() {}
+
+    /// The objects by name.
+    public var objects: [String: Object] { state.withLock { $0 } }
+    /// What was done, in order (`create NAME`, `update NAME`, …).
+    public var operations: [String] { log.withLock { $0 } }
+
+    /// Puts an object in place (a hand-made change or a foreign look-alike).
+    public func set(_ name: String, _ value: Value?, owner: String? = nil) {
+        state.withLock { $0[name] = value.map { Object(value: $0, owner: owner) } }
+    }
+
+    /// Makes every change of `name` fail.
+    public func fail(_ name: String) { _ = failing.withLock { $0.insert(name) } }
+
+    func perform(_ operation: String, _ name: String, _ value: Value?, owner: String) throws {
+        if failing.withLock({ $0.contains(name) }) {
+            throw OCError(.commandFailed, "\(operation) \(name) failed (test)")
+        }
+        log.withLock { $0.append("\(operation) \(name)") }
+        state.withLock { $0[name] = value.map { Object(value: $0, owner: owner) } }
+    }
+}
+
+/// A provider of `things` that keeps them in an ``InMemoryWorld`` (tests only).
+public struct InMemoryProvider: Provider {
+    public let name = "memory"
+    public let sections = ["things"]
+    /// The world it changes.
+    public let world: InMemoryWorld
+
+    /// Creates a provider over `world`.
+    public init(world: InMemoryWorld) { self.world = world }
+
+    public func schema(for section: String) -> ResourceSchema {
+        ResourceSchema(replaceOn: ["kind"], sensitive: ["secret"])
+    }
+
+    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] { [] }
+
+    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+        let spec = try declaration.spec(as: ThingSpec.self)
+        var tree: Value = ["value": .string(spec.value)]
+        if let kind = spec.kind { tree["kind"] = .string(kind) }
+        if let size = spec.size { tree["size"] = .int(size) }
+        if let tags = spec.tags { tree["tags"] = .strings(tags) }
+        if let secret = spec.secret { tree["secret"] = .string(secret) }
+        return tree
+    }
+
+    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+        let objects = world.objects
+        var response = ObserveResponse()
+        for target in request.targets {
+            guard let object = objects[target.address.name] else {
+                response.observations[target.address] = .absent
+                continue
+            }
+            response.observations[target.address] = Observation(
+                value: object.value, ownership: object.owner == request.stack ? .ours : .foreign,
+                note: object.owner.map { "owned by stack \($0)" } ?? "not created by ocplan")
+        }
+        let requested = Set(request.targets.map(\.address.name))
+        for (name, object) in objects where object.owner == request.stack && !requested.contains(name) {
+            response.discovered[Address("things", name)] = Observation(value: object.value, ownership: .ours)
+        }
+        return response
+    }
+
+    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+        [Command(["thing", change.action.rawValue, change.address.name], mutating: true)]
+    }
+
+    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+        let change = request.change
+        switch change.action {
+        case .delete: try world.perform("delete", change.address.name, nil, owner: request.stack)
+        case .noop: break
+        default: try world.perform(change.action.rawValue, change.address.name, change.after, owner: request.stack)
+        }
+        return try await request.reobserve(self)
+    }
+}

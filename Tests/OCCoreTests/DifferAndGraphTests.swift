@@ -1,0 +1,61 @@
+import OCCore
+import Testing
+
+@Suite struct DifferTests {
+    let schema = ResourceSchema(replaceOn: ["kind"], sensitive: ["secret"], ignored: ["status"])
+
+    @Test func equalTreesHaveNoDifferences() {
+        let tree: Value = ["value": "a", "tags": ["x"], "status": "up"]
+        #expect(Differ.diff(tree, tree, schema: schema).isEmpty)
+    }
+
+    @Test func mapsAreComparedKeyByKeyAndFlagged() {
+        let before: Value = ["value": "a", "kind": "k1", "status": "up", "secret": "old"]
+        let after: Value = ["value": "b", "kind": "k2", "status": "down", "secret": "new", "size": 3]
+        let diff = Differ.diff(before, after, schema: schema)
+        #expect(diff.map(\.path.description) == ["kind", "secret", "size", "value"])
+        #expect(diff.first { $0.path.description == "kind" }?.forcesReplace == true)
+        #expect(diff.first { $0.path.description == "secret" }?.sensitive == true)
+        #expect(diff.first { $0.path.description == "value" }?.forcesReplace == false)
+    }
+
+    @Test func valuesAreCaseSensitiveAndSecretsAreDetectedInStrings() {
+        let diff = Differ.diff(["value": "Hello"], ["value": "hello x7"], schema: schema, secrets: ["x7"])
+        #expect(diff.count == 1)
+        #expect(diff[0].sensitive)
+    }
+
+    @Test func patternsCoverWildcards() {
+        #expect(PathPattern("networks.*.aliases").covers(ValuePath("networks.internal.aliases[0]")))
+        #expect(!PathPattern("networks.*.aliases").covers(ValuePath("networks.internal.ipv4")))
+        #expect(PathPattern("env").covers(ValuePath("env.HTTP_PROXY")))
+    }
+}
+
+@Suite struct DependencyGraphTests {
+    @Test func layersPutDependenciesFirst() {
+        var graph = DependencyGraph()
+        graph.add("c.one", dependsOn: "b.one")
+        graph.add("b.one", dependsOn: "a.one")
+        graph.add("d.one")
+        #expect(graph.layers() == [["a.one", "d.one"], ["b.one"], ["c.one"]])
+        #expect(graph.closure(of: ["c.one"]) == ["a.one", "b.one", "c.one"])
+        #expect(graph.dependentsClosure(of: ["a.one"]) == ["b.one", "c.one"])
+        #expect(graph.cycles().isEmpty)
+    }
+
+    @Test func cyclesAreFoundOnce() {
+        var graph = DependencyGraph()
+        graph.add("a.x", dependsOn: "b.x")
+        graph.add("b.x", dependsOn: "a.x")
+        #expect(graph.cycles() == [["a.x", "b.x", "a.x"]])
+    }
+
+    @Test func dotNamesEveryEdge() {
+        var graph = DependencyGraph()
+        graph.add("containers.agent", dependsOn: "networks.internal")
+        let dot = graph.dot(name: "lab")
+        #expect(dot.contains("\"containers.agent\" -> \"networks.internal\";"))
+        #expect(dot.hasPrefix("digraph \"lab\""))
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+import OCCore
+import OCTestSupport
+import Testing
+
+/// A stack of `things` in memory: write a manifest, plan, apply, change the world by hand.
+final class MemoryStack: Sendable {
+    let world = InMemoryWorld()
+    let dir: TempDirectory
+    let state: TempDirectory
+
+    init() throws {
+        dir = try TempDirectory()
+        state = try TempDirectory()
+    }
+
+    func context() throws -> EngineContext {
+        EngineContext(
+            registry: ProviderRegistry([InMemoryProvider(world: world)]),
+            runner: { _ in ScriptedRunner() },
+            journal: try StateJournal(stack: "lab", stateDirectory: state.path),
+            logger: Logger(label: "test"))
+    }
+
+    func plan(_ things: String, options: PlanOptions = PlanOptions()) async throws -> (Plan?, Diagnostics) {
+        try dir.write("version: 1\nstack: lab\nthings:\n" + things, to: "stack.yaml")
+        let (manifest, diagnostics) = await ManifestLoader(catalog: SpecCatalog([ThingSpec.self]), environment: [:])
+            .load([dir.path])
+        let m = try #require(manifest, "\(diagnostics.items)")
+        return await Planner(context: try context(), environment: [:]).plan(m, options: options)
+    }
+
+    func apply(_ plan: Plan, parallelism: Int = 10) async throws -> ApplyReport {
+        await Applier(context: try context(), parallelism: parallelism).apply(plan)
+    }
+
+    /// Plans and applies, requiring success.
+    @discardableResult
+    func converge(_ things: String) async throws -> Plan {
+        let (plan, diagnostics) = try await plan(things)
+        let p = try #require(plan, "\(diagnostics.items)")
+        let report = try await apply(p)
+        #expect(report.succeeded)
+        return p
+    }
+}
+
+@Suite struct PlannerTests {
+    @Test func createsThenNothing() async throws {
+        let stack = try MemoryStack()
+        let first = try await stack.converge("  a: { value: one }\n  b: { value: two, peer: a }\n")
+        #expect(first.actions.map(\.action) == [.create, .create])
+        #expect(first.actions.allSatisfy { $0.cause == .manifest })
+        #expect(stack.world.operations == ["create a", "create b"])
+        let (second, _) = try await stack.plan("  a: { value: one }\n  b: { value: two, peer: a }\n")
+        #expect(second?.hasChanges == false)
+    }
+
+    @Test func manifestEditsAndHandEditsHaveDifferentCauses() async throws {
+        let stack = try MemoryStack()
+        try await stack.converge("  a: { value: one }\n")
+        let (edited, _) = try await stack.plan("  a: { value: two }\n")
+        #expect(edited?.actions.first?.action == .update)
+        #expect(edited?.actions.first?.cause == .manifest)
+
+        stack.world.set("a", ["value": "by hand"], owner: "lab")
+        let (drifted, _) = try await stack.plan("  a: { value: one }\n")
+        let change = try #require(drifted?.actions.first)
+        #expect(change.action == .update)
+        #expect(change.cause == .drift)
+        #expect(change.attributes.first?.before == "by hand")
+
+        stack.world.set("a", nil)
+        let (deleted, _) = try await stack.plan("  a: { value: one }\n")
+        #expect(deleted?.actions.first?.action == .create)
+        #expect(deleted?.actions.first?.cause == .drift)
+    }
+
+    @Test func replaceNamesTheForcingAttribute() async throws {
+        let stack = try MemoryStack()
+        try await stack.converge("  a: { value: one, kind: k1 }\n")
+        let (plan, _) = try await stack.plan("  a: { value: one, kind: k2 }\n")
+        let change = try #require(plan?.actions.first)
+        #expect(change.action == .replace)
+        #expect(change.replaceReasons == [ValuePath("kind")])
+    }
+
+    @Test func removedResourcesAreDeletedButForeignOnesAreNeverTouched() async throws {
+        let stack = try MemoryStack()
+        try await stack.converge("  a: { value: one }\n  b: { value: two }\n")
+        let (plan, _) = try await stack.plan("  a: { value: one }\n")
+        #expect(plan?.actions.map { "\($0.action.rawValue) \($0.address)" } == ["delete things.b"])
+
+        stack.world.set("c", ["value": "theirs"], owner: nil)
+        let (refused, diagnostics) = try await stack.plan("  a: { value: one }\n  c: { value: mine }\n")
+        #expect(refused == nil)
+        #expect(diagnostics.errors.first?.summary.contains("not created by stack 'lab'") == true)
+        #expect(diagnostics.errors.first?.detail?.contains("--adopt things.c") == true)
+
+        let (adopted, _) = try await stack.plan(
+            "  a: { value: one }\n  c: { value: mine }\n", options: PlanOptions(adopt: ["things.c"]))
+        #expect(adopted?.change("things.c")?.action == .create)
+        #expect(adopted?.change("things.c")?.notes.first?.hasPrefix("adopted") == true)
+    }
+
+    @Test func objectsWithOurMarkButNoRecordAreDeleted() async throws {
+        let stack = try MemoryStack()
+        stack.world.set("orphan", ["value": "x"], owner: "lab")
+        let (plan, _) = try await stack.plan("  a: { value: one }\n")
+        #expect(plan?.change("things.orphan")?.action == .delete)
+    }
+
+    @Test func targetsIncludeDependencies() async throws {
+        let stack = try MemoryStack()
+        let (plan, _) = try await stack.plan(
+            "  a: { value: one }\n  b: { value: two, peer: a }\n  c: { value: three }\n",
+            options: PlanOptions(targets: ["things.b"]))
+        #expect(Set(plan?.changes.map(\.address) ?? []) == ["things.a", "things.b"])
+    }
+
+    @Test func destroyDeletesEverythingTheStackOwns() async throws {
+        let stack = try MemoryStack()
+        try await stack.converge("  a: { value: one }\n  b: { value: two, peer: a }\n")
+        let (plan, _) = try await stack.plan(
+            "  a: { value: one }\n  b: { value: two, peer: a }\n", options: PlanOptions(destroy: true))
+        let p = try #require(plan)
+        #expect(p.actions.allSatisfy { $0.action == .delete })
+        let report = try await stack.apply(p)
+        #expect(report.succeeded)
+        #expect(stack.world.operations.suffix(2) == ["delete b", "delete a"])
+        #expect(stack.world.objects.isEmpty)
+    }
+
+    @Test func sensitiveValuesAreFlagged() async throws {
+        let stack = try MemoryStack()
+        let (plan, _) = try await stack.plan("  a: { value: one, secret: hush }\n")
+        let attribute = try #require(plan?.actions.first?.attributes.first { $0.path == ValuePath("secret") })
+        #expect(attribute.sensitive)
+    }
+}
+
+@Suite struct ApplierTests {
+    @Test func aFailureSkipsOnlyItsDependentsAndARerunConverges() async throws {
+        let stack = try MemoryStack()
+        stack.world.fail("a")
+        let things = "  a: { value: one }\n  b: { value: two, peer: a }\n  c: { value: three }\n"
+        let (plan, _) = try await stack.plan(things)
+        let report = try await stack.apply(try #require(plan))
+        #expect(report.failed.map(\.change.address) == ["things.a"])
+        #expect(report.skipped.map(\.change.address) == ["things.b"])
+        #expect(report.applied.map(\.address) == ["things.c"])
+
+        let healthy = try MemoryStack()
+        _ = healthy
+        let (again, _) = try await stack.plan(things)
+        #expect(again?.actions.map(\.address).sorted() == ["things.a", "things.b"])
+    }
+
+    @Test func dependenciesRunFirstEvenInParallel() async throws {
+        let stack = try MemoryStack()
+        var things = ""
+        for i in 0..<20 { things += "  t\(i): { value: v\(i)\(i > 0 ? ", peer: t\(i - 1)" : "") }\n" }
+        try await stack.converge(things)
+        #expect(stack.world.operations == (0..<20).map { "create t\($0)" })
+    }
+
+    @Test func theJournalRecordsWhatWasApplied() async throws {
+        let stack = try MemoryStack()
+        try await stack.converge("  a: { value: one }\n")
+        let journal = try StateJournal(stack: "lab", stateDirectory: stack.state.path)
+        let entry = try #require(await journal.entry("things.a"))
+        #expect(entry.applied == ["value": "one"])
+        #expect(entry.provider == "memory")
+    }
+}
+
+@Suite struct PlanFileTests {
+    @Test func roundTripsAndRefusesOtherVersions() throws {
+        let dir = try TempDirectory()
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                Change(
+                    address: "things.a", provider: "memory", host: .local, action: .create, cause: .manifest,
+                    before: nil, after: ["value": "x"], fingerprint: "f")
+            ])
+        let path = dir.path + "/p.plan"
+        try plan.write(to: path)
+        #expect(Plan.isPlanFile(path))
+        let read = try Plan.read(from: path)
+        #expect(read.changes == plan.changes)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        try dir.write("{\"formatVersion\": 99}", to: "old.plan")
+        #expect(throws: OCError.self) { try Plan.read(from: dir.path + "/old.plan") }
+    }
+}
+
+@Suite struct StackLockTests {
+    @Test func aSecondHolderIsRefusedUntilTheFirstReleases() throws {
+        let dir = try TempDirectory()
+        var first: StackLock? = try StackLock.acquire(directory: dir.path, purpose: "test")
+        #expect(first != nil)
+        #expect(throws: OCError.self) { try StackLock.acquire(directory: dir.path, purpose: "second") }
+        first = nil
+        let again = try StackLock.acquire(directory: dir.path, purpose: "third")
+        _ = again
+    }
+}
