@@ -90,7 +90,8 @@ import Testing
         let (_, diagnostics, _) = try await load([
             "a.yaml": "version: 1\nstack: lab\nthings:\n  one: { value: a, value: b }\n"
         ])
-        #expect(diagnostics.errors.contains { $0.summary == "Duplicate key 'value'" })
+        let duplicate = try #require(diagnostics.errors.first { $0.summary == "Duplicate key 'value' in one mapping" })
+        #expect(duplicate.location?.line == 4)
     }
 
     @Test func cyclesAreNamedWithTheirPath() async throws {

@@ -62,7 +62,7 @@ public struct ApplyCommand: AsyncParsableCommand {
                 }
                 try await applySaved(only, session: session)
             } else {
-                try await planAndApply(paths, session: session)
+                try await planAndApply(manifest, session: session)
             }
         } catch let error as ValidationError {
             throw error
@@ -97,8 +97,8 @@ public struct ApplyCommand: AsyncParsableCommand {
         try await execute(plan, context: context, session: session)
     }
 
-    private func planAndApply(_ paths: [String], session: Session) async throws {
-        let manifest = try await session.load(paths, detect: true)
+    private func planAndApply(_ options: ManifestOptions, session: Session) async throws {
+        let manifest = try await session.load(options, detect: true)
         let context = try session.engine(stack: manifest.stack)
         let lock = try StackLock.acquire(directory: context.journal.directory, purpose: "ocapply")
         defer { withExtendedLifetime(lock) {} }

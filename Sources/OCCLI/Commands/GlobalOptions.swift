@@ -31,7 +31,24 @@ public struct ManifestOptions: ParsableArguments {
     @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("A manifest file or directory (repeatable).", valueName: "path"))
     var files: [String] = []
 
+    @Option(
+        name: [.customLong("var"), .customLong("var", withSingleDash: true)],
+        help: ArgumentHelp("Replace a declared variable for this run (repeatable), e.g. --var proxy_port=3129.",
+            valueName: "name=value"))
+    var variables: [String] = []
+
     public init() {}
+
+    func overrides() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for item in variables {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw ValidationError("--var '\(item)' must look like NAME=VALUE")
+            }
+            out[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return out
+    }
 
     var all: [String] {
         let combined = files + paths

@@ -70,7 +70,7 @@ public struct PlanCommand: AsyncParsableCommand {
     public func run() async throws {
         let session = Session(global)
         do {
-            let manifest = try await session.load(self.manifest.all, detect: true)
+            let manifest = try await session.load(self.manifest, detect: true)
             let options = try shape.planOptions()
             let planner = Planner(context: try session.engine(stack: manifest.stack))
             let (plan, diagnostics) = await planner.plan(manifest, options: options)
@@ -102,6 +102,7 @@ public struct PlanCommand: AsyncParsableCommand {
 /// `ocplan validate`: check the manifest without touching any host.
 public struct ValidateCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check a manifest without touching any host.",
         discussion: """
             Reports every error at once with file:line:column and the key path: unknown keys (with a
@@ -118,7 +119,7 @@ public struct ValidateCommand: AsyncParsableCommand {
     public func run() async throws {
         let session = Session(global)
         do {
-            let manifest = try await session.load(self.manifest.all, detect: false)
+            let manifest = try await session.load(self.manifest, detect: false)
             let unplannable = Set(manifest.resources.map(\.address.section)).filter {
                 session.registry.provider(for: $0) == nil
             }
@@ -140,6 +141,7 @@ public struct ValidateCommand: AsyncParsableCommand {
 /// `ocplan schema`: the JSON Schema of manifests, for editors.
 public struct SchemaCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "schema",
         abstract: "Print the JSON Schema of manifests (for yaml-language-server and other editors).",
         discussion: """
             Save it and point your editor at it, e.g. first line of a manifest:
@@ -169,6 +171,7 @@ public struct SchemaCommand: AsyncParsableCommand {
 /// `ocplan graph`: the dependency graph in DOT.
 public struct GraphCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "graph",
         abstract: "Print the dependency graph in Graphviz DOT (arrows point at what a resource waits for).",
         discussion: "Example: ocplan graph manifests/openclaw-private | dot -Tsvg > graph.svg")
 
@@ -180,7 +183,7 @@ public struct GraphCommand: AsyncParsableCommand {
     public func run() async throws {
         let session = Session(global)
         do {
-            let manifest = try await session.load(self.manifest.all, detect: false)
+            let manifest = try await session.load(self.manifest, detect: false)
             session.out(manifest.graph.dot(name: manifest.stack))
         } catch {
             throw session.fail(error)
@@ -191,6 +194,7 @@ public struct GraphCommand: AsyncParsableCommand {
 /// `ocplan history`: the applies of a stack.
 public struct HistoryCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "List the applies of a stack, oldest first.")
 
     @OptionGroup var manifest: ManifestOptions
@@ -211,7 +215,7 @@ public struct HistoryCommand: AsyncParsableCommand {
             if let stack {
                 name = stack
             } else {
-                name = try await session.load(self.manifest.all, detect: false).stack
+                name = try await session.load(self.manifest, detect: false).stack
             }
             let journal = try StateJournal(stack: name, stateDirectory: session.stateDirectory)
             let records = await journal.history()

@@ -43,10 +43,11 @@ struct Session: Sendable {
     }
 
     /// Loads and validates the manifest; prints diagnostics; fails with exit 1 on errors.
-    func load(_ paths: [String], detect: Bool) async throws -> Manifest {
+    func load(_ options: ManifestOptions, detect: Bool) async throws -> Manifest {
         let loader = ManifestLoader(catalog: catalog)
         let detector: (any FactDetector)? = detect ? CommandFactDetector(runner: runnerFactory) : nil
-        let (manifest, diagnostics) = await loader.load(paths, detector: detector)
+        let (manifest, diagnostics) = await loader.load(
+            options.all, detector: detector, overrides: try options.overrides())
         report(diagnostics)
         guard let manifest else { throw ExitCode.failure }
         return manifest

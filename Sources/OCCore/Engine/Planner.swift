@@ -232,6 +232,7 @@ public struct Planner: Sendable {
         }
 
         guard observation.exists else {
+            if let note = observation.note { change.notes.append(note) }
             change.action = .create
             change.cause = item.entry == nil ? .manifest : .drift
             if item.entry != nil { change.notes.append("it was deleted outside ocplan") }

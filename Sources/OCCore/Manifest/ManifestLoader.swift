@@ -48,7 +48,12 @@ public struct ManifestLoader: Sendable {
     ///   - paths: manifest files, or directories whose `*.yaml`/`*.yml` files form one manifest.
     ///   - detector: resolves `{ detect: … }` variables; `nil` (as in `ocplan validate`) leaves a placeholder.
     /// - Returns: the manifest when there are no errors, and all diagnostics (warnings included).
-    public func load(_ paths: [String], detector: (any FactDetector)? = nil) async -> (Manifest?, Diagnostics) {
+    ///   - overrides: `--var NAME=VALUE` values that replace declared variables.
+    public func load(
+        _ paths: [String],
+        detector: (any FactDetector)? = nil,
+        overrides: [String: String] = [:]
+    ) async -> (Manifest?, Diagnostics) {
         var diagnostics = Diagnostics()
         let files = manifestFiles(paths, diagnostics: &diagnostics)
         if files.isEmpty && !diagnostics.hasErrors {
@@ -209,6 +214,16 @@ public struct ManifestLoader: Sendable {
             } else if let detect = located.value["detect"]?.scalar {
                 rawVars[name] = (nil, detect, located.value["host"]?.scalar ?? "local", located.value.location)
             }
+        }
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let existing = rawVars[name] else {
+                diagnostics.append(
+                    .error(
+                        "--var names undeclared variable '\(name)'\(NearMiss.hint(for: name, among: rawVars.keys))",
+                        detail: "Declare it under vars: in the manifest; --var only replaces declared values."))
+                continue
+            }
+            rawVars[name] = (value, nil, "local", existing.location)
         }
         let plainVars = resolveVariables(rawVars, detected: [:], diagnostics: &diagnostics)
 

@@ -112,7 +112,15 @@ public struct SourceNode: Sendable, Hashable {
 
     private static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
         switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return .error(
+                "Duplicate key \(keys) in one mapping",
+                detail: "Each key may appear once per mapping; keep one of them. (The rest of this file is checked "
+                    + "after this is fixed.)",
+                at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let where_ = SourceLocation(file: file, line: mark.line, column: mark.column)
             let summary = "YAML syntax error: " + problem
             return .error(summary, detail: context.map { "While \($0.text)." }, at: where_)
@@ -137,24 +145,12 @@ public struct SourceNode: Sendable, Hashable {
             return SourceNode(.sequence(sequence.map { convert($0, file: file, diagnostics: &diagnostics) }), at: here)
         case .mapping(let mapping):
             var entries: [Entry] = []
-            var seen: [String: SourceLocation] = [:]
             for (key, value) in mapping {
                 let keyLocation = location(key.mark, file: file)
                 guard let keyText = key.scalar?.string else {
                     diagnostics.append(.error("Mapping keys must be plain text", at: keyLocation))
                     continue
                 }
-                if let first = seen[keyText] {
-                    diagnostics.append(
-                        .error(
-                            "Duplicate key '\(keyText)'",
-                            detail: "It is also written at \(first). Keep one of them.",
-                            at: keyLocation
-                        )
-                    )
-                    continue
-                }
-                seen[keyText] = keyLocation
                 entries.append(
                     Entry(key: keyText, keyLocation: keyLocation, value: convert(value, file: file, diagnostics: &diagnostics))
                 )

@@ -1,1 +1,1 @@
-// Placeholder until this family's specs land.
+// The Apple container runtime's provider arrives with the containers issue.

@@ -1,0 +1,67 @@
+import OCCore
+
+/// Packet-filter rules on macOS: one entry of the `pf` section (the vmnet NAT rule).
+///
+/// Each entry is loaded atomically into its own anchor `oc/NAME` under the stack's top-level anchor `oc`,
+/// which `/etc/pf.conf` must reference (`nat-anchor "oc"`, `anchor "oc"`, `load anchor`); ocplan checks and
+/// adds those lines. Rules change in place (`pfctl -a oc/NAME -f -` replaces the anchor's rules).
+public struct PFAnchorSpec: ResourceSpec, Equatable, Codable {
+    public static let section = "pf"
+
+    /// The macOS host whose pf gets the rules.
+    public var host: String
+    /// The rules in pf.conf syntax, translation (`nat`, `rdr`) before filtering (`pass`, `block`).
+    public var rules: [String]
+    /// Whether to make sure pf is enabled (`pfctl -E`).
+    public var enable: Bool
+    /// Whether the rules survive a reboot (anchor file, pf.conf lines and a LaunchDaemon that enables pf).
+    public var persist: Bool
+
+    /// Creates a spec; every omitted value is the default the manifest documents.
+    public init(host: String = "local", rules: [String], enable: Bool = true, persist: Bool = false) {
+        self.host = host
+        self.rules = rules
+        self.enable = enable
+        self.persist = persist
+    }
+
+    public var hostNames: [String] { [host] }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, rules, enable, persist
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            host: try c.decode(.host, default: "local"),
+            rules: try c.decode([String].self, forKey: .rules),
+            enable: try c.decode(.enable, default: true),
+            persist: try c.decode(.persist, default: false)
+        )
+    }
+
+    /// The keys of a `pf` entry.
+    public static let schema = ObjectSchema(
+        "pf rules loaded into the stack's own anchor on a macOS host.",
+        fields: [
+            FieldSchema(
+                "host", .reference("hosts"), doc: "The macOS host whose pf gets the rules.", default: "local",
+                update: .replace),
+            FieldSchema(
+                "rules", .strings, required: true,
+                doc: "Rules in pf.conf syntax, translation (`nat`, `rdr`) before filtering (`pass`, `block`); "
+                    + "`${var}` manifest variables are substituted first. Write `(en0)` so NAT follows the "
+                    + "interface's address.",
+                update: .inPlace),
+            FieldSchema(
+                "enable", .boolean, doc: "Whether to make sure pf is enabled (`pfctl -E`).", default: "true",
+                update: .inPlace),
+            FieldSchema(
+                "persist", .boolean,
+                doc: "Whether the rules survive a reboot: the anchor file, the pf.conf anchor lines and a LaunchDaemon "
+                    + "that enables pf at boot.",
+                default: "false", update: .inPlace),
+        ]
+    )
+}

@@ -1,1 +1,0 @@
-// Placeholder until this family's specs land.

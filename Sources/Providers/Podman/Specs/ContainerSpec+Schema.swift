@@ -1,0 +1,191 @@
+import OCCore
+
+extension ContainerSpec {
+    /// The keys of a `containers` entry.
+    public static let schema = ObjectSchema(
+        "A container run by Podman (or Apple's `container` with `runtime: apple`).",
+        fields: [
+            FieldSchema(
+                "host", .reference("hosts"),
+                doc: "The host whose container runtime runs the container.", default: "local", update: .replace),
+            FieldSchema(
+                "runtime", .enumeration(ContainerRuntime.allCases.map(\.rawValue)),
+                doc: "The container engine: Podman, or Apple's `container` CLI on macOS 26 (fewer options).",
+                default: "podman", update: .replace),
+            FieldSchema(
+                "image", .string(), required: true,
+                doc: "The image reference (`docker.io/ubuntu/squid:6.6`), or the name of an `images` resource, "
+                    + "which the container then depends on. A new image ID replaces the container.",
+                update: .replace),
+            FieldSchema(
+                "command", .strings,
+                doc: "The arguments after the image, as an argv list (never run through a shell).",
+                default: "the image's CMD", update: .replace),
+            FieldSchema(
+                "entrypoint", .strings, doc: "The entrypoint argv.", default: "the image's ENTRYPOINT",
+                update: .replace),
+            FieldSchema(
+                "env", .stringMap,
+                doc: "Environment variables; only these keys are compared with the running container.",
+                default: "{}", update: .replace),
+            FieldSchema(
+                "envFiles", .strings, doc: "Files of KEY=VALUE lines, relative to the manifest file.",
+                default: "[]", update: .replace),
+            FieldSchema(
+                "networks", .oneOf([.strings, .map(.object(attachmentSchema))]),
+                doc: "The networks to join: a list of names, or a mapping of name to `{aliases, ipv4, ipv6}`. "
+                    + "Names may be `networks` resources, Podman's `podman` or existing networks.",
+                default: "the runtime's default network", update: .inPlace),
+            FieldSchema(
+                "ports", .list(.oneOf([.string(.portMapping), .object(portSchema)])),
+                doc: "Published ports: `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp]` strings "
+                    + "(`127.0.0.1:3478:3478/udp`, ranges `8000-8010:8000-8010`) or objects.",
+                default: "[]", update: .replace),
+            FieldSchema(
+                "addHosts", .strings,
+                doc:
+                    "Extra /etc/hosts entries, `NAME:IP` or `NAME:host-gateway` (the host as seen from the container).",
+                default: "[]", update: .replace),
+            FieldSchema(
+                "capAdd", .strings, doc: "Capabilities to add: `NET_ADMIN`, `CAP_NET_ADMIN` or `ALL`, any case.",
+                default: "[]", update: .replace),
+            FieldSchema(
+                "capDrop", .strings, doc: "Capabilities to drop, e.g. `[ALL]`.", default: "[]", update: .replace),
+            FieldSchema(
+                "readOnly", .boolean, doc: "Whether the root file system is mounted read-only.", default: "false",
+                update: .replace),
+            FieldSchema(
+                "user", .string(), doc: "The user (`name`, `uid` or `uid:gid`) the process runs as.",
+                default: "the image's USER", update: .replace),
+            FieldSchema(
+                "volumes", .list(.oneOf([.string(), .object(mountSchema)])),
+                doc: "Mounts: `SOURCE:TARGET[:OPTIONS]` strings or objects. A source starting with `/`, `./`, "
+                    + "`../` or `~` is a bind mount (relative to the manifest file); other sources name volumes.",
+                default: "[]", update: .replace),
+            FieldSchema(
+                "tmpfs", .strings, doc: "tmpfs mounts, `PATH[:OPTIONS]` (`/var/run/headscale`).", default: "[]",
+                update: .replace),
+            FieldSchema(
+                "restart", .string(),
+                doc: "The restart policy: `no`, `always`, `on-failure[:N]` or `unless-stopped`.", default: "no",
+                update: .replace),
+            FieldSchema(
+                "labels", .stringMap, doc: "Labels; keys starting with `oc.` are reserved for ocplan's own marks.",
+                default: "{}", update: .replace),
+            FieldSchema(
+                "healthcheck", .object(healthCheckSchema), doc: "The health check.", default: "the image's",
+                update: .replace),
+            FieldSchema(
+                "securityOpt", .strings,
+                doc: "Security options: `no-new-privileges`, `label=…`, `seccomp=…`, `apparmor=…`, `mask=…`, "
+                    + "`unmask=…`.",
+                default: "[]", update: .replace),
+            FieldSchema(
+                "workdir", .string(), doc: "The absolute working directory inside the container.",
+                default: "the image's WORKDIR", update: .replace),
+            FieldSchema(
+                "dns", .list(.string(.ipAddress)), doc: "DNS servers for the container.",
+                default: "the network's resolver", update: .replace),
+            FieldSchema(
+                "memory", .string(.size), doc: "The memory limit (`512m`, `2G`); at least 6 MiB.",
+                default: "unlimited", update: .inPlace),
+            FieldSchema(
+                "cpus", .string(), doc: "The CPU limit as a decimal number of CPUs (`1.5`).", default: "unlimited",
+                update: .inPlace),
+            FieldSchema(
+                "state", .enumeration(State.allCases.map(\.rawValue)),
+                doc: "Whether the container should be running or created and stopped.", default: "running",
+                update: .inPlace),
+            FieldSchema(
+                "ulimits", .map(.oneOf([.integer(), .string(), .object(ulimitSchema)])),
+                doc: "Resource limits by name (`nofile: 1024`, `nproc: \"4096:8192\"`, `{soft, hard}`); -1 is "
+                    + "unlimited. Setting any replaces the containers.conf defaults, so give `nofile` and `nproc`.",
+                default: "containers.conf defaults", update: .replace),
+        ]
+    )
+
+    /// The options of one network attachment.
+    static let attachmentSchema = ObjectSchema(
+        "How the container joins one network.",
+        fields: [
+            FieldSchema(
+                "aliases", .strings, doc: "Extra DNS names of the container on this network.", default: "[]",
+                update: .inPlace),
+            FieldSchema(
+                "ipv4", .string(.ipAddress), doc: "A static IPv4 address inside the network's subnet.",
+                default: "assigned by the network", update: .inPlace),
+            FieldSchema(
+                "ipv6", .string(.ipAddress), doc: "A static IPv6 address inside the network's IPv6 subnet.",
+                default: "assigned by the network", update: .inPlace),
+        ]
+    )
+
+    /// The object form of a published port.
+    static let portSchema = ObjectSchema(
+        "A published port.",
+        fields: [
+            FieldSchema(
+                "hostIP", .string(.ipAddress), doc: "The host address to bind.", default: "every address",
+                update: .replace),
+            FieldSchema(
+                "hostPort", .oneOf([.port, .string()]), doc: "The host port or range (`8000-8010`).",
+                default: "a free port chosen by the runtime", update: .replace),
+            FieldSchema(
+                "containerPort", .oneOf([.port, .string()]), required: true,
+                doc: "The container port or range.", update: .replace),
+            FieldSchema(
+                "protocol", .enumeration(["tcp", "udp", "sctp"]), doc: "The transport protocol.", default: "tcp",
+                update: .replace),
+        ]
+    )
+
+    /// The object form of a mount.
+    static let mountSchema = ObjectSchema(
+        "A volume or bind mount.",
+        fields: [
+            FieldSchema(
+                "source", .string(), doc: "A host path (bind mount) or a volume name.",
+                default: "none (an anonymous volume)", update: .replace),
+            FieldSchema(
+                "target", .string(), required: true, doc: "The absolute path inside the container.",
+                update: .replace),
+            FieldSchema(
+                "readOnly", .boolean, doc: "Whether the mount is read-only.", default: "false", update: .replace),
+            FieldSchema(
+                "options", .strings, doc: "Other mount options (`z`, `Z`, `U`, `nocopy`).", default: "[]",
+                update: .replace),
+        ]
+    )
+
+    /// The keys of `healthcheck`.
+    static let healthCheckSchema = ObjectSchema(
+        "A container health check.",
+        fields: [
+            FieldSchema(
+                "test", .strings, required: true,
+                doc: "The check command as an argv list, run without a shell (`[headscale, health]`).",
+                update: .replace),
+            FieldSchema(
+                "interval", .string(.duration), doc: "Time between checks.", default: "30s", update: .replace),
+            FieldSchema("timeout", .string(.duration), doc: "Time a check may take.", default: "30s", update: .replace),
+            FieldSchema(
+                "retries", .integer(min: 0), doc: "Consecutive failures before the container is unhealthy.",
+                default: "3", update: .replace),
+            FieldSchema(
+                "startPeriod", .string(.duration), doc: "Grace period after start during which failures do not count.",
+                default: "0s", update: .replace),
+        ]
+    )
+
+    /// The object form of a ulimit.
+    static let ulimitSchema = ObjectSchema(
+        "A soft and hard resource limit.",
+        fields: [
+            FieldSchema(
+                "soft", .integer(min: -1), required: true, doc: "The soft limit (-1: unlimited).", update: .replace),
+            FieldSchema(
+                "hard", .integer(min: -1), doc: "The hard limit (-1: unlimited).", default: "the soft limit",
+                update: .replace),
+        ]
+    )
+}

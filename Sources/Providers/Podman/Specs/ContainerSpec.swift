@@ -1,0 +1,243 @@
+import OCCore
+
+/// A container: one entry of the `containers` section.
+///
+/// Podman fixes almost everything when a container is created, so most changes replace it; `state`,
+/// `networks` (connect/disconnect) and the limits `cpus`/`memory` (`podman update`) change in place.
+/// With `runtime: apple` the container is run by Apple's `container` CLI, which supports fewer options
+/// (validation names each unsupported field).
+public struct ContainerSpec: ResourceSpec, Equatable, Codable {
+    /// Whether the container should be running.
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Created and started.
+        case running
+        /// Created and kept stopped.
+        case stopped
+    }
+
+    public static let section = "containers"
+
+    /// The host whose container runtime runs the container.
+    public var host: String
+    /// Podman or Apple's `container`.
+    public var runtime: ContainerRuntime
+    /// The image reference, or the name of an `images` resource.
+    public var image: String
+    /// The arguments after the image (the image's `CMD` when `nil`).
+    public var command: [String]?
+    /// The entrypoint argv (the image's when `nil`).
+    public var entrypoint: [String]?
+    /// Environment variables.
+    public var env: [String: String]
+    /// Files of `KEY=VALUE` lines read into the environment.
+    public var envFiles: [String]
+    /// The networks, in the order written; empty means the runtime's default network.
+    public var networks: [NetworkAttachment]
+    /// Published ports.
+    public var ports: [PortMapping]
+    /// Extra `/etc/hosts` entries.
+    public var addHosts: [HostEntry]
+    /// Capabilities added, as written (see ``LinuxCapability``).
+    public var capAdd: [String]
+    /// Capabilities dropped, as written.
+    public var capDrop: [String]
+    /// Whether the root file system is read-only.
+    public var readOnly: Bool
+    /// The user (and group) the process runs as.
+    public var user: String?
+    /// Volume and bind mounts.
+    public var volumes: [VolumeMount]
+    /// tmpfs mounts, `PATH[:OPTIONS]`.
+    public var tmpfs: [String]
+    /// The restart policy.
+    public var restart: RestartPolicy
+    /// Labels (ocplan adds its own `oc.*` ownership labels).
+    public var labels: [String: String]
+    /// The health check.
+    public var healthcheck: HealthCheck?
+    /// Security options (`no-new-privileges`, `label=…`, `seccomp=…`).
+    public var securityOpt: [String]
+    /// The working directory inside the container.
+    public var workdir: String?
+    /// DNS servers for the container.
+    public var dns: [String]
+    /// The memory limit as written (`512m`, `2G`); see ``memoryBytes``.
+    public var memory: String?
+    /// The CPU limit (`1.5`).
+    public var cpus: Double?
+    /// Running or stopped.
+    public var state: State
+    /// Resource limits by name (`nofile`, `nproc`).
+    public var ulimits: [String: Ulimit]
+
+    /// Creates a spec; every omitted value is the default the manifest documents.
+    public init(
+        host: String = "local",
+        runtime: ContainerRuntime = .podman,
+        image: String,
+        command: [String]? = nil,
+        entrypoint: [String]? = nil,
+        env: [String: String] = [:],
+        envFiles: [String] = [],
+        networks: [NetworkAttachment] = [],
+        ports: [PortMapping] = [],
+        addHosts: [HostEntry] = [],
+        capAdd: [String] = [],
+        capDrop: [String] = [],
+        readOnly: Bool = false,
+        user: String? = nil,
+        volumes: [VolumeMount] = [],
+        tmpfs: [String] = [],
+        restart: RestartPolicy = .no,
+        labels: [String: String] = [:],
+        healthcheck: HealthCheck? = nil,
+        securityOpt: [String] = [],
+        workdir: String? = nil,
+        dns: [String] = [],
+        memory: String? = nil,
+        cpus: Double? = nil,
+        state: State = .running,
+        ulimits: [String: Ulimit] = [:]
+    ) {
+        self.host = host
+        self.runtime = runtime
+        self.image = image
+        self.command = command
+        self.entrypoint = entrypoint
+        self.env = env
+        self.envFiles = envFiles
+        self.networks = networks
+        self.ports = ports
+        self.addHosts = addHosts
+        self.capAdd = capAdd
+        self.capDrop = capDrop
+        self.readOnly = readOnly
+        self.user = user
+        self.volumes = volumes
+        self.tmpfs = tmpfs
+        self.restart = restart
+        self.labels = labels
+        self.healthcheck = healthcheck
+        self.securityOpt = securityOpt
+        self.workdir = workdir
+        self.dns = dns
+        self.memory = memory
+        self.cpus = cpus
+        self.state = state
+        self.ulimits = ulimits
+    }
+
+    public var hostNames: [String] { [host] }
+
+    /// The memory limit in bytes, or `nil` when unset or not a size.
+    public var memoryBytes: Int64? { memory.flatMap(ByteSizeText.bytes) }
+
+    /// `capAdd` in Podman's canonical form (`CAP_NET_RAW`, `ALL`), unknown names left out.
+    public var normalizedCapAdd: [String] { capAdd.compactMap(LinuxCapability.normalized) }
+
+    /// `capDrop` in Podman's canonical form, unknown names left out.
+    public var normalizedCapDrop: [String] { capDrop.compactMap(LinuxCapability.normalized) }
+
+    /// Depends on the declared networks, named volumes and `images` resource it names, when they exist.
+    ///
+    /// None is required: `podman` and other existing networks, volumes Podman creates on first use and plain
+    /// image references are all valid without a declaration.
+    public func references() -> [SpecReference] {
+        var references = networks.map {
+            SpecReference(Address("networks", $0.name), at: "networks.\($0.name)", required: false)
+        }
+        for (index, mount) in volumes.enumerated() where mount.kind == .named {
+            if let source = mount.source {
+                references.append(SpecReference(Address("volumes", source), at: "volumes[\(index)]", required: false))
+            }
+        }
+        references.append(SpecReference(Address("images", image), at: "image", required: false))
+        return references
+    }
+
+    // MARK: - Codable
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, runtime, image, command, entrypoint, env, envFiles, networks, ports, addHosts, capAdd, capDrop
+        case readOnly, user, volumes, tmpfs, restart, labels, healthcheck, securityOpt, workdir, dns, memory, cpus
+        case state, ulimits
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(image: try c.decode(String.self, forKey: .image))
+        host = try c.decode(.host, default: "local")
+        runtime = try c.decode(.runtime, default: .podman)
+        command = try c.decodeIfPresent([String].self, forKey: .command)
+        entrypoint = try c.decodeIfPresent([String].self, forKey: .entrypoint)
+        env = try c.decode(.env, default: [:])
+        envFiles = try c.decode(.envFiles, default: [])
+        networks = try Self.decodeNetworks(c)
+        ports = try c.decode(.ports, default: [])
+        addHosts = try c.decode(.addHosts, default: [])
+        capAdd = try c.decode(.capAdd, default: [])
+        capDrop = try c.decode(.capDrop, default: [])
+        readOnly = try c.decode(.readOnly, default: false)
+        user = try c.decodeIfPresent(String.self, forKey: .user)
+        volumes = try c.decode(.volumes, default: [])
+        tmpfs = try c.decode(.tmpfs, default: [])
+        restart = try c.decode(.restart, default: .no)
+        labels = try c.decode(.labels, default: [:])
+        healthcheck = try c.decodeIfPresent(HealthCheck.self, forKey: .healthcheck)
+        securityOpt = try c.decode(.securityOpt, default: [])
+        workdir = try c.decodeIfPresent(String.self, forKey: .workdir)
+        dns = try c.decode(.dns, default: [])
+        memory = try c.decodeIfPresent(String.self, forKey: .memory)
+        cpus = try c.decodeNumberIfPresent(.cpus)
+        state = try c.decode(.state, default: .running)
+        ulimits = try c.decode(.ulimits, default: [:])
+    }
+
+    /// Reads `networks` as a list of names or as a mapping of name to attachment options.
+    private static func decodeNetworks(_ c: KeyedDecodingContainer<CodingKeys>) throws -> [NetworkAttachment] {
+        if let attachments = try c.decodeOrderedMapIfPresent(
+            .networks, body: { try NetworkAttachment(name: $0, body: $1) })
+        {
+            return attachments
+        }
+        return try c.decode(.networks, default: [String]()).map { NetworkAttachment(name: $0) }
+    }
+
+    /// Encodes the canonical form: networks as a list of names when no attachment has options, else a mapping.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(host, forKey: .host)
+        try c.encode(runtime, forKey: .runtime)
+        try c.encode(image, forKey: .image)
+        try c.encodeIfPresent(command, forKey: .command)
+        try c.encodeIfPresent(entrypoint, forKey: .entrypoint)
+        try c.encode(env, forKey: .env)
+        try c.encode(envFiles, forKey: .envFiles)
+        if networks.allSatisfy(\.isPlain) {
+            try c.encode(networks.map(\.name), forKey: .networks)
+        } else {
+            var map = c.nestedContainer(keyedBy: DynamicKey.self, forKey: .networks)
+            for attachment in networks {
+                try attachment.encodeBody(to: map.superEncoder(forKey: DynamicKey(attachment.name)))
+            }
+        }
+        try c.encode(ports, forKey: .ports)
+        try c.encode(addHosts, forKey: .addHosts)
+        try c.encode(capAdd, forKey: .capAdd)
+        try c.encode(capDrop, forKey: .capDrop)
+        try c.encode(readOnly, forKey: .readOnly)
+        try c.encodeIfPresent(user, forKey: .user)
+        try c.encode(volumes, forKey: .volumes)
+        try c.encode(tmpfs, forKey: .tmpfs)
+        try c.encode(restart, forKey: .restart)
+        try c.encode(labels, forKey: .labels)
+        try c.encodeIfPresent(healthcheck, forKey: .healthcheck)
+        try c.encode(securityOpt, forKey: .securityOpt)
+        try c.encodeIfPresent(workdir, forKey: .workdir)
+        try c.encode(dns, forKey: .dns)
+        try c.encodeIfPresent(memory, forKey: .memory)
+        try c.encodeIfPresent(cpus, forKey: .cpus)
+        try c.encode(state, forKey: .state)
+        try c.encode(ulimits, forKey: .ulimits)
+    }
+}

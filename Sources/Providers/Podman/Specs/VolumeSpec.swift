@@ -1,0 +1,86 @@
+import OCCore
+
+/// A named volume: one entry of the `volumes` section, such as Headscale's data directory.
+///
+/// Volumes hold data, so ocplan never deletes one unless `deleteData` is true; removing a volume from the
+/// manifest otherwise leaves it in place and reports it.
+public struct VolumeSpec: ResourceSpec, Equatable, Codable {
+    public static let section = "volumes"
+
+    /// The host whose runtime owns the volume.
+    public var host: String
+    /// The volume driver.
+    public var driver: String
+    /// Driver options (`type: tmpfs`, `device: …`, `o: …`).
+    public var options: [String: String]
+    /// Labels (ocplan adds its own `oc.*` ownership labels).
+    public var labels: [String: String]
+    /// Whether ocapply may delete the volume (and its data) when it leaves the manifest or must be replaced.
+    public var deleteData: Bool
+
+    /// Creates a spec; every omitted value is the default the manifest documents.
+    public init(
+        host: String = "local", driver: String = "local", options: [String: String] = [:],
+        labels: [String: String] = [:], deleteData: Bool = false
+    ) {
+        self.host = host
+        self.driver = driver
+        self.options = options
+        self.labels = labels
+        self.deleteData = deleteData
+    }
+
+    public var hostNames: [String] { [host] }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, driver, options, labels, deleteData
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            host: try c.decode(.host, default: "local"),
+            driver: try c.decode(.driver, default: "local"),
+            options: try c.decode(.options, default: [:]),
+            labels: try c.decode(.labels, default: [:]),
+            deleteData: try c.decode(.deleteData, default: false)
+        )
+    }
+
+    /// The keys of a `volumes` entry.
+    public static let schema = ObjectSchema(
+        "A named Podman volume.",
+        fields: [
+            FieldSchema(
+                "host", .reference("hosts"), doc: "The host whose Podman owns the volume.", default: "local",
+                update: .replace),
+            FieldSchema("driver", .string(), doc: "The volume driver.", default: "local", update: .replace),
+            FieldSchema(
+                "options", .stringMap, doc: "Driver options (`type: tmpfs`, `device: /dev/sdb1`, `o: …`).",
+                default: "{}", update: .replace),
+            FieldSchema(
+                "labels", .stringMap, doc: "Labels; keys starting with `oc.` are reserved for ocplan's own marks.",
+                default: "{}", update: .replace),
+            FieldSchema(
+                "deleteData", .boolean,
+                doc: "Whether ocapply may delete the volume and its data when it is removed from the manifest or "
+                    + "must be replaced; when false such a change is refused and reported.",
+                default: "false", update: .inPlace),
+        ]
+    )
+
+    /// Checks the volume name and labels.
+    public func validate(in context: ValidationContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        if !TextRules.isValidObjectName(context.address.name) {
+            diagnostics.append(
+                context.error(
+                    "Invalid volume name",
+                    detail: "`\(context.address.name)` is not a valid Podman volume name. Use letters, digits, "
+                        + "'_', '.' and '-', starting with a letter or digit.",
+                    at: ""))
+        }
+        diagnostics += LabelRules.reservedLabelProblems(labels, in: context)
+        return diagnostics
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import OCCore
+
+/// Parses what `sysctl KEY…` prints on Linux (procps) and macOS.
+///
+/// Linux prints `key = value` lines (multi-value keys separate the parts with tabs); an unknown key
+/// prints `sysctl: cannot stat /proc/sys/a/b: No such file or directory` on standard error and makes the
+/// exit status 1, while the known keys are still printed. macOS prints `key: value` and reports
+/// `sysctl: unknown oid 'a.b'` on standard error.
+public enum SysctlObservation {
+    /// The value as compared: surrounding whitespace trimmed, inner runs of spaces and tabs made one space.
+    ///
+    /// - Parameter value: a value as written or printed.
+    /// - Returns: the canonical form.
+    public static func normalize(_ value: String) -> String {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline }).joined(separator: " ")
+    }
+
+    /// The values printed by `sysctl KEY…` on `os`, by key, normalised.
+    ///
+    /// Lines that do not have the OS's `key = value` (Linux) or `key: value` (macOS) shape are skipped;
+    /// the first line for a key wins.
+    ///
+    /// - Parameters:
+    ///   - output: standard output of `sysctl`.
+    ///   - os: the host's operating system.
+    /// - Returns: normalised values by key.
+    public static func parse(_ output: String, os: OCCore.Host.OS) -> [String: String] {
+        let separator = os == .linux ? " =" : ":"
+        var values: [String: String] = [:]
+        for line in output.split(whereSeparator: \.isNewline) {
+            guard let range = line.range(of: separator) else { continue }
+            let key = line[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, !key.contains(" "), values[key] == nil else { continue }
+            values[key] = normalize(String(line[range.upperBound...]))
+        }
+        return values
+    }
+
+    /// The line of `sysctl`'s standard error that concerns `key`, if any.
+    ///
+    /// Linux names the key as a `/proc/sys` path (`/proc/sys/net/ipv4/nope`), macOS as the dotted key.
+    ///
+    /// - Parameters:
+    ///   - key: the dotted key.
+    ///   - stderr: standard error of `sysctl`.
+    /// - Returns: the trimmed line.
+    public static func complaint(about key: String, in stderr: String) -> String? {
+        let path = "/proc/sys/" + key.replacingOccurrences(of: ".", with: "/")
+        return stderr.split(whereSeparator: \.isNewline).first { line in
+            line.hasSuffix(path) || line.contains(path + ":") || line.contains("'\(key)'")
+                || line.contains("\"\(key)\"")
+        }.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}

@@ -1,0 +1,333 @@
+import Foundation
+import OCCore
+
+/// Manages kernel settings with `sysctl`, and their persistence files, on Linux and macOS hosts.
+///
+/// A sysctl always exists, so the schema's lifecycle is ``ResourceSchema/Lifecycle/setting``: the first
+/// apply takes the setting over and records the value it found (private state `original`), and deleting
+/// the resource writes that value back. Settings carry no ownership mark; the engine uses the state
+/// journal. Every field changes in place.
+///
+/// The attribute tree is `{key, value, persist, persistFile}`; observed trees add `persistFileContents`
+/// (the persistence files as read, by path), which is ignored by the diff and lets
+/// ``commands(for:context:)`` show the exact file edits.
+///
+/// Observation is one `sysctl KEY…` per host for every target, plus one `cat` per distinct
+/// persistence file. `persist` is observed as `true` when the file holds this resource's block with the
+/// desired key and value; when persisting is not wanted, any leftover block of the resource (also one in
+/// a previous `persistFile`) counts as `true`, so that the plan removes it.
+public struct SysctlProvider: Provider {
+    /// The provider's name in plans and the state journal: `sysctl`.
+    public let name = "sysctl"
+    /// The one section it manages: `sysctl`.
+    public let sections = [SysctlSpec.section]
+    private let locks = FileEditLocks()
+
+    /// Creates the provider.
+    public init() {}
+
+    /// The keys of the attribute tree.
+    enum Tree {
+        static let key = "key"
+        static let value = "value"
+        static let persist = "persist"
+        static let persistFile = "persistFile"
+        static let persistFileContents = "persistFileContents"
+    }
+
+    /// The keys of the private state kept in the journal.
+    enum Private {
+        /// The value found when the setting was taken over (restored on delete).
+        static let original = "original"
+        /// The key the resource manages now (a changed key restores the old one first).
+        static let key = "key"
+        /// The persistence file last written (a changed `persistFile` has its old block removed).
+        static let persistFile = "persistFile"
+    }
+
+    /// A setting (taken over on create, restored on delete); everything changes in place.
+    ///
+    /// The persistence file path and the file snapshots are informational: a moved file shows up as
+    /// `persist` turning false until the block is written to the new file.
+    public func schema(for section: String) -> ResourceSchema {
+        ResourceSchema(
+            ignored: [PathPattern(Tree.persistFile), PathPattern(Tree.persistFileContents)], lifecycle: .setting)
+    }
+
+    /// `sysctl` itself: procps on Linux, part of the base system on macOS.
+    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
+        let install = host.os == .macos ? "part of macOS" : "apt-get install procps"
+        return [Prerequisite(tool: "sysctl", host: host.name, install: install)]
+    }
+
+    /// The tree `{key, value, persist, persistFile}` with the value normalised and the file resolved.
+    ///
+    /// - Throws: an ``OCError`` when the declaration is not a ``SysctlSpec``.
+    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+        let spec = try declaration.spec(as: SysctlSpec.self)
+        let file = spec.persistFile ?? SysctlSpec.defaultPersistFile(stack: context.stack, os: context.host.os)
+        return [
+            Tree.key: .string(spec.key),
+            Tree.value: .string(SysctlObservation.normalize(spec.value)),
+            Tree.persist: .bool(spec.persist),
+            Tree.persistFile: .string(file),
+        ]
+    }
+
+    // MARK: - Observe
+
+    /// One target, as observation needs it.
+    private struct Wanted {
+        var address: Address
+        var key: String
+        var value: String
+        var persist: Bool
+        var file: String
+        var previousFile: String?
+        var managedKey: String
+        var files: [String] { [file] + (previousFile.map { $0 == file ? [] : [$0] } ?? []) }
+    }
+
+    /// Reads every target's key with one `sysctl KEY…` and each persistence file once with `cat`.
+    ///
+    /// A key the host does not have is an absent observation with a note. Persistence files that do not
+    /// exist count as empty.
+    ///
+    /// - Throws: ``CommandFailure`` when `sysctl` fails without reporting on any key (a broken transport),
+    ///   or a persistence file exists but cannot be read.
+    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+        var wanted: [Wanted] = []
+        for target in request.targets {
+            guard let reference = target.desired ?? target.lastApplied, let key = reference[Tree.key].stringValue else {
+                continue
+            }
+            wanted.append(
+                Wanted(
+                    address: target.address, key: key,
+                    value: SysctlObservation.normalize(reference[Tree.value].stringValue ?? ""),
+                    persist: reference[Tree.persist].boolValue ?? false,
+                    file: reference[Tree.persistFile].stringValue
+                        ?? SysctlSpec.defaultPersistFile(stack: request.stack, os: request.host.os),
+                    previousFile: target.privateState?[Private.persistFile].stringValue,
+                    managedKey: target.privateState?[Private.key].stringValue ?? key))
+        }
+        guard !wanted.isEmpty else { return ObserveResponse() }
+
+        let keys = Self.unique(wanted.map(\.key))
+        let command = SysctlCommands.read(keys)
+        let result = try await request.runner.run(command)
+        let values = SysctlObservation.parse(result.stdoutText, os: request.host.os)
+        let stderr = result.stderrText
+        if !result.succeeded,
+            !keys.contains(where: { values[$0] != nil || SysctlObservation.complaint(about: $0, in: stderr) != nil })
+        {
+            // Nothing was printed and no key was complained about: the command itself failed.
+            throw CommandFailure(
+                host: request.host.name, command: command, reason: .exited(result.exitStatus), result: result)
+        }
+
+        var contents: [String: String] = [:]
+        for path in Self.unique(wanted.flatMap(\.files)) {
+            contents[path] = try await Self.readFile(path, runner: request.runner, host: request.host)
+        }
+
+        var response = ObserveResponse()
+        for item in wanted {
+            guard let current = values[item.key] else {
+                let why = SysctlObservation.complaint(about: item.key, in: stderr) ?? "sysctl printed no value for it"
+                response.observations[item.address] = Observation(
+                    value: nil, ownership: .unmarked,
+                    note: "key \(item.key) does not exist on host \(request.host.name) (\(why))")
+                continue
+            }
+            let marker = SysctlPersistenceFile.marker(stack: request.stack, name: item.address.name)
+            let block = SysctlPersistenceFile(contents[item.file]).block(marker: marker)
+            let leftover = item.files.dropFirst().contains {
+                SysctlPersistenceFile(contents[$0]).hasBlock(marker: marker)
+            }
+            let persisted = Self.persisted(
+                block: block, leftoverElsewhere: leftover, wanted: item.persist, key: item.key, value: item.value)
+            var snapshot: [String: Value] = [:]
+            for path in item.files { snapshot[path] = contents[path].map(Value.string) }
+            response.observations[item.address] = Observation(
+                value: [
+                    Tree.key: .string(item.managedKey),
+                    Tree.value: .string(current),
+                    Tree.persist: .bool(persisted),
+                    Tree.persistFile: .string(item.file),
+                    Tree.persistFileContents: .map(snapshot),
+                ],
+                ownership: .unmarked)
+        }
+        return response
+    }
+
+    /// The observed `persist` flag.
+    ///
+    /// - Parameters:
+    ///   - block: this resource's block in the persistence file, if any.
+    ///   - leftoverElsewhere: whether a previous persistence file still holds a block of this resource.
+    ///   - wanted: whether persisting is desired.
+    ///   - key: the desired key.
+    ///   - value: the desired value (normalised).
+    /// - Returns: when persisting is wanted, whether exactly the desired block is in place; otherwise
+    ///   whether any block of the resource is left (so that the plan removes it).
+    static func persisted(
+        block: SysctlPersistenceFile.Block?,
+        leftoverElsewhere: Bool,
+        wanted: Bool,
+        key: String,
+        value: String
+    ) -> Bool {
+        if wanted { return block?.key == key && block?.value == value && !leftoverElsewhere }
+        return block != nil || leftoverElsewhere
+    }
+
+    // MARK: - Change
+
+    /// The commands ``apply(_:)`` runs for `change`, computed against the files observed at plan time.
+    ///
+    /// Runtime writes come first (`sysctl -w`), then for each persistence file that needs an edit: `cat FILE`,
+    /// then `mkdir -p`, `tee FILE.ocplan-tmp` and `mv -f` (or `rm -f` when a file ocplan created is left
+    /// empty). Apply re-reads each file under a lock, so the content written can include blocks other
+    /// resources added meanwhile; the argv are the same.
+    ///
+    /// - Throws: an ``OCError`` when a create or update has no desired key and value.
+    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+        let steps = try Self.steps(for: change, context: context)
+        var commands = steps.runtime
+        for step in steps.files where step.needed {
+            commands.append(SysctlCommands.readFile(step.path))
+            commands += SysctlCommands.persistence(step.plannedEdit, path: step.path)
+        }
+        return commands
+    }
+
+    /// Sets the value, then edits each persistence file under a per-file lock after reading it afresh
+    /// (another resource may have changed its own block in the same file since the plan was made).
+    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+        let change = request.change
+        let context = ChangeContext(stack: request.stack, host: request.host, privateState: change.privateState)
+        let steps = try Self.steps(for: change, context: context)
+        for command in steps.runtime {
+            try await request.runner.check(command, host: request.host.name)
+        }
+        for step in steps.files where step.needed {
+            try await locks.withLock(step.path) {
+                let current = try await Self.readFile(step.path, runner: request.runner, host: request.host)
+                let edit = SysctlPersistenceFile(current).edit(marker: step.marker, assignment: step.assignment)
+                for command in SysctlCommands.persistence(edit, path: step.path) {
+                    try await request.runner.check(command, host: request.host.name)
+                }
+            }
+        }
+        if change.action == .delete {
+            // The setting still exists (with its original value); for the engine the resource is gone.
+            return ApplyResponse(observed: nil, privateState: nil)
+        }
+        return try await request.reobserve(self, privateState: steps.privateState)
+    }
+
+    /// What one change does: runtime commands, persistence file edits and the private state to keep.
+    struct Steps {
+        var runtime: [Command] = []
+        var files: [FileStep] = []
+        var privateState: Value?
+    }
+
+    /// One persistence file edit: set or remove this resource's block in the file at `path`.
+    struct FileStep {
+        var path: String
+        var marker: String
+        /// The assignment line to keep in the block, or `nil` to remove the block.
+        var assignment: String?
+        /// The file as observed when the plan was made: `.some(nil)` for a missing file, `nil` when unknown.
+        var snapshot: String??
+
+        /// The edit against the observed file (against a missing file when it was not observed).
+        var plannedEdit: SysctlPersistenceFile.Edit {
+            SysctlPersistenceFile(snapshot ?? nil).edit(marker: marker, assignment: assignment)
+        }
+        /// Whether the file needs an edit: yes unless the observed file already has the block as wanted.
+        var needed: Bool { snapshot == nil || plannedEdit != .unchanged }
+    }
+
+    static func steps(for change: Change, context: ChangeContext) throws -> Steps {
+        let marker = SysctlPersistenceFile.marker(stack: context.stack, name: change.address.name)
+        let linux = context.host.os == .linux
+        let previous = context.privateState
+        let previousKey = previous?[Private.key].stringValue
+        let previousFile = previous?[Private.persistFile].stringValue
+        let original = previous?[Private.original].stringValue
+        let observedValue = change.before?[Tree.value].stringValue
+        let snapshots = change.before?[Tree.persistFileContents].mapValue
+        func step(_ path: String, _ assignment: String?) -> FileStep {
+            let snapshot: String?? = snapshots.map { $0[path]?.stringValue }
+            return FileStep(path: path, marker: marker, assignment: assignment, snapshot: snapshot)
+        }
+
+        switch change.action {
+        case .noop:
+            return Steps(privateState: previous)
+        case .delete:
+            guard let before = change.before else { return Steps() }
+            var steps = Steps()
+            if let key = before[Tree.key].stringValue ?? previousKey, let original,
+                observedValue != SysctlObservation.normalize(original)
+            {
+                steps.runtime.append(SysctlCommands.write(key: key, value: original))
+            }
+            let files = unique([before[Tree.persistFile].stringValue, previousFile].compactMap { $0 })
+            steps.files = files.map { step($0, nil) }
+            return steps
+        case .create, .update, .replace:
+            guard let after = change.after, let key = after[Tree.key].stringValue,
+                let value = after[Tree.value].stringValue
+            else {
+                throw OCError(.internalError, "\(change.address) has no desired key and value")
+            }
+            var steps = Steps()
+            let sameKey = previousKey == nil || previousKey == key
+            if !sameKey, let previousKey, let original {
+                steps.runtime.append(SysctlCommands.write(key: previousKey, value: original))
+            }
+            if observedValue != value {
+                steps.runtime.append(SysctlCommands.write(key: key, value: value))
+            }
+            let file =
+                after[Tree.persistFile].stringValue
+                ?? SysctlSpec.defaultPersistFile(stack: context.stack, os: context.host.os)
+            let persist = after[Tree.persist].boolValue ?? false
+            let assignment = SysctlPersistenceFile.assignment(key: key, value: value, linux: linux)
+            steps.files = [step(file, persist ? assignment : nil)]
+            if let previousFile, previousFile != file { steps.files.append(step(previousFile, nil)) }
+
+            var state: Value = [Private.key: .string(key), Private.persistFile: .string(file)]
+            let kept = sameKey ? (original ?? (change.action == .create ? observedValue : nil)) : observedValue
+            if let kept { state[Private.original] = .string(kept) }
+            steps.privateState = state
+            return steps
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Reads a file on the host; `nil` when it does not exist.
+    static func readFile(_ path: String, runner: any CommandRunner, host: OCCore.Host) async throws -> String? {
+        let command = SysctlCommands.readFile(path)
+        let result = try await runner.run(command)
+        if result.succeeded { return result.stdoutText }
+        // `cat: PATH: No such file or directory`; a transport failure (a missing namespace) names no PATH.
+        let missing = result.stderrText.split(whereSeparator: \.isNewline).contains {
+            $0.contains(path + ": No such file or directory")
+        }
+        if missing { return nil }
+        throw CommandFailure(host: host.name, command: command, reason: .exited(result.exitStatus), result: result)
+    }
+
+    /// The elements in first-seen order without repeats.
+    static func unique(_ items: [String]) -> [String] {
+        var seen = Set<String>()
+        return items.filter { seen.insert($0).inserted }
+    }
+}

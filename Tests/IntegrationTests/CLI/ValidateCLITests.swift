@@ -1,0 +1,65 @@
+import Foundation
+import OCTestSupport
+import Testing
+
+@Suite struct ValidateCLITests {
+    @Test func theRealStackValidates() async throws {
+        let run = try await Binaries.run(
+            "ocplan", ["validate", repositoryRoot.appendingPathComponent("manifests/openclaw-private").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Valid: stack \"openclaw-private\""))
+    }
+
+    @Test func threeDistinctMistakesAreAllReportedWithLocations() async throws {
+        let dir = try TempDirectory()
+        try dir.write(
+            """
+            version: 1
+            stack: broken
+            files:
+              conf:
+                path: /tmp/x.conf
+                contnet: hello
+            sysctl:
+              fwd:
+                key: net.ipv4.ip_forward
+                value: 1
+                host: exit-node
+              loop:
+                key: net.ipv4.conf.all.forwarding
+                value: 1
+                dependsOn: [sysctl.loop2]
+              loop2:
+                key: net.ipv4.conf.default.forwarding
+                value: 1
+                dependsOn: [sysctl.loop]
+            """, to: "stack.yaml")
+        let run = try await Binaries.run("ocplan", ["validate", dir.path])
+        #expect(run.status == 1)
+        let file = dir.path + "/stack.yaml"
+        #expect(run.stderr.contains("error: \(file):6:5: Unknown key 'contnet' — did you mean 'content'?"), "\(run.stderr)")
+        #expect(run.stderr.contains("error: \(file):11:11: Unknown host 'exit-node'"))
+        #expect(run.stderr.contains("Dependency cycle: sysctl.loop → sysctl.loop2 → sysctl.loop"))
+        #expect(run.stderr.contains("errors."))
+    }
+
+    @Test func helpTeaches() async throws {
+        let plan = try await Binaries.run("ocplan", ["--help"])
+        #expect(plan.status == 0)
+        #expect(plan.stdout.contains("--detailed-exitcode"))
+        #expect(plan.stdout.contains("Examples:"))
+        let apply = try await Binaries.run("ocapply", ["--help"])
+        #expect(apply.stdout.contains("--auto-approve"))
+        #expect(apply.stdout.contains("--parallelism"))
+    }
+
+    @Test func schemaIsJSONForEditors() async throws {
+        let run = try await Binaries.run("ocplan", ["schema"])
+        #expect(run.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let properties = try #require(object?["properties"] as? [String: Any])
+        for section in ["version", "stack", "vars", "hosts", "files", "sysctl"] {
+            #expect(properties[section] != nil, "missing \(section)")
+        }
+    }
+}

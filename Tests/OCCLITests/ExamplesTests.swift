@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import OCCLI
+import OCCore
+import OCTestSupport
+import Testing
+
+/// The repository root, found from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// A world where nothing exists yet: no files, every sysctl reads 0, the default route is eth0.
+func emptyWorldRunner() -> ScriptedRunner {
+    let runner = ScriptedRunner()
+    runner.expect(.init(.prefix(["stat"]), response: .result(CommandResult(exitStatus: 1)), repeating: true))
+    runner.expect(.init(.prefix(["cat"]), response: .result(CommandResult(exitStatus: 1)), repeating: true))
+    runner.expect(
+        .init(
+            .prefix(["sysctl"]),
+            response: .handler { command in
+                let keys = command.argv.dropFirst().filter { !$0.hasPrefix("-") }
+                let macOS = keys.contains { $0.hasPrefix("net.inet") }
+                let lines = keys.map { macOS ? "\($0): 0" : "\($0) = 0" }
+                return CommandResult(exitStatus: 0, stdout: lines.joined(separator: "\n") + "\n")
+            }, repeating: true))
+    runner.expect(
+        .init(
+            .prefix(["ip", "-j", "route"]),
+            response: .result(CommandResult(exitStatus: 0, stdout: #"[{"dst":"default","dev":"eth0"}]"#)),
+            repeating: true))
+    return runner
+}
+
+/// Plans an example against the empty world and renders it without colour.
+func planExample(_ name: String, environment: [String: String] = [:]) async throws -> (String, Diagnostics) {
+    let directory = repositoryRoot.appendingPathComponent("examples/\(name)").path
+    let runner = emptyWorldRunner()
+    let loader = ManifestLoader(catalog: StandardProviders.catalog, environment: environment)
+    let (manifest, diagnostics) = await loader.load(
+        [directory], detector: CommandFactDetector(runner: { _ in runner }))
+    let m = try #require(manifest, "\(diagnostics.items)")
+    let state = try TempDirectory()
+    let context = EngineContext(
+        registry: StandardProviders.registry, runner: { _ in runner },
+        journal: try StateJournal(stack: m.stack, stateDirectory: state.path), logger: Logger(label: "test"))
+    let (plan, planDiagnostics) = await Planner(context: context, environment: environment).plan(m)
+    let p = try #require(plan, "\(planDiagnostics.items)")
+    #expect(runner.unexpected.isEmpty, "\(runner.unexpected)")
+    #expect(runner.mutatingCalls.isEmpty)
+    return (HumanPlanRenderer(style: Style(colour: false)).render(p), planDiagnostics)
+}
+
+/// Compares `text` with a golden file; `OC_RECORD_GOLDEN=1` rewrites it and fails the run.
+func expectGolden(_ text: String, path: String) throws {
+    let url = repositoryRoot.appendingPathComponent(path)
+    if ProcessInfo.processInfo.environment["OC_RECORD_GOLDEN"] == "1" {
+        try Data(text.utf8).write(to: url)
+        Issue.record("recorded \(path); run again without OC_RECORD_GOLDEN")
+        return
+    }
+    let expected = try String(contentsOf: url, encoding: .utf8)
+    #expect(text == expected, "\(path) differs; run with OC_RECORD_GOLDEN=1 to record it after checking")
+}
+
+@Suite struct ExamplesTests {
+    @Test(arguments: ["linux-lab", "files", "sysctl"])
+    func examplePlansMatchTheirExpectedPlan(name: String) async throws {
+        let (text, _) = try await planExample(name, environment: ["OCPLAN_EXAMPLE_TOKEN": "example-secret"])
+        try expectGolden(text, path: "examples/\(name)/expected-plan.txt")
+    }
+
+    @Test func secretsFromTheEnvironmentNeverAppearInThePlan() async throws {
+        let (text, _) = try await planExample("files", environment: ["OCPLAN_EXAMPLE_TOKEN": "example-secret"])
+        #expect(!text.contains("example-secret"))
+        #expect(text.contains("api_token = (sensitive)"))
+    }
+
+    @Test func everyExampleValidates() async throws {
+        let examples = try FileManager.default.contentsOfDirectory(
+            atPath: repositoryRoot.appendingPathComponent("examples").path)
+        #expect(examples.count >= 3)
+        for name in examples.sorted() {
+            let directory = repositoryRoot.appendingPathComponent("examples/\(name)").path
+            let loader = ManifestLoader(
+                catalog: StandardProviders.catalog, environment: ["OCPLAN_EXAMPLE_TOKEN": "x", "HEADSCALE_AUTHKEY": "x"])
+            let (manifest, diagnostics) = await loader.load([directory])
+            #expect(manifest != nil, "examples/\(name): \(diagnostics.errors)")
+        }
+    }
+}
