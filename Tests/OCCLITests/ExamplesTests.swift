@@ -13,7 +13,13 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 func emptyWorldRunner() -> ScriptedRunner {
     let runner = ScriptedRunner()
     runner.expect(.init(.prefix(["stat"]), response: .result(CommandResult(exitStatus: 1)), repeating: true))
-    runner.expect(.init(.prefix(["cat"]), response: .result(CommandResult(exitStatus: 1)), repeating: true))
+    runner.expect(
+        .init(
+            .prefix(["cat"]),
+            response: .handler { command in
+                let file = command.argv.last ?? ""
+                return CommandResult(exitStatus: 1, stdout: "", stderr: "cat: \(file): No such file or directory\n")
+            }, repeating: true))
     runner.expect(
         .init(
             .prefix(["sysctl"]),
