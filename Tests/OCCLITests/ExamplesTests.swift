@@ -88,7 +88,8 @@ func expectGolden(_ text: String, path: String) throws {
         for name in examples.sorted() {
             let directory = repositoryRoot.appendingPathComponent("examples/\(name)").path
             let loader = ManifestLoader(
-                catalog: StandardProviders.catalog, environment: ["OCPLAN_EXAMPLE_TOKEN": "x", "HEADSCALE_AUTHKEY": "x"])
+                catalog: StandardProviders.catalog,
+                environment: ["OCPLAN_EXAMPLE_TOKEN": "x", "HEADSCALE_AUTHKEY": "x"])
             let (manifest, diagnostics) = await loader.load([directory])
             #expect(manifest != nil, "examples/\(name): \(diagnostics.errors)")
         }

@@ -18,7 +18,9 @@ func load(
 struct TableDetector: FactDetector {
     var answers: [String: String]
     func detect(_ fact: String, on host: Host) async throws -> String {
-        guard let answer = answers["\(fact)@\(host.name)"] else { throw OCError(.notFound, "no \(fact) on \(host.name)") }
+        guard let answer = answers["\(fact)@\(host.name)"] else {
+            throw OCError(.notFound, "no \(fact) on \(host.name)")
+        }
         return answer
     }
 }

@@ -156,7 +156,8 @@ public struct ApplyCommand: AsyncParsableCommand {
             "\n" + style.bold("Apply complete!") + " Resources: \(counts["create"] ?? 0) created, "
             + "\(counts["update"] ?? 0) updated, \(counts["replace"] ?? 0) replaced, \(counts["delete"] ?? 0) destroyed."
         if !report.succeeded {
-            summary = "\n" + style.red(style.bold("Apply finished with errors.")) + " "
+            summary =
+                "\n" + style.red(style.bold("Apply finished with errors.")) + " "
                 + "\(report.applied.count) applied, \(report.failed.count) failed, \(report.skipped.count) skipped."
         }
         session.out(summary + "\n")

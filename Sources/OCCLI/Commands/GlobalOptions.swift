@@ -28,12 +28,15 @@ public struct ManifestOptions: ParsableArguments {
             discussion: "Default: the current directory.", valueName: "path"))
     var paths: [String] = []
 
-    @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("A manifest file or directory (repeatable).", valueName: "path"))
+    @Option(
+        name: [.customShort("f"), .customLong("file")],
+        help: ArgumentHelp("A manifest file or directory (repeatable).", valueName: "path"))
     var files: [String] = []
 
     @Option(
         name: [.customLong("var"), .customLong("var", withSingleDash: true)],
-        help: ArgumentHelp("Replace a declared variable for this run (repeatable), e.g. --var proxy_port=3129.",
+        help: ArgumentHelp(
+            "Replace a declared variable for this run (repeatable), e.g. --var proxy_port=3129.",
             valueName: "name=value"))
     var variables: [String] = []
 
@@ -79,7 +82,8 @@ public struct PlanShapeOptions: ParsableArguments {
     func planOptions() throws -> PlanOptions {
         func parse(_ text: String, _ flag: String) throws -> Address {
             guard let address = Address(parsing: text) else {
-                throw ValidationError("\(flag) '\(text)' is not a resource address (SECTION.NAME, e.g. files.squid-conf)")
+                throw ValidationError(
+                    "\(flag) '\(text)' is not a resource address (SECTION.NAME, e.g. files.squid-conf)")
             }
             return address
         }

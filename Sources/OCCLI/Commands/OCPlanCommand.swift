@@ -21,7 +21,9 @@ public struct OCPlanCommand: AsyncParsableCommand {
               ocplan graph . | dot -Tsvg > graph.svg         draw the dependency graph
             """,
         version: OCVersion.current,
-        subcommands: [PlanCommand.self, ValidateCommand.self, SchemaCommand.self, GraphCommand.self, HistoryCommand.self],
+        subcommands: [
+            PlanCommand.self, ValidateCommand.self, SchemaCommand.self, GraphCommand.self, HistoryCommand.self,
+        ],
         defaultSubcommand: PlanCommand.self
     )
 
@@ -128,7 +130,8 @@ public struct ValidateCommand: AsyncParsableCommand {
                 + " stack \"\(manifest.stack)\", \(manifest.resources.count) resources in \(manifest.files.count) "
                 + "file\(manifest.files.count == 1 ? "" : "s")."
             if !unplannable.isEmpty {
-                line += "\nNote: these sections validate but have no provider yet, so ocplan cannot plan them: "
+                line +=
+                    "\nNote: these sections validate but have no provider yet, so ocplan cannot plan them: "
                     + unplannable.sorted().joined(separator: ", ") + "."
             }
             session.out(line + "\n")
@@ -223,7 +226,9 @@ public struct HistoryCommand: AsyncParsableCommand {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 encoder.dateEncodingStrategy = .iso8601
-                for record in records { session.out(String(decoding: try encoder.encode(record), as: UTF8.self) + "\n") }
+                for record in records {
+                    session.out(String(decoding: try encoder.encode(record), as: UTF8.self) + "\n")
+                }
                 return
             }
             guard !records.isEmpty else {
@@ -238,7 +243,9 @@ public struct HistoryCommand: AsyncParsableCommand {
                 var line =
                     "\(formatter.string(from: record.startedAt))  \(status)  \(String(format: "%.1fs", record.duration))"
                     + "  \(record.user)  \(counts.isEmpty ? "no changes" : counts)"
-                if !record.failed.isEmpty { line += "  failed: " + record.failed.map(\.description).joined(separator: ", ") }
+                if !record.failed.isEmpty {
+                    line += "  failed: " + record.failed.map(\.description).joined(separator: ", ")
+                }
                 session.out(line + "\n")
             }
         } catch {

@@ -35,7 +35,8 @@ public final class ApplyProgressView: ApplyObserver, Sendable {
             running.withLock { _ = $0.removeValue(forKey: change.address) }
             let seconds = Self.format(elapsed)
             if let error {
-                write(style.red("\(change.address): \(verb(change.action).1) failed after \(seconds): ") + redact(error))
+                write(
+                    style.red("\(change.address): \(verb(change.action).1) failed after \(seconds): ") + redact(error))
             } else {
                 write("\(style.bold(change.address.description)): \(verb(change.action).1) complete after \(seconds)")
             }

@@ -15,7 +15,8 @@ public struct DiagnosticPrinter: Sendable {
         var out: [String] = []
         var cache: [String: [Substring]] = [:]
         for diagnostic in diagnostics.sorted {
-            let label = diagnostic.severity == .error ? style.red(style.bold("error")) : style.yellow(style.bold("warning"))
+            let label =
+                diagnostic.severity == .error ? style.red(style.bold("error")) : style.yellow(style.bold("warning"))
             var head = label + ": "
             if let location = diagnostic.location { head += style.bold("\(location)") + ": " }
             head += diagnostic.summary

@@ -21,7 +21,9 @@ public struct HumanPlanRenderer: Sendable {
     public func render(_ plan: Plan) -> String {
         var out: [String] = []
         if !plan.missingTools.isEmpty {
-            out.append(style.yellow("Missing prerequisites") + " (their resources are planned as new; install them to see the real state):")
+            out.append(
+                style.yellow("Missing prerequisites")
+                    + " (their resources are planned as new; install them to see the real state):")
             for tool in plan.missingTools { out.append("  - \(tool.tool) on host \(tool.host): \(tool.install)") }
             out.append("")
         }
@@ -75,7 +77,9 @@ public struct HumanPlanRenderer: Sendable {
         case .update: what = "will be updated in place"
         case .replace:
             let reasons = change.replaceReasons.map(\.description)
-            what = "must be replaced" + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")) cannot change in place)")
+            what =
+                "must be replaced"
+                + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")) cannot change in place)")
         case .delete: what = "will be destroyed"
         case .noop: what = "is unchanged"
         }

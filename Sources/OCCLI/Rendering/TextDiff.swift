@@ -1,4 +1,5 @@
 import Foundation
+
 /// A line diff of two texts in unified form, for file content in plans.
 enum TextDiff {
     enum Line: Equatable {
@@ -46,7 +47,10 @@ enum TextDiff {
         guard let script = lines(old, new) else {
             return ["(content differs: too large to show line by line)"]
         }
-        let changed = script.indices.filter { if case .same = script[$0] { return false } else { return true } }
+        let changed = script.indices.filter {
+            guard case .same = script[$0] else { return true }
+            return false
+        }
         guard !changed.isEmpty else { return [] }
         var keep = Set<Int>()
         for index in changed {

@@ -21,7 +21,7 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     public var detail: String?
     /// Where it was written, when known.
     public var location: SourceLocation?
-    /// The key path in the manifest, e.g. `containers.openclaw.capDrop`.
+    /// The key path in the manifest, for example `containers.openclaw.capDrop`.
     public var keyPath: String?
     /// The resource it concerns, when known.
     public var address: Address?
@@ -94,7 +94,7 @@ public struct Diagnostics: Sendable, Hashable, Codable, Sequence {
         let unique = items.filter { seen.insert($0).inserted }
         return unique.enumerated().sorted { a, b in
             switch (a.element.location, b.element.location) {
-            case let (l?, r?): return l == r ? a.offset < b.offset : l < r
+            case (let l?, let r?): return l == r ? a.offset < b.offset : l < r
             case (.some, .none): return true
             case (.none, .some): return false
             case (.none, .none): return a.offset < b.offset

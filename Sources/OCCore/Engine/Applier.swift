@@ -175,7 +175,8 @@ public struct Applier: Sendable {
         guard let provider = context.registry.provider(named: change.provider) else { return nil }
         let schema = provider.schema(for: change.address.section)
         if change.action == .delete {
-            return response.observed == nil ? nil : [AttributeChange(path: .root, before: response.observed, after: nil)]
+            return response.observed == nil
+                ? nil : [AttributeChange(path: .root, before: response.observed, after: nil)]
         }
         guard let observed = response.observed else {
             return [AttributeChange(path: .root, before: nil, after: change.after)]

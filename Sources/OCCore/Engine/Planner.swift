@@ -137,7 +137,8 @@ public struct Planner: Sendable {
                         "Target '\(target)' is not a resource of this stack"
                             + NearMiss.hint(for: target.description, among: items.keys.map(\.description))))
             }
-            scope = options.destroy
+            scope =
+                options.destroy
                 ? Set(options.targets).union(manifest.graph.dependentsClosure(of: options.targets))
                 : manifest.graph.closure(of: options.targets).union(options.targets)
         }
@@ -176,7 +177,9 @@ public struct Planner: Sendable {
         let plan = Plan(
             stack: manifest.stack, manifestFiles: manifest.files, destroy: options.destroy,
             targets: options.targets, changes: changes,
-            missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted { $0.description < $1.description },
+            missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted {
+                $0.description < $1.description
+            },
             warnings: diagnostics.warnings, secrets: manifest.secrets)
         return (plan, diagnostics)
     }
@@ -200,7 +203,8 @@ public struct Planner: Sendable {
             privateState: item.entry?.privateState, fingerprint: fingerprint)
         if let missing {
             change.notes.append(
-                "cannot be observed: " + missing.map { "\($0.tool) is not installed on \($0.host)" }.joined(separator: ", "))
+                "cannot be observed: "
+                    + missing.map { "\($0.tool) is not installed on \($0.host)" }.joined(separator: ", "))
         }
         if let unreachable { change.notes.append(unreachable) }
         let secrets = manifest.secrets
@@ -244,7 +248,8 @@ public struct Planner: Sendable {
             let location = manifest.resource(item.address)?.location
             diagnostics.append(
                 Diagnostic(
-                    .error, "\(item.address) already exists on \(item.host.name) but was not created by stack "
+                    .error,
+                    "\(item.address) already exists on \(item.host.name) but was not created by stack "
                         + "'\(manifest.stack)'",
                     detail: (observation.note.map { $0 + ". " } ?? "")
                         + "ocplan never changes or deletes what it did not create. Rename the resource, remove the "
@@ -356,7 +361,8 @@ public struct Planner: Sendable {
                     } catch {
                         if let backing {
                             return .unreachable(
-                                key, "host \(host.name) is not reachable yet (\(backing.address) is created by this "
+                                key,
+                                "host \(host.name) is not reachable yet (\(backing.address) is created by this "
                                     + "stack), so this is planned as new")
                         }
                         return .failure(key, error)

@@ -5,7 +5,7 @@ import Foundation
 /// Manifest values only ever become single argv elements, so no quoting or injection is possible.
 /// `sensitive` lists argument indices that must be redacted wherever the command is shown.
 public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// The program and its arguments. `argv[0]` is looked up on `PATH` by the runner.
+    /// The program and its arguments (`argv[0]` is looked up on `PATH` by the runner).
     public var argv: [String]
     /// Bytes written to the child's standard input; `nil` means `/dev/null`.
     public var stdin: Data?
@@ -60,7 +60,8 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Quotes a word for display the way a POSIX shell would read it back.
     public static func displayQuote(_ word: String) -> String {
-        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%")
+        let safe = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%")
         if !word.isEmpty, word.unicodeScalars.allSatisfy({ safe.contains($0) }) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

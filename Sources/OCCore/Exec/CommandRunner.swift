@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs commands on one host. The only way providers affect the world.
+/// Runs commands on one host: the only way providers affect the world.
 ///
 /// Implementations live outside the core (`OCExec.SubprocessRunner`, transports, and the scripted
 /// runner of the tests). A runner returns non-zero exit statuses as results; it throws only when the
@@ -15,8 +15,11 @@ public protocol CommandRunner: Sendable {
 extension CommandRunner {
     /// Runs `command` and throws ``CommandFailure`` unless it exits 0.
     ///
-    /// - Parameter host: the host name used in the error message.
+    /// - Parameters:
+    ///   - command: the command to run.
+    ///   - host: the host name used in the error message.
     /// - Returns: the successful result.
+    /// - Throws: ``CommandFailure`` when the command cannot run or exits non-zero.
     @discardableResult
     public func check(_ command: Command, host: String = "") async throws -> CommandResult {
         let result = try await run(command)

@@ -1,4 +1,4 @@
-/// A resource's address: `SECTION.NAME`, e.g. `containers.openclaw`.
+/// A resource's address: `SECTION.NAME`, for example `containers.openclaw`.
 public struct Address: Sendable, Hashable, Codable, Comparable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {

@@ -132,7 +132,8 @@ public enum Formats {
             if hostIP == "" { hostIP = nil }
         }
         guard (1...2).contains(parts.count) else {
-            return .failure(.init("'\(text)' is not a port publication (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTO])"))
+            return .failure(
+                .init("'\(text)' is not a port publication (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTO])"))
         }
         if let ip = hostIP, !isIPAddress(ip) {
             return .failure(.init("'\(ip)' is not an IP address"))
@@ -146,7 +147,8 @@ public enum Formats {
             return (lo, hi)
         }
         guard let container = range(parts[parts.count - 1]) else {
-            return .failure(.init("container port '\(parts[parts.count - 1])' must be 1–65535 or a range like 8000-8010"))
+            return .failure(
+                .init("container port '\(parts[parts.count - 1])' must be 1–65535 or a range like 8000-8010"))
         }
         var hostPort: Int?
         if parts.count == 2, !parts[0].isEmpty {

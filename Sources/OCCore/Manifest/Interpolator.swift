@@ -28,7 +28,8 @@ struct Interpolator {
             }
             guard let close = rest[dollar.upperBound...].firstIndex(of: "}") else {
                 diagnostics.append(
-                    .error("Unclosed '${' in \(Value.quote(text))", detail: "Write ${name} or $${ for a literal.",
+                    .error(
+                        "Unclosed '${' in \(Value.quote(text))", detail: "Write ${name} or $${ for a literal.",
                         at: location, keyPath: keyPath))
                 return (text, sensitive)
             }
@@ -43,7 +44,8 @@ struct Interpolator {
                     diagnostics.append(
                         .error(
                             "Environment variable '\(key)' is not set",
-                            detail: "Set \(key) in the environment of ocplan/ocapply (its value is treated as a secret).",
+                            detail:
+                                "Set \(key) in the environment of ocplan/ocapply (its value is treated as a secret).",
                             at: location, keyPath: keyPath))
                 }
             } else if let value = variables[name] {

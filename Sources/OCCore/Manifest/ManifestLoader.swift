@@ -47,8 +47,8 @@ public struct ManifestLoader: Sendable {
     /// - Parameters:
     ///   - paths: manifest files, or directories whose `*.yaml`/`*.yml` files form one manifest.
     ///   - detector: resolves `{ detect: … }` variables; `nil` (as in `ocplan validate`) leaves a placeholder.
-    /// - Returns: the manifest when there are no errors, and all diagnostics (warnings included).
     ///   - overrides: `--var NAME=VALUE` values that replace declared variables.
+    /// - Returns: the manifest when there are no errors, and all diagnostics (warnings included).
     public func load(
         _ paths: [String],
         detector: (any FactDetector)? = nil,
@@ -81,16 +81,17 @@ public struct ManifestLoader: Sendable {
             guard let root else { continue }
             guard let entries = root.entries else {
                 diagnostics.append(
-                    .error("A manifest file must be a mapping of sections", detail: "Start with `version: 1`.",
+                    .error(
+                        "A manifest file must be a mapping of sections", detail: "Start with `version: 1`.",
                         at: root.location))
                 continue
             }
             for entry in entries {
-                let where_ = entry.keyLocation
+                let place = entry.keyLocation
                 switch entry.key {
                 case "version", "stack":
                     guard let text = entry.value.scalar, !text.isEmpty else {
-                        diagnostics.append(.error("'\(entry.key)' must be a string", at: where_, keyPath: entry.key))
+                        diagnostics.append(.error("'\(entry.key)' must be a string", at: place, keyPath: entry.key))
                         continue
                     }
                     let located = Located(value: text, location: entry.value.location, file: file)
@@ -108,7 +109,7 @@ public struct ManifestLoader: Sendable {
                     guard let items = entry.value.entries else {
                         if !entry.value.isNull {
                             diagnostics.append(
-                                .error("'\(entry.key)' must be a mapping of names", at: where_, keyPath: entry.key))
+                                .error("'\(entry.key)' must be a mapping of names", at: place, keyPath: entry.key))
                         }
                         continue
                     }
@@ -137,18 +138,18 @@ public struct ManifestLoader: Sendable {
                             .error(
                                 "Unknown section '\(entry.key)'\(hint)",
                                 detail: "Sections: " + catalog.allSections.joined(separator: ", ") + ".",
-                                at: where_, keyPath: entry.key))
+                                at: place, keyPath: entry.key))
                         continue
                     }
                     if type.isSingleton {
                         if entry.value.isNull { continue }
                         let address = Address(entry.key, "")
                         if let first = addressPlaces[address] {
-                            diagnostics.append(duplicate(entry.key, where_, first))
+                            diagnostics.append(duplicate(entry.key, place, first))
                             continue
                         }
-                        addressPlaces[address] = where_
-                        resourceNodes.append((address, entry.value, where_, file))
+                        addressPlaces[address] = place
+                        resourceNodes.append((address, entry.value, place, file))
                         continue
                     }
                     guard let items = entry.value.entries else {
@@ -165,7 +166,8 @@ public struct ManifestLoader: Sendable {
                         let address = Address(entry.key, item.key)
                         if let problem = Self.nameProblem(item.key) {
                             diagnostics.append(
-                                .error("Invalid resource name '\(item.key)'", detail: problem, at: item.keyLocation,
+                                .error(
+                                    "Invalid resource name '\(item.key)'", detail: problem, at: item.keyLocation,
                                     keyPath: address.description))
                             continue
                         }
@@ -269,9 +271,12 @@ public struct ManifestLoader: Sendable {
 
         // MARK: resources
         var interpolator = Interpolator(variables: variables, environment: environment)
-        var prepared: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String,
-            spec: any ResourceSpec, refs: [SchemaChecker.FoundReference], dependsOn: [(Address, SourceLocation)],
-            sensitive: Bool)] = []
+        var prepared:
+            [(
+                address: Address, node: SourceNode, keyLocation: SourceLocation, file: String,
+                spec: any ResourceSpec, refs: [SchemaChecker.FoundReference], dependsOn: [(Address, SourceLocation)],
+                sensitive: Bool
+            )] = []
         for item in resourceNodes {
             guard let type = catalog.types[item.address.section] else { continue }
             let base = item.address.description
@@ -305,8 +310,11 @@ public struct ManifestLoader: Sendable {
             guard checker.diagnostics.isEmpty else { continue }
             do {
                 let spec = try YAMLDecoder().decode(type, from: node.yamsNode())
-                prepared.append((item.address, node, item.keyLocation, item.file, spec, checker.references, dependsOn,
-                    sensitive))
+                prepared.append(
+                    (
+                        item.address, node, item.keyLocation, item.file, spec, checker.references, dependsOn,
+                        sensitive
+                    ))
             } catch {
                 diagnostics.append(decodingDiagnostic(error, node: node, base: base))
             }
@@ -335,7 +343,8 @@ public struct ManifestLoader: Sendable {
                         diagnostics.append(
                             .error(
                                 "Unknown host '\(ref.name)'\(NearMiss.hint(for: ref.name, among: hosts.keys))",
-                                detail: "Declare it under hosts: (known: \(hosts.keys.sorted().joined(separator: ", "))).",
+                                detail:
+                                    "Declare it under hosts: (known: \(hosts.keys.sorted().joined(separator: ", "))).",
                                 at: ref.location, keyPath: ref.keyPath))
                     }
                     continue
@@ -470,7 +479,8 @@ public struct ManifestLoader: Sendable {
 
     private func readText(_ file: String, diagnostics: inout Diagnostics) -> String? {
         guard let data = FileManager.default.contents(atPath: file) else {
-            diagnostics.append(.error("Cannot read manifest file '\(file)'", detail: "Check that it exists and is readable."))
+            diagnostics.append(
+                .error("Cannot read manifest file '\(file)'", detail: "Check that it exists and is readable."))
             return nil
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -483,7 +493,9 @@ public struct ManifestLoader: Sendable {
 
     private func makeHost(_ name: String, _ node: SourceNode, diagnostics: inout Diagnostics) -> Host? {
         guard let transport = node["transport"]?.scalar.flatMap(Host.Transport.init(rawValue:)) else { return nil }
-        let need: [Host.Transport: String] = [.multipass: "vm", .podmanExec: "container", .netns: "namespace", .ssh: "address"]
+        let need: [Host.Transport: String] = [
+            .multipass: "vm", .podmanExec: "container", .netns: "namespace", .ssh: "address",
+        ]
         if let key = need[transport], node[key]?.scalar == nil {
             diagnostics.append(
                 .error(

@@ -34,7 +34,9 @@ struct SchemaChecker {
     private mutating func checkObject(_ node: SourceNode, _ schema: ObjectSchema, path: String) {
         guard let entries = node.entries else {
             if node.isNull, !schema.fields.contains(where: \.required) { return }
-            fail("Expected a mapping, found a \(node.kindName)", "This key takes an object (\(schema.doc)).", at: node, path)
+            fail(
+                "Expected a mapping, found a \(node.kindName)", "This key takes an object (\(schema.doc)).", at: node,
+                path)
             return
         }
         let known = schema.fields.map(\.name)
@@ -121,7 +123,8 @@ struct SchemaChecker {
             }
         case .list(let element):
             guard let elements = node.elements else {
-                return fail("Expected a list, found a \(node.kindName)", "Write a YAML list, e.g. [a, b].", at: node, path)
+                return fail(
+                    "Expected a list, found a \(node.kindName)", "Write a YAML list, e.g. [a, b].", at: node, path)
             }
             for (i, child) in elements.enumerated() { check(child, element, path: path + "[\(i)]") }
         case .map(let valueType, let keysReference):
@@ -152,7 +155,8 @@ struct SchemaChecker {
             guard let name = node.scalar, !name.isEmpty else {
                 return fail("Expected a \(type.displayName), found a \(node.kindName)", at: node, path)
             }
-            references.append(FoundReference(section: section, name: name, keyPath: full(path), location: node.location))
+            references.append(
+                FoundReference(section: section, name: name, keyPath: full(path), location: node.location))
         }
     }
 

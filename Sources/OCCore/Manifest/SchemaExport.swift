@@ -86,17 +86,20 @@ public enum SchemaExport {
         out.append(table(CoreSchemas.host, prefix: ""))
         out.append("## `vars`\n")
         out.append("Each variable is a string (which may use other variables) or a detection object:\n")
-        if case .oneOf(let options) = CoreSchemas.variable, let object = options.compactMap({ option -> ObjectSchema? in
-            if case .object(let o) = option { return o }
-            return nil
-        }).first {
+        if case .oneOf(let options) = CoreSchemas.variable,
+            let object = options.compactMap({ option -> ObjectSchema? in
+                if case .object(let o) = option { return o }
+                return nil
+            }).first
+        {
             out.append(table(object, prefix: ""))
         }
         for section in catalog.types.keys.sorted() {
             guard let type = catalog.types[section] else { continue }
             out.append("## `\(section)`\n")
             out.append(
-                type.schema.doc + (type.isSingleton ? " (one object for the whole stack)." : ", keyed by resource name.")
+                type.schema.doc
+                    + (type.isSingleton ? " (one object for the whole stack)." : ", keyed by resource name.")
                     + (type.isSingleton ? "" : " Address: `\(section).NAME`. Every resource also takes `dependsOn`.")
                     + "\n")
             out.append(table(type.schema, prefix: ""))
@@ -112,7 +115,8 @@ public enum SchemaExport {
             rows.append(
                 "| `\(name)` | \(field.type.displayName.replacingOccurrences(of: "|", with: "\\|")) | "
                     + "\(field.required ? "yes" : "") | \(field.defaultValue ?? "") | \(field.update?.rawValue ?? "") | "
-                    + "\(field.doc.replacingOccurrences(of: "|", with: "\\|"))\(field.sensitive ? " Sensitive." : "") |")
+                    + "\(field.doc.replacingOccurrences(of: "|", with: "\\|"))\(field.sensitive ? " Sensitive." : "") |"
+            )
             collect(field.type, name: name, into: &nested)
         }
         var out = rows.joined(separator: "\n") + "\n"

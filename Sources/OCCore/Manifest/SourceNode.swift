@@ -102,7 +102,10 @@ public struct SourceNode: Sendable, Hashable {
         } catch let error as YamlError {
             return (nil, [syntaxDiagnostic(error, file: file)])
         } catch {
-            return (nil, [.error("Cannot parse YAML", detail: "\(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+            return (
+                nil,
+                [.error("Cannot parse YAML", detail: "\(error)", at: SourceLocation(file: file, line: 1, column: 1))]
+            )
         }
         guard let root else { return (nil, []) }
         var diagnostics: [Diagnostic] = []
@@ -121,9 +124,9 @@ public struct SourceNode: Sendable, Hashable {
                 at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            let where_ = SourceLocation(file: file, line: mark.line, column: mark.column)
+            let place = SourceLocation(file: file, line: mark.line, column: mark.column)
             let summary = "YAML syntax error: " + problem
-            return .error(summary, detail: context.map { "While \($0.text)." }, at: where_)
+            return .error(summary, detail: context.map { "While \($0.text)." }, at: place)
         default:
             return .error("YAML syntax error", detail: "\(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
@@ -138,7 +141,8 @@ public struct SourceNode: Sendable, Hashable {
         switch node {
         case .scalar(let scalar):
             let plain = scalar.style == .plain || scalar.style == .any
-            return SourceNode(.scalar(scalar.string, plain: plain && scalar.tag.description != "tag:yaml.org,2002:str"), at: here)
+            return SourceNode(
+                .scalar(scalar.string, plain: plain && scalar.tag.description != "tag:yaml.org,2002:str"), at: here)
         case .alias:
             return SourceNode(.scalar("", plain: true), at: here)
         case .sequence(let sequence):
@@ -152,7 +156,9 @@ public struct SourceNode: Sendable, Hashable {
                     continue
                 }
                 entries.append(
-                    Entry(key: keyText, keyLocation: keyLocation, value: convert(value, file: file, diagnostics: &diagnostics))
+                    Entry(
+                        key: keyText, keyLocation: keyLocation,
+                        value: convert(value, file: file, diagnostics: &diagnostics))
                 )
             }
             return SourceNode(.mapping(entries), at: here)

@@ -8,7 +8,7 @@ import Synchronization
 /// host in as few commands as possible, and performs one change idempotently. It reaches the world only
 /// through the runner it is handed, already bound to the right host and transport.
 public protocol Provider: Sendable {
-    /// Stable name used in diagnostics, state and plan files, e.g. `sysctl`.
+    /// Stable name used in diagnostics, state and plan files, for example `sysctl`.
     var name: String { get }
     /// The manifest sections this provider manages.
     var sections: [String] { get }
@@ -180,7 +180,7 @@ public struct Observation: Sendable, Hashable, Codable {
     public var value: Value?
     /// Who owns it (meaningless when absent).
     public var ownership: Ownership
-    /// Notes for the plan (e.g. "owned by stack other").
+    /// Notes for the plan (for example "owned by stack other").
     public var note: String?
 
     /// Creates an observation.

@@ -3,7 +3,7 @@
 /// A spec declares its YAML shape once (``schema``); the loader checks keys, types, formats and
 /// references against it (collecting every error with its location) before decoding the spec.
 public protocol ResourceSpec: Decodable, Sendable {
-    /// The manifest section, e.g. `containers`.
+    /// The manifest section, for example `containers`.
     static var section: String { get }
     /// Whether the section is one object (`headscale:`) rather than resources keyed by name.
     static var isSingleton: Bool { get }
@@ -23,7 +23,7 @@ public struct SpecReference: Sendable, Hashable {
     public var target: Address
     /// Where the reference is written, relative to the referring resource (`networks[0]`).
     public var keyPath: String
-    /// Whether a missing target is an error (`false`: the name may be external, e.g. Podman's `podman`).
+    /// Whether a missing target is an error (`false`: the name may be external, for example Podman's `podman`).
     public var required: Bool
 
     /// Creates a reference.
@@ -47,7 +47,7 @@ public struct ValidationContext: Sendable {
     public var address: Address
     /// The resolved hosts of the manifest.
     public var hosts: [String: Host]
-    /// Finds the location of a key path inside this resource, e.g. `ports[0]`.
+    /// Finds the location of a key path inside this resource, for example `ports[0]`.
     public var locate: @Sendable (String) -> SourceLocation?
     /// The other declared resources' specs by address.
     public var specs: [Address: any ResourceSpec]

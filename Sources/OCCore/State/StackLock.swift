@@ -27,7 +27,8 @@ public final class StackLock: Sendable {
         let fd = open(path, O_RDWR | O_CREAT, 0o600)
         guard fd >= 0 else { throw OCError(.internalError, "cannot open lock file '\(path)' (errno \(errno))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
+            let holder =
+                (try? String(contentsOfFile: path, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "another process"
             close(fd)
             throw OCError(

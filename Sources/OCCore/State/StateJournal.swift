@@ -10,7 +10,7 @@ public struct JournalEntry: Sendable, Hashable, Codable {
     public var applied: Value
     /// What was observed right after the apply.
     public var observed: Value?
-    /// Data the provider keeps between runs (e.g. a sysctl's value before the first apply).
+    /// Data the provider keeps between runs (for example a sysctl's value before the first apply).
     public var privateState: Value?
     /// What it depended on (deletes run in reverse of this).
     public var dependencies: [Address]
@@ -111,7 +111,9 @@ public actor StateJournal {
     }
 
     /// The path of the state file.
-    public nonisolated var statePath: String { URL(fileURLWithPath: directory).appendingPathComponent("state.json").path }
+    public nonisolated var statePath: String {
+        URL(fileURLWithPath: directory).appendingPathComponent("state.json").path
+    }
     /// The path of the history file.
     public nonisolated var historyPath: String {
         URL(fileURLWithPath: directory).appendingPathComponent("history.jsonl").path

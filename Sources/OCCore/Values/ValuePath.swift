@@ -1,4 +1,4 @@
-/// A path into a ``Value`` tree, e.g. `env.HTTP_PROXY` or `ports[0]`.
+/// A path into a ``Value`` tree, for example `env.HTTP_PROXY` or `ports[0]`.
 public struct ValuePath: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     /// One step of a path.
     public enum Component: Sendable, Hashable, Codable {
@@ -77,7 +77,7 @@ public struct ValuePath: Sendable, Hashable, Codable, Comparable, CustomStringCo
 
 /// A path pattern for schemas: keys, `*` for any key or index, `**` for any remaining suffix.
 public struct PathPattern: Sendable, Hashable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
-    /// The dotted pattern text, e.g. `networks.*.aliases` or `image`.
+    /// The dotted pattern text, for example `networks.*.aliases` or `image`.
     public var text: String
     private var parts: [String] { text.split(separator: ".").map(String.init) }
 

@@ -14,7 +14,7 @@ public struct FileSpec: ResourceSpec, Equatable {
     public var source: String?
     /// A local template rendered with the manifest's `${var}` and `${env:NAME}` syntax.
     public var template: String?
-    /// The octal mode, e.g. `0644`.
+    /// The octal mode, for example `0644`.
     public var mode: String
     /// The owning user, if it should be set.
     public var owner: String?
@@ -40,8 +40,10 @@ public struct FileSpec: ResourceSpec, Equatable {
                 doc: "A local template rendered with `${var}` (manifest vars) and `${env:NAME}` (a secret).",
                 update: .inPlace),
             FieldSchema("mode", .string(.fileMode), doc: "The octal file mode.", default: "0644", update: .inPlace),
-            FieldSchema("owner", .string(), doc: "The owning user (set with chown).", default: "unchanged", update: .inPlace),
-            FieldSchema("group", .string(), doc: "The owning group (set with chown).", default: "unchanged", update: .inPlace),
+            FieldSchema(
+                "owner", .string(), doc: "The owning user (set with chown).", default: "unchanged", update: .inPlace),
+            FieldSchema(
+                "group", .string(), doc: "The owning group (set with chown).", default: "unchanged", update: .inPlace),
             FieldSchema(
                 "sensitive", .boolean, doc: "Treat the whole content as a secret: plans show (sensitive).",
                 default: "false"),

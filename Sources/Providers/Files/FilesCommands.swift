@@ -25,7 +25,8 @@ public enum FilesCommands {
         let directory = (path as NSString).deletingLastPathComponent
         var commands = [
             Command(["mkdir", "-p", "--", directory.isEmpty ? "/" : directory], mutating: true),
-            Command(["tee", "--", temporary], stdin: Data((desired["content"].stringValue ?? "").utf8), mutating: true),
+            Command(
+                ["tee", "--", temporary], stdin: Data((desired["content"].stringValue ?? "").utf8), mutating: true),
             Command(["chmod", desired["mode"].stringValue ?? "0644", "--", temporary], mutating: true),
         ]
         if desired["owner"].stringValue != nil || desired["group"].stringValue != nil {

@@ -4,7 +4,7 @@ import Foundation
 public enum FilesObservation {
     /// One `stat` line.
     public struct Stat: Sendable, Hashable {
-        /// Permission bits in octal, e.g. `644`.
+        /// Permission bits in octal, for example `644`.
         public var mode: String
         /// Size in bytes.
         public var size: Int

@@ -43,7 +43,9 @@ public struct FilesProvider: Provider {
         }
         if spec.sensitive { context.secrets.add([content]) }
         let path = spec.path.hasPrefix("/") ? spec.path : declaration.resolvePath(spec.path)
-        var tree: Value = ["path": .string(path), "content": .string(content), "mode": .string(Self.normalMode(spec.mode))]
+        var tree: Value = [
+            "path": .string(path), "content": .string(content), "mode": .string(Self.normalMode(spec.mode)),
+        ]
         if let owner = spec.owner { tree["owner"] = .string(owner) }
         if let group = spec.group { tree["group"] = .string(group) }
         return tree
@@ -64,7 +66,8 @@ public struct FilesProvider: Provider {
         var contents: [String: Data] = [:]
         if !regular.isEmpty {
             let cat = try await request.runner.check(FilesCommands.cat(regular), host: request.host.name)
-            contents = FilesObservation.split(cat.stdout, paths: regular, sizes: regular.map { stats[$0]?.size ?? 0 })
+            contents =
+                FilesObservation.split(cat.stdout, paths: regular, sizes: regular.map { stats[$0]?.size ?? 0 })
                 ?? [:]
             if contents.count != regular.count {
                 // The files changed between stat and cat: read them one by one.
@@ -142,7 +145,8 @@ public struct FilesProvider: Provider {
         let created: Bool
         switch request.change.action {
         case .create: created = request.change.before == nil
-        case .replace: created = Self.created(request.change, request.change.privateState) || request.change.before == nil
+        case .replace:
+            created = Self.created(request.change, request.change.privateState) || request.change.before == nil
         default: created = Self.created(request.change, request.change.privateState)
         }
         return try await request.reobserve(self, privateState: ["created": .bool(created)])

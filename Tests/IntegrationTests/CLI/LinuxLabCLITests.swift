@@ -25,7 +25,10 @@ import Testing
         }
 
         var arguments: [String] {
-            ["--var", "lab_dir=\(labDir.path)", "--var", "lab_namespace=\(namespace)", "--state-dir", state.path, copy.path]
+            [
+                "--var", "lab_dir=\(labDir.path)", "--var", "lab_namespace=\(namespace)", "--state-dir", state.path,
+                copy.path,
+            ]
         }
 
         func ocplan(_ extra: [String]) async throws -> Binaries.Run {
@@ -38,7 +41,8 @@ import Testing
 
         func edit(_ file: String, _ transform: (String) -> String) throws {
             let url = copy.url.appendingPathComponent(file)
-            try transform(try String(contentsOf: url, encoding: .utf8)).write(to: url, atomically: true, encoding: .utf8)
+            try transform(try String(contentsOf: url, encoding: .utf8)).write(
+                to: url, atomically: true, encoding: .utf8)
         }
     }
 
@@ -59,19 +63,25 @@ import Testing
             #expect(clean.stdout.contains("No changes."))
 
             // A manifest edit: the plan says `manifest`.
-            try lab.edit("stack.yaml") { $0.replacingOccurrences(of: "proxy_port: \"3128\"", with: "proxy_port: \"3129\"") }
+            try lab.edit("stack.yaml") {
+                $0.replacingOccurrences(of: "proxy_port: \"3128\"", with: "proxy_port: \"3129\"")
+            }
             let edited = try await lab.ocplan(["--detailed-exitcode"])
             #expect(edited.status == 2)
             #expect(edited.stdout.contains("files.squid-conf on local will be updated in place — cause: manifest"))
             #expect(edited.stdout.contains("- http_port 3128"))
             #expect(edited.stdout.contains("+ http_port 3129"))
-            try lab.edit("stack.yaml") { $0.replacingOccurrences(of: "proxy_port: \"3129\"", with: "proxy_port: \"3128\"") }
+            try lab.edit("stack.yaml") {
+                $0.replacingOccurrences(of: "proxy_port: \"3129\"", with: "proxy_port: \"3128\"")
+            }
 
             // A change by hand: the plan says `drift`.
             try await ns.run(["sysctl", "-w", "net.ipv4.ip_forward=0"])
             let drifted = try await lab.ocplan(["--detailed-exitcode"])
             #expect(drifted.status == 2, "\(drifted.stdout)\n\(drifted.stderr)")
-            #expect(drifted.stdout.contains("sysctl.exit-forwarding on \("lab-exit") will be updated in place — cause: drift"))
+            #expect(
+                drifted.stdout.contains(
+                    "sysctl.exit-forwarding on \("lab-exit") will be updated in place — cause: drift"))
 
             // A saved plan is refused once the world changed after it was made.
             let planFile = lab.state.path + "/heal.plan"
@@ -105,7 +115,8 @@ import Testing
             let lab = try Lab(namespace: ns.name)
             #expect(try await lab.ocapply(["--auto-approve"]).status == 0)
             let history = try await Binaries.run(
-                "ocplan", ["history", "--state-dir", lab.state.path, "--var", "lab_namespace=\(ns.name)", lab.copy.path])
+                "ocplan",
+                ["history", "--state-dir", lab.state.path, "--var", "lab_namespace=\(ns.name)", lab.copy.path])
             #expect(history.status == 0, "\(history.stderr)")
             #expect(history.stdout.contains("ok"))
             #expect(history.stdout.contains("4 create"))

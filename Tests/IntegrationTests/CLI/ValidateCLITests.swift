@@ -37,7 +37,8 @@ import Testing
         let run = try await Binaries.run("ocplan", ["validate", dir.path])
         #expect(run.status == 1)
         let file = dir.path + "/stack.yaml"
-        #expect(run.stderr.contains("error: \(file):6:5: Unknown key 'contnet' — did you mean 'content'?"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("error: \(file):6:5: Unknown key 'contnet' — did you mean 'content'?"), "\(run.stderr)")
         #expect(run.stderr.contains("error: \(file):11:11: Unknown host 'exit-node'"))
         #expect(run.stderr.contains("Dependency cycle: sysctl.loop → sysctl.loop2 → sysctl.loop"))
         #expect(run.stderr.contains("errors."))

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import OCCLI
+import OCCore
+import OCTestSupport
+import Testing
+
+@Suite struct HumanPlanRendererTests {
+    let renderer = HumanPlanRenderer(style: Style(colour: false))
+
+    func change(
+        _ action: Action, cause: Cause?, attributes: [AttributeChange], notes: [String] = []
+    ) -> Change {
+        Change(
+            address: "things.a", provider: "memory", host: .local, action: action, cause: cause, before: nil,
+            after: nil, attributes: attributes, notes: notes)
+    }
+
+    @Test func replaceNamesTheAttributeThatForcesIt() {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                change(
+                    .replace, cause: .manifest,
+                    attributes: [
+                        AttributeChange(path: ValuePath("image"), before: "a:1", after: "a:2", forcesReplace: true),
+                        AttributeChange(path: ValuePath("env.MODE"), before: "x", after: "y"),
+                    ])
+            ])
+        let text = renderer.render(plan)
+        #expect(text.contains("# things.a on local must be replaced (image cannot change in place) — cause: manifest"))
+        #expect(text.contains("-/+ things.a {"))
+        #expect(text.contains("~ image    = \"a:1\" -> \"a:2\" # forces replacement"))
+        #expect(text.contains("Plan: 0 to create, 0 to update, 1 to replace, 0 to destroy."))
+    }
+
+    @Test func driftIsNamedAndCounted() {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                change(
+                    .update, cause: .drift,
+                    attributes: [AttributeChange(path: ValuePath("value"), before: "0", after: "1")])
+            ])
+        let text = renderer.render(plan)
+        #expect(text.contains("will be updated in place — cause: drift (changed outside ocplan)"))
+        #expect(text.contains("1 of them repairs drift."))
+    }
+
+    @Test func sensitiveValuesAndSecretsAreHidden() {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                change(
+                    .create, cause: .manifest,
+                    attributes: [
+                        AttributeChange(path: ValuePath("token"), before: nil, after: "abc123", sensitive: true),
+                        AttributeChange(
+                            path: ValuePath("url"), before: nil, after: "https://u:hunter2@h", sensitive: true),
+                    ])
+            ], secrets: ["hunter2"])
+        let text = renderer.render(plan)
+        #expect(!text.contains("abc123"))
+        #expect(!text.contains("hunter2"))
+        #expect(text.contains("+ token = (sensitive)"))
+        #expect(text.contains("+ url   = \"https://u:(sensitive)@h\""))
+    }
+
+    @Test func emptyPlansSayNoChanges() {
+        #expect(renderer.render(Plan(stack: "lab", changes: [])).contains("No changes."))
+    }
+}
+
+@Suite struct JSONPlanRendererTests {
+    @Test func theDocumentIsVersionedAndSecretsNeverAppear() throws {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                Change(
+                    address: "files.a", provider: "files", host: .local, action: .create, cause: .manifest, before: nil,
+                    after: ["content": "token=s3cret\n"],
+                    attributes: [
+                        AttributeChange(
+                            path: ValuePath("content"), before: nil, after: "token=s3cret\n", sensitive: true)
+                    ])
+            ], secrets: ["s3cret"])
+        let text = try JSONPlanRenderer.render(plan)
+        #expect(!text.contains("s3cret"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["formatVersion"] as? Int == 1)
+        #expect(object["hasChanges"] as? Bool == true)
+        let summary = try #require(object["summary"] as? [String: Int])
+        #expect(summary["create"] == 1)
+        #expect(summary["no-op"] == 0)
+        let changes = try #require(object["changes"] as? [[String: Any]])
+        #expect(changes.first?["cause"] as? String == "manifest")
+    }
+}
+
+@Suite struct MissingToolsTests {
+    @Test func planningWithoutAToolStillWorksAndListsThePrerequisite() async throws {
+        let dir = try TempDirectory()
+        try dir.write(
+            "version: 1\nstack: lab\nsysctl:\n  fwd: { key: net.ipv4.ip_forward, value: 1 }\n", to: "stack.yaml")
+        let runner = ScriptedRunner()
+        runner.expect(.init(.prefix(["sysctl"]), response: .failure(.toolMissing), repeating: true))
+        runner.expect(.init(.prefix(["cat"]), response: .failure(.toolMissing), repeating: true))
+        let (manifest, diagnostics) = await ManifestLoader(catalog: StandardProviders.catalog, environment: [:])
+            .load([dir.path])
+        let m = try #require(manifest, "\(diagnostics.items)")
+        let state = try TempDirectory()
+        let context = EngineContext(
+            registry: StandardProviders.registry, runner: { _ in runner },
+            journal: try StateJournal(stack: "lab", stateDirectory: state.path), logger: Logger(label: "t"))
+        let (plan, planDiagnostics) = await Planner(context: context, environment: [:]).plan(m)
+        let p = try #require(plan, "\(planDiagnostics.items)")
+        #expect(p.change("sysctl.fwd")?.action == .create)
+        #expect(p.missingTools.map(\.tool) == ["sysctl"])
+        let text = HumanPlanRenderer(style: Style(colour: false)).render(p)
+        #expect(text.contains("Missing prerequisites"))
+        #expect(text.contains("sysctl on host local: apt-get install procps"))
+    }
+}
+
+@Suite struct SectionsWithoutProviderTests {
+    @Test func planningThemIsAClearError() async throws {
+        let dir = try TempDirectory()
+        try dir.write(
+            "version: 1\nstack: lab\nnetworks:\n  internal: { internal: true, subnet: 10.89.10.0/24 }\n",
+            to: "stack.yaml")
+        let (manifest, _) = await ManifestLoader(catalog: StandardProviders.catalog, environment: [:]).load([dir.path])
+        let m = try #require(manifest)
+        let state = try TempDirectory()
+        let context = EngineContext(
+            registry: StandardProviders.registry, runner: { _ in ScriptedRunner() },
+            journal: try StateJournal(stack: "lab", stateDirectory: state.path), logger: Logger(label: "t"))
+        let (plan, diagnostics) = await Planner(context: context, environment: [:]).plan(m)
+        #expect(plan == nil)
+        let error = try #require(diagnostics.errors.first)
+        #expect(error.summary == "Section 'networks' has no provider yet")
+        #expect(error.location?.line == 4)
+    }
+}
