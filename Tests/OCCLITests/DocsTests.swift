@@ -26,6 +26,20 @@ import Testing
             "docs/manifest.md is out of date: run OC_RECORD_GOLDEN=1 swift test --filter DocsTests")
     }
 
+    /// docs/ocplan.schema.json (the editors' schema the examples point at) matches `ocplan schema`.
+    @Test func theCommittedJSONSchemaIsCurrent() throws {
+        let url = repositoryRoot.appendingPathComponent("docs/ocplan.schema.json")
+        let generated = try SchemaCommand.render(markdown: false)
+        if ProcessInfo.processInfo.environment["OC_RECORD_GOLDEN"] == "1" {
+            try generated.write(to: url, atomically: true, encoding: .utf8)
+            Issue.record("recorded docs/ocplan.schema.json; run again without OC_RECORD_GOLDEN")
+            return
+        }
+        #expect(
+            try String(contentsOf: url, encoding: .utf8) == generated,
+            "docs/ocplan.schema.json is out of date: run OC_RECORD_GOLDEN=1 swift test --filter DocsTests")
+    }
+
     @Test func everySectionAndKeyIsInTheReference() {
         let generated = SchemaExport.markdown(StandardProviders.catalog)
         for (section, type) in StandardProviders.catalog.types {

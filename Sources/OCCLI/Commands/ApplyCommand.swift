@@ -64,8 +64,6 @@ public struct ApplyCommand: AsyncParsableCommand {
             } else {
                 try await planAndApply(manifest, session: session)
             }
-        } catch let error as ValidationError {
-            throw error
         } catch {
             throw session.fail(error)
         }

@@ -158,16 +158,16 @@ public struct SchemaCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
+        FileHandle.standardOutput.write(Data(try Self.render(markdown: markdown).utf8))
+    }
+
+    /// The JSON Schema, or with `markdown` the Markdown reference, of the standard catalog.
+    public static func render(markdown: Bool) throws -> String {
         let catalog = StandardProviders.catalog
-        let text: String
-        if markdown {
-            text = SchemaExport.markdown(catalog)
-        } else {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            text = String(decoding: try encoder.encode(SchemaExport.jsonSchema(catalog)), as: UTF8.self) + "\n"
-        }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        if markdown { return SchemaExport.markdown(catalog) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(SchemaExport.jsonSchema(catalog)), as: UTF8.self) + "\n"
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import OCCore
+import OCExec
 import Synchronization
 
 /// Prints apply progress: a line when an action starts, "still …" every 10 seconds, and when it ends.
@@ -54,13 +55,7 @@ public final class ApplyProgressView: ApplyObserver, Sendable {
         }
     }
 
-    private func redact(_ text: String) -> String {
-        var out = text
-        for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
-            out = out.replacingOccurrences(of: secret, with: "(sensitive)")
-        }
-        return out
-    }
+    private func redact(_ text: String) -> String { Redaction.redact(text, secrets: secrets) }
 
     static func format(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

@@ -1,5 +1,6 @@
 import Foundation
 import OCCore
+import OCExec
 
 /// Renders a plan the way terraform users read one: symbols, attribute diffs, causes, a summary line.
 public struct HumanPlanRenderer: Sendable {
@@ -114,22 +115,20 @@ public struct HumanPlanRenderer: Sendable {
     private func render(_ attribute: AttributeChange, action: Action, width: Int, secrets: Set<String>) -> [String] {
         let name = attribute.path.description.padding(toLength: width, withPad: " ", startingAt: 0)
         let forces = attribute.forcesReplace && action == .replace ? style.red(" # forces replacement") : ""
+        // A sensitive attribute is hidden whole unless its sensitivity comes only from secret
+        // substrings (`${env:…}`), which are then replaced where they occur.
+        let hideWhole =
+            attribute.sensitive
+            && !(Differ.containsSecret(attribute.before, secrets) || Differ.containsSecret(attribute.after, secrets))
         func show(_ value: Value?) -> String {
             guard let value else { return "null" }
-            if attribute.sensitive && secrets.isEmpty { return "(sensitive)" }
-            if attribute.sensitive, case .string(let s) = value, s.contains("\n") { return "(sensitive)" }
-            if attribute.sensitive && !secrets.contains(where: { value.description.contains($0) }) {
-                return "(sensitive)"
-            }
-            return redact(value.description, secrets)
+            return hideWhole ? "(sensitive)" : redact(value.description, secrets)
         }
         // Multi-line text: a unified diff.
         if case .string(let new)? = attribute.after, case .string(let old)? = attribute.before,
             new.contains("\n") || old.contains("\n")
         {
-            if attribute.sensitive && secrets.isEmpty {
-                return [style.yellow("      ~") + " \(name) = (sensitive)" + forces]
-            }
+            if hideWhole { return [style.yellow("      ~") + " \(name) = (sensitive)" + forces] }
             var lines = [style.yellow("      ~") + " \(name) = <<-EOT" + forces]
             for line in TextDiff.unified(old, new) {
                 let shown = redact(line, secrets)
@@ -145,7 +144,7 @@ public struct HumanPlanRenderer: Sendable {
             return lines
         }
         if case .string(let text)? = attribute.after, attribute.before == nil, text.contains("\n") {
-            if attribute.sensitive && secrets.isEmpty { return [style.green("      +") + " \(name) = (sensitive)"] }
+            if hideWhole { return [style.green("      +") + " \(name) = (sensitive)"] }
             var lines = [style.green("      +") + " \(name) = <<-EOT"]
             let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
             let all = body.split(separator: "\n", omittingEmptySubsequences: false)
@@ -167,10 +166,6 @@ public struct HumanPlanRenderer: Sendable {
     }
 
     private func redact(_ text: String, _ secrets: Set<String>) -> String {
-        var out = text
-        for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
-            out = out.replacingOccurrences(of: secret, with: "(sensitive)")
-        }
-        return out
+        Redaction.redact(text, secrets: secrets)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OCCore
+import OCExec
 
 /// Renders a plan as the documented machine format (docs/plan-json.md); secrets never appear in it.
 public enum JSONPlanRenderer {
@@ -59,7 +60,7 @@ public enum JSONPlanRenderer {
                 ChangeDocument(
                     address: change.address.description, provider: change.provider, host: change.host.name,
                     action: change.action.rawValue, cause: change.cause?.rawValue,
-                    replaceReasons: change.replaceReasons.map(\.description),
+                    replaceReasons: change.action == .replace ? change.replaceReasons.map(\.description) : [],
                     attributes: change.attributes.map {
                         AttributeDocument(
                             path: $0.path.description, before: $0.sensitive ? nil : redact($0.before, secrets),
@@ -85,12 +86,7 @@ public enum JSONPlanRenderer {
     static func redact(_ value: Value?, _ secrets: Set<String>) -> Value? {
         guard let value, !secrets.isEmpty else { return value }
         switch value {
-        case .string(let s):
-            var out = s
-            for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
-                out = out.replacingOccurrences(of: secret, with: "(sensitive)")
-            }
-            return .string(out)
+        case .string(let s): return .string(Redaction.redact(s, secrets: secrets))
         case .list(let l): return .list(l.map { redact($0, secrets) ?? .null })
         case .map(let m): return .map(m.mapValues { redact($0, secrets) ?? .null })
         default: return value

@@ -17,7 +17,7 @@ public struct Style: Sendable {
     /// Colour on a TTY unless `--no-color` or `NO_COLOR` is set.
     public static func detect(noColor: Bool, fileDescriptor: Int32 = 1) -> Style {
         let env = ProcessInfo.processInfo.environment
-        let wanted = !noColor && env["NO_COLOR"] == nil && env["TERM"] != "dumb" && isatty(fileDescriptor) == 1
+        let wanted = !noColor && (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb" && isatty(fileDescriptor) == 1
         return Style(colour: wanted)
     }
 

@@ -175,6 +175,8 @@ public struct Applier: Sendable {
         guard let provider = context.registry.provider(named: change.provider) else { return nil }
         let schema = provider.schema(for: change.address.section)
         if change.action == .delete {
+            let context = ChangeContext(stack: "", host: change.host, privateState: change.privateState)
+            if (try? provider.commands(for: change, context: context))?.isEmpty == true { return nil }
             return response.observed == nil
                 ? nil : [AttributeChange(path: .root, before: response.observed, after: nil)]
         }

@@ -164,7 +164,7 @@ public struct Planner: Sendable {
         }
         // Objects carrying our mark that neither the manifest nor the journal knows.
         for (address, found) in observed.discovered.sorted(by: { $0.key.address < $1.key.address })
-        where items[address.address] == nil {
+        where items[address.address] == nil && scope == nil {
             changes.append(
                 Change(
                     address: address.address, provider: found.provider.name, host: found.host, action: .delete,
@@ -174,13 +174,34 @@ public struct Planner: Sendable {
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
+        // Values at paths a provider's schema marks sensitive are secrets everywhere they are shown.
+        var secrets = manifest.secrets
+        for change in changes {
+            guard let provider = context.registry.provider(named: change.provider) else { continue }
+            let schema = provider.schema(for: change.address.section)
+            guard !schema.sensitive.isEmpty else { continue }
+            for tree in [change.before, change.after].compactMap({ $0 }) {
+                Self.collectStrings(tree, at: .root, where: schema.isSensitive, into: &secrets)
+            }
+            // A delete whose provider runs nothing leaves the object in place: say so.
+            if change.action == .delete {
+                let context = ChangeContext(stack: manifest.stack, host: change.host, privateState: change.privateState)
+                if (try? provider.commands(for: change, context: context))?.isEmpty == true,
+                    let index = changes.firstIndex(where: { $0.address == change.address })
+                {
+                    changes[index].notes.append(
+                        "not created by this stack: it is left in place and the stack stops managing it")
+                }
+            }
+        }
+
         let plan = Plan(
             stack: manifest.stack, manifestFiles: manifest.files, destroy: options.destroy,
             targets: options.targets, changes: changes,
             missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted {
                 $0.description < $1.description
             },
-            warnings: diagnostics.warnings, secrets: manifest.secrets)
+            warnings: manifest.warnings + diagnostics.warnings, secrets: secrets)
         return (plan, diagnostics)
     }
 
@@ -196,7 +217,8 @@ public struct Planner: Sendable {
         unreachable: String?,
         diagnostics: inout Diagnostics
     ) -> Change {
-        let fingerprint = missing != nil ? "tool-missing" : Self.fingerprint(observation)
+        let fingerprint =
+            missing != nil ? "tool-missing" : unreachable != nil ? "unreachable" : Self.fingerprint(observation)
         var change = Change(
             address: item.address, provider: item.provider.name, host: item.host, action: .noop, cause: nil,
             before: observation.value, after: item.desired, dependencies: item.dependencies,
@@ -280,6 +302,22 @@ public struct Planner: Sendable {
             change.cause = .manifest
         }
         return change
+    }
+
+    /// Collects the non-empty strings under paths that `sensitive` accepts.
+    static func collectStrings(
+        _ value: Value, at path: ValuePath, where sensitive: (ValuePath) -> Bool, into out: inout Set<String>
+    ) {
+        switch value {
+        case .string(let s): if !s.isEmpty && sensitive(path) { out.insert(s) }
+        case .list(let l):
+            for (i, element) in l.enumerated() {
+                collectStrings(element, at: path.appending(index: i), where: sensitive, into: &out)
+            }
+        case .map(let m):
+            for (key, element) in m { collectStrings(element, at: path.appending(key), where: sensitive, into: &out) }
+        default: break
+        }
     }
 
     /// A stable hash of an observation, to detect that the world changed since a plan was made.
@@ -436,7 +474,8 @@ extension Planner {
                     } catch let failure as CommandFailure where failure.reason == .toolMissing {
                         for member in members { out[member.address] = "tool-missing" }
                     } catch {
-                        for member in members { out[member.address] = "unobservable: \(error)" }
+                        // Matches the plan's "unreachable" when the host's VM or container did not exist yet.
+                        for member in members { out[member.address] = "unreachable" }
                     }
                     return out
                 }

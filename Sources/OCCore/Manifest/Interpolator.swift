@@ -49,7 +49,14 @@ struct Interpolator {
                             at: location, keyPath: keyPath))
                 }
             } else if let value = variables[name] {
-                out += value
+                // A variable's value may itself read the environment (`token: "${env:TOKEN}"`).
+                if value.contains("${env:") {
+                    let (expanded, secret) = expand(value, at: location, keyPath: keyPath)
+                    out += expanded
+                    sensitive = sensitive || secret
+                } else {
+                    out += value
+                }
             } else {
                 diagnostics.append(
                     .error(

@@ -55,6 +55,8 @@ public struct Manifest: Sendable {
     public var secrets: Set<String>
     /// The files that were read.
     public var files: [String]
+    /// Warnings found while loading (they travel with the plan).
+    public var warnings: [Diagnostic] = []
 
     /// The resource at `address`.
     public func resource(_ address: Address) -> ResourceDeclaration? {

@@ -421,7 +421,8 @@ public struct ManifestLoader: Sendable {
         guard !diagnostics.hasErrors, let stack else { return (nil, diagnostics) }
         let manifest = Manifest(
             version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
-            graph: graph, secrets: interpolator.secrets.union(plainInterpolator.secrets), files: files)
+            graph: graph, secrets: interpolator.secrets.union(plainInterpolator.secrets), files: files,
+            warnings: diagnostics.warnings)
         return (manifest, diagnostics)
     }
 

@@ -19,13 +19,13 @@ public enum SchemaExport {
         for section in catalog.types.keys.sorted() {
             guard let type = catalog.types[section] else { continue }
             var object = schema(of: .object(type.schema))
+            object["properties"]["dependsOn"] = [
+                "type": "array", "items": ["type": "string"],
+                "description": "Resource addresses (SECTION.NAME) this one waits for.",
+            ]
             if type.isSingleton {
                 properties[section] = object
             } else {
-                object["properties"]["dependsOn"] = [
-                    "type": "array", "items": ["type": "string"],
-                    "description": "Resource addresses (SECTION.NAME) this one waits for.",
-                ]
                 properties[section] = [
                     "type": "object", "description": .string(type.schema.doc + ", keyed by name."),
                     "additionalProperties": object,

@@ -243,7 +243,8 @@ public struct ApplyRequest: Sendable {
     /// Observes the changed resource again through `provider` and returns it as the response.
     public func reobserve(_ provider: some Provider, privateState: Value? = nil) async throws -> ApplyResponse {
         let target = ObserveTarget(
-            address: change.address, desired: change.after, privateState: privateState ?? change.privateState)
+            address: change.address, desired: change.after, lastApplied: change.after ?? change.before,
+            privateState: privateState ?? change.privateState)
         let response = try await provider.observe(
             ObserveRequest(stack: stack, host: host, runner: runner, targets: [target], logger: logger))
         return ApplyResponse(

@@ -25,6 +25,10 @@ public enum FilesCommands {
         let directory = (path as NSString).deletingLastPathComponent
         var commands = [
             Command(["mkdir", "-p", "--", directory.isEmpty ? "/" : directory], mutating: true),
+            // The temporary file is private before any content reaches it (the content may be a secret).
+            Command(["rm", "-f", "--", temporary], mutating: true),
+            Command(["touch", "--", temporary], mutating: true),
+            Command(["chmod", "0600", "--", temporary], mutating: true),
             Command(
                 ["tee", "--", temporary], stdin: Data((desired["content"].stringValue ?? "").utf8), mutating: true),
             Command(["chmod", desired["mode"].stringValue ?? "0644", "--", temporary], mutating: true),

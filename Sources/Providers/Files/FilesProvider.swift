@@ -19,7 +19,7 @@ public struct FilesProvider: Provider {
 
     public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         let install = host.os == .macos ? "part of macOS" : "apt-get install coreutils"
-        return ["stat", "cat", "tee", "mv", "chmod", "mkdir"].map {
+        return ["stat", "cat", "tee", "mv", "chmod", "chown", "mkdir", "touch", "rm"].map {
             Prerequisite(tool: $0, host: host.name, install: install)
         }
     }
@@ -56,7 +56,8 @@ public struct FilesProvider: Provider {
     public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         var paths: [Address: String] = [:]
         for target in request.targets {
-            if let path = (target.desired ?? target.lastApplied)?["path"].stringValue { paths[target.address] = path }
+            // Observe the file where the stack last put it: a changed path then shows as a replace.
+            if let path = (target.lastApplied ?? target.desired)?["path"].stringValue { paths[target.address] = path }
         }
         let unique = Array(Set(paths.values)).sorted()
         guard !unique.isEmpty else { return ObserveResponse() }

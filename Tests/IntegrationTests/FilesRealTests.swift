@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import OCCore
+import OCExec
+import OCFiles
+import OCTestSupport
+import Testing
+
+/// The files provider on this machine's real file system, through the real runner.
+@Suite struct FilesRealTests {
+    final class Stack: Sendable {
+        let manifestDir: TempDirectory
+        let state: TempDirectory
+        let out: TempDirectory
+
+        init() throws {
+            manifestDir = try TempDirectory(prefix: "ocplan-files-manifest")
+            state = try TempDirectory(prefix: "ocplan-files-state")
+            out = try TempDirectory(prefix: "ocplan-files-out")
+        }
+
+        func context() throws -> EngineContext {
+            EngineContext(
+                registry: ProviderRegistry([FilesProvider()]),
+                runner: { host in makeRunner(for: host, base: SubprocessRunner()) },
+                journal: try StateJournal(stack: "files-real", stateDirectory: state.path), logger: Logger(label: "t"))
+        }
+
+        func plan(_ files: String, adopt: Set<Address> = []) async throws -> (Plan?, Diagnostics) {
+            try manifestDir.write("version: 1\nstack: files-real\nfiles:\n" + files, to: "stack.yaml")
+            let (manifest, diagnostics) = await ManifestLoader(catalog: SpecCatalog([FileSpec.self]), environment: [:])
+                .load([manifestDir.path])
+            let m = try #require(manifest, "\(diagnostics.items)")
+            return await Planner(context: try context(), environment: [:]).plan(m, options: PlanOptions(adopt: adopt))
+        }
+
+        @discardableResult
+        func converge(_ files: String, adopt: Set<Address> = []) async throws -> Plan {
+            let (plan, diagnostics) = try await plan(files, adopt: adopt)
+            let p = try #require(plan, "\(diagnostics.items)")
+            let report = await Applier(context: try context()).apply(p)
+            #expect(report.succeeded, "\(report.failed)")
+            return p
+        }
+
+        func mode(_ path: String) throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        }
+    }
+
+    @Test func createUpdateDriftAndDeleteOnRealFiles() async throws {
+        let stack = try Stack()
+        let path = stack.out.path + "/nested/dir/app.conf"
+        let spec = "  app: { path: \(path), content: \"a=1\\n\", mode: \"0600\" }\n"
+        let created = try await stack.converge(spec)
+        #expect(created.actions.map(\.action) == [.create])
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "a=1\n")
+        #expect(try stack.mode(path) == 0o600)
+        #expect(try await stack.plan(spec).0?.hasChanges == false)
+
+        // Mode drift: only chmod.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let (drift, _) = try await stack.plan(spec)
+        let change = try #require(drift?.actions.first)
+        #expect(change.cause == .drift)
+        #expect(change.attributes.map(\.path.description) == ["mode"])
+        let commands = try FilesProvider().commands(
+            for: change, context: ChangeContext(stack: "files-real", host: .local, privateState: change.privateState))
+        #expect(commands.map(\.program) == ["chmod"])
+        try await stack.converge(spec)
+        #expect(try stack.mode(path) == 0o600)
+
+        // Content from the manifest: a rewrite, atomically, leaving no temporary file.
+        try await stack.converge("  app: { path: \(path), content: \"a=2\\n\", mode: \"0600\" }\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "a=2\n")
+        #expect(!FileManager.default.fileExists(atPath: path + ".ocplan-tmp"))
+
+        // Removed from the manifest: deleted, because the stack created it.
+        let other = stack.out.path + "/other.txt"
+        try await stack.converge("  other: { path: \(other), content: x }\n")
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(FileManager.default.fileExists(atPath: other))
+    }
+
+    @Test func anExistingFileIsNeverTouchedUnlessAdoptedAndThenNeverDeleted() async throws {
+        let stack = try Stack()
+        let path = stack.out.path + "/theirs.conf"
+        try "theirs\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let spec = "  mine: { path: \(path), content: \"mine\\n\" }\n"
+        let (refused, diagnostics) = try await stack.plan(spec)
+        #expect(refused == nil)
+        #expect(diagnostics.errors.first?.detail?.contains("--adopt files.mine") == true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "theirs\n")
+
+        try await stack.converge(spec, adopt: ["files.mine"])
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "mine\n")
+        try await stack.converge("")
+        #expect(FileManager.default.fileExists(atPath: path), "an adopted file is not the stack's to delete")
+    }
+
+    @Test func replacingThePathMovesTheFile() async throws {
+        let stack = try Stack()
+        let first = stack.out.path + "/a.txt"
+        let second = stack.out.path + "/b.txt"
+        try await stack.converge("  f: { path: \(first), content: x }\n")
+        let moved = try await stack.converge("  f: { path: \(second), content: x }\n")
+        #expect(moved.actions.first?.action == .replace)
+        #expect(moved.actions.first?.replaceReasons == [ValuePath("path")])
+        #expect(!FileManager.default.fileExists(atPath: first))
+        #expect(FileManager.default.fileExists(atPath: second))
+    }
+}
