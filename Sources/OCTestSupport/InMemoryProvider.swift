@@ -94,12 +94,17 @@ public struct InMemoryProvider: Provider {
     public let sections = ["things"]
     /// The world it changes.
     public let world: InMemoryWorld
+    /// Whether a replaced thing replaces the things that depend on it.
+    public let cascade: Bool
 
     /// Creates a provider over `world`.
-    public init(world: InMemoryWorld) { self.world = world }
+    public init(world: InMemoryWorld, cascade: Bool = false) {
+        self.world = world
+        self.cascade = cascade
+    }
 
     public func schema(for section: String) -> ResourceSchema {
-        ResourceSchema(replaceOn: ["kind"], sensitive: ["secret"])
+        ResourceSchema(replaceOn: ["kind"], sensitive: ["secret"], replacedWith: cascade ? ["things"] : [])
     }
 
     public func prerequisites(on host: OCCore.Host) -> [Prerequisite] { [] }

@@ -9,15 +9,17 @@ final class MemoryStack: Sendable {
     let world = InMemoryWorld()
     let dir: TempDirectory
     let state: TempDirectory
+    let cascade: Bool
 
-    init() throws {
+    init(cascade: Bool = false) throws {
         dir = try TempDirectory()
         state = try TempDirectory()
+        self.cascade = cascade
     }
 
     func context() throws -> EngineContext {
         EngineContext(
-            registry: ProviderRegistry([InMemoryProvider(world: world)]),
+            registry: ProviderRegistry([InMemoryProvider(world: world, cascade: cascade)]),
             runner: { _ in ScriptedRunner() },
             journal: try StateJournal(stack: "lab", stateDirectory: state.path),
             logger: Logger(label: "test"))
@@ -141,6 +143,34 @@ final class MemoryStack: Sendable {
 }
 
 @Suite struct ApplierTests {
+    @Test func aReplaceDestroysDependentsFirstAndCreatesThemAfter() async throws {
+        let stack = try MemoryStack(cascade: true)
+        try await stack.converge(
+            "  net: { value: n, kind: k1 }\n  ctr: { value: c, peer: net }\n  other: { value: o }\n")
+        let plan = try await stack.converge(
+            "  net: { value: n, kind: k2 }\n  ctr: { value: c, peer: net }\n  other: { value: o }\n")
+        #expect(plan.change("things.net")?.action == .replace)
+        let ctr = try #require(plan.change("things.ctr"))
+        #expect(ctr.action == .replace)
+        #expect(ctr.notes.contains("replaced because things.net is replaced"))
+        #expect(plan.change("things.other")?.action == .noop)
+        #expect(stack.world.operations.suffix(4) == ["delete ctr", "delete net", "create net", "create ctr"])
+        let (again, _) = try await stack.plan(
+            "  net: { value: n, kind: k2 }\n  ctr: { value: c, peer: net }\n  other: { value: o }\n")
+        #expect(again?.hasChanges == false)
+    }
+
+    @Test func aFailedDestroyStopsTheCreateOfTheSameReplace() async throws {
+        let stack = try MemoryStack()
+        try await stack.converge("  a: { value: one, kind: k1 }\n")
+        stack.world.fail("a")
+        let (plan, _) = try await stack.plan("  a: { value: one, kind: k2 }\n")
+        let report = try await stack.apply(try #require(plan))
+        #expect(report.failed.map(\.change.address) == ["things.a"])
+        #expect(report.applied.isEmpty)
+        #expect(stack.world.objects["a"]?.value["kind"] == "k1")
+    }
+
     @Test func aFailureSkipsOnlyItsDependentsAndARerunConverges() async throws {
         let stack = try MemoryStack()
         stack.world.fail("a")

@@ -57,32 +57,75 @@ public struct Applier: Sendable {
         case failed(Change, String, Duration)
     }
 
+    /// One step of the walk: a replace is two steps, destroy then create, so that what depends on the
+    /// replaced resource can be destroyed before it and created after it (terraform's replace order).
+    private struct Step: Hashable, Sendable {
+        enum Phase: Hashable, Sendable {
+            case destroy
+            case apply
+        }
+        var address: Address
+        var phase: Phase
+    }
+
     /// Applies the plan's actions.
     public func apply(_ plan: Plan) async -> ApplyReport {
         var report = ApplyReport()
         let actions = plan.actions
-        let byAddress = Dictionary(actions.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
 
         // Forget resources that are already gone.
         for change in plan.changes where change.action == .noop && change.after == nil {
             try? await context.journal.remove(change.address)
         }
 
-        // What each action waits for.
-        var waits: [Address: Set<Address>] = [:]
+        // The steps, each with the change it performs.
+        var steps: [Step: Change] = [:]
+        var order: [Step] = []
+        var original: [Address: Change] = [:]
         for change in actions {
-            if change.action == .delete {
-                waits[change.address] = Set(
-                    actions.filter { $0.action == .delete && $0.dependencies.contains(change.address) }.map(\.address))
-            } else {
-                waits[change.address] = Set(
-                    change.dependencies.filter { byAddress[$0] != nil && byAddress[$0]?.action != .delete })
+            original[change.address] = change
+            switch change.action {
+            case .delete:
+                steps[Step(address: change.address, phase: .destroy)] = change
+                order.append(Step(address: change.address, phase: .destroy))
+            case .replace:
+                var destroy = change
+                destroy.action = .delete
+                destroy.after = nil
+                var create = change
+                create.action = .create
+                create.before = nil
+                steps[Step(address: change.address, phase: .destroy)] = destroy
+                steps[Step(address: change.address, phase: .apply)] = create
+                order.append(Step(address: change.address, phase: .destroy))
+                order.append(Step(address: change.address, phase: .apply))
+            default:
+                steps[Step(address: change.address, phase: .apply)] = change
+                order.append(Step(address: change.address, phase: .apply))
             }
         }
 
-        var pending = actions.map(\.address)
-        var finished = Set<Address>()
-        var broken: [Address: Address] = [:]  // address → the failed action that blocks it
+        // What each step waits for: applies wait for their dependencies' applies (and their own destroy);
+        // destroys wait for the destroys of what depends on them.
+        var waits: [Step: Set<Step>] = [:]
+        for step in order {
+            guard let change = original[step.address] else { continue }
+            switch step.phase {
+            case .apply:
+                var needs = Set(
+                    change.dependencies.map { Step(address: $0, phase: .apply) }.filter { steps[$0] != nil })
+                if change.action == .replace { needs.insert(Step(address: step.address, phase: .destroy)) }
+                waits[step] = needs
+            case .destroy:
+                waits[step] = Set(
+                    actions.filter { $0.dependencies.contains(step.address) }
+                        .map { Step(address: $0.address, phase: .destroy) }.filter { steps[$0] != nil })
+            }
+        }
+
+        var pending = order
+        var finished = Set<Step>()
+        var broken: [Step: Address] = [:]  // step → the address whose failure blocks it
         let context = self.context
         let stack = plan.stack
 
@@ -92,19 +135,24 @@ public struct Applier: Sendable {
                 var progress = true
                 while progress {
                     progress = false
-                    for address in pending {
-                        guard let change = byAddress[address], let needs = waits[address] else { continue }
-                        if let blocker = needs.first(where: { broken[$0] != nil }) {
-                            let root = broken[blocker] ?? blocker
-                            broken[address] = root
-                            pending.removeAll { $0 == address }
-                            report.skipped.append((change, root))
-                            await observer?.handle(.skipped(change, because: root))
+                    for step in pending {
+                        guard let change = steps[step], let needs = waits[step] else { continue }
+                        if let blocker = needs.first(where: { broken[$0] != nil }), let root = broken[blocker] {
+                            broken[step] = root
+                            pending.removeAll { $0 == step }
+                            if let whole = original[step.address],
+                                !report.skipped.contains(where: {
+                                    $0.change.address == step.address
+                                })
+                            {
+                                report.skipped.append((whole, root))
+                                await observer?.handle(.skipped(whole, because: root))
+                            }
                             progress = true
                             continue
                         }
                         guard running < parallelism, needs.isSubset(of: finished) else { continue }
-                        pending.removeAll { $0 == address }
+                        pending.removeAll { $0 == step }
                         running += 1
                         progress = true
                         await observer?.handle(.started(change))
@@ -133,22 +181,31 @@ public struct Applier: Sendable {
                 running -= 1
                 switch outcome {
                 case .done(let change, let response, let elapsed):
+                    let step = Step(address: change.address, phase: change.action == .delete ? .destroy : .apply)
+                    let whole = original[change.address] ?? change
                     do {
                         try await record(change, response)
-                        finished.insert(change.address)
-                        report.applied.append(change)
+                        finished.insert(step)
                         await observer?.handle(.finished(change, elapsed: elapsed, error: nil))
-                        if let drift = divergence(change, response) {
-                            report.notConverged.append((change, drift))
+                        // A replace counts once, when its create step is done.
+                        if !(whole.action == .replace && step.phase == .destroy) {
+                            report.applied.append(whole)
+                            if let drift = divergence(change, response) {
+                                report.notConverged.append((whole, drift))
+                            }
                         }
                     } catch {
-                        broken[change.address] = change.address
-                        report.failed.append((change, "applied, but the state journal could not be written: \(error)"))
+                        broken[step] = change.address
+                        report.failed.append((whole, "applied, but the state journal could not be written: \(error)"))
                         await observer?.handle(.finished(change, elapsed: elapsed, error: "\(error)"))
                     }
                 case .failed(let change, let message, let elapsed):
-                    broken[change.address] = change.address
-                    report.failed.append((change, message))
+                    let step = Step(address: change.address, phase: change.action == .delete ? .destroy : .apply)
+                    broken[step] = change.address
+                    // The create step of a replace whose destroy failed cannot run either.
+                    if step.phase == .destroy { broken[Step(address: change.address, phase: .apply)] = change.address }
+                    pending.removeAll { $0 == Step(address: change.address, phase: .apply) && step.phase == .destroy }
+                    report.failed.append((original[change.address] ?? change, message))
                     await observer?.handle(.finished(change, elapsed: elapsed, error: message))
                 }
                 await schedule()

@@ -174,6 +174,8 @@ public struct Planner: Sendable {
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
+        Self.cascadeReplacements(&changes, graph: manifest.graph, registry: context.registry)
+
         // Values at paths a provider's schema marks sensitive are secrets everywhere they are shown.
         var secrets = manifest.secrets
         for change in changes {
@@ -302,6 +304,29 @@ public struct Planner: Sendable {
             change.cause = .manifest
         }
         return change
+    }
+
+    /// Replaces what depends on a replaced resource when its schema says so (`replacedWith`), in
+    /// dependency order so that cascades propagate.
+    static func cascadeReplacements(_ changes: inout [Change], graph: DependencyGraph, registry: ProviderRegistry) {
+        var index: [Address: Int] = [:]
+        for (i, change) in changes.enumerated() { index[change.address] = i }
+        for address in graph.topologicalOrder() {
+            guard let i = index[address], let provider = registry.provider(named: changes[i].provider) else {
+                continue
+            }
+            let change = changes[i]
+            guard change.after != nil, change.before != nil, change.action == .noop || change.action == .update
+            else { continue }
+            let schema = provider.schema(for: address.section)
+            let replaced = change.dependencies.compactMap { index[$0].map { changes[$0] } }.first {
+                $0.action == .replace && schema.replacedWith.contains($0.address.section)
+            }
+            guard let replaced else { continue }
+            changes[i].action = .replace
+            changes[i].cause = change.cause ?? replaced.cause
+            changes[i].notes.append("replaced because \(replaced.address) is replaced")
+        }
     }
 
     /// Collects the non-empty strings under paths that `sensitive` accepts.

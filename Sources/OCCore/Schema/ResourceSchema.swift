@@ -17,18 +17,23 @@ public struct ResourceSchema: Sendable {
     public var ignored: [PathPattern]
     /// Object or setting.
     public var lifecycle: Lifecycle
+    /// Sections whose replacement forces this resource to be replaced too when it depends on the replaced
+    /// resource (a container on a network that is recreated).
+    public var replacedWith: Set<String>
 
     /// Creates a schema.
     public init(
         replaceOn: [PathPattern] = [],
         sensitive: [PathPattern] = [],
         ignored: [PathPattern] = [],
-        lifecycle: Lifecycle = .object
+        lifecycle: Lifecycle = .object,
+        replacedWith: Set<String> = []
     ) {
         self.replaceOn = replaceOn
         self.sensitive = sensitive
         self.ignored = ignored
         self.lifecycle = lifecycle
+        self.replacedWith = replacedWith
     }
 
     /// Whether a change at `path` forces a replace.
