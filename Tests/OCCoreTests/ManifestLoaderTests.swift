@@ -94,6 +94,22 @@ import Testing
         #expect(duplicate.location?.line == 4)
     }
 
+    @Test func dependsOnMayNameASingletonSection() async throws {
+        let dir = try TempDirectory()
+        try dir.write(
+            """
+            version: 1
+            stack: lab
+            headscale: { server: local }
+            things:
+              a: { value: x, dependsOn: [headscale] }
+            """, to: "stack.yaml")
+        let loader = ManifestLoader(catalog: SpecCatalog([ThingSpec.self, SingletonSpec.self]), environment: [:])
+        let (manifest, diagnostics) = await loader.load([dir.path])
+        #expect(!diagnostics.hasErrors, "\(diagnostics.items)")
+        #expect(manifest?.graph.dependencies(of: "things.a") == [Address("headscale", "")])
+    }
+
     @Test func cyclesAreNamedWithTheirPath() async throws {
         let (_, diagnostics, _) = try await load([
             "a.yaml": """
@@ -206,4 +222,14 @@ import Testing
         #expect(NearMiss.suggestion(for: "imgae", among: ["image", "command"]) == "image")
         #expect(NearMiss.suggestion(for: "zzz", among: ["image", "command"]) == nil)
     }
+}
+
+/// A singleton section for tests.
+struct SingletonSpec: ResourceSpec {
+    static let section = "headscale"
+    static let isSingleton = true
+    static let schema = ObjectSchema(
+        "A singleton", fields: [FieldSchema("server", .reference("hosts"), required: true, doc: "The host.")])
+    var server: String
+    var hostNames: [String] { [server] }
 }

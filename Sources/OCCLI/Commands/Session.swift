@@ -44,7 +44,8 @@ struct Session: Sendable {
 
     /// Loads and validates the manifest; prints diagnostics; fails with exit 1 on errors.
     func load(_ options: ManifestOptions, detect: Bool) async throws -> Manifest {
-        let loader = ManifestLoader(catalog: catalog)
+        // Without detection (validate, graph, history) no values are needed, secrets included.
+        let loader = ManifestLoader(catalog: catalog, requireEnvironment: detect)
         let detector: (any FactDetector)? = detect ? CommandFactDetector(runner: runnerFactory) : nil
         let (manifest, diagnostics) = await loader.load(
             options.all, detector: detector, overrides: try options.overrides())

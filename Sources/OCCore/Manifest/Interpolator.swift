@@ -6,10 +6,13 @@ struct Interpolator {
     var environment: [String: String]
     var secrets: Set<String> = []
     var diagnostics: [Diagnostic] = []
+    /// Whether an unset environment variable is an error (plans) or left as a placeholder (validation).
+    var requireEnvironment: Bool
 
-    init(variables: [String: String], environment: [String: String]) {
+    init(variables: [String: String], environment: [String: String], requireEnvironment: Bool = true) {
         self.variables = variables
         self.environment = environment
+        self.requireEnvironment = requireEnvironment
     }
 
     /// Expands one string; problems are reported at `location`.
@@ -39,6 +42,9 @@ struct Interpolator {
                 if let value = environment[key] {
                     out += value
                     if !value.isEmpty { secrets.insert(value) }
+                    sensitive = true
+                } else if !requireEnvironment {
+                    out += "<secret from $\(key)>"
                     sensitive = true
                 } else {
                     diagnostics.append(

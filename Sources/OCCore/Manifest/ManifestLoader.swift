@@ -29,11 +29,19 @@ public struct ManifestLoader: Sendable {
     public var catalog: SpecCatalog
     /// The environment `${env:NAME}` reads.
     public var environment: [String: String]
+    /// Whether an unset `${env:NAME}` is an error; `ocplan validate` passes `false` (values are not needed
+    /// to check a manifest, as in CI without secrets).
+    public var requireEnvironment: Bool
 
     /// Creates a loader.
-    public init(catalog: SpecCatalog, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        catalog: SpecCatalog,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        requireEnvironment: Bool = true
+    ) {
         self.catalog = catalog
         self.environment = environment
+        self.requireEnvironment = requireEnvironment
     }
 
     private struct Located<T> {
@@ -231,7 +239,8 @@ public struct ManifestLoader: Sendable {
 
         // MARK: hosts
         var hosts: [String: Host] = ["local": .local]
-        var plainInterpolator = Interpolator(variables: plainVars, environment: environment)
+        var plainInterpolator = Interpolator(
+            variables: plainVars, environment: environment, requireEnvironment: requireEnvironment)
         for name in hostOrder {
             guard let located = hostNodes[name] else { continue }
             let (node, _) = plainInterpolator.expand(located.value, keyPath: "hosts.\(name)")
@@ -270,7 +279,8 @@ public struct ManifestLoader: Sendable {
         let variables = resolveVariables(rawVars, detected: detected, diagnostics: &diagnostics, report: false)
 
         // MARK: resources
-        var interpolator = Interpolator(variables: variables, environment: environment)
+        var interpolator = Interpolator(
+            variables: variables, environment: environment, requireEnvironment: requireEnvironment)
         var prepared:
             [(
                 address: Address, node: SourceNode, keyLocation: SourceLocation, file: String,
@@ -286,7 +296,10 @@ public struct ManifestLoader: Sendable {
                 node = SourceNode(.mapping(entries.filter { $0.key != "dependsOn" }), at: node.location)
                 if let list = dependsNode.elements {
                     for element in list {
-                        if let text = element.scalar, let address = Address(parsing: text) {
+                        if let text = element.scalar,
+                            let address = Address(parsing: text)
+                                ?? (catalog.types[text]?.isSingleton == true ? Address(text, "") : nil)
+                        {
                             dependsOn.append((address, element.location))
                         } else {
                             diagnostics.append(

@@ -50,6 +50,8 @@ import Testing
     func applyThenNoChangesThenManifestAndDriftAreTold() async throws {
         try await withNetNamespace { ns in
             let lab = try Lab(namespace: ns.name)
+            // New namespaces inherit IPv4 forwarding from the root namespace: start from a known value.
+            try await ns.run(["sysctl", "-w", "net.ipv4.ip_forward=0", "net.ipv4.conf.all.forwarding=0"])
 
             let apply = try await lab.ocapply(["--auto-approve"])
             #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")

@@ -8,6 +8,7 @@ import Testing
             "ocplan", ["validate", repositoryRoot.appendingPathComponent("manifests/openclaw-private").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("Valid: stack \"openclaw-private\""))
+        #expect(!run.stderr.contains("error"), "validate needs no secrets from the environment")
     }
 
     @Test func threeDistinctMistakesAreAllReportedWithLocations() async throws {
