@@ -5,60 +5,33 @@ import Foundation
 /// Shared by the loader and by providers so that every section reads these the same way.
 public enum Formats {
     /// Whether `text` is an IPv4 address in dotted-quad form.
-    public static func isIPv4(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return false }
-        return parts.allSatisfy { part in
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let n = Int(part) else { return false }
-            return n <= 255 && (part.count == 1 || part.first != "0")
-        }
-    }
+    public static func isIPv4(_ text: String) -> Bool { IPAddress(text)?.isIPv4 == true }
 
     /// Whether `text` is an IPv6 address (with optional `::` compression and embedded IPv4).
-    public static func isIPv6(_ text: String) -> Bool {
-        guard text.contains(":"), !text.contains(":::") else { return false }
-        var groups = text.components(separatedBy: ":")
-        var budget = 8
-        if let last = groups.last, last.contains(".") {
-            guard isIPv4(last) else { return false }
-            groups.removeLast()
-            budget = 6
-        }
-        let compressed = text.components(separatedBy: "::").count - 1
-        guard compressed <= 1 else { return false }
-        let nonEmpty = groups.filter { !$0.isEmpty }
-        guard nonEmpty.allSatisfy({ $0.count <= 4 && $0.allSatisfy(\.isHexDigit) }) else { return false }
-        if compressed == 1 { return nonEmpty.count < budget }
-        return groups.count == budget && nonEmpty.count == budget
-    }
+    public static func isIPv6(_ text: String) -> Bool { IPAddress(text)?.isIPv4 == false }
 
     /// Whether `text` is an IPv4 or IPv6 address.
-    public static func isIPAddress(_ text: String) -> Bool { isIPv4(text) || isIPv6(text) }
+    public static func isIPAddress(_ text: String) -> Bool { IPAddress(text) != nil }
 
     /// Checks a CIDR block; returns a problem description or `nil` when valid.
+    ///
+    /// Host bits are only checked for IPv4 blocks (providers check IPv6 blocks against their own rules).
     public static func cidrProblem(_ text: String) -> String? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let prefix = Int(parts[1]) else {
             return "'\(text)' is not a CIDR block (expected ADDRESS/PREFIX, e.g. 10.89.10.0/24)"
         }
         let address = String(parts[0])
-        if isIPv4(address) {
-            guard (0...32).contains(prefix) else { return "prefix /\(prefix) is out of range 0–32 for IPv4" }
-            let octets = address.split(separator: ".").compactMap { UInt32($0) }
-            let value = octets.reduce(UInt32(0)) { $0 << 8 | $1 }
-            let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << (32 - UInt32(prefix))
-            if value & ~mask != 0 {
-                let network = value & mask
-                let text = [24, 16, 8, 0].map { String((network >> UInt32($0)) & 0xff) }.joined(separator: ".")
-                return "'\(address)/\(prefix)' has host bits set; the network is \(text)/\(prefix)"
-            }
-            return nil
+        guard let ip = IPAddress(address) else { return "'\(address)' is not an IP address" }
+        let bits = ip.bytes.count * 8
+        guard (0...bits).contains(prefix) else {
+            return "prefix /\(prefix) is out of range 0–\(bits) for IPv\(ip.isIPv4 ? 4 : 6)"
         }
-        if isIPv6(address) {
-            guard (0...128).contains(prefix) else { return "prefix /\(prefix) is out of range 0–128 for IPv6" }
-            return nil
+        let block = CIDRBlock(address: ip, prefixLength: prefix)
+        if ip.isIPv4, !block.isCanonical {
+            return "'\(address)/\(prefix)' has host bits set; the network is \(block)"
         }
-        return "'\(address)' is not an IP address"
+        return nil
     }
 
     /// Whether `text` is an octal file mode such as `0644` or `600`.
@@ -67,34 +40,94 @@ public enum Formats {
         return (3...4).contains(digits.count) && digits.allSatisfy { ("0"..."7").contains($0) }
     }
 
-    /// Parses a size such as `2G`, `512M`, `1024` (bytes) into bytes.
+    // MARK: - Sizes
+
+    /// Parses a size such as `2G`, `512M`, `1024` (bytes) into bytes; `nil` when it is not a size or does not
+    /// fit in 64 bits.
     public static func bytes(_ text: String) -> Int? {
-        let units: [Character: Int] = ["b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40]
+        let exponents: [Character: Int] = ["b": 0, "k": 1, "m": 2, "g": 3, "t": 4]
         var t = text.lowercased()
         if t.hasSuffix("ib") { t.removeLast(2) } else if t.hasSuffix("b") && t.count > 1 { t.removeLast() }
-        if let last = t.last, let unit = units[last] {
-            return Double(t.dropLast()).flatMap { $0 >= 0 ? Int($0 * Double(unit)) : nil }
+        if let last = t.last, let exponent = exponents[last] {
+            return Double(t.dropLast()).flatMap { binaryMultiple($0, exponent: exponent) }.map { Int($0) }
         }
         return Int(t).flatMap { $0 >= 0 ? $0 : nil }
     }
 
-    /// Parses a duration such as `30s`, `5m`, `1h30m`, `500ms` into seconds.
-    public static func seconds(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+    /// Splits a plain decimal number (`2`, `1.5`: ASCII digits with at most one inner `.`, no sign or exponent)
+    /// off the front of `text`; `nil` when `text` does not start with one.
+    ///
+    /// The number half of the size syntaxes tools read (`512m`, `1.5GiB`); the unit half is each tool's own.
+    public static func leadingDecimal(_ text: Substring) -> (value: Double, rest: Substring)? {
+        let number = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+        guard !number.isEmpty, number.first != ".", number.last != ".", number.filter({ $0 == "." }).count <= 1,
+            let value = Double(number)
+        else { return nil }
+        return (value, text.dropFirst(number.count))
+    }
+
+    /// `value` × 1024^`exponent` in whole bytes (`1.5`, 3 → 1.5 GiB); `nil` when `value` is negative, not
+    /// finite, or the result does not fit in 64 bits.
+    public static func binaryMultiple(_ value: Double, exponent: Int) -> Int64? {
+        guard value.isFinite, value >= 0 else { return nil }
+        var multiplier = 1.0
+        for _ in 0..<exponent { multiplier *= 1_024 }
+        let bytes = value * multiplier
+        guard bytes < Double(Int64.max) else { return nil }
+        return Int64(bytes)
+    }
+
+    // MARK: - Durations
+
+    /// A duration syntax: the units it knows and the numbers it reads.
+    public struct DurationSyntax: Sendable {
+        /// The unit suffixes and their length in seconds.
+        ///
+        /// The first that matches wins, so a suffix must come before any shorter one it starts with (`ms`
+        /// before `m`).
+        public var units: [(suffix: String, seconds: Double)]
+        /// Whether numbers may have a fraction (`1.5h`).
+        public var allowsFractions: Bool
+        /// Whether a bare `0` (no unit) means zero.
+        public var allowsBareZero: Bool
+
+        /// Creates a syntax.
+        public init(units: [(suffix: String, seconds: Double)], allowsFractions: Bool, allowsBareZero: Bool) {
+            self.units = units
+            self.allowsFractions = allowsFractions
+            self.allowsBareZero = allowsBareZero
+        }
+
+        /// The manifest's `duration` format: `30s`, `5m`, `1h30m`, `500ms`, `1d`.
+        public static let manifest = DurationSyntax(
+            units: [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)],
+            allowsFractions: true, allowsBareZero: false)
+
+        /// Go's `time.ParseDuration` (`30s`, `1m30s`, `500ms`, `0`), which Podman and most Go tools read.
+        public static let go = DurationSyntax(
+            units: [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3_600)],
+            allowsFractions: true, allowsBareZero: true)
+    }
+
+    /// Parses a duration such as `30s`, `5m`, `1h30m`, `500ms` into seconds, in the manifest's syntax or
+    /// `syntax`; `nil` when `text` is not a duration.
+    public static func seconds(_ text: String, syntax: DurationSyntax = .manifest) -> Double? {
+        if syntax.allowsBareZero, text == "0" { return 0 }
+        guard !text.isEmpty else { return nil }
         var rest = Substring(text)
         var total = 0.0
-        var matched = false
         while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || (syntax.allowsFractions && $0 == ".")) }
             guard !number.isEmpty, let value = Double(number) else { return nil }
             rest = rest.dropFirst(number.count)
-            guard let unit = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
-            rest = rest.dropFirst(unit.0.count)
-            total += value * unit.1
-            matched = true
+            guard let unit = syntax.units.first(where: { rest.hasPrefix($0.suffix) }) else { return nil }
+            total += value * unit.seconds
+            rest = rest.dropFirst(unit.suffix.count)
         }
-        return matched ? total : nil
+        return total
     }
+
+    // MARK: - Ports
 
     /// A port publication `[HOSTIP:][HOSTPORT[-END]:]CPORT[-END][/tcp|udp|sctp]`.
     public struct PortMapping: Sendable, Hashable {

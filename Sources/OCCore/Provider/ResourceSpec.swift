@@ -79,6 +79,22 @@ public struct ValidationContext: Sendable {
         return d
     }
 
+    /// The other declared resources of type `Spec` that live on `host`, sorted by address; the resource being
+    /// validated is left out.
+    ///
+    /// For the cross-resource checks a spec makes against its own kind ("declared twice", overlapping
+    /// subnets, the same setting managed twice).
+    public func others<Spec: ResourceSpec>(
+        _ type: Spec.Type, on host: String
+    ) -> [(address: Address, spec: Spec)] {
+        specs.compactMap { address, spec -> (address: Address, spec: Spec)? in
+            guard address != self.address, let other = spec as? Spec, other.hostNames.contains(host) else {
+                return nil
+            }
+            return (address, other)
+        }.sorted { $0.address < $1.address }
+    }
+
     private func fullPath(_ keyPath: String) -> String {
         let base = address.name.isEmpty ? address.section : "\(address.section).\(address.name)"
         if keyPath.isEmpty { return base }

@@ -164,7 +164,7 @@ public struct CheckSpec: ResourceSpec, Equatable, Codable {
                     at: "run"))
         }
         for (field, value) in [("timeout", timeout), ("interval", interval)] {
-            guard let seconds = DurationText.seconds(value) else {
+            guard let seconds = Formats.seconds(value, syntax: .go) else {
                 diagnostics.append(
                     context.error(
                         "Invalid duration", detail: "`\(value)` is not a duration. Write e.g. 30s, 1m30s or 500ms.",

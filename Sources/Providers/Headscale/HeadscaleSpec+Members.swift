@@ -1,3 +1,5 @@
+import OCCore
+
 extension HeadscaleSpec {
     /// A Headscale user (`headscale users create NAME [-d DISPLAY] [-e EMAIL]`).
     public struct User: Sendable, Hashable, Codable {

@@ -59,9 +59,9 @@ extension HeadscaleSpec {
                     detail: "Node \(name) belongs to `\(node.user)`, which `users` does not list. Add it to `users`.",
                     at: "\(base).user"))
         }
-        var parsed: [CIDRText] = []
+        var parsed: [Formats.CIDRBlock] = []
         for (index, route) in node.approveRoutes.enumerated() {
-            guard let block = CIDRText(route) else {
+            guard let block = Formats.CIDRBlock(route) else {
                 diagnostics.append(
                     context.error(
                         "Route is not a CIDR block", detail: "`\(route)` must be a prefix such as 10.0.0.0/24.",
@@ -115,7 +115,7 @@ extension HeadscaleSpec {
                         + "`tags`.",
                     at: base))
         }
-        if PrometheusDuration.seconds(key.expiration) == nil {
+        if Formats.seconds(key.expiration, syntax: .prometheus) == nil {
             diagnostics.append(
                 context.error(
                     "Invalid key expiration",
@@ -149,7 +149,7 @@ extension HeadscaleSpec {
                     at: "derp.stunListenAddr"))
         }
         for (field, text, wantsIPv4) in [("ipv4", derp.ipv4, true), ("ipv6", derp.ipv6, false)] {
-            guard let text, IPAddressText(text)?.isIPv4 != wantsIPv4 else { continue }
+            guard let text, Formats.IPAddress(text)?.isIPv4 != wantsIPv4 else { continue }
             diagnostics.append(
                 context.error(
                     "DERP \(field) is not an \(wantsIPv4 ? "IPv4" : "IPv6") address",

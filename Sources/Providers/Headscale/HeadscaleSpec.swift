@@ -64,7 +64,7 @@ public struct HeadscaleSpec: ResourceSpec, Equatable, Codable {
     /// Reads `users` as a list of names or as a mapping of name to `{displayName, email}`, in written order.
     private static func decodeUsers(_ c: KeyedDecodingContainer<CodingKeys>) throws -> [User] {
         guard c.contains(.users), try !c.decodeNil(forKey: .users) else { return [] }
-        if let map = try? c.nestedContainer(keyedBy: DynamicKey.self, forKey: .users) {
+        if let map = try? c.nestedContainer(keyedBy: DynamicCodingKey.self, forKey: .users) {
             return try map.allKeys.map { key in
                 var user = try map.decodeIfPresent(User.self, forKey: key) ?? User(name: key.stringValue)
                 user.name = key.stringValue
@@ -82,8 +82,8 @@ public struct HeadscaleSpec: ResourceSpec, Equatable, Codable {
         if users.allSatisfy(\.isPlain) {
             try c.encode(userNames, forKey: .users)
         } else {
-            var map = c.nestedContainer(keyedBy: DynamicKey.self, forKey: .users)
-            for user in users { try map.encode(user, forKey: DynamicKey(user.name)) }
+            var map = c.nestedContainer(keyedBy: DynamicCodingKey.self, forKey: .users)
+            for user in users { try map.encode(user, forKey: DynamicCodingKey(user.name)) }
         }
         try c.encode(nodes, forKey: .nodes)
         try c.encode(preAuthKeys, forKey: .preAuthKeys)

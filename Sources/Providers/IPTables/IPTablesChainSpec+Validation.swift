@@ -51,10 +51,8 @@ extension IPTablesChainSpec {
                         + "Rename it to `OC_\(chain.uppercased())`.",
                     at: "chain"))
         }
-        for (address, spec) in context.specs.sorted(by: { $0.key < $1.key }) {
-            guard address != context.address, let other = spec as? IPTablesChainSpec, other.host == host,
-                other.table == table, other.chain == chain
-            else { continue }
+        for (address, other) in context.others(IPTablesChainSpec.self, on: host)
+        where other.table == table && other.chain == chain {
             diagnostics.append(
                 context.error(
                     "Chain declared twice",

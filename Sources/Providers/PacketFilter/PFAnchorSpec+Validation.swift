@@ -63,11 +63,11 @@ extension PFAnchorSpec {
             }
             let keyword = first == "no" && words.count > 1 ? words[1] : first
             guard let section = Self.keywords[keyword] else {
-                let hint = TextRules.nearMiss(keyword, in: Array(Self.keywords.keys)).map { " Did you mean `\($0)`?" }
+                let hint = NearMiss.detailHint(for: keyword, among: Self.keywords.keys.sorted())
                 diagnostics.append(
                     context.error(
                         "Unknown pf rule",
-                        detail: "`\(keyword)` does not start a pf rule.\(hint ?? "") Start rules with nat, rdr, pass, "
+                        detail: "`\(keyword)` does not start a pf rule.\(hint) Start rules with nat, rdr, pass, "
                             + "block or another pf.conf keyword.",
                         at: keyPath))
                 continue

@@ -139,14 +139,9 @@ public struct SysctlSpec: ResourceSpec, Equatable {
     /// Aliases such as `net.ipv4.ip_forward` and `net.ipv4.conf.all.forwarding` may both be managed when
     /// their values agree; with different values each apply would undo the other.
     private func duplicateProblems(in context: ValidationContext) -> [Diagnostic] {
-        let others = context.specs.compactMap { address, spec -> (Address, SysctlSpec)? in
-            guard address != context.address, address.section == Self.section, let other = spec as? SysctlSpec,
-                other.host == host, SysctlKeys.sameSetting(other.key, key)
-            else { return nil }
-            return (address, other)
-        }
         var problems: [Diagnostic] = []
-        for (address, other) in others.sorted(by: { $0.0 < $1.0 }) where address < context.address {
+        for (address, other) in context.others(SysctlSpec.self, on: host)
+        where address < context.address && SysctlKeys.sameSetting(other.key, key) {
             if other.key == key {
                 problems.append(
                     context.error(

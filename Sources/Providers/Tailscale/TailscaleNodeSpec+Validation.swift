@@ -65,7 +65,7 @@ extension TailscaleNodeSpec {
                     at: "exitNodeAllowLANAccess"))
         }
         guard let exitNode, !exitNode.isEmpty else { return diagnostics }
-        if IPAddressText(exitNode) == nil {
+        if Formats.IPAddress(exitNode) == nil {
             diagnostics.append(
                 context.warning(
                     "Exit node given by name",
@@ -92,7 +92,7 @@ extension TailscaleNodeSpec {
         var diagnostics: [Diagnostic] = []
         for (index, route) in advertiseRoutes.enumerated() {
             let keyPath = "advertiseRoutes[\(index)]"
-            guard let block = CIDRText(route) else {
+            guard let block = Formats.CIDRBlock(route) else {
                 diagnostics.append(
                     context.error(
                         "Route is not a CIDR block", detail: "`\(route)` must be a prefix such as 10.0.0.0/24.",

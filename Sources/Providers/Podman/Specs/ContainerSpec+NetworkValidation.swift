@@ -79,7 +79,7 @@ extension ContainerSpec {
     ) -> [Diagnostic] {
         let keyPath = "networks.\(name).\(family)"
         let wantsIPv4 = family == "ipv4"
-        guard let address = IPAddressText(text), address.isIPv4 == wantsIPv4 else {
+        guard let address = Formats.IPAddress(text), address.isIPv4 == wantsIPv4 else {
             return [
                 context.error(
                     "Static \(family) address is not an \(wantsIPv4 ? "IPv4" : "IPv6") address",
@@ -91,8 +91,8 @@ extension ContainerSpec {
         var diagnostics: [Diagnostic] = []
         if let network {
             let subnetText = wantsIPv4 ? network.subnet : network.ipv6Subnet
-            if let block = subnetText.flatMap(CIDRText.init) {
-                let gateway = wantsIPv4 ? network.gateway.flatMap(IPAddressText.init) : nil
+            if let block = subnetText.flatMap(Formats.CIDRBlock.init) {
+                let gateway = wantsIPv4 ? network.gateway.flatMap(Formats.IPAddress.init) : nil
                 if !block.contains(address) || address == block.network || address == gateway {
                     diagnostics.append(
                         context.error(
@@ -112,7 +112,7 @@ extension ContainerSpec {
         }
         for sibling in siblings(in: context) {
             let clash = sibling.spec.networks.contains {
-                $0.name == name && (wantsIPv4 ? $0.ipv4 : $0.ipv6).flatMap(IPAddressText.init) == address
+                $0.name == name && (wantsIPv4 ? $0.ipv4 : $0.ipv6).flatMap(Formats.IPAddress.init) == address
             }
             guard clash else { continue }
             diagnostics.append(
@@ -187,13 +187,13 @@ extension ContainerSpec {
                     at: keyPath))
         }
         if !["tcp", "udp", "sctp"].contains(port.proto) {
-            let hint = TextRules.nearMiss(port.proto, in: ["tcp", "udp", "sctp"]).map { " Did you mean `\($0)`?" }
+            let hint = NearMiss.detailHint(for: port.proto, among: ["tcp", "udp", "sctp"])
             diagnostics.append(
                 context.error(
                     "Unknown port protocol",
-                    detail: "`\(port.proto)` is not a protocol.\(hint ?? "") Use tcp, udp or sctp.", at: keyPath))
+                    detail: "`\(port.proto)` is not a protocol.\(hint) Use tcp, udp or sctp.", at: keyPath))
         }
-        if let hostIP = port.hostIP, IPAddressText(hostIP) == nil {
+        if let hostIP = port.hostIP, Formats.IPAddress(hostIP) == nil {
             diagnostics.append(
                 context.error(
                     "Invalid host address",
@@ -216,9 +216,9 @@ extension ContainerSpec {
         guard a.proto == b.proto, let hostA = a.hostPort, let hostB = b.hostPort, hostA.overlaps(hostB) else {
             return false
         }
-        let addressA = a.hostIP.flatMap(IPAddressText.init)
-        let addressB = b.hostIP.flatMap(IPAddressText.init)
-        func isWildcard(_ address: IPAddressText?) -> Bool { address.map { $0.bytes.allSatisfy { $0 == 0 } } ?? true }
+        let addressA = a.hostIP.flatMap(Formats.IPAddress.init)
+        let addressB = b.hostIP.flatMap(Formats.IPAddress.init)
+        func isWildcard(_ address: Formats.IPAddress?) -> Bool { address?.isUnspecified ?? true }
         if isWildcard(addressA) || isWildcard(addressB) { return true }
         return addressA == addressB
     }

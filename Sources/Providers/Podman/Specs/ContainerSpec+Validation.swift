@@ -21,12 +21,7 @@ extension ContainerSpec {
 
     /// The other containers of the manifest on this container's host, by address.
     func siblings(in context: ValidationContext) -> [(address: Address, spec: ContainerSpec)] {
-        context.specs.compactMap { address, spec -> (address: Address, spec: ContainerSpec)? in
-            guard address != context.address, let other = spec as? ContainerSpec, other.host == host else {
-                return nil
-            }
-            return (address, other)
-        }.sorted { $0.address < $1.address }
+        context.others(ContainerSpec.self, on: host)
     }
 
     private func imageProblems(in context: ValidationContext) -> [Diagnostic] {
@@ -64,7 +59,7 @@ extension ContainerSpec {
     private func addHostProblems(in context: ValidationContext) -> [Diagnostic] {
         addHosts.enumerated().compactMap { index, entry in
             let nameIsValid = !entry.hostname.isEmpty && !entry.hostname.contains(where: \.isWhitespace)
-            let addressIsValid = entry.isHostGateway || IPAddressText(entry.address) != nil
+            let addressIsValid = entry.isHostGateway || Formats.IPAddress(entry.address) != nil
             if nameIsValid && addressIsValid { return nil }
             return context.error(
                 "Invalid addHosts entry",
@@ -79,11 +74,11 @@ extension ContainerSpec {
         for (field, names) in [("capAdd", capAdd), ("capDrop", capDrop)] {
             for (index, name) in names.enumerated() where LinuxCapability.normalized(name) == nil {
                 let bare = name.uppercased().hasPrefix("CAP_") ? String(name.uppercased().dropFirst(4)) : name
-                let hint = TextRules.nearMiss(bare, in: LinuxCapability.knownNames).map { " Did you mean `\($0)`?" }
+                let hint = NearMiss.detailHint(for: bare, among: LinuxCapability.knownNames)
                 diagnostics.append(
                     context.error(
                         "Unknown capability",
-                        detail: "`\(name)` is not a Linux capability.\(hint ?? "") Use ALL or a name such as "
+                        detail: "`\(name)` is not a Linux capability.\(hint) Use ALL or a name such as "
                             + "NET_BIND_SERVICE (CAP_ prefix and case are optional).",
                         at: "\(field)[\(index)]"))
             }
@@ -110,11 +105,11 @@ extension ContainerSpec {
 
     private func restartProblems(in context: ValidationContext) -> [Diagnostic] {
         guard let kind = restart.kind else {
-            let hint = TextRules.nearMiss(restart.name, in: RestartPolicy.Kind.allCases.map(\.rawValue))
+            let hint = NearMiss.detailHint(for: restart.name, among: RestartPolicy.Kind.allCases.map(\.rawValue))
             return [
                 context.error(
                     "Unknown restart policy",
-                    detail: "`\(restart)` is not a restart policy.\(hint.map { " Did you mean `\($0)`?" } ?? "") "
+                    detail: "`\(restart)` is not a restart policy.\(hint) "
                         + "Use no, always, on-failure[:N] or unless-stopped.",
                     at: "restart")
             ]
@@ -176,11 +171,11 @@ extension ContainerSpec {
         for name in ulimits.keys.sorted() {
             guard let limit = ulimits[name] else { continue }
             if !Ulimit.knownNames.contains(name) {
-                let hint = TextRules.nearMiss(name, in: Ulimit.knownNames).map { " Did you mean `\($0)`?" }
+                let hint = NearMiss.detailHint(for: name, among: Ulimit.knownNames)
                 diagnostics.append(
                     context.error(
                         "Unknown ulimit",
-                        detail: "`\(name)` is not a resource limit.\(hint ?? "") Use a name such as nofile or nproc.",
+                        detail: "`\(name)` is not a resource limit.\(hint) Use a name such as nofile or nproc.",
                         at: "ulimits.\(name)"))
             }
             if !limit.isOrdered {
@@ -227,7 +222,7 @@ extension ContainerSpec {
                     detail: "`\(workdir)` is relative; the working directory inside the container must start with '/'.",
                     at: "workdir"))
         }
-        for (index, server) in dns.enumerated() where IPAddressText(server) == nil {
+        for (index, server) in dns.enumerated() where Formats.IPAddress(server) == nil {
             diagnostics.append(
                 context.error(
                     "DNS server is not an IP address",
@@ -255,7 +250,7 @@ extension ContainerSpec {
         }
         for (field, value) in [
             ("interval", check.interval), ("timeout", check.timeout), ("startPeriod", check.startPeriod),
-        ] where DurationText.seconds(value) == nil {
+        ] where Formats.seconds(value, syntax: .go) == nil {
             diagnostics.append(
                 context.error(
                     "Invalid duration",

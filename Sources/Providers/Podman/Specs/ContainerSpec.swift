@@ -216,9 +216,9 @@ public struct ContainerSpec: ResourceSpec, Equatable, Codable {
         if networks.allSatisfy(\.isPlain) {
             try c.encode(networks.map(\.name), forKey: .networks)
         } else {
-            var map = c.nestedContainer(keyedBy: DynamicKey.self, forKey: .networks)
+            var map = c.nestedContainer(keyedBy: DynamicCodingKey.self, forKey: .networks)
             for attachment in networks {
-                try attachment.encodeBody(to: map.superEncoder(forKey: DynamicKey(attachment.name)))
+                try attachment.encodeBody(to: map.superEncoder(forKey: DynamicCodingKey(attachment.name)))
             }
         }
         try c.encode(ports, forKey: .ports)

@@ -1,3 +1,5 @@
+import OCCore
+
 /// A container health check (`--health-cmd` and friends).
 public struct HealthCheck: Sendable, Hashable, Codable {
     /// The command as an argv list; ocplan passes it to Podman as a JSON array, so no shell is needed in the

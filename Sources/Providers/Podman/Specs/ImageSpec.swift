@@ -163,10 +163,7 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
                         + "or `missing`.",
                     at: "pull"))
         }
-        for (address, spec) in context.specs.sorted(by: { $0.key < $1.key }) {
-            guard address != context.address, let other = spec as? ImageSpec, other.host == host,
-                other.reference == reference
-            else { continue }
+        for (address, other) in context.others(ImageSpec.self, on: host) where other.reference == reference {
             diagnostics.append(
                 context.error(
                     "Image reference declared twice",

@@ -1,3 +1,5 @@
+import OCCore
+
 /// A container's attachment to one network, with its DNS aliases and static addresses.
 ///
 /// `networks: [a, b]` and `networks: {a: {aliases: [x]}, b: {}}` both decode to a list of attachments in

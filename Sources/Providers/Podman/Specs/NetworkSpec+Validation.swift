@@ -25,9 +25,9 @@ extension NetworkSpec {
 
     private func addressProblems(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        var block: CIDRText?
+        var block: Formats.CIDRBlock?
         if let subnet {
-            if let parsed = CIDRText(subnet), parsed.isIPv4 {
+            if let parsed = Formats.CIDRBlock(subnet), parsed.isIPv4 {
                 block = parsed
                 if !parsed.isCanonical {
                     diagnostics.append(
@@ -45,7 +45,7 @@ extension NetworkSpec {
             }
         }
         if let gateway {
-            if let address = IPAddressText(gateway), address.isIPv4 {
+            if let address = Formats.IPAddress(gateway), address.isIPv4 {
                 if let block, !block.contains(address) || address == block.network {
                     diagnostics.append(
                         context.error(
@@ -69,7 +69,7 @@ extension NetworkSpec {
             }
         }
         if let ipv6Subnet {
-            if let parsed = CIDRText(ipv6Subnet), !parsed.isIPv4 {
+            if let parsed = Formats.CIDRBlock(ipv6Subnet), !parsed.isIPv4 {
                 if !parsed.isCanonical {
                     diagnostics.append(
                         context.error(
@@ -95,15 +95,9 @@ extension NetworkSpec {
 
     private func overlapProblems(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        let mine = [subnet, ipv6Subnet].compactMap { $0.flatMap(CIDRText.init) }
-        let others = context.specs.compactMap { address, spec -> (Address, NetworkSpec)? in
-            guard address != context.address, let network = spec as? NetworkSpec, network.host == host else {
-                return nil
-            }
-            return (address, network)
-        }
-        for (address, other) in others.sorted(by: { $0.0 < $1.0 }) {
-            let theirs = [other.subnet, other.ipv6Subnet].compactMap { $0.flatMap(CIDRText.init) }
+        let mine = [subnet, ipv6Subnet].compactMap { $0.flatMap(Formats.CIDRBlock.init) }
+        for (address, other) in context.others(NetworkSpec.self, on: host) {
+            let theirs = [other.subnet, other.ipv6Subnet].compactMap { $0.flatMap(Formats.CIDRBlock.init) }
             for block in mine {
                 guard let clash = theirs.first(where: block.overlaps) else { continue }
                 diagnostics.append(
@@ -115,7 +109,7 @@ extension NetworkSpec {
             }
         }
         let onMac = runtime == .apple || context.hosts[host]?.os == .macos
-        if onMac, let block = subnet.flatMap(CIDRText.init), let vmnet = CIDRText(Self.vmnetSubnet),
+        if onMac, let block = subnet.flatMap(Formats.CIDRBlock.init), let vmnet = Formats.CIDRBlock(Self.vmnetSubnet),
             block.overlaps(vmnet)
         {
             diagnostics.append(

@@ -1,4 +1,5 @@
 import Foundation
+import OCCore
 
 /// A published port: `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`.
 ///

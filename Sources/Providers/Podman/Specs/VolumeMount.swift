@@ -1,3 +1,5 @@
+import OCCore
+
 /// A volume or bind mount of a container.
 ///
 /// Written as Podman's `-v` string (`./squid/squid.conf:/etc/squid/squid.conf:ro`, `hs-data:/var/lib/headscale`,

@@ -1,4 +1,5 @@
 import Foundation
+import OCCore
 
 /// Sizes as Podman reads them (`512m`, `2G`, `1.5GiB`): binary multiples, case-insensitive units.
 enum ByteSizeText {
@@ -8,19 +9,12 @@ enum ByteSizeText {
     /// `i` and/or `b`), as Podman's `RAMInBytes` does.
     static func bytes(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let number = trimmed.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-        guard !number.isEmpty, number.first != ".", number.last != ".", number.filter({ $0 == "." }).count <= 1,
-            let value = Double(number)
-        else { return nil }
-        var unit = trimmed.dropFirst(number.count).trimmingCharacters(in: .whitespaces)
+        guard let number = Formats.leadingDecimal(Substring(trimmed)) else { return nil }
+        var unit = number.rest.trimmingCharacters(in: .whitespaces)
         if unit.hasSuffix("b") { unit.removeLast() }
         if unit.hasSuffix("i") { unit.removeLast() }
-        let exponents: [String: Double] = ["": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5]
+        let exponents: [String: Int] = ["": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5]
         guard let exponent = exponents[unit] else { return nil }
-        var multiplier = 1.0
-        for _ in 0..<Int(exponent) { multiplier *= 1024 }
-        let bytes = value * multiplier
-        guard bytes < Double(Int64.max) else { return nil }
-        return Int64(bytes)
+        return Formats.binaryMultiple(number.value, exponent: exponent)
     }
 }

@@ -1,21 +1,7 @@
 import Foundation
-
-/// A coding key for mappings with free keys (network names, ulimit names).
-struct DynamicKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
+import OCCore
 
 extension KeyedDecodingContainer {
-    /// The value at `key`, or `defaultValue` when the key is absent or null.
-    func decode<T: Decodable>(_ key: Key, default defaultValue: T) throws -> T {
-        try decodeIfPresent(T.self, forKey: key) ?? defaultValue
-    }
-
     /// A number written as a YAML number or as a numeric string (`cpus: 1.5`, `cpus: "2"`).
     func decodeNumberIfPresent(_ key: Key) throws -> Double? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
@@ -35,7 +21,7 @@ extension KeyedDecodingContainer {
         _ key: Key, body: (String, (any Decoder)?) throws -> T
     ) throws -> [T]? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
-        guard let map = try? nestedContainer(keyedBy: DynamicKey.self, forKey: key) else { return nil }
+        guard let map = try? nestedContainer(keyedBy: DynamicCodingKey.self, forKey: key) else { return nil }
         return try map.allKeys.map { entry in
             let valueDecoder: (any Decoder)? = try map.decodeNil(forKey: entry) ? nil : map.superDecoder(forKey: entry)
             return try body(entry.stringValue, valueDecoder)

@@ -1,9 +1,13 @@
 import Foundation
 
 /// Finds `${name}` manifest variables left in a string after substitution.
-enum VariableReferences {
+///
+/// The loader expands every `${name}` it knows; what is left was written as a literal (`$${…}`) or is
+/// malformed. Providers whose text is handed to another tool's parser (iptables and pf rules) report these,
+/// because that tool would read them as its own syntax or reject them.
+public enum VariableReferences {
     /// The `${…}` references in `text`, including malformed ones (an unclosed `${`).
-    static func unresolved(in text: String) -> [String] {
+    public static func unresolved(in text: String) -> [String] {
         var found: [String] = []
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
