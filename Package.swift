@@ -11,20 +11,22 @@ let strict: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
-/// Provider families: one target each, depending on `OCCore` only, so a provider cannot see another.
-let providerFamilies: [(target: String, folder: String)] = [
-    ("OCFiles", "Files"),
-    ("OCSysctl", "Sysctl"),
-    ("OCPodman", "Podman"),
-    ("OCAppleContainer", "AppleContainer"),
-    ("OCMultipass", "Multipass"),
-    ("OCHeadscale", "Headscale"),
-    ("OCTailscale", "Tailscale"),
-    ("OCPacketFilter", "PacketFilter"),
-    ("OCIPTables", "IPTables"),
-    ("OCServices", "Services"),
-    ("OCTrust", "Trust"),
-    ("OCChecks", "Checks"),
+/// Provider families: one target each, depending on `OCCore` (and the shared container model) only, so a
+/// provider cannot see another.
+let providerFamilies: [(target: String, folder: String, extra: [Target.Dependency])] = [
+    ("OCFiles", "Files", []),
+    ("OCSysctl", "Sysctl", []),
+    ("OCContainerModel", "ContainerModel", []),
+    ("OCPodman", "Podman", ["OCContainerModel"]),
+    ("OCAppleContainer", "AppleContainer", ["OCContainerModel"]),
+    ("OCMultipass", "Multipass", []),
+    ("OCHeadscale", "Headscale", []),
+    ("OCTailscale", "Tailscale", []),
+    ("OCPacketFilter", "PacketFilter", []),
+    ("OCIPTables", "IPTables", []),
+    ("OCServices", "Services", []),
+    ("OCTrust", "Trust", []),
+    ("OCChecks", "Checks", []),
 ]
 
 let package = Package(
@@ -106,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["OCCLI", "OCExec", "OCTestSupport", "OCFiles", "OCSysctl"],
+            dependencies: ["OCCLI", "OCExec", "OCTestSupport", "OCFiles", "OCSysctl", "OCContainerModel", "OCPodman"],
             swiftSettings: strict
         ),
     ]
@@ -119,7 +121,7 @@ for family in providerFamilies {
     package.targets.append(
         .target(
             name: family.target,
-            dependencies: ["OCCore"],
+            dependencies: ["OCCore"] + family.extra,
             path: "Sources/Providers/\(family.folder)",
             swiftSettings: strict
         )

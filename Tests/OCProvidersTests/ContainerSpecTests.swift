@@ -1,6 +1,6 @@
 import Foundation
 import OCCore
-import OCPodman
+import OCContainerModel
 import Testing
 
 @Suite struct ContainerSpecTests {

@@ -1,5 +1,5 @@
 import OCCore
-import OCPodman
+import OCContainerModel
 import Testing
 
 @Suite struct NetworkSpecTests {

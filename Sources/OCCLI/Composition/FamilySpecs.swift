@@ -4,7 +4,7 @@ import OCHeadscale
 import OCIPTables
 import OCMultipass
 import OCPacketFilter
-import OCPodman
+import OCContainerModel
 import OCServices
 import OCTailscale
 import OCTrust

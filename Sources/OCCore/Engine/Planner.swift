@@ -81,7 +81,7 @@ public struct Planner: Sendable {
         sink.add(manifest.secrets)
         var manifest = manifest
         for declaration in manifest.resources {
-            guard let provider = context.registry.provider(for: declaration.address.section) else {
+            guard let provider = context.registry.provider(for: declaration) else {
                 diagnostics.append(
                     Diagnostic(
                         .error, "Section '\(declaration.address.section)' has no provider yet",
@@ -441,6 +441,7 @@ public struct Planner: Sendable {
             switch outcome {
             case .success(_, let response, let provider, let host):
                 result.observations.merge(response.observations) { $1 }
+                diagnostics.append(contentsOf: response.diagnostics)
                 for (address, observation) in response.discovered {
                     result.discovered[DiscoveredKey(address: address)] = Discovered(
                         provider: provider, host: host, observation: observation)

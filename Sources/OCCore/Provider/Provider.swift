@@ -12,6 +12,9 @@ public protocol Provider: Sendable {
     var name: String { get }
     /// The manifest sections this provider manages.
     var sections: [String] { get }
+    /// Whether this provider manages `declaration`; several providers may share a section (containers
+    /// run by Podman or by Apple's `container`, chosen by `runtime`).
+    func manages(_ declaration: ResourceDeclaration) -> Bool
     /// How the engine treats the attribute tree of `section`.
     func schema(for section: String) -> ResourceSchema
     /// The tools needed on `host`, with how to install them.
@@ -29,6 +32,8 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
+    public func manages(_ declaration: ResourceDeclaration) -> Bool { true }
+
     /// Runs ``commands(for:context:)`` in order, then observes the resource again.
     public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
@@ -205,16 +210,20 @@ public struct ObserveResponse: Sendable {
     public var discovered: [Address: Observation]
     /// Tools missing on the host: the targets are treated as absent.
     public var missingTools: [Prerequisite]
+    /// Problems found while observing (a referenced object that does not exist on the host).
+    public var diagnostics: [Diagnostic]
 
     /// Creates a response.
     public init(
         observations: [Address: Observation] = [:],
         discovered: [Address: Observation] = [:],
-        missingTools: [Prerequisite] = []
+        missingTools: [Prerequisite] = [],
+        diagnostics: [Diagnostic] = []
     ) {
         self.observations = observations
         self.discovered = discovered
         self.missingTools = missingTools
+        self.diagnostics = diagnostics
     }
 }
 
@@ -274,9 +283,14 @@ public struct ProviderRegistry: Sendable {
     /// Creates a registry.
     public init(_ providers: [any Provider]) { self.providers = providers }
 
-    /// The provider managing `section`.
+    /// The first provider managing `section`.
     public func provider(for section: String) -> (any Provider)? {
         providers.first { $0.sections.contains(section) }
+    }
+
+    /// The provider managing `declaration`.
+    public func provider(for declaration: ResourceDeclaration) -> (any Provider)? {
+        providers.first { $0.sections.contains(declaration.address.section) && $0.manages(declaration) }
     }
 
     /// The provider named `name`.

@@ -1,1 +1,1 @@
-// The Apple container runtime's provider arrives with the containers issue.
+// The Apple container provider lands here (issue 3).

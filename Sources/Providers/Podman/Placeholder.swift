@@ -1,0 +1,1 @@
+// The Podman provider lands here (issue 3).
