@@ -1,6 +1,6 @@
 import Foundation
-import OCCore
 import OCContainerModel
+import OCCore
 import Testing
 
 @Suite struct ContainerSpecTests {

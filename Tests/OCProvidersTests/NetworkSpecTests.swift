@@ -1,5 +1,5 @@
-import OCCore
 import OCContainerModel
+import OCCore
 import Testing
 
 @Suite struct NetworkSpecTests {

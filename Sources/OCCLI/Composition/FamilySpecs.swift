@@ -1,10 +1,10 @@
 import OCChecks
+import OCContainerModel
 import OCCore
 import OCHeadscale
 import OCIPTables
 import OCMultipass
 import OCPacketFilter
-import OCContainerModel
 import OCServices
 import OCTailscale
 import OCTrust
