@@ -98,6 +98,7 @@ let package = Package(
         .testTarget(
             name: "OCProvidersTests",
             dependencies: ["OCCore", "OCTestSupport"] + providerFamilies.map { .target(name: $0.target) },
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -29,6 +29,26 @@ func emptyWorldRunner() -> ScriptedRunner {
                 let lines = keys.map { macOS ? "\($0): 0" : "\($0) = 0" }
                 return CommandResult(exitStatus: 0, stdout: lines.joined(separator: "\n") + "\n")
             }, repeating: true))
+    for list in [["podman", "network", "ls"], ["podman", "volume", "ls"], ["podman", "ps"], ["podman", "images"]] {
+        runner.expect(
+            .init(.prefix(list), response: .result(CommandResult(exitStatus: 0, stdout: "[]")), repeating: true))
+    }
+    runner.expect(
+        .init(
+            .predicate("podman … inspect") { $0.argv.first == "podman" && $0.argv.contains("inspect") },
+            response: .handler { command in
+                // Only Podman's default network exists.
+                guard command.argv.starts(with: ["podman", "network", "inspect"]), command.argv.contains("podman")
+                else { return CommandResult(exitStatus: 125, stdout: "[]", stderr: "Error: no such object\n") }
+                let network =
+                    #"[{"name":"podman","driver":"bridge","subnets":[{"subnet":"10.88.0.0/16","#
+                    + #""gateway":"10.88.0.1"}],"ipv6_enabled":false,"internal":false,"#
+                    + #""dns_enabled":false}]"#
+                let others = command.argv.count > 4
+                return CommandResult(
+                    exitStatus: others ? 125 : 0, stdout: network, stderr: others ? "Error: network not found\n" : "")
+            },
+            repeating: true))
     runner.expect(
         .init(
             .prefix(["ip", "-j", "route"]),

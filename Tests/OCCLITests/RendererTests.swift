@@ -126,7 +126,7 @@ import Testing
     @Test func planningThemIsAClearError() async throws {
         let dir = try TempDirectory()
         try dir.write(
-            "version: 1\nstack: lab\nnetworks:\n  internal: { internal: true, subnet: 10.89.10.0/24 }\n",
+            "version: 1\nstack: lab\nvms:\n  oc-exit: { image: \"24.04\" }\n",
             to: "stack.yaml")
         let (manifest, _) = await ManifestLoader(catalog: StandardProviders.catalog, environment: [:]).load([dir.path])
         let m = try #require(manifest)
@@ -137,7 +137,7 @@ import Testing
         let (plan, diagnostics) = await Planner(context: context, environment: [:]).plan(m)
         #expect(plan == nil)
         let error = try #require(diagnostics.errors.first)
-        #expect(error.summary == "Section 'networks' has no provider yet")
+        #expect(error.summary == "Section 'vms' has no provider yet")
         #expect(error.location?.line == 4)
     }
 }

@@ -214,7 +214,7 @@ import Testing
         ("volumes: [\"./a:/a:ro,zz\"]", "Unknown mount option"),
         ("volumes: [\"./a:/a\"]\ntmpfs: [\"/a:size=1m\"]", "Two mounts share a target"),
         ("securityOpt: [no-new-privilege]", "Unknown security option"),
-        ("labels: { oc.owner: me }", "Label key uses the reserved oc. prefix"),
+        ("labels: { io.ocplan.stack: me }", "Label key uses the reserved io.ocplan. prefix"),
         ("workdir: app", "workdir is not an absolute path"),
         ("ulimits: { nofile: \"2048:1024\", nproc: 10 }", "Soft limit above hard limit"),
         ("ulimits: { nofiles: 10, nproc: 10 }", "Unknown ulimit"),

@@ -53,7 +53,7 @@ import Testing
         ("gateway: 10.89.10.1", "Gateway needs a subnet"),
         ("ipv6Subnet: \"fd00::/64\"", "ipv6Subnet is set but ipv6 is false"),
         ("ipv6: true\nipv6Subnet: 10.0.0.0/8", "ipv6Subnet is not an IPv6 CIDR block"),
-        ("labels: { oc.hash: x }", "Label key uses the reserved oc. prefix"),
+        ("labels: { io.ocplan.spec-hash: x }", "Label key uses the reserved io.ocplan. prefix"),
     ])
     func reportsInvalidAddresses(yaml: String, summary: String) throws {
         #expect(SpecTest.summaries(try validate(yaml), .error) == [summary])

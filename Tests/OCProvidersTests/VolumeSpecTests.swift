@@ -24,9 +24,9 @@ import Testing
     }
 
     @Test func reportsInvalidNamesAndReservedLabels() throws {
-        let spec = try SpecDecoding.decode(VolumeSpec.self, yaml: "labels: { oc.owner: x }")
+        let spec = try SpecDecoding.decode(VolumeSpec.self, yaml: "labels: { io.ocplan.stack: x }")
         let diagnostics = spec.validate(in: SpecTest.context(Address("volumes", "hs/data")))
-        #expect(diagnostics.map(\.summary) == ["Invalid volume name", "Label key uses the reserved oc. prefix"])
+        #expect(diagnostics.map(\.summary) == ["Invalid volume name", "Label key uses the reserved io.ocplan. prefix"])
         #expect(VolumeSpec().validate(in: SpecTest.context(Address("volumes", "hs-data"))).isEmpty)
     }
 

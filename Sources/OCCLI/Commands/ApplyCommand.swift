@@ -14,14 +14,15 @@ public struct ApplyCommand: AsyncParsableCommand {
         commandName: "ocapply",
         abstract: "Apply a saved plan, or plan a manifest and apply it.",
         discussion: """
-            ocapply PLANFILE applies exactly the plan `ocplan -out PLANFILE` saved, and refuses it when
-            what it observes now differs from what the plan saw (make a new plan then).
-            ocapply [PATH…] plans the manifest, shows the plan and asks for `yes` before changing
+            ocapply PLANFILE applies exactly the plan `ocplan -out PLANFILE` saved, and refuses it when \
+            what it observes now differs from what the plan saw (make a new plan then). \
+            ocapply [PATH ...] plans the manifest, shows the plan and asks for `yes` before changing \
             anything (--auto-approve skips the question).
 
-            Actions run in dependency order, independent ones in parallel (--parallelism); a failed
-            action stops only what depends on it. Every resource is observed again afterwards and any
-            that did not converge is reported as an error. One apply at a time per stack.
+            Actions run in dependency order, independent ones in parallel (--parallelism); a replace \
+            destroys first and creates after, and a failed action stops only what depends on it. Every \
+            resource is observed again afterwards and any that did not converge is an error. One apply \
+            at a time per stack; a re-run after a failure continues where it stopped.
 
             Exit codes: 0 applied (or nothing to do), 1 error or not converged.
 

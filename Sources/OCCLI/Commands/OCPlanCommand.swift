@@ -8,17 +8,17 @@ public struct OCPlanCommand: AsyncParsableCommand {
         commandName: "ocplan",
         abstract: "Plan changes that bring the machines in line with a manifest.",
         discussion: """
-            ocplan reads a manifest (a YAML file or a directory of them), observes every host it names,
-            and prints what ocapply would change: + create, ~ update in place, -/+ replace, - destroy.
-            Each change names its cause: manifest (the manifest changed since the last apply) or drift
-            (the world was changed by hand). Nothing is changed by ocplan.
+            ocplan reads a manifest (a YAML file or a directory of them), observes every host it names, \
+            and prints what ocapply would change: + create, ~ update in place, -/+ replace, - destroy. \
+            Each change names its cause: manifest (the manifest changed since the last apply) or drift \
+            (the world was changed by hand). ocplan changes nothing.
 
             Examples:
-              ocplan manifests/openclaw-private              show the plan
-              ocplan -out lab.plan examples/linux-lab        save it for `ocapply lab.plan`
-              ocplan --detailed-exitcode .                   in CI: exit 2 when anything drifted
-              ocplan validate manifests/openclaw-private     check the manifest without touching hosts
-              ocplan graph . | dot -Tsvg > graph.svg         draw the dependency graph
+              ocplan examples/linux-lab                  show the plan
+              ocplan -out lab.plan examples/linux-lab    save it for `ocapply lab.plan`
+              ocplan --detailed-exitcode .               in CI: exit 2 on any drift
+              ocplan validate manifests/openclaw-private
+              ocplan graph . | dot -Tsvg > graph.svg
             """,
         version: OCVersion.current,
         subcommands: [
@@ -42,7 +42,7 @@ public struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show the changes needed (the default command).",
         discussion: """
-            Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present
+            Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present \
             (with --detailed-exitcode only).
             """
     )
@@ -107,10 +107,11 @@ public struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check a manifest without touching any host.",
         discussion: """
-            Reports every error at once with file:line:column and the key path: unknown keys (with a
-            suggestion), wrong types, invalid CIDRs, ports and sysctl keys, dangling references,
-            dependency cycles, duplicate names across files. Values detected on hosts
-            ({ detect: default-route }) are not resolved. Exit 0 when valid, 1 otherwise.
+            Reports every error at once with file:line:column and the key path: unknown keys (with a \
+            suggestion), wrong types, invalid CIDRs, ports and sysctl keys, dangling references, \
+            dependency cycles, duplicate names across files. Values found on hosts \
+            ({ detect: default-route }) and secrets from the environment (${env:NAME}) are not needed. \
+            Exit 0 when valid, 1 otherwise.
             """)
 
     @OptionGroup var manifest: ManifestOptions

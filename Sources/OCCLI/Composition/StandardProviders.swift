@@ -1,5 +1,7 @@
+import OCAppleContainer
 import OCCore
 import OCFiles
+import OCPodman
 import OCSysctl
 
 /// The composition root's list of spec types and providers: the only place that names them.
@@ -15,6 +17,6 @@ public enum StandardProviders {
 
     /// The providers that can plan and apply.
     public static var registry: ProviderRegistry {
-        ProviderRegistry([FilesProvider(), SysctlProvider()])
+        ProviderRegistry([FilesProvider(), SysctlProvider(), PodmanProvider(), AppleContainerProvider()])
     }
 }

@@ -80,6 +80,8 @@ public struct Planner: Sendable {
         let sink = SecretSink()
         sink.add(manifest.secrets)
         var manifest = manifest
+        let specs = Dictionary(
+            manifest.resources.map { ($0.address, $0.spec) }, uniquingKeysWith: { first, _ in first })
         for declaration in manifest.resources {
             guard let provider = context.registry.provider(for: declaration) else {
                 diagnostics.append(
@@ -98,7 +100,7 @@ public struct Planner: Sendable {
                     of: declaration,
                     context: DesiredStateContext(
                         stack: manifest.stack, host: host, variables: manifest.variables,
-                        environment: environment, secrets: sink))
+                        environment: environment, secrets: sink, specs: specs))
                 items[declaration.address] = Item(
                     address: declaration.address, provider: provider, host: host, desired: desired,
                     dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address])

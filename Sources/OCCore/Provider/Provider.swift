@@ -75,6 +75,9 @@ public struct DesiredStateContext: Sendable {
     public var environment: [String: String]
     /// Where a provider reports secret values it put into the tree (so plans redact them).
     public var secrets: SecretSink
+    /// Every declared resource's spec by address, for a field that names another resource and needs one of
+    /// its values (a container whose `image` names an `images` resource runs that resource's reference).
+    public var specs: [Address: any ResourceSpec]
 
     /// Creates a context.
     public init(
@@ -82,13 +85,15 @@ public struct DesiredStateContext: Sendable {
         host: Host,
         variables: [String: String],
         environment: [String: String] = [:],
-        secrets: SecretSink = SecretSink()
+        secrets: SecretSink = SecretSink(),
+        specs: [Address: any ResourceSpec] = [:]
     ) {
         self.stack = stack
         self.host = host
         self.variables = variables
         self.environment = environment
         self.secrets = secrets
+        self.specs = specs
     }
 }
 

@@ -5,57 +5,13 @@ import Testing
 /// Drives the real `ocplan` and `ocapply` binaries on examples/linux-lab, in a namespace and a
 /// temporary directory of the test's own, as a user would.
 @Suite struct LinuxLabCLITests {
-    /// A copy of examples/linux-lab in a temp dir (so the test can edit it), with its own state and lab dir.
-    struct Lab {
-        let copy: TempDirectory
-        let state: TempDirectory
-        let labDir: TempDirectory
-        let namespace: String
-
-        init(namespace: String) throws {
-            copy = try TempDirectory(prefix: "ocplan-lab-manifest")
-            state = try TempDirectory(prefix: "ocplan-lab-state")
-            labDir = try TempDirectory(prefix: "ocplan-lab-files")
-            self.namespace = namespace
-            let source = repositoryRoot.appendingPathComponent("examples/linux-lab")
-            for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
-                try FileManager.default.copyItem(
-                    at: source.appendingPathComponent(name), to: copy.url.appendingPathComponent(name))
-            }
-        }
-
-        var arguments: [String] {
-            [
-                "--var", "lab_dir=\(labDir.path)", "--var", "lab_namespace=\(namespace)", "--state-dir", state.path,
-                copy.path,
-            ]
-        }
-
-        func ocplan(_ extra: [String]) async throws -> Binaries.Run {
-            try await Binaries.run("ocplan", extra + arguments)
-        }
-
-        func ocapply(_ extra: [String]) async throws -> Binaries.Run {
-            try await Binaries.run("ocapply", extra + arguments)
-        }
-
-        func edit(_ file: String, _ transform: (String) -> String) throws {
-            let url = copy.url.appendingPathComponent(file)
-            try transform(try String(contentsOf: url, encoding: .utf8)).write(
-                to: url, atomically: true, encoding: .utf8)
-        }
-    }
-
-    @Test(.enabled(if: NetNamespace.isSupported))
+    @Test(.enabled(if: NetNamespace.isSupported && PodmanAvailability.isSupported))
     func applyThenNoChangesThenManifestAndDriftAreTold() async throws {
-        try await withNetNamespace { ns in
-            let lab = try Lab(namespace: ns.name)
-            // New namespaces inherit IPv4 forwarding from the root namespace: start from a known value.
-            try await ns.run(["sysctl", "-w", "net.ipv4.ip_forward=0", "net.ipv4.conf.all.forwarding=0"])
+        try await withLinuxLab { lab, ns in
 
             let apply = try await lab.ocapply(["--auto-approve"])
             #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
-            #expect(apply.stdout.contains("Apply complete! Resources: 4 created"))
+            #expect(apply.stdout.contains("Apply complete! Resources: 7 created"), "\(apply.stdout)")
             #expect(try await ns.run(["sysctl", "-n", "net.ipv4.ip_forward"]) == "1\n")
             let conf = try String(contentsOfFile: lab.labDir.path + "/squid/squid.conf", encoding: .utf8)
             #expect(conf.contains("http_port 3128"))
@@ -111,17 +67,19 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: NetNamespace.isSupported))
+    @Test(.enabled(if: NetNamespace.isSupported && PodmanAvailability.isSupported))
     func historyListsTheApplies() async throws {
-        try await withNetNamespace { ns in
-            let lab = try Lab(namespace: ns.name)
+        try await withLinuxLab { lab, ns in
             #expect(try await lab.ocapply(["--auto-approve"]).status == 0)
             let history = try await Binaries.run(
                 "ocplan",
-                ["history", "--state-dir", lab.state.path, "--var", "lab_namespace=\(ns.name)", lab.copy.path])
+                [
+                    "history", "--state-dir", lab.state.path, "--var", "lab_namespace=\(ns.name)", "--var",
+                    "internal_subnet=\(lab.subnet)", lab.copy.path,
+                ])
             #expect(history.status == 0, "\(history.stderr)")
             #expect(history.stdout.contains("ok"))
-            #expect(history.stdout.contains("4 create"))
+            #expect(history.stdout.contains("7 create"), "\(history.stdout)")
             #expect(try await lab.ocapply(["--destroy", "--auto-approve"]).status == 0)
         }
     }

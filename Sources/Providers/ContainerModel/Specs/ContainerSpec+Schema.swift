@@ -70,7 +70,8 @@ extension ContainerSpec {
                 doc: "The restart policy: `no`, `always`, `on-failure[:N]` or `unless-stopped`.", default: "no",
                 update: .replace),
             FieldSchema(
-                "labels", .stringMap, doc: "Labels; keys starting with `oc.` are reserved for ocplan's own marks.",
+                "labels", .stringMap,
+                doc: "Labels; keys starting with `io.ocplan.` are reserved for ocplan's own marks.",
                 default: "{}", update: .replace),
             FieldSchema(
                 "healthcheck", .object(healthCheckSchema), doc: "The health check.", default: "the image's",
@@ -87,11 +88,13 @@ extension ContainerSpec {
                 "dns", .list(.string(.ipAddress)), doc: "DNS servers for the container.",
                 default: "the network's resolver", update: .replace),
             FieldSchema(
-                "memory", .string(.size), doc: "The memory limit (`512m`, `2G`); at least 6 MiB.",
-                default: "unlimited", update: .inPlace),
+                "memory", .string(.size),
+                doc: "The memory limit (`512m`, `2G`); at least 6 MiB. Podman 4.3's `podman update` changes only the "
+                    + "running cgroup (inspect and the next start keep the old limit), so a change replaces.",
+                default: "unlimited", update: .replace),
             FieldSchema(
-                "cpus", .string(), doc: "The CPU limit as a decimal number of CPUs (`1.5`).", default: "unlimited",
-                update: .inPlace),
+                "cpus", .string(), doc: "The CPU limit as a decimal number of CPUs (`1.5`); a change replaces.",
+                default: "unlimited", update: .replace),
             FieldSchema(
                 "state", .enumeration(State.allCases.map(\.rawValue)),
                 doc: "Whether the container should be running or created and stopped.", default: "running",

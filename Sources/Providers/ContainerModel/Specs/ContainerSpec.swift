@@ -2,8 +2,9 @@ import OCCore
 
 /// A container: one entry of the `containers` section.
 ///
-/// Podman fixes almost everything when a container is created, so most changes replace it; `state`,
-/// `networks` (connect/disconnect) and the limits `cpus`/`memory` (`podman update`) change in place.
+/// Podman fixes almost everything when a container is created, so most changes replace it; `state` and
+/// `networks` (connect/disconnect) change in place. (`podman update` of `cpus`/`memory` is not used: Podman 4.3
+/// changes only the running cgroup, and inspect and the next start keep the create-time limits.)
 /// With `runtime: apple` the container is run by Apple's `container` CLI, which supports fewer options
 /// (validation names each unsupported field).
 public struct ContainerSpec: ResourceSpec, Equatable, Codable {
@@ -51,7 +52,7 @@ public struct ContainerSpec: ResourceSpec, Equatable, Codable {
     public var tmpfs: [String]
     /// The restart policy.
     public var restart: RestartPolicy
-    /// Labels (ocplan adds its own `oc.*` ownership labels).
+    /// Labels (ocplan adds its own `io.ocplan.*` ownership labels).
     public var labels: [String: String]
     /// The health check.
     public var healthcheck: HealthCheck?

@@ -60,7 +60,7 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
     public var pull: PullPolicy
     /// Build it locally instead of pulling.
     public var build: Build?
-    /// Load it from a tarball (`podman load -i`) instead of pulling.
+    /// Import it from a root file system tarball (`podman import`) instead of pulling.
     public var importFrom: String?
 
     /// Creates a spec; every omitted value is the default the manifest documents.
@@ -113,7 +113,7 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
                 default: "pull from the registry", update: .replace),
             FieldSchema(
                 "importFrom", .string(),
-                doc: "A tarball (`podman save` output) to load, relative to the manifest file.",
+                doc: "A root file system tarball to import with `podman import`, relative to the manifest file.",
                 default: "pull from the registry", update: .replace),
         ]
     )

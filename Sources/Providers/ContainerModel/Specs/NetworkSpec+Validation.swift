@@ -121,20 +121,4 @@ extension NetworkSpec {
         }
         return diagnostics
     }
-
-    private func appleRuntimeProblems(in context: ValidationContext) -> [Diagnostic] {
-        var unsupported: [(field: String, what: String)] = []
-        if driver != .bridge { unsupported.append(("driver", "network drivers other than its NAT network")) }
-        if gateway != nil { unsupported.append(("gateway", "a custom gateway")) }
-        if ipv6 { unsupported.append(("ipv6", "an IPv6 switch (declare `ipv6Subnet` instead)")) }
-        if !dns { unsupported.append(("dns", "disabling DNS")) }
-        if !options.isEmpty { unsupported.append(("options", "Podman's driver options")) }
-        return unsupported.map {
-            context.error(
-                "\($0.field) is not supported by Apple's container runtime",
-                detail: "Apple's `container network create` has no equivalent of \($0.what). Remove `\($0.field)` "
-                    + "or use `runtime: podman`.",
-                at: $0.field)
-        }
-    }
 }

@@ -35,7 +35,7 @@ public struct NetworkSpec: ResourceSpec, Equatable, Codable {
     public var ipv6Subnet: String?
     /// Whether containers on it resolve each other's names (aardvark-dns).
     public var dns: Bool
-    /// Labels (ocplan adds its own `oc.*` ownership labels).
+    /// Labels (ocplan adds its own `io.ocplan.*` ownership labels).
     public var labels: [String: String]
     /// Driver options (`-o parent=en0` for macvlan, `mtu=1400`).
     public var options: [String: String]
@@ -127,7 +127,8 @@ public struct NetworkSpec: ResourceSpec, Equatable, Codable {
                 "dns", .boolean, doc: "Whether containers on the network resolve each other's names and aliases.",
                 default: "true", update: .replace),
             FieldSchema(
-                "labels", .stringMap, doc: "Labels; keys starting with `oc.` are reserved for ocplan's own marks.",
+                "labels", .stringMap,
+                doc: "Labels; keys starting with `io.ocplan.` are reserved for ocplan's own marks.",
                 default: "{}", update: .replace),
             FieldSchema(
                 "options", .stringMap, doc: "Driver options (`parent: en0` for macvlan, `mtu: \"1400\"`).",

@@ -2,8 +2,9 @@ import OCCore
 
 /// A named volume: one entry of the `volumes` section, such as Headscale's data directory.
 ///
-/// Volumes hold data, so ocplan never deletes one unless `deleteData` is true; removing a volume from the
-/// manifest otherwise leaves it in place and reports it.
+/// Volumes hold data, so ocplan deletes one only in a destroy plan (`ocplan --destroy`) once `deleteData: true`
+/// has been applied; removing a volume from the manifest, or a change that would replace it, is refused with
+/// advice.
 public struct VolumeSpec: ResourceSpec, Equatable, Codable {
     public static let section = "volumes"
 
@@ -13,9 +14,9 @@ public struct VolumeSpec: ResourceSpec, Equatable, Codable {
     public var driver: String
     /// Driver options (`type: tmpfs`, `device: …`, `o: …`).
     public var options: [String: String]
-    /// Labels (ocplan adds its own `oc.*` ownership labels).
+    /// Labels (ocplan adds its own `io.ocplan.*` ownership labels).
     public var labels: [String: String]
-    /// Whether ocapply may delete the volume (and its data) when it leaves the manifest or must be replaced.
+    /// Whether a destroy plan may delete the volume and its data (applied in place before it takes effect).
     public var deleteData: Bool
 
     /// Creates a spec; every omitted value is the default the manifest documents.
@@ -59,12 +60,14 @@ public struct VolumeSpec: ResourceSpec, Equatable, Codable {
                 "options", .stringMap, doc: "Driver options (`type: tmpfs`, `device: /dev/sdb1`, `o: …`).",
                 default: "{}", update: .replace),
             FieldSchema(
-                "labels", .stringMap, doc: "Labels; keys starting with `oc.` are reserved for ocplan's own marks.",
+                "labels", .stringMap,
+                doc: "Labels; keys starting with `io.ocplan.` are reserved for ocplan's own marks.",
                 default: "{}", update: .replace),
             FieldSchema(
                 "deleteData", .boolean,
-                doc: "Whether ocapply may delete the volume and its data when it is removed from the manifest or "
-                    + "must be replaced; when false such a change is refused and reported.",
+                doc: "Whether a destroy plan (`ocplan --destroy`) may delete the volume and its data; it takes effect "
+                    + "once applied. A volume is never deleted otherwise: removing it from the manifest or changing "
+                    + "what would replace it is refused with advice.",
                 default: "false", update: .inPlace),
         ]
     )

@@ -1,7 +1,7 @@
 /// Small checks on names and keys shared by the Podman specs.
 enum TextRules {
-    /// The label prefix ocplan uses for its ownership marks (`oc.owner`, `oc.hash`).
-    static let reservedLabelPrefix = "oc."
+    /// The label prefix ocplan uses for its ownership marks (`io.ocplan.stack`, `io.ocplan.spec-hash`).
+    static let reservedLabelPrefix = "io.ocplan."
 
     /// Why `key` cannot be an environment variable name, or `nil` when it can.
     static func environmentKeyProblem(_ key: String) -> String? {

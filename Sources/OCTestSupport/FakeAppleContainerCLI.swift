@@ -1,0 +1,704 @@
+import Foundation
+import OCCore
+import Synchronization
+
+/// A fake of Apple's `container` CLI (macOS 26), for tests on machines where the real tool cannot run.
+///
+/// It is a stateful test double, not the tool: networks and containers live in memory behind a `Mutex`, and
+/// the commands the provider runs change them and print what the real CLI prints (reference §3 and §12.3):
+///
+/// - `container system status|start|stop`; every other command fails like the real CLI while the service is
+///   stopped (exit 1, `Error: … Ensure container system service has been started with `container system start`.`).
+/// - `container list|ls [--all] --format json` and `container network list|ls --format json`, in the 1.x shape
+///   (`{id, configuration, status: {state, networks}}`) or the 0.x shape (`{status: "running", configuration,
+///   networks}`), chosen with ``JSONShape``.
+/// - `container run|create`, `start`, `stop`, `delete|rm [--force]`, `network create|delete|rm`, with the real exit
+///   status 1 and messages such as `Error: container with id web already exists` and `Error: container web not
+///   found`.
+///
+/// Any other argv, or an option the fake does not know, throws ``UnknownCommand`` naming the argv, so a test
+/// fails on a command the provider should not run. Tests change the world "by hand" with ``byHand(_:)``
+/// (a command a user types, not recorded) and inspect it with ``containers`` and ``networks``.
+public final class FakeAppleContainerCLI: CommandRunner {
+    /// Which JSON shape the list commands print.
+    public enum JSONShape: Sendable {
+        /// 1.0 and later: `{id, configuration, status: {state, networks, startedDate}}`, networks
+        /// `{id, configuration, status}`.
+        case v1
+        /// 0.5 – 0.12: `{status: "running", configuration, networks, startedDate}`, networks
+        /// `{id, state, config, status}`; no `readOnly` or capabilities in the configuration.
+        case v0
+    }
+
+    /// What an image contributes to a container's process.
+    public struct Image: Sendable, Hashable {
+        /// The image's `ENTRYPOINT`.
+        public var entrypoint: [String]
+        /// The image's `CMD`.
+        public var cmd: [String]
+        /// The image's `ENV`, as `K=V`.
+        public var env: [String]
+        /// The image's `WORKDIR`.
+        public var workdir: String
+
+        /// Creates an image description.
+        public init(
+            entrypoint: [String] = [], cmd: [String] = ["/bin/sh"],
+            env: [String] = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+            workdir: String = "/"
+        ) {
+            self.entrypoint = entrypoint
+            self.cmd = cmd
+            self.env = env
+            self.workdir = workdir
+        }
+    }
+
+    /// A network the fake holds.
+    public struct Network: Sendable, Hashable {
+        /// The name (its id).
+        public var id: String
+        /// `nat` or `hostOnly`.
+        public var mode: String
+        /// The IPv4 subnet.
+        public var ipv4Subnet: String
+        /// The IPv6 subnet, if any.
+        public var ipv6Subnet: String?
+        /// Labels.
+        public var labels: [String: String]
+    }
+
+    /// A published port as the CLI stores it.
+    public struct Port: Sendable, Hashable {
+        /// The host address.
+        public var hostAddress: String
+        /// The first host port.
+        public var hostPort: Int
+        /// The first container port.
+        public var containerPort: Int
+        /// `tcp` or `udp`.
+        public var proto: String
+        /// How many ports.
+        public var count: Int
+    }
+
+    /// A mount as the CLI stores it.
+    public struct Mount: Sendable, Hashable {
+        /// The volume name for a named volume, `nil` for a bind mount or tmpfs.
+        public var volume: String?
+        /// Whether it is a tmpfs.
+        public var isTmpfs: Bool
+        /// The host path (or `tmpfs`).
+        public var source: String
+        /// The path inside the container.
+        public var destination: String
+        /// Whether it is read-only.
+        public var readOnly: Bool
+    }
+
+    /// A container the fake holds.
+    public struct Container: Sendable, Hashable {
+        /// The name (its id).
+        public var id: String
+        /// The image reference as stored (fully qualified).
+        public var image: String
+        /// Labels.
+        public var labels: [String: String]
+        /// The networks, in order.
+        public var networks: [String]
+        /// IPv4 addresses by network, as CIDRs.
+        public var addresses: [String: String]
+        /// The process environment as `K=V` (image first, then env files, then `-e`).
+        public var environment: [String]
+        /// Published ports.
+        public var ports: [Port]
+        /// Mounts, tmpfs included.
+        public var mounts: [Mount]
+        /// Whether the root file system is read-only.
+        public var readOnly: Bool
+        /// Added capabilities as given.
+        public var capAdd: [String]
+        /// Dropped capabilities as given.
+        public var capDrop: [String]
+        /// The `-u` value, if given.
+        public var user: String?
+        /// The working directory.
+        public var workdir: String
+        /// DNS servers.
+        public var dns: [String]
+        /// CPUs.
+        public var cpus: Int
+        /// Memory in bytes.
+        public var memoryBytes: Int
+        /// The program the process runs.
+        public var executable: String
+        /// Its arguments.
+        public var arguments: [String]
+        /// Whether it runs.
+        public var running: Bool
+    }
+
+    /// The error for a command the fake does not implement.
+    public struct UnknownCommand: Error, CustomStringConvertible {
+        /// The argv that was run.
+        public var argv: [String]
+        /// What was not understood.
+        public var reason: String
+
+        public var description: String {
+            "FakeAppleContainerCLI cannot run \(argv.map { "\"\($0)\"" }.joined(separator: ", ")): \(reason)"
+        }
+    }
+
+    private struct World {
+        var serviceRunning: Bool
+        var networks: [Network]
+        var containers: [Container]
+        var calls: [Command] = []
+        var nextHost: [String: Int] = [:]
+        var nextSubnet = 65
+    }
+
+    private let shape: JSONShape
+    private let images: [String: Image]
+    private let world: Mutex<World>
+
+    /// Creates a fake with the built-in `default` network (192.168.64.0/24) and no containers.
+    ///
+    /// - Parameters:
+    ///   - shape: the JSON shape the list commands print.
+    ///   - serviceRunning: whether `container system start` has been run.
+    ///   - images: image configurations by fully qualified reference; other images get ``Image/init(entrypoint:cmd:env:workdir:)``'s
+    ///     defaults.
+    public init(shape: JSONShape = .v1, serviceRunning: Bool = true, images: [String: Image] = [:]) {
+        self.shape = shape
+        self.images = images
+        let defaultNetwork = Network(id: "default", mode: "nat", ipv4Subnet: "192.168.64.0/24", labels: [:])
+        self.world = Mutex(World(serviceRunning: serviceRunning, networks: [defaultNetwork], containers: []))
+    }
+
+    // MARK: - CommandRunner
+
+    /// Answers `command` from the in-memory world and records it.
+    ///
+    /// - Throws: ``UnknownCommand`` for a command or option the fake does not implement.
+    public func run(_ command: Command) async throws -> CommandResult {
+        try world.withLock { world in
+            world.calls.append(command)
+            return try respond(command.argv, world: &world)
+        }
+    }
+
+    /// Runs `argv` as a user typing it would (for example `["container", "stop", "web"]`); not recorded.
+    ///
+    /// - Throws: ``UnknownCommand`` for a command the fake does not implement.
+    @discardableResult
+    public func byHand(_ argv: [String]) throws -> CommandResult {
+        try world.withLock { world in try respond(argv, world: &world) }
+    }
+
+    // MARK: - Inspection
+
+    /// The containers, in creation order.
+    public var containers: [Container] { world.withLock { $0.containers } }
+    /// The networks, in creation order (`default` first).
+    public var networks: [Network] { world.withLock { $0.networks } }
+    /// The container named `id`.
+    public func container(_ id: String) -> Container? { containers.first { $0.id == id } }
+    /// The network named `id`.
+    public func network(_ id: String) -> Network? { networks.first { $0.id == id } }
+    /// Whether the service runs.
+    public var serviceRunning: Bool { world.withLock { $0.serviceRunning } }
+    /// Every command run through ``run(_:)``, in order.
+    public var calls: [Command] { world.withLock { $0.calls } }
+    /// The argv of every command run through ``run(_:)``.
+    public var callArgvs: [[String]] { calls.map(\.argv) }
+    /// The commands marked as changing the world.
+    public var mutatingCalls: [Command] { calls.filter(\.mutating) }
+    /// Forgets the recorded calls.
+    public func resetCalls() { world.withLock { $0.calls = [] } }
+
+    // MARK: - Dispatch
+
+    private func respond(_ argv: [String], world: inout World) throws -> CommandResult {
+        guard argv.first == "container", argv.count >= 2 else {
+            throw UnknownCommand(argv: argv, reason: "not a container command")
+        }
+        let args = Array(argv.dropFirst())
+        if args[0] == "system" {
+            return try system(args, argv: argv, world: &world)
+        }
+        guard world.serviceRunning else {
+            return failure(
+                "interrupted: \"XPC connection error: Connection invalid\"\n"
+                    + "Ensure container system service has been started with `container system start`.")
+        }
+        switch args[0] {
+        case "list", "ls":
+            let all = args.contains("--all") || args.contains("-a")
+            guard formatIsJSON(args) else { throw UnknownCommand(argv: argv, reason: "only --format json is faked") }
+            let shown = world.containers.filter { all || $0.running || shape == .v0 }
+            return json(shown.map { containerJSON($0, world: world) })
+        case "network":
+            return try network(Array(args.dropFirst()), argv: argv, world: &world)
+        case "run", "create":
+            return try create(args, argv: argv, world: &world)
+        case "start", "stop":
+            let ids = try identifiers(Array(args.dropFirst()), argv: argv, valued: ["-t", "--time", "-s", "--signal"])
+            for id in ids {
+                guard let index = world.containers.firstIndex(where: { $0.id == id }) else {
+                    return failure("container \(id) not found")
+                }
+                world.containers[index].running = args[0] == "start"
+            }
+            return CommandResult(exitStatus: 0, stdout: ids.joined(separator: "\n") + "\n")
+        case "delete", "rm":
+            let rest = Array(args.dropFirst())
+            let force = rest.contains("--force") || rest.contains("-f")
+            let ids = try identifiers(rest.filter { $0 != "--force" && $0 != "-f" }, argv: argv, valued: [])
+            for id in ids {
+                guard let index = world.containers.firstIndex(where: { $0.id == id }) else {
+                    return failure("container \(id) not found")
+                }
+                if world.containers[index].running && !force {
+                    return failure("container \(id) is running; stop it first or use --force")
+                }
+                world.containers.remove(at: index)
+            }
+            return CommandResult(exitStatus: 0, stdout: ids.joined(separator: "\n") + "\n")
+        default:
+            throw UnknownCommand(argv: argv, reason: "unknown subcommand")
+        }
+    }
+
+    private func system(_ args: [String], argv: [String], world: inout World) throws -> CommandResult {
+        switch args.dropFirst().first {
+        case "status":
+            guard world.serviceRunning else {
+                return CommandResult(exitStatus: 1, stdout: "apiserver is not running\n")
+            }
+            return CommandResult(
+                exitStatus: 0,
+                stdout: "FIELD              VALUE\nstatus             running\n"
+                    + "app-root           /Users/me/Library/Application Support/com.apple.container/\n"
+                    + "apiserver-version  container-apiserver version 1.2.2 (fake)\n")
+        case "start":
+            world.serviceRunning = true
+            return CommandResult(exitStatus: 0, stdout: "Verifying apiserver is running...\n")
+        case "stop":
+            world.serviceRunning = false
+            for index in world.containers.indices { world.containers[index].running = false }
+            return CommandResult(exitStatus: 0)
+        default:
+            throw UnknownCommand(argv: argv, reason: "unknown system subcommand")
+        }
+    }
+
+    // MARK: - Networks
+
+    private func network(_ args: [String], argv: [String], world: inout World) throws -> CommandResult {
+        switch args.first {
+        case "list", "ls":
+            guard formatIsJSON(args) else { throw UnknownCommand(argv: argv, reason: "only --format json is faked") }
+            return json(world.networks.map(networkJSON))
+        case "create":
+            var options = Array(args.dropFirst())
+            var mode = "nat"
+            var subnet: String?
+            var subnetV6: String?
+            var labels: [String: String] = [:]
+            while let first = options.first, first.hasPrefix("-") {
+                options.removeFirst()
+                switch first {
+                case "--internal": mode = "hostOnly"
+                case "--subnet": subnet = try value(&options, argv: argv)
+                case "--subnet-v6": subnetV6 = try value(&options, argv: argv)
+                case "--label", "-l":
+                    let (key, text) = keyValue(try value(&options, argv: argv))
+                    labels[key] = text
+                default: throw UnknownCommand(argv: argv, reason: "unknown option \(first)")
+                }
+            }
+            guard options.count == 1, let name = options.first else {
+                throw UnknownCommand(argv: argv, reason: "expected one network name")
+            }
+            if world.networks.contains(where: { $0.id == name }) {
+                return failure("network \(name) already exists")
+            }
+            let allocated = subnet ?? "192.168.\(world.nextSubnet).0/24"
+            if subnet == nil { world.nextSubnet += 1 }
+            world.networks.append(
+                Network(id: name, mode: mode, ipv4Subnet: allocated, ipv6Subnet: subnetV6, labels: labels))
+            return CommandResult(exitStatus: 0, stdout: name + "\n")
+        case "delete", "rm":
+            let names = Array(args.dropFirst())
+            guard !names.isEmpty, !names.contains(where: { $0.hasPrefix("-") }) else {
+                throw UnknownCommand(argv: argv, reason: "expected network names")
+            }
+            for name in names {
+                guard let index = world.networks.firstIndex(where: { $0.id == name }) else {
+                    return failure("network \(name) not found")
+                }
+                if name == "default" { return failure("cannot delete the default network") }
+                let users = world.containers.filter { $0.networks.contains(name) }.map(\.id)
+                if !users.isEmpty {
+                    return failure("network \(name) has attached containers: \(users.joined(separator: ", "))")
+                }
+                world.networks.remove(at: index)
+            }
+            return CommandResult(exitStatus: 0, stdout: names.joined(separator: "\n") + "\n")
+        default:
+            throw UnknownCommand(argv: argv, reason: "unknown network subcommand")
+        }
+    }
+
+    // MARK: - Containers
+
+    private func create(_ args: [String], argv: [String], world: inout World) throws -> CommandResult {
+        var options = Array(args.dropFirst())
+        var name: String?
+        var labels: [String: String] = [:]
+        var networks: [String] = []
+        var env: [String] = []
+        var envFiles: [String] = []
+        var ports: [Port] = []
+        var mounts: [Mount] = []
+        var readOnly = false
+        var capAdd: [String] = []
+        var capDrop: [String] = []
+        var user: String?
+        var workdir: String?
+        var entrypoint: String?
+        var dns: [String] = []
+        var cpus = 4
+        var memory = 1_024 * 1_048_576
+        while let first = options.first, first.hasPrefix("-") {
+            options.removeFirst()
+            switch first {
+            case "-d", "--detach": continue
+            case "--read-only": readOnly = true
+            case "--name": name = try value(&options, argv: argv)
+            case "--label", "-l":
+                let (key, text) = keyValue(try value(&options, argv: argv))
+                labels[key] = text
+            case "--network": networks.append(try value(&options, argv: argv))
+            case "-e", "--env": env.append(try value(&options, argv: argv))
+            case "--env-file": envFiles.append(try value(&options, argv: argv))
+            case "-p", "--publish":
+                let spec = try value(&options, argv: argv)
+                guard let port = Self.port(spec) else { return failure("invalid publish specification: \(spec)") }
+                ports.append(port)
+            case "-v", "--volume":
+                let spec = try value(&options, argv: argv)
+                let parts = spec.split(separator: ":").map(String.init)
+                guard parts.count == 2 || (parts.count == 3 && parts[2] == "ro") else {
+                    return failure("invalid volume specification: \(spec)")
+                }
+                let isPath = parts[0].hasPrefix("/")
+                mounts.append(
+                    Mount(
+                        volume: isPath ? nil : parts[0], isTmpfs: false,
+                        source: isPath ? parts[0] : "/var/lib/container/volumes/\(parts[0])/volume.img",
+                        destination: parts[1], readOnly: parts.count == 3))
+            case "--tmpfs":
+                let path = try value(&options, argv: argv)
+                mounts.append(Mount(volume: nil, isTmpfs: true, source: "tmpfs", destination: path, readOnly: false))
+            case "--cap-add": capAdd.append(try value(&options, argv: argv))
+            case "--cap-drop": capDrop.append(try value(&options, argv: argv))
+            case "-u", "--user": user = try value(&options, argv: argv)
+            case "-w", "--workdir", "--cwd": workdir = try value(&options, argv: argv)
+            case "--entrypoint": entrypoint = try value(&options, argv: argv)
+            case "--dns": dns.append(try value(&options, argv: argv))
+            case "-c", "--cpus":
+                let text = try value(&options, argv: argv)
+                guard let number = Int(text) else { return failure("invalid cpus: \(text)") }
+                cpus = number
+            case "-m", "--memory":
+                let text = try value(&options, argv: argv)
+                guard let bytes = Self.memory(text) else { return failure("invalid memory: \(text)") }
+                memory = bytes
+            default:
+                throw UnknownCommand(argv: argv, reason: "unknown option \(first)")
+            }
+        }
+        guard let imageText = options.first else { throw UnknownCommand(argv: argv, reason: "no image") }
+        let id = name ?? UUID().uuidString.lowercased()
+        if world.containers.contains(where: { $0.id == id }) {
+            return failure("container with id \(id) already exists")
+        }
+        if networks.isEmpty { networks = ["default"] }
+        for network in networks where !world.networks.contains(where: { $0.id == network }) {
+            return failure("network \(network) not found")
+        }
+        let reference = Self.qualified(imageText)
+        let image = images[reference] ?? Image()
+        let arguments = Array(options.dropFirst())
+        let argvOfProcess: [String]
+        if let entrypoint {
+            argvOfProcess = [entrypoint] + arguments
+        } else {
+            argvOfProcess = image.entrypoint + (arguments.isEmpty ? image.cmd : arguments)
+        }
+        var environment = image.env
+        for file in envFiles {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                return failure("failed to read env file \(file)")
+            }
+            for line in text.split(whereSeparator: \.isNewline) {
+                let entry = line.trimmingCharacters(in: .whitespaces)
+                if entry.isEmpty || entry.hasPrefix("#") { continue }
+                Self.setEnv(entry, in: &environment)
+            }
+        }
+        for entry in env { Self.setEnv(entry, in: &environment) }
+        var addresses: [String: String] = [:]
+        for network in networks {
+            guard let subnet = world.networks.first(where: { $0.id == network })?.ipv4Subnet else { continue }
+            let host = world.nextHost[network, default: 2]
+            world.nextHost[network] = host + 1
+            addresses[network] = Self.address(in: subnet, host: host)
+        }
+        let gateway = world.networks.first { $0.id == networks[0] }.map { Self.address(in: $0.ipv4Subnet, host: 1) }
+        world.containers.append(
+            Container(
+                id: id, image: reference, labels: labels, networks: networks, addresses: addresses,
+                environment: environment, ports: ports, mounts: mounts, readOnly: readOnly, capAdd: capAdd,
+                capDrop: capDrop, user: user, workdir: workdir ?? image.workdir,
+                dns: dns.isEmpty ? [gateway.map { String($0.prefix { $0 != "/" }) } ?? "192.168.64.1"] : dns,
+                cpus: cpus, memoryBytes: memory, executable: argvOfProcess.first ?? "/bin/sh",
+                arguments: Array(argvOfProcess.dropFirst()), running: args[0] == "run"))
+        return CommandResult(exitStatus: 0, stdout: id + "\n")
+    }
+
+    // MARK: - JSON
+
+    private func containerJSON(_ container: Container, world: World) -> [String: Any] {
+        let attachments: [[String: Any]] =
+            container.running
+            ? container.networks.map { network in
+                let address = container.addresses[network] ?? ""
+                let gateway = world.networks.first { $0.id == network }.map { Self.address(in: $0.ipv4Subnet, host: 1) }
+                let bareGateway = gateway.map { String($0.prefix { $0 != "/" }) } ?? ""
+                switch shape {
+                case .v1:
+                    return [
+                        "network": network, "hostname": container.id + ".", "ipv4Address": address,
+                        "ipv4Gateway": bareGateway,
+                    ]
+                case .v0:
+                    return [
+                        "network": network, "hostname": container.id + ".", "address": address, "gateway": bareGateway,
+                    ]
+                }
+            } : []
+        let user: [String: Any] =
+            container.user.map { ["raw": ["userString": $0]] } ?? ["id": ["uid": 0, "gid": 0]]
+        var configuration: [String: Any] = [
+            "id": container.id,
+            "image": [
+                "reference": container.image,
+                "descriptor": [
+                    "digest": "sha256:" + String(repeating: "0", count: 64),
+                    "mediaType": "application/vnd.oci.image.index.v1+json", "size": 1_024,
+                ],
+            ],
+            "labels": container.labels,
+            "publishedPorts": container.ports.map { port -> [String: Any] in
+                [
+                    "hostAddress": port.hostAddress, "hostPort": port.hostPort, "containerPort": port.containerPort,
+                    "proto": port.proto, "count": port.count,
+                ]
+            },
+            "publishedSockets": [Any](),
+            "mounts": container.mounts.map { mount -> [String: Any] in
+                let type: [String: Any]
+                if mount.isTmpfs {
+                    type = ["tmpfs": [String: Any]()]
+                } else if let volume = mount.volume {
+                    type = [
+                        "volume": [
+                            "name": volume, "format": "ext4", "cache": ["on": [String: Any]()],
+                            "sync": ["fsync": [String: Any]()],
+                        ]
+                    ]
+                } else {
+                    type = ["virtiofs": [String: Any]()]
+                }
+                return [
+                    "type": type, "source": mount.source, "destination": mount.destination,
+                    "options": mount.readOnly ? ["ro"] : [String](),
+                ]
+            },
+            "networks": container.networks.map { ["network": $0, "options": ["hostname": container.id]] },
+            "dns": ["nameservers": container.dns, "searchDomains": [String](), "options": [String]()],
+            "initProcess": [
+                "executable": container.executable, "arguments": container.arguments,
+                "environment": container.environment, "workingDirectory": container.workdir, "terminal": false,
+                "user": user, "supplementalGroups": [Int](), "rlimits": [Any](),
+            ],
+            "resources": ["cpus": container.cpus, "memoryInBytes": container.memoryBytes],
+            "rosetta": false,
+            "runtimeHandler": "container-runtime-linux",
+            "platform": ["architecture": "arm64", "os": "linux"],
+            "sysctls": [String: String](),
+        ]
+        switch shape {
+        case .v1:
+            configuration["readOnly"] = container.readOnly
+            configuration["capAdd"] = container.capAdd
+            configuration["capDrop"] = container.capDrop
+            configuration["creationDate"] = "2026-06-10T09:01:00Z"
+            var status: [String: Any] = ["state": container.running ? "running" : "stopped", "networks": attachments]
+            if container.running { status["startedDate"] = "2026-06-10T09:01:03Z" }
+            return ["id": container.id, "configuration": configuration, "status": status]
+        case .v0:
+            var element: [String: Any] = [
+                "status": container.running ? "running" : "stopped", "configuration": configuration,
+                "networks": attachments,
+            ]
+            if container.running { element["startedDate"] = 771_234_567.25 }
+            return element
+        }
+    }
+
+    private func networkJSON(_ network: Network) -> [String: Any] {
+        let gateway = String(Self.address(in: network.ipv4Subnet, host: 1).prefix { $0 != "/" })
+        switch shape {
+        case .v1:
+            var configuration: [String: Any] = [
+                "creationDate": "2026-06-10T09:00:00Z", "ipv4Subnet": network.ipv4Subnet, "labels": network.labels,
+                "mode": network.mode, "name": network.id, "options": [String: String](),
+                "plugin": "container-network-vmnet",
+            ]
+            if let subnet = network.ipv6Subnet { configuration["ipv6Subnet"] = subnet }
+            return [
+                "configuration": configuration, "id": network.id,
+                "status": ["ipv4Gateway": gateway, "ipv4Subnet": network.ipv4Subnet],
+            ]
+        case .v0:
+            return [
+                "id": network.id, "state": "running",
+                "config": [
+                    "id": network.id, "mode": network.mode, "subnet": network.ipv4Subnet, "labels": network.labels,
+                ],
+                "status": ["address": network.ipv4Subnet, "gateway": gateway],
+            ]
+        }
+    }
+
+    private func json(_ elements: [[String: Any]]) -> CommandResult {
+        let data = (try? JSONSerialization.data(withJSONObject: elements, options: [.sortedKeys])) ?? Data("[]".utf8)
+        return CommandResult(exitStatus: 0, stdout: data + Data("\n".utf8))
+    }
+
+    // MARK: - Helpers
+
+    private func failure(_ message: String) -> CommandResult {
+        CommandResult(exitStatus: 1, stdout: "", stderr: "Error: \(message)\n")
+    }
+
+    private func formatIsJSON(_ args: [String]) -> Bool {
+        guard let index = args.firstIndex(of: "--format"), args.indices.contains(index + 1) else { return false }
+        return args[index + 1] == "json"
+    }
+
+    private func value(_ options: inout [String], argv: [String]) throws -> String {
+        guard !options.isEmpty else { throw UnknownCommand(argv: argv, reason: "an option lacks its value") }
+        return options.removeFirst()
+    }
+
+    private func identifiers(_ args: [String], argv: [String], valued: Set<String>) throws -> [String] {
+        var rest = args
+        var ids: [String] = []
+        while let first = rest.first {
+            rest.removeFirst()
+            if valued.contains(first) {
+                _ = try value(&rest, argv: argv)
+            } else if first.hasPrefix("-") {
+                throw UnknownCommand(argv: argv, reason: "unknown option \(first)")
+            } else {
+                ids.append(first)
+            }
+        }
+        guard !ids.isEmpty else { throw UnknownCommand(argv: argv, reason: "no container ID") }
+        return ids
+    }
+
+    private func keyValue(_ text: String) -> (String, String) {
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+    }
+
+    private static func setEnv(_ entry: String, in environment: inout [String]) {
+        let key = entry.prefix { $0 != "=" }
+        environment.removeAll { $0.prefix { $0 != "=" } == key }
+        environment.append(entry)
+    }
+
+    /// Parses `[HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTO]` with optional `a-b` ranges and `[v6]` addresses.
+    private static func port(_ spec: String) -> Port? {
+        var rest = Substring(spec)
+        var proto = "tcp"
+        if let slash = rest.lastIndex(of: "/") {
+            proto = String(rest[rest.index(after: slash)...])
+            rest = rest[..<slash]
+        }
+        var hostAddress = "0.0.0.0"
+        if rest.first == "[", let close = rest.firstIndex(of: "]") {
+            hostAddress = String(rest[rest.index(after: rest.startIndex)..<close])
+            rest = rest[rest.index(after: close)...].dropFirst()
+        }
+        var parts = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 3 {
+            hostAddress = parts.removeFirst()
+        }
+        guard parts.count == 2, ["tcp", "udp"].contains(proto) else { return nil }
+        func range(_ text: String) -> (Int, Int)? {
+            let bounds = text.split(separator: "-").compactMap { Int($0) }
+            guard let first = bounds.first, let last = bounds.last, bounds.count <= 2, first <= last else { return nil }
+            return (first, last - first + 1)
+        }
+        guard let host = range(parts[0]), let container = range(parts[1]), host.1 == container.1 else { return nil }
+        return Port(hostAddress: hostAddress, hostPort: host.0, containerPort: container.0, proto: proto, count: host.1)
+    }
+
+    /// Bytes for `512M`, `1G`, `1024K` (binary units, as the CLI reads them); `nil` otherwise.
+    private static func memory(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1, "M": 2, "G": 3, "T": 4, "P": 5]
+        guard let last = text.uppercased().last else { return nil }
+        if let exponent = units[last], let number = Int(text.dropLast()) {
+            return number * Int(pow(1_024.0, Double(exponent)))
+        }
+        return Int(text)
+    }
+
+    /// The fully qualified reference the CLI stores (`alpine` → `docker.io/library/alpine:latest`).
+    private static func qualified(_ reference: String) -> String {
+        var name = reference
+        var suffix = ":latest"
+        if let at = name.firstIndex(of: "@") {
+            suffix = String(name[at...])
+            name = String(name[..<at])
+        } else if let colon = name.lastIndex(of: ":"), !name[colon...].contains("/") {
+            suffix = String(name[colon...])
+            name = String(name[..<colon])
+        }
+        let components = name.split(separator: "/")
+        if components.count == 1 {
+            name = "docker.io/library/" + name
+        } else if let first = components.first, !(first.contains(".") || first.contains(":") || first == "localhost") {
+            name = "docker.io/" + name
+        }
+        return name + suffix
+    }
+
+    /// The address `host` of an IPv4 `subnet` with the subnet's prefix (`192.168.64.0/24`, 3 → `192.168.64.3/24`).
+    private static func address(in subnet: String, host: Int) -> String {
+        let parts = subnet.split(separator: "/")
+        let octets = parts.first.map { $0.split(separator: ".").compactMap { Int($0) } } ?? []
+        guard octets.count == 4 else { return subnet }
+        let value = (octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]) + host
+        let text = [24, 16, 8, 0].map { String((value >> $0) & 255) }.joined(separator: ".")
+        return text + "/" + (parts.count > 1 ? String(parts[1]) : "24")
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import OCCore
+
+/// The attribute trees of Apple `container` networks and containers: keys, ownership labels and normal forms.
+///
+/// Desired trees (from the specs) and observed trees (from `container … --format json`) are built with the
+/// same keys and the same text forms here, so that a second plan after an apply is empty.
+public enum AppleContainerTree {
+    /// The labels that mark what a stack created.
+    public enum Label {
+        /// The prefix every ownership label starts with; user labels may not use it.
+        public static let prefix = "io.ocplan."
+        /// The stack that created the object.
+        public static let stack = "io.ocplan.stack"
+        /// The resource address the object belongs to (`containers.web`).
+        public static let address = "io.ocplan.address"
+        /// A hash of the tree the object was created from (see ``AppleContainerTree/specHash(_:)``).
+        public static let specHash = "io.ocplan.spec-hash"
+    }
+
+    /// The keys of a network's tree.
+    public enum NetworkKey {
+        /// Whether the network is host-only (`--internal`, mode `hostOnly`).
+        public static let isInternal = "internal"
+        /// The IPv4 subnet (only when the manifest sets one).
+        public static let subnet = "subnet"
+        /// The IPv6 subnet (only when the manifest sets one).
+        public static let ipv6Subnet = "ipv6Subnet"
+        /// The user's labels, without the ownership labels.
+        public static let labels = "labels"
+        /// Every key, in the order the plan shows them.
+        public static let all = [isInternal, subnet, ipv6Subnet, labels]
+        /// Keys left to the runtime when the manifest omits them: observed only when set.
+        static let optional: Set<String> = [subnet, ipv6Subnet]
+    }
+
+    /// The keys of a container's tree.
+    public enum ContainerKey {
+        /// The normalised image reference.
+        public static let image = "image"
+        /// The arguments after the image (only when set).
+        public static let command = "command"
+        /// The entrypoint override, one program (only when set).
+        public static let entrypoint = "entrypoint"
+        /// The environment set by the manifest.
+        public static let env = "env"
+        /// The `--env-file` paths, absolute (only when set).
+        public static let envFiles = "envFiles"
+        /// The network names, in order (`default` when none is listed).
+        public static let networks = "networks"
+        /// Published ports as `HOST_IP:HOST_PORT:CONTAINER_PORT/PROTO`, sorted.
+        public static let ports = "ports"
+        /// Bind and volume mounts as `SOURCE:TARGET[:ro]`, sorted.
+        public static let volumes = "volumes"
+        /// tmpfs mount paths, sorted.
+        public static let tmpfs = "tmpfs"
+        /// Whether the root file system is read-only.
+        public static let readOnly = "readOnly"
+        /// Added capabilities (`CAP_…`), sorted.
+        public static let capAdd = "capAdd"
+        /// Dropped capabilities (`CAP_…` or `ALL`), sorted.
+        public static let capDrop = "capDrop"
+        /// The user's labels, without the ownership labels.
+        public static let labels = "labels"
+        /// The process user (only when set).
+        public static let user = "user"
+        /// The working directory (only when set).
+        public static let workdir = "workdir"
+        /// DNS servers (only when set).
+        public static let dns = "dns"
+        /// Whole CPUs (only when set).
+        public static let cpus = "cpus"
+        /// Memory in bytes (only when set).
+        public static let memory = "memory"
+        /// `running` or `stopped`: the only attribute that changes in place.
+        public static let state = "state"
+
+        /// Every key, in the order the plan shows them.
+        public static let all = [
+            image, command, entrypoint, env, envFiles, networks, ports, volumes, tmpfs, readOnly, capAdd, capDrop,
+            labels, user, workdir, dns, cpus, memory, state,
+        ]
+        /// Keys left to the image or runtime when the manifest omits them: observed only when set.
+        static let optional: Set<String> = [command, entrypoint, envFiles, user, workdir, dns, cpus, memory]
+        /// Keys no JSON shape reports as written (the CLI merges entrypoint and command with the image's):
+        /// compared through the spec-hash label.
+        static let unreportable: Set<String> = [command, entrypoint, envFiles]
+    }
+
+    /// The network every container joins when none is named, created by `container system start`.
+    public static let defaultNetwork = "default"
+    /// The host address a port is bound to when the manifest names none.
+    public static let anyAddress = "0.0.0.0"
+    /// The value of an attribute the CLI does not report, for an object whose spec hash matches neither the
+    /// manifest nor the last apply.
+    public static let unknownValue = "(not reported by container; created from another spec)"
+
+    /// A stable hash of everything a container or network was created from (the tree without `state`).
+    ///
+    /// FNV-1a (64 bits) over the tree's canonical JSON, as 16 hex digits: the label only detects that the spec
+    /// changed, so a cryptographic hash is not needed.
+    ///
+    /// - Parameter tree: a desired tree.
+    /// - Returns: the value of the `io.ocplan.spec-hash` label.
+    public static func specHash(_ tree: Value) -> String {
+        var hashed = tree
+        if var map = tree.mapValue {
+            map[ContainerKey.state] = nil
+            hashed = .map(map)
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in hashed.canonicalJSON {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// An image reference in the fully qualified form the CLI stores (`nginx` → `docker.io/library/nginx:latest`).
+    ///
+    /// - Parameter reference: the reference as written or reported.
+    /// - Returns: registry, repository path and tag (or digest).
+    public static func normalizedImage(_ reference: String) -> String {
+        var name = reference
+        var suffix = ""
+        if let at = name.firstIndex(of: "@") {
+            suffix = String(name[at...])
+            name = String(name[..<at])
+        } else if let colon = name.lastIndex(of: ":"), !name[colon...].contains("/") {
+            suffix = String(name[colon...])
+            name = String(name[..<colon])
+        } else {
+            suffix = ":latest"
+        }
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        if components.count == 1 {
+            name = "docker.io/library/" + name
+        } else if let first = components.first, !(first.contains(".") || first.contains(":") || first == "localhost") {
+            name = "docker.io/" + name
+        }
+        return name + suffix
+    }
+
+    /// A published port as the tree shows it: `127.0.0.1:8080:80/tcp`, `[::1]:53:53/udp`, ranges as `a-b`.
+    ///
+    /// - Parameters:
+    ///   - hostIP: the host address (`0.0.0.0` when `nil`).
+    ///   - hostPort: the first host port.
+    ///   - containerPort: the first container port.
+    ///   - count: how many consecutive ports are published.
+    ///   - proto: `tcp` or `udp`.
+    /// - Returns: the canonical text.
+    static func portText(hostIP: String?, hostPort: Int, containerPort: Int, count: Int, proto: String) -> String {
+        let address = hostIP.flatMap(Formats.IPAddress.init).map(\.description) ?? hostIP ?? anyAddress
+        let host = address.contains(":") ? "[\(address)]" : address
+        func range(_ first: Int) -> String { count > 1 ? "\(first)-\(first + count - 1)" : "\(first)" }
+        return "\(host):\(range(hostPort)):\(range(containerPort))/\(proto.lowercased())"
+    }
+
+    /// A CIDR block in canonical text; text that is not a block is returned unchanged.
+    static func cidr(_ text: String) -> String { Formats.CIDRBlock(text)?.description ?? text }
+
+    /// A path without trailing slashes (`/` stays `/`).
+    static func path(_ text: String) -> String {
+        var path = text
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// A mount as the tree shows it: `SOURCE:TARGET`, with `:ro` for a read-only mount.
+    static func mountText(source: String, target: String, readOnly: Bool) -> String {
+        "\(path(source)):\(path(target))" + (readOnly ? ":ro" : "")
+    }
+
+    /// The labels that are not ownership labels.
+    static func userLabels(_ labels: [String: String]) -> [String: String] {
+        labels.filter { !$0.key.hasPrefix(Label.prefix) }
+    }
+
+    /// A map of strings as a tree value.
+    static func stringMap(_ map: [String: String]) -> Value { .map(map.mapValues { .string($0) }) }
+}

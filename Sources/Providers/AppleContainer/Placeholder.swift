@@ -1,1 +1,0 @@
-// The Apple container provider lands here (issue 3).

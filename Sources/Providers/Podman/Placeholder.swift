@@ -1,1 +1,0 @@
-// The Podman provider lands here (issue 3).

@@ -1,0 +1,339 @@
+import Foundation
+import OCContainerModel
+import OCCore
+
+extension PodmanProvider {
+    /// The requested targets of one observation, by kind.
+    struct ObserveTargets {
+        var networks: [ObserveTarget] = []
+        var volumes: [ObserveTarget] = []
+        var images: [ObserveTarget] = []
+        var containers: [ObserveTarget] = []
+
+        init(_ targets: [ObserveTarget]) {
+            for target in targets {
+                switch target.address.section {
+                case NetworkSpec.section: networks.append(target)
+                case VolumeSpec.section: volumes.append(target)
+                case ImageSpec.section: images.append(target)
+                case ContainerSpec.section: containers.append(target)
+                default: continue
+                }
+            }
+        }
+
+        /// The networks a container tree joins.
+        static func networkNames(_ tree: Value?) -> [String] {
+            (tree?[PodmanTree.Container.networks].mapValue ?? [:]).filter { !$0.value.isNull }.keys.sorted()
+        }
+
+        /// The networks the desired containers join by name (network modes left out).
+        var joinedNetworks: Set<String> {
+            var names = Set<String>()
+            for target in containers {
+                names.formUnion(Self.networkNames(target.desired))
+            }
+            return names
+        }
+    }
+
+    /// What the batched commands printed.
+    struct Listing {
+        var networks: [PodmanJSON.Network] = []
+        var volumes: [PodmanJSON.Volume] = []
+        var containers: [PodmanJSON.ContainerListEntry] = []
+        var images: [PodmanJSON.ImageListEntry] = []
+        var inspectedNetworks: [String: PodmanJSON.Network] = [:]
+        var inspectedVolumes: [String: PodmanJSON.Volume] = [:]
+        var inspectedContainers: [String: PodmanJSON.Container] = [:]
+        var imageDefaults: [String: PodmanJSON.Image] = [:]
+    }
+
+    /// Observes every requested network, volume, image and container on one host with at most eight
+    /// commands, run in two parallel rounds.
+    ///
+    /// Round one lists the stack's networks, volumes and containers (filtered by `io.ocplan.stack`) and every
+    /// image; round two inspects the requested names (plus the networks the containers join and the stack's
+    /// containers that were not requested) and the images the containers run. An inspect that misses some
+    /// names exits 125 and still prints the others.
+    ///
+    /// - Throws: ``CommandFailure`` when a command fails for another reason (`.toolMissing` without Podman).
+    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+        let targets = ObserveTargets(request.targets)
+        let listing = try await Self.list(targets, request: request)
+        var response = ObserveResponse()
+        observeNetworks(targets, listing: listing, stack: request.stack, into: &response)
+        observeVolumes(targets, listing: listing, request: request, into: &response)
+        observeImages(targets, listing: listing, into: &response)
+        observeContainers(targets, listing: listing, request: request, into: &response)
+        return response
+    }
+
+    // MARK: - Commands
+
+    /// Runs the list and inspect commands.
+    static func list(_ targets: ObserveTargets, request: ObserveRequest) async throws -> Listing {
+        let runner = request.runner
+        let host = request.host.name
+        let stack = request.stack
+        let needsImages = !targets.containers.isEmpty || !targets.images.isEmpty
+
+        async let networks = decode(PodmanJSON.Network.self, PodmanCommands.listNetworks(stack: stack), runner, host)
+        async let volumes = decode(PodmanJSON.Volume.self, PodmanCommands.listVolumes(stack: stack), runner, host)
+        async let containers = decode(
+            PodmanJSON.ContainerListEntry.self, PodmanCommands.listContainers(stack: stack), runner, host)
+        async let images = decode(
+            PodmanJSON.ImageListEntry.self, needsImages ? PodmanCommands.listImages() : nil, runner, host)
+        var listing = Listing()
+        (listing.networks, listing.volumes, listing.containers, listing.images) = try await (
+            networks, volumes, containers, images
+        )
+
+        let networkNames = Set(targets.networks.map(\.address.name)).union(targets.joinedNetworks).sorted()
+        let volumeNames = Set(targets.volumes.map(\.address.name)).sorted()
+        let requestedContainers = Set(targets.containers.map(\.address.name))
+        let containerNames = requestedContainers.union(listing.containers.compactMap { $0.names?.first }).sorted()
+        let imageIDs = Set(listing.containers.compactMap(\.imageID)).sorted()
+
+        async let inspectedNetworks = inspect(
+            PodmanJSON.Network.self, networkNames.isEmpty ? nil : PodmanCommands.inspectNetworks(networkNames),
+            runner, host)
+        async let inspectedVolumes = inspect(
+            PodmanJSON.Volume.self, volumeNames.isEmpty ? nil : PodmanCommands.inspectVolumes(volumeNames), runner,
+            host)
+        async let inspectedContainers = inspect(
+            PodmanJSON.Container.self,
+            containerNames.isEmpty ? nil : PodmanCommands.inspectContainers(containerNames), runner, host)
+        async let imageDefaults = inspect(
+            PodmanJSON.Image.self, imageIDs.isEmpty ? nil : PodmanCommands.inspectImages(imageIDs), runner, host)
+        let (foundNetworks, foundVolumes, foundContainers, foundImages) = try await (
+            inspectedNetworks, inspectedVolumes, inspectedContainers, imageDefaults
+        )
+        listing.inspectedNetworks = Dictionary(foundNetworks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        listing.inspectedVolumes = Dictionary(foundVolumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        listing.inspectedContainers = Dictionary(
+            foundContainers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        listing.imageDefaults = Dictionary(foundImages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return listing
+    }
+
+    /// Runs a list command (which must succeed) and decodes its JSON array; `[]` for no command.
+    static func decode<T: Decodable>(
+        _ type: T.Type, _ command: Command?, _ runner: any CommandRunner, _ host: String
+    ) async throws -> [T] {
+        guard let command else { return [] }
+        let result = try await runner.check(command, host: host)
+        return try parse(type, result, command: command, host: host)
+    }
+
+    /// Runs an inspect command and decodes what it found; a name that does not exist is not an error.
+    ///
+    /// Inspect exits 125 when any name is missing, printing the found objects on stdout and one
+    /// `no such …`/`… not found` line per missing name on stderr (Podman 4.3.1 and 5.x).
+    static func inspect<T: Decodable>(
+        _ type: T.Type, _ command: Command?, _ runner: any CommandRunner, _ host: String
+    ) async throws -> [T] {
+        guard let command else { return [] }
+        let result = try await runner.run(command)
+        if !result.succeeded {
+            let problems = result.stderrText.split(whereSeparator: \.isNewline).filter {
+                !$0.contains("failed to connect to syslog") && !isMissingObject(String($0))
+            }
+            guard result.exitStatus == 125, problems.isEmpty else {
+                throw CommandFailure(host: host, command: command, reason: .exited(result.exitStatus), result: result)
+            }
+        }
+        return try parse(type, result, command: command, host: host)
+    }
+
+    /// Whether a line of Podman's stderr says an object does not exist.
+    static func isMissingObject(_ line: String) -> Bool {
+        ["no such", "not found", "not known", "unable to find"].contains { line.localizedCaseInsensitiveContains($0) }
+    }
+
+    private static func parse<T: Decodable>(
+        _ type: T.Type, _ result: CommandResult, command: Command, host: String
+    ) throws -> [T] {
+        do {
+            return try PodmanJSON.decodeArray(type, from: result.stdout)
+        } catch {
+            throw OCError(
+                .commandFailed,
+                "cannot read the output of `\(command)` on \(host) as Podman JSON (is this Podman 4.3 or later?)",
+                cause: error)
+        }
+    }
+
+    // MARK: - Networks
+
+    func observeNetworks(
+        _ targets: ObserveTargets, listing: Listing, stack: String, into response: inout ObserveResponse
+    ) {
+        let listed = Dictionary(listing.networks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for target in targets.networks {
+            let name = target.address.name
+            guard let found = listing.inspectedNetworks[name] ?? listed[name] else {
+                response.observations[target.address] = .absent
+                continue
+            }
+            let owner = PodmanLabels.ownership(found.labels, stack: stack, kind: "network", name: name)
+            response.observations[target.address] = Observation(
+                value: PodmanObservation.network(found, reference: target.desired ?? target.lastApplied),
+                ownership: owner.ownership, note: owner.note)
+        }
+        // The stack's networks nobody asked about: created by a run whose state was lost. A network a
+        // container of the manifest joins as an existing one is left alone.
+        let requested = Set(targets.networks.map(\.address.name)).union(targets.joinedNetworks)
+        for network in listing.networks where !requested.contains(network.name) {
+            guard network.labels?[PodmanLabels.stack] == stack else { continue }
+            response.discovered[Address(NetworkSpec.section, network.name)] = Observation(
+                value: PodmanObservation.network(network, reference: nil), ownership: .ours)
+        }
+    }
+
+    // MARK: - Volumes
+
+    /// Volumes: the stack's label is `ours`, another stack's `foreign`; a volume without any ocplan label is
+    /// `unmarked`, so that `--adopt` takes it over through the state journal without recreating it (labels
+    /// cannot be added to a volume, and recreating would delete its data).
+    func observeVolumes(
+        _ targets: ObserveTargets, listing: Listing, request: ObserveRequest, into response: inout ObserveResponse
+    ) {
+        let stack = request.stack
+        let listed = Dictionary(listing.volumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for target in targets.volumes {
+            let name = target.address.name
+            guard let found = listing.inspectedVolumes[name] ?? listed[name] else {
+                response.observations[target.address] = .absent
+                continue
+            }
+            var owner = PodmanLabels.ownership(found.labels, stack: stack, kind: "volume", name: name)
+            if found.labels?[PodmanLabels.stack] == nil { owner.ownership = .unmarked }
+            // deleteData as last applied: a destroy deletes only when the journal says so (a changed value is
+            // applied in place first, as terraform's force_destroy), and a saved plan's fingerprint is stable.
+            let applied = target.lastApplied ?? target.desired
+            let observed = PodmanObservation.volume(
+                found, deleteData: applied?[PodmanTree.Volume.deleteData].boolValue ?? false)
+            response.observations[target.address] = Observation(
+                value: observed, ownership: owner.ownership, note: owner.note)
+            let managed = owner.ownership == .ours || target.lastApplied != nil
+            if target.desired == nil, managed {
+                response.diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        "\(target.address) was removed from the manifest, but ocplan never deletes a volume then",
+                        detail: "Volumes hold data: ocplan deletes one only in a destroy plan of a spec that says "
+                            + "deleteData: true. Put it back to keep managing it; to delete it, put it back with "
+                            + "deleteData: true, apply, run ocplan --destroy --target \(target.address) and then remove "
+                            + "it; or remove it by hand (podman volume rm \(name)) before removing it from the manifest.",
+                        address: target.address))
+            }
+            if let desired = target.desired, managed {
+                let schema = schema(for: VolumeSpec.section)
+                let changed = Differ.diff(observed, desired, schema: schema).filter { $0.forcesReplace }.map(\.path)
+                if !changed.isEmpty {
+                    response.diagnostics.append(
+                        Diagnostic(
+                            .error,
+                            "\(target.address) cannot change \(changed.map(\.description).joined(separator: ", "))",
+                            detail: "Podman volumes cannot be changed, and replacing the volume would delete its data, "
+                                + "which ocplan never does as part of an update. Revert the change, or delete the "
+                                + "volume first: set deleteData: true and run ocplan --destroy --target "
+                                + "\(target.address), or remove it by hand (podman volume rm \(name)).",
+                            address: target.address))
+                }
+            }
+        }
+        let requested = Set(targets.volumes.map(\.address.name))
+        for volume in listing.volumes where !requested.contains(volume.name) {
+            guard volume.labels?[PodmanLabels.stack] == stack else { continue }
+            response.diagnostics.append(
+                .warning(
+                    "Volume \(volume.name) on \(request.host.name) carries stack '\(stack)''s label but is not in the "
+                        + "manifest or the state journal",
+                    detail: "Volumes hold data, so ocplan keeps it. Declare it under volumes: to manage it again, or "
+                        + "remove it by hand (podman volume rm \(volume.name))."))
+        }
+    }
+
+    // MARK: - Images
+
+    /// Images: looked up under the reference last applied, else under the desired one.
+    ///
+    /// A changed reference thus shows as a replace. An image's presence is what the resource manages, so a found image is `ours`;
+    /// deletion removes only images the stack pulled, built or imported (private state).
+    func observeImages(_ targets: ObserveTargets, listing: Listing, into response: inout ObserveResponse) {
+        typealias Key = PodmanTree.Image
+        for target in targets.images {
+            guard let reference = target.desired ?? target.lastApplied else { continue }
+            let candidates = [target.lastApplied?[Key.reference].stringValue, reference[Key.reference].stringValue]
+            var found: (String, PodmanJSON.ImageListEntry)?
+            for case let name? in candidates {
+                if let entry = ImageReference.resolve(name, in: listing.images) {
+                    found = (name, entry)
+                    break
+                }
+            }
+            guard let (name, entry) = found else {
+                response.observations[target.address] = .absent
+                continue
+            }
+            var tree = PodmanObservation.image(entry, reference: reference)
+            tree[Key.reference] = .string(name)
+            response.observations[target.address] = Observation(value: tree, ownership: .ours)
+        }
+    }
+
+    // MARK: - Containers
+
+    func observeContainers(
+        _ targets: ObserveTargets, listing: Listing, request: ObserveRequest, into response: inout ObserveResponse
+    ) {
+        let stack = request.stack
+        func tree(_ found: PodmanJSON.Container, desired: Value?, lastApplied: Value?) -> Value {
+            let reference = (desired ?? lastApplied)?[PodmanTree.Container.image].stringValue
+            let current = (reference ?? found.imageName).flatMap { ImageReference.resolve($0, in: listing.images) }
+            let context = PodmanObservation.ContainerContext(
+                desired: desired, lastApplied: lastApplied, image: found.image.flatMap { listing.imageDefaults[$0] },
+                currentImageID: current?.id)
+            return PodmanObservation.container(found, context: context)
+        }
+        for target in targets.containers {
+            let name = target.address.name
+            guard let found = listing.inspectedContainers[name] else {
+                response.observations[target.address] = .absent
+                continue
+            }
+            let owner = PodmanLabels.ownership(found.config?.labels, stack: stack, kind: "container", name: name)
+            response.observations[target.address] = Observation(
+                value: tree(found, desired: target.desired, lastApplied: target.lastApplied),
+                ownership: owner.ownership, note: owner.note)
+        }
+        let requested = Set(targets.containers.map(\.address.name))
+        for entry in listing.containers {
+            guard let name = entry.names?.first, !requested.contains(name),
+                entry.labels?[PodmanLabels.stack] == stack, let found = listing.inspectedContainers[name]
+            else { continue }
+            response.discovered[Address(ContainerSpec.section, name)] = Observation(
+                value: tree(found, desired: nil, lastApplied: nil), ownership: .ours)
+        }
+
+        // A network a container joins must be declared or exist (a misspelt `podman` is the usual case).
+        let declared = Set(targets.networks.filter { $0.desired != nil }.map(\.address.name))
+        for target in targets.containers {
+            let joined = ObserveTargets.networkNames(target.desired)
+            for network in joined where !declared.contains(network) && listing.inspectedNetworks[network] == nil {
+                let hint = NearMiss.hint(
+                    for: network, among: declared.union(listing.inspectedNetworks.keys).union(["podman"]))
+                response.diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        "\(target.address) joins network '\(network)', which does not exist on \(request.host.name)"
+                            + hint,
+                        detail: "The network is neither declared under networks: nor present on the host. Declare "
+                            + "it, create it, or fix the name (Podman's default network is `podman`).",
+                        keyPath: "\(target.address).networks", address: target.address))
+            }
+        }
+    }
+}
