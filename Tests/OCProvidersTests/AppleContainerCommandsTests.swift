@@ -76,7 +76,7 @@ import Testing
         var edited = running
         edited["env"] = ["HTTP_PORT": "3129"]
         #expect(AppleContainerTree.specHash(running) != AppleContainerTree.specHash(edited))
-        #expect(AppleContainerTree.specHash(running).count == 16)
+        #expect(AppleContainerTree.specHash(running).count == 64)
     }
 
     // MARK: - Argv per change

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 
@@ -351,7 +350,7 @@ public struct Planner: Sendable {
     public static func fingerprint(_ observation: Observation) -> String {
         var data = Data(observation.ownership.rawValue.utf8)
         data.append(observation.value?.canonicalJSON ?? Data("absent".utf8))
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return ContentDigest.sha256(data)
     }
 
     // MARK: - Observation

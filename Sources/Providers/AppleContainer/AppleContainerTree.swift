@@ -97,8 +97,7 @@ public enum AppleContainerTree {
 
     /// A stable hash of everything a container or network was created from (the tree without `state`).
     ///
-    /// FNV-1a (64 bits) over the tree's canonical JSON, as 16 hex digits: the label only detects that the spec
-    /// changed, so a cryptographic hash is not needed.
+    /// The SHA-256 of the tree's canonical JSON (the same digest the Podman provider labels with).
     ///
     /// - Parameter tree: a desired tree.
     /// - Returns: the value of the `io.ocplan.spec-hash` label.
@@ -108,13 +107,7 @@ public enum AppleContainerTree {
             map[ContainerKey.state] = nil
             hashed = .map(map)
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in hashed.canonicalJSON {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return ContentDigest.sha256(hashed.canonicalJSON)
     }
 
     /// An image reference in the fully qualified form the CLI stores (`nginx` → `docker.io/library/nginx:latest`).
