@@ -226,7 +226,7 @@ public final class FakeAppleContainerCLI: CommandRunner {
         }
         let args = Array(argv.dropFirst())
         if args[0] == "system" {
-            return try system(args, argv: argv, world: &world)
+            return try systemCommand(args, argv: argv, world: &world)
         }
         guard world.serviceRunning else {
             return failure(
@@ -271,7 +271,7 @@ public final class FakeAppleContainerCLI: CommandRunner {
         }
     }
 
-    private func system(_ args: [String], argv: [String], world: inout World) throws -> CommandResult {
+    private func systemCommand(_ args: [String], argv: [String], world: inout World) throws -> CommandResult {
         switch args.dropFirst().first {
         case "status":
             guard world.serviceRunning else {

@@ -264,7 +264,7 @@ public enum PodmanCommands {
 
     static func strings(_ list: Value) -> [String] { list.listValue?.compactMap(\.stringValue) ?? [] }
 
-    /// A JSON array of strings (`["sh","-c","true"]`), as `--entrypoint` and `--health-cmd` take it.
+    /// A JSON array of strings (`["wget","-q","http://proxy/"]`), as `--entrypoint` and `--health-cmd` take it.
     static func jsonArray(_ words: [String]) -> String {
         "[" + words.map { Value.quote($0) }.joined(separator: ",") + "]"
     }
