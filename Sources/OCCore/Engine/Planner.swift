@@ -164,11 +164,11 @@ public struct Planner: Sendable {
             changes.append(change)
         }
         // Objects carrying our mark that neither the manifest nor the journal knows.
-        for (address, found) in observed.discovered.sorted(by: { $0.key.address < $1.key.address })
-        where items[address.address] == nil && scope == nil {
+        for (address, found) in observed.discovered.sorted(by: { $0.key < $1.key })
+        where items[address] == nil && scope == nil {
             changes.append(
                 Change(
-                    address: address.address, provider: found.provider.name, host: found.host, action: .delete,
+                    address: address, provider: found.provider.name, host: found.host, action: .delete,
                     cause: .manifest, before: found.observation.value, after: nil,
                     attributes: [], fingerprint: Self.fingerprint(found.observation),
                     notes: ["found with this stack's ownership mark but not in the manifest or the state journal"]))
@@ -368,10 +368,6 @@ public struct Planner: Sendable {
         }
     }
 
-    struct DiscoveredKey: Hashable {
-        var address: Address
-    }
-
     private struct Discovered {
         var provider: any Provider
         var host: Host
@@ -380,7 +376,7 @@ public struct Planner: Sendable {
 
     private struct Observed {
         var observations: [Address: Observation] = [:]
-        var discovered: [DiscoveredKey: Discovered] = [:]
+        var discovered: [Address: Discovered] = [:]
         var missingHosts: [ObserveKey: [Prerequisite]] = [:]
         var unreachable: [ObserveKey: String] = [:]
     }
@@ -444,7 +440,7 @@ public struct Planner: Sendable {
                 result.observations.merge(response.observations) { $1 }
                 diagnostics.append(contentsOf: response.diagnostics)
                 for (address, observation) in response.discovered {
-                    result.discovered[DiscoveredKey(address: address)] = Discovered(
+                    result.discovered[address] = Discovered(
                         provider: provider, host: host, observation: observation)
                 }
             case .missing(let key, let prerequisites):

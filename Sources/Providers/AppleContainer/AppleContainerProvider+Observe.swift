@@ -32,27 +32,26 @@ extension AppleContainerProvider {
         let containersByName = Dictionary(containers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for target in targets {
             let name = target.address.name
+            // The same ownership rule for both kinds; only the record and its tree differ.
+            func observed(_ labels: [String: String], kind: String, tree: Value) -> Observation {
+                let (ownership, note) = Self.ownership(labels, stack: stack, address: target.address, kind: kind)
+                return Observation(value: tree, ownership: ownership, note: note)
+            }
             switch target.address.section {
             case NetworkSpec.section:
-                guard let record = networksByName[name] else {
-                    response.observations[target.address] = .absent
-                    continue
-                }
-                let (ownership, note) = Self.ownership(
-                    record.labels, stack: stack, address: target.address, kind: "network")
-                response.observations[target.address] = Observation(
-                    value: Self.observedTree(record, desired: target.desired, lastApplied: target.lastApplied),
-                    ownership: ownership, note: note)
+                response.observations[target.address] =
+                    networksByName[name].map {
+                        observed(
+                            $0.labels, kind: "network",
+                            tree: Self.observedTree($0, desired: target.desired, lastApplied: target.lastApplied))
+                    } ?? .absent
             case ContainerSpec.section:
-                guard let record = containersByName[name] else {
-                    response.observations[target.address] = .absent
-                    continue
-                }
-                let (ownership, note) = Self.ownership(
-                    record.labels, stack: stack, address: target.address, kind: "container")
-                response.observations[target.address] = Observation(
-                    value: Self.observedTree(record, desired: target.desired, lastApplied: target.lastApplied),
-                    ownership: ownership, note: note)
+                response.observations[target.address] =
+                    containersByName[name].map {
+                        observed(
+                            $0.labels, kind: "container",
+                            tree: Self.observedTree($0, desired: target.desired, lastApplied: target.lastApplied))
+                    } ?? .absent
             default:
                 continue
             }
