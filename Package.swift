@@ -109,7 +109,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["OCCLI", "OCExec", "OCTestSupport", "OCFiles", "OCSysctl", "OCContainerModel", "OCPodman"],
+            dependencies: [
+                "OCCLI", "OCExec", "OCTestSupport", "OCFiles", "OCSysctl", "OCContainerModel", "OCPodman", "OCIPTables",
+            ],
             swiftSettings: strict
         ),
     ]

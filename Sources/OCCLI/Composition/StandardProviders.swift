@@ -1,6 +1,7 @@
 import OCAppleContainer
 import OCCore
 import OCFiles
+import OCIPTables
 import OCPodman
 import OCSysctl
 
@@ -17,6 +18,8 @@ public enum StandardProviders {
 
     /// The providers that can plan and apply.
     public static var registry: ProviderRegistry {
-        ProviderRegistry([FilesProvider(), SysctlProvider(), PodmanProvider(), AppleContainerProvider()])
+        ProviderRegistry([
+            FilesProvider(), SysctlProvider(), PodmanProvider(), AppleContainerProvider(), IPTablesProvider(),
+        ])
     }
 }

@@ -22,6 +22,22 @@ extension IPTablesChainSpec {
         for (index, rule) in rules.enumerated() {
             diagnostics += ruleProblems(rule, keyPath: "rules[\(index)]", in: context)
         }
+        for (key, path) in [("persistDirectory", persistDirectory), ("unitDirectory", unitDirectory)]
+        where !path.hasPrefix("/") || path.contains(where: \.isNewline) || path.contains(" ") {
+            diagnostics.append(
+                context.error(
+                    "\(key) must be an absolute folder path",
+                    detail: "`\(path)` is not an absolute path without spaces. Write it like `/etc/ocplan/netfilter`.",
+                    at: key))
+        }
+        if let os = context.hosts[host]?.os, os != .linux {
+            diagnostics.append(
+                context.error(
+                    "iptables chains need a Linux host",
+                    detail: "Host \(host) runs \(os.rawValue), which has no netfilter. Point `host` at the Linux exit "
+                        + "node, or use the `pf` section on macOS.",
+                    at: "host"))
+        }
         return diagnostics
     }
 
@@ -89,6 +105,14 @@ extension IPTablesChainSpec {
         if let match = hook.match {
             diagnostics += ruleProblems(match, keyPath: "hook.match", in: context)
         }
+        if backend == .nft, hook.position != nil {
+            diagnostics.append(
+                context.warning(
+                    "hook.position has no meaning with the nft backend",
+                    detail: "nft orders base chains by priority, which follows the table (`\(table.rawValue)`), not by "
+                        + "position. Remove `position`.",
+                    at: "hook.position"))
+        }
         return diagnostics
     }
 
@@ -109,7 +133,29 @@ extension IPTablesChainSpec {
                     at: keyPath))
             return diagnostics
         }
+        if rule.contains(where: \.isNewline) {
+            diagnostics.append(
+                context.error(
+                    "One rule per entry",
+                    detail: "The rule spans several lines. Split it into list entries.", at: keyPath))
+        }
         guard backend == .iptables else {
+            if Self.hasUnquotedSemicolon(rule) {
+                diagnostics.append(
+                    context.error(
+                        "A `;` ends an nft command",
+                        detail: "ocplan writes each rule as one `add rule` command, so `;` would start another "
+                            + "command. Split the rule into list entries.",
+                        at: keyPath))
+            }
+            if arguments.contains("comment") {
+                diagnostics.append(
+                    context.error(
+                        "nft rules cannot carry their own comment",
+                        detail: "ocplan marks every rule with an `ocplan:` comment, and nft allows one comment per "
+                            + "rule. Remove the comment (a YAML `#` comment in the manifest keeps the note).",
+                        at: keyPath))
+            }
             if arguments.first?.hasPrefix("-") == true {
                 diagnostics.append(
                     context.error(
@@ -152,6 +198,24 @@ extension IPTablesChainSpec {
         }
         diagnostics += familyProblems(arguments, keyPath: keyPath, in: context)
         return diagnostics
+    }
+
+    /// Whether `rule` has a `;` outside double quotes.
+    static func hasUnquotedSemicolon(_ rule: String) -> Bool {
+        var quoted = false
+        var escaped = false
+        for character in rule {
+            if escaped {
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "\"" {
+                quoted.toggle()
+            } else if character == ";", !quoted {
+                return true
+            }
+        }
+        return false
     }
 
     private func familyProblems(_ arguments: [String], keyPath: String, in context: ValidationContext) -> [Diagnostic] {

@@ -2,9 +2,11 @@ import OCCore
 
 /// A netfilter chain the stack owns on a Linux host: one entry of the `iptables` section (`OC_EGRESS`).
 ///
-/// ocplan owns the whole chain: it is declared and refilled atomically with `iptables-restore --noflush`, so
-/// its rules change in place; the hook rule that jumps to it from a built-in chain is checked (`-C`) and
-/// inserted separately. Every rule carries an `oc:` comment marking it as the stack's.
+/// ocplan owns the whole chain and the one rule that jumps to it from a built-in chain (the hook). With the
+/// `iptables` backend, chain, rules and hook are written in one `iptables-restore --noflush` transaction per
+/// table and family, so a half-applied chain never exists; with `nft`, the chain lives in the stack's own
+/// table `inet ocplan_STACK` and is written with one `nft -f` transaction. Every rule carries an
+/// `ocplan:STACK:NAME:HASH` comment that marks it as the stack's and names the manifest rule it came from.
 public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
     /// The netfilter tables a chain can live in.
     public enum Table: String, Sendable, Hashable, Codable, CaseIterable {
@@ -74,11 +76,21 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
     public var backend: Backend
     /// Whether the chain is restored at boot (own rules file and a oneshot unit).
     public var persist: Bool
+    /// Where the rules files for boot are kept.
+    public var persistDirectory: String
+    /// Where the systemd unit that loads them at boot is written.
+    public var unitDirectory: String
+
+    /// The default ``persistDirectory``.
+    public static let defaultPersistDirectory = "/etc/ocplan/netfilter"
+    /// The default ``unitDirectory``.
+    public static let defaultUnitDirectory = "/etc/systemd/system"
 
     /// Creates a spec; every omitted value is the default the manifest documents.
     public init(
         host: String = "local", table: Table = .filter, chain: String, rules: [String] = [], hook: Hook? = nil,
-        family: Family = .ipv4, backend: Backend = .iptables, persist: Bool = false
+        family: Family = .ipv4, backend: Backend = .iptables, persist: Bool = false,
+        persistDirectory: String = defaultPersistDirectory, unitDirectory: String = defaultUnitDirectory
     ) {
         self.host = host
         self.table = table
@@ -88,12 +100,14 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
         self.family = family
         self.backend = backend
         self.persist = persist
+        self.persistDirectory = persistDirectory
+        self.unitDirectory = unitDirectory
     }
 
     public var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, table, chain, rules, hook, family, backend, persist
+        case host, table, chain, rules, hook, family, backend, persist, persistDirectory, unitDirectory
     }
 
     public init(from decoder: any Decoder) throws {
@@ -106,7 +120,9 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
             hook: try c.decodeIfPresent(Hook.self, forKey: .hook),
             family: try c.decode(.family, default: .ipv4),
             backend: try c.decode(.backend, default: .iptables),
-            persist: try c.decode(.persist, default: false)
+            persist: try c.decode(.persist, default: false),
+            persistDirectory: try c.decode(.persistDirectory, default: Self.defaultPersistDirectory),
+            unitDirectory: try c.decode(.unitDirectory, default: Self.defaultUnitDirectory)
         )
     }
 
@@ -144,8 +160,16 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
                 default: "iptables", update: .replace),
             FieldSchema(
                 "persist", .boolean,
-                doc: "Whether the chain is restored at boot, from its own rules file and a oneshot systemd unit.",
+                doc: "Whether the chain is restored at boot, from its own rules file and a oneshot systemd unit "
+                    + "(`ocplan-netfilter-STACK-NAME.service`, enabled for multi-user.target).",
                 default: "false", update: .inPlace),
+            FieldSchema(
+                "persistDirectory", .string(),
+                doc: "Where the rules files loaded at boot are kept (`STACK.NAME.v4.rules`, `.v6.rules` or `.nft`).",
+                default: defaultPersistDirectory, update: .inPlace),
+            FieldSchema(
+                "unitDirectory", .string(), doc: "Where the systemd unit that loads the rules at boot is written.",
+                default: defaultUnitDirectory, update: .inPlace),
         ]
     )
 

@@ -12,10 +12,7 @@ public enum SysctlCommands {
     }
 
     /// Reads a persistence file: `cat FILE` (a missing file exits 1 with "No such file or directory").
-    public static func readFile(_ path: String) -> Command { Command(["cat", path]) }
-
-    /// The temporary file a persistence file is written to before it is moved into place.
-    public static func temporaryPath(for path: String) -> String { path + ".ocplan-tmp" }
+    public static func readFile(_ path: String) -> Command { HostFile.read(path) }
 
     /// The commands that carry out `edit` on the file at `path`.
     ///
@@ -31,20 +28,9 @@ public enum SysctlCommands {
         case .unchanged:
             return []
         case .remove:
-            return [Command(["rm", "-f", path], mutating: true)]
+            return [HostFile.remove(path)]
         case .write(let text):
-            let temporary = temporaryPath(for: path)
-            return [
-                Command(["mkdir", "-p", directory(of: path)], mutating: true),
-                Command(["tee", temporary], stdin: Data(text.utf8), mutating: true),
-                Command(["mv", "-f", temporary, path], mutating: true),
-            ]
+            return HostFile.write(text, to: path)
         }
-    }
-
-    /// The folder holding `path` (`/` for a file at the root).
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
-        return String(path[..<slash])
     }
 }

@@ -314,15 +314,7 @@ public struct SysctlProvider: Provider {
 
     /// Reads a file on the host; `nil` when it does not exist.
     static func readFile(_ path: String, runner: any CommandRunner, host: OCCore.Host) async throws -> String? {
-        let command = SysctlCommands.readFile(path)
-        let result = try await runner.run(command)
-        if result.succeeded { return result.stdoutText }
-        // `cat: PATH: No such file or directory`; a transport failure (a missing namespace) names no PATH.
-        let missing = result.stderrText.split(whereSeparator: \.isNewline).contains {
-            $0.contains(path + ": No such file or directory")
-        }
-        if missing { return nil }
-        throw CommandFailure(host: host.name, command: command, reason: .exited(result.exitStatus), result: result)
+        try await HostFile.contents(of: path, runner: runner, host: host.name)
     }
 
     /// The elements in first-seen order without repeats.
