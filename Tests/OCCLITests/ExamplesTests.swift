@@ -9,7 +9,7 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// A world where nothing exists yet: no files, every sysctl reads 0, the default route is eth0.
+/// A world where nothing exists yet: no files, every sysctl reads 0, no netfilter rules, the default route is eth0.
 func emptyWorldRunner() -> ScriptedRunner {
     let runner = ScriptedRunner()
     runner.expect(.init(.prefix(["stat"]), response: .result(CommandResult(exitStatus: 1)), repeating: true))
@@ -48,6 +48,15 @@ func emptyWorldRunner() -> ScriptedRunner {
                 return CommandResult(
                     exitStatus: others ? 125 : 0, stdout: network, stderr: others ? "Error: network not found\n" : "")
             },
+            repeating: true))
+    // No netfilter rules and no nft table of the stack.
+    for save in ["iptables-save", "ip6tables-save"] {
+        runner.expect(.init(.prefix([save]), response: .result(CommandResult(exitStatus: 0)), repeating: true))
+    }
+    runner.expect(
+        .init(
+            .prefix(["nft", "-j", "list", "table"]),
+            response: .result(CommandResult(exitStatus: 1, stderr: Data("Error: No such file or directory\n".utf8))),
             repeating: true))
     runner.expect(
         .init(
@@ -89,7 +98,7 @@ func expectGolden(_ text: String, path: String) throws {
 }
 
 @Suite struct ExamplesTests {
-    @Test(arguments: ["linux-lab", "files", "sysctl"])
+    @Test(arguments: ["linux-lab", "files", "sysctl", "iptables-audit"])
     func examplePlansMatchTheirExpectedPlan(name: String) async throws {
         let (text, _) = try await planExample(name, environment: ["OCPLAN_EXAMPLE_TOKEN": "example-secret"])
         try expectGolden(text, path: "examples/\(name)/expected-plan.txt")

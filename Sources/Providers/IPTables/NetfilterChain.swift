@@ -1,9 +1,10 @@
+import Foundation
 import OCCore
 
 /// The keys of an `iptables` resource's attribute tree.
 ///
 /// Desired and observed trees share `table`, `chain`, `family`, `backend`, `rules`, `hook` (`{chain, position,
-/// match}`), `persist`, `persistDirectory` and `unitDirectory`. Observed trees add keys the diff ignores:
+/// match}`), `persist`, and when persisting `persistDirectory` and `unitDirectory`. Observed trees add keys the diff ignores:
 /// `hookLines` (the hook rules as listed, per family, so a change can delete exactly them), `canonical` (each
 /// recognised rule's hash → the rule as the tool prints it, kept after apply to notice a rule edited in place)
 /// and `tableChains` (nft: every chain in the stack's table, so the last chain's delete removes the table).
@@ -37,7 +38,7 @@ struct NetfilterChain: Sendable, Hashable {
     var chain: String
     var family: Family
     var backend: Backend
-    /// The rules as written in the manifest, in canonical spacing.
+    /// The rules as written in the manifest (iptables rules in canonical spacing and quoting).
     var rules: [String]
     var hook: Hook?
     var persist: Bool
@@ -81,10 +82,14 @@ struct NetfilterChain: Sendable, Hashable {
         chain = spec.chain
         family = spec.family
         backend = spec.backend
-        rules = spec.rules.map(NetfilterMark.canonicalText)
-        hook = spec.hook.map {
-            Hook(chain: $0.chain, position: $0.position, match: $0.match.map(NetfilterMark.canonicalText))
+        // iptables rules are argv (respaced and requoted the way iptables-save quotes); nft rules are nft's
+        // own language, kept as written.
+        let isIPTables = spec.backend == .iptables
+        func text(_ rule: String) -> String {
+            isIPTables ? NetfilterMark.canonicalText(rule) : rule.trimmingCharacters(in: .whitespaces)
         }
+        rules = spec.rules.map(text)
+        hook = spec.hook.map { Hook(chain: $0.chain, position: $0.position, match: $0.match.map(text)) }
         persist = spec.persist
         persistDirectory = spec.persistDirectory
         unitDirectory = spec.unitDirectory
@@ -96,8 +101,11 @@ struct NetfilterChain: Sendable, Hashable {
         var tree: [String: Value] = [
             Key.table: .string(table.rawValue), Key.chain: .string(chain), Key.family: .string(family.rawValue),
             Key.backend: .string(backend.rawValue), Key.rules: .strings(rules), Key.persist: .bool(persist),
-            Key.persistDirectory: .string(persistDirectory), Key.unitDirectory: .string(unitDirectory),
         ]
+        if persist {
+            tree[Key.persistDirectory] = .string(persistDirectory)
+            tree[Key.unitDirectory] = .string(unitDirectory)
+        }
         if let hook { tree[Key.hook] = Self.tree(of: hook) }
         return .map(tree)
     }

@@ -11,7 +11,7 @@ import Testing
 
             let apply = try await lab.ocapply(["--auto-approve"])
             #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
-            #expect(apply.stdout.contains("Apply complete! Resources: 7 created"), "\(apply.stdout)")
+            #expect(apply.stdout.contains("Apply complete! Resources: 9 created"), "\(apply.stdout)")
             #expect(try await ns.run(["sysctl", "-n", "net.ipv4.ip_forward"]) == "1\n")
             let conf = try String(contentsOfFile: lab.labDir.path + "/squid/squid.conf", encoding: .utf8)
             #expect(conf.contains("http_port 3128"))
@@ -41,6 +41,14 @@ import Testing
                 drifted.stdout.contains(
                     "sysctl.exit-forwarding on \("lab-exit") will be updated in place — cause: drift"))
 
+            // A netfilter rule deleted by hand from an owned chain: drift too.
+            let nat = try await ns.run(["iptables-save", "-t", "nat"])
+            #expect(nat.contains("-A OC_EXIT_NAT -s 100.64.0.0/10 -o eth0 -m comment --comment"), "\(nat)")
+            try await ns.run(["iptables", "-t", "nat", "-D", "OC_EXIT_NAT", "1"])
+            let ruleGone = try await lab.ocplan(["--detailed-exitcode"])
+            #expect(ruleGone.status == 2, "\(ruleGone.stdout)\n\(ruleGone.stderr)")
+            #expect(ruleGone.stdout.contains("iptables.exit-nat on lab-exit will be updated in place — cause: drift"))
+
             // A saved plan is refused once the world changed after it was made.
             let planFile = lab.state.path + "/heal.plan"
             let saved = try await lab.ocplan(["-out", planFile])
@@ -58,12 +66,14 @@ import Testing
             let applied = try await Binaries.run("ocapply", ["--state-dir", lab.state.path, planFile])
             #expect(applied.status == 0, "\(applied.stdout)\n\(applied.stderr)")
             #expect(try await lab.ocplan(["--detailed-exitcode"]).status == 0)
+            #expect(try await ns.run(["iptables-save", "-t", "nat"]).contains("-A OC_EXIT_NAT -s 100.64.0.0/10"))
 
             // Destroy restores the namespace's original value and removes only what the stack created.
             let destroy = try await lab.ocapply(["--destroy", "--auto-approve"])
             #expect(destroy.status == 0, "\(destroy.stdout)\n\(destroy.stderr)")
             #expect(try await ns.run(["sysctl", "-n", "net.ipv4.ip_forward"]) == "0\n")
             #expect(!FileManager.default.fileExists(atPath: lab.labDir.path + "/squid/squid.conf"))
+            #expect(!(try await ns.run(["iptables-save"])).contains("ocplan:"))
         }
     }
 
@@ -79,7 +89,7 @@ import Testing
                 ])
             #expect(history.status == 0, "\(history.stderr)")
             #expect(history.stdout.contains("ok"))
-            #expect(history.stdout.contains("7 create"), "\(history.stdout)")
+            #expect(history.stdout.contains("9 create"), "\(history.stdout)")
             #expect(try await lab.ocapply(["--destroy", "--auto-approve"]).status == 0)
         }
     }
