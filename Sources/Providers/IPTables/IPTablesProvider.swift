@@ -42,10 +42,9 @@ public struct IPTablesProvider: Provider {
 
     /// iptables (with ip6tables and the save/restore tools) and nft.
     public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
-        [
-            Prerequisite(tool: "iptables-save", host: host.name, install: "apt-get install iptables"),
-            Prerequisite(tool: "nft", host: host.name, install: "apt-get install nftables"),
-        ]
+        ["iptables-save", "ip6tables-save", "iptables-restore", "ip6tables-restore"].map {
+            Prerequisite(tool: $0, host: host.name, install: "apt-get install iptables")
+        } + [Prerequisite(tool: "nft", host: host.name, install: "apt-get install nftables")]
     }
 
     /// The chain's tree, with each rule in canonical spacing.
