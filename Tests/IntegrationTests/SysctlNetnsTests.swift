@@ -16,48 +16,28 @@ import Testing
     /// A stack on one namespace: the manifest folder, the state journal and the engine around them.
     final class NetnsStack: Sendable {
         let namespace: NetNamespace
-        let manifestDirectory: TempDirectory
-        let stateDirectory: TempDirectory
-        let journal: StateJournal
+        let harness: EngineHarness
+        var journal: StateJournal { harness.journal }
 
         init(_ namespace: NetNamespace) throws {
             self.namespace = namespace
-            manifestDirectory = try TempDirectory(prefix: "ocplan-sysctl-manifest")
-            stateDirectory = try TempDirectory(prefix: "ocplan-sysctl-state")
-            journal = try StateJournal(stack: "sysctl-netns", stateDirectory: stateDirectory.path)
+            harness = try EngineHarness(
+                stack: "sysctl-netns", header: "hosts:\n  ns: { transport: netns, namespace: \(namespace.name) }\n",
+                catalog: SpecCatalog([SysctlSpec.self]), providers: [SysctlProvider()],
+                runner: { host in makeRunner(for: host, base: SubprocessRunner()) })
         }
 
         /// The persistence file, in a folder that does not exist yet (the provider creates it).
-        var persistFile: String { manifestDirectory.path + "/sysctl.d/90-ocplan-test.conf" }
-
-        var context: EngineContext {
-            EngineContext(
-                registry: ProviderRegistry([SysctlProvider()]),
-                runner: { host in makeRunner(for: host, base: SubprocessRunner()) },
-                journal: journal, logger: Logger(label: "sysctl-netns-test"))
-        }
+        var persistFile: String { harness.manifestDirectory.path + "/sysctl.d/90-ocplan-test.conf" }
 
         /// Writes the manifest with `sysctls` (lines under `sysctl:`) and plans it.
         func plan(_ sysctls: [String]) async throws -> Plan {
-            let manifest = """
-                version: 1
-                stack: sysctl-netns
-                hosts:
-                  ns: { transport: netns, namespace: \(namespace.name) }
-                sysctl:
-
-                """ + sysctls.map { "  \($0)\n" }.joined()
-            try manifestDirectory.write(manifest, to: "stack.yaml")
-            let (loaded, diagnostics) = await ManifestLoader(catalog: SpecCatalog([SysctlSpec.self]), environment: [:])
-                .load([manifestDirectory.path])
-            let valid = try #require(loaded, "\(diagnostics.items)")
-            let (plan, planDiagnostics) = await Planner(context: context, environment: [:]).plan(valid)
-            return try #require(plan, "\(planDiagnostics.items)")
+            try await harness.plan("sysctl:\n" + sysctls.map { "  \($0)\n" }.joined())
         }
 
         /// Applies `plan`, requiring that every action succeeded and converged.
         func apply(_ plan: Plan) async throws {
-            let report = await Applier(context: context).apply(plan)
+            let report = await harness.apply(plan)
             #expect(report.failed.map(\.error) == [])
             #expect(report.skipped.isEmpty)
             #expect(report.notConverged.isEmpty)

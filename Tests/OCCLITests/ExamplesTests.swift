@@ -66,22 +66,38 @@ func emptyWorldRunner() -> ScriptedRunner {
     return runner
 }
 
+/// The empty world, with a Mac whose pf is the stock one: `pfctl`, `route` and the pf files go to a
+/// ``FakePfctlCLI``, everything else to ``emptyWorldRunner()``.
+struct EmptyWorldWithPf: CommandRunner {
+    let world = emptyWorldRunner()
+    let pf = FakePfctlCLI()
+
+    func run(_ command: Command) async throws -> CommandResult {
+        let path = command.argv.last ?? ""
+        let isPfFile = command.program == "cat" && (path.hasPrefix("/etc/pf") || path.hasPrefix("/Library/"))
+        if ["pfctl", "route"].contains(command.program) || isPfFile { return try await pf.run(command) }
+        return try await world.run(command)
+    }
+}
+
 /// Plans an example against the empty world and renders it without colour.
 func planExample(_ name: String, environment: [String: String] = [:]) async throws -> (String, Diagnostics) {
     let directory = repositoryRoot.appendingPathComponent("examples/\(name)").path
-    let runner = emptyWorldRunner()
+    let both = EmptyWorldWithPf()
+    let runner = both.world
     let loader = ManifestLoader(catalog: StandardProviders.catalog, environment: environment)
     let (manifest, diagnostics) = await loader.load(
-        [directory], detector: CommandFactDetector(runner: { _ in runner }))
+        [directory], detector: CommandFactDetector(runner: { _ in both }))
     let m = try #require(manifest, "\(diagnostics.items)")
     let state = try TempDirectory()
     let context = EngineContext(
-        registry: StandardProviders.registry, runner: { _ in runner },
+        registry: StandardProviders.registry, runner: { _ in both },
         journal: try StateJournal(stack: m.stack, stateDirectory: state.path), logger: Logger(label: "test"))
     let (plan, planDiagnostics) = await Planner(context: context, environment: environment).plan(m)
     let p = try #require(plan, "\(planDiagnostics.items)")
     #expect(runner.unexpected.isEmpty, "\(runner.unexpected)")
     #expect(runner.mutatingCalls.isEmpty)
+    #expect(both.pf.calls.allSatisfy { !$0.mutating })
     return (HumanPlanRenderer(style: Style(colour: false)).render(p), planDiagnostics)
 }
 
@@ -98,7 +114,7 @@ func expectGolden(_ text: String, path: String) throws {
 }
 
 @Suite struct ExamplesTests {
-    @Test(arguments: ["linux-lab", "files", "sysctl", "iptables-audit"])
+    @Test(arguments: ["linux-lab", "files", "sysctl", "iptables-audit", "pf-nat"])
     func examplePlansMatchTheirExpectedPlan(name: String) async throws {
         let (text, _) = try await planExample(name, environment: ["OCPLAN_EXAMPLE_TOKEN": "example-secret"])
         try expectGolden(text, path: "examples/\(name)/expected-plan.txt")

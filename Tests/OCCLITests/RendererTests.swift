@@ -34,6 +34,27 @@ import Testing
         #expect(text.contains("Plan: 0 to create, 0 to update, 1 to replace, 0 to destroy."))
     }
 
+    @Test func showCommandsPrintsATransactionsInputButNeverFileContent() {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                change(
+                    .update, cause: .drift,
+                    attributes: [AttributeChange(path: ValuePath("rules"), before: [], after: ["-j RETURN"])])
+            ])
+        let rendered = HumanPlanRenderer(style: Style(colour: false), showCommands: true) { _ in
+            [
+                Command(
+                    ["nft", "-f", "-"], stdin: Data("table inet t {}\nadd chain inet t c\n".utf8), showsInput: true),
+                Command(["tee", "/etc/secret"], stdin: Data("token=abc\n".utf8)),
+            ]
+        }.render(plan)
+        #expect(
+            rendered.contains(
+                "      $ nft -f -\n      | table inet t {}\n      | add chain inet t c\n      $ tee /etc/secret\n"))
+        #expect(!rendered.contains("token=abc"))
+    }
+
     @Test func driftIsNamedAndCounted() {
         let plan = Plan(
             stack: "lab",

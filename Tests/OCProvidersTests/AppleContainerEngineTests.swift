@@ -232,18 +232,11 @@ import Testing
     @Test func aMissingCLIPlansCreatesAndListsThePrerequisite() async throws {
         let runner = ScriptedRunner()
         runner.expect(argv: ["container", "system", "status"], failure: .toolMissing, repeating: true)
-        let dir = try TempDirectory()
-        let state = try TempDirectory()
-        try dir.write(AppleContainerStack.header + Self.manifest, to: "stack.yaml")
-        let (manifest, diagnostics) = await ManifestLoader(
-            catalog: SpecCatalog([NetworkSpec.self, ContainerSpec.self]), environment: [:]
-        ).load([dir.path])
-        let loaded = try #require(manifest, "\(diagnostics.items)")
-        let context = EngineContext(
-            registry: ProviderRegistry([AppleContainerProvider()]), runner: { _ in runner },
-            journal: try StateJournal(stack: "lab", stateDirectory: state.path), logger: Logger(label: "test"))
-        let (plan, planDiagnostics) = await Planner(context: context, environment: [:]).plan(loaded)
-        let planned = try #require(plan, "\(planDiagnostics.items)")
+        let harness = try EngineHarness(
+            header: "hosts:\n  mac: { transport: local, os: macos }\n",
+            catalog: SpecCatalog([NetworkSpec.self, ContainerSpec.self]), providers: [AppleContainerProvider()],
+            runner: runner)
+        let planned = try await harness.plan(Self.manifest)
         #expect(planned.actions.map(\.action) == [.create, .create, .create])
         #expect(planned.missingTools.map(\.tool) == ["container"])
         #expect(planned.missingTools.first?.install.contains("github.com/apple/container") == true)

@@ -86,63 +86,21 @@ enum AppleContainerOutput {
 // MARK: - Engine harness
 
 /// Plans and applies manifests through the real engine against a ``FakeAppleContainerCLI`` on host `mac`.
-final class AppleContainerStack: Sendable {
+final class AppleContainerStack: EngineHarnessWrapper, Sendable {
     let fake: FakeAppleContainerCLI
-    let dir: TempDirectory
-    let state: TempDirectory
-    let journal: StateJournal
-    let registry: ProviderRegistry
-
-    static let header = "version: 1\nstack: lab\nhosts:\n  mac: { transport: local, os: macos }\n"
+    let harness: EngineHarness
 
     init(
         _ fake: FakeAppleContainerCLI = FakeAppleContainerCLI(), providers: [any Provider] = [AppleContainerProvider()]
-    )
-        throws
-    {
+    ) throws {
         self.fake = fake
-        dir = try TempDirectory()
-        state = try TempDirectory()
-        journal = try StateJournal(stack: "lab", stateDirectory: state.path)
-        registry = ProviderRegistry(providers)
-    }
-
-    var context: EngineContext {
-        let fake = self.fake
-        return EngineContext(
-            registry: registry, runner: { _ in fake }, journal: journal, logger: Logger(label: "test"))
+        harness = try EngineHarness(
+            header: "hosts:\n  mac: { transport: local, os: macos }\n",
+            catalog: SpecCatalog([NetworkSpec.self, ContainerSpec.self]), providers: providers, runner: fake)
     }
 
     /// Loads `body` (sections after the header) as the manifest.
-    func load(_ body: String) async throws -> (Manifest?, Diagnostics) {
-        try dir.write(Self.header + body, to: "stack.yaml")
-        return await ManifestLoader(catalog: SpecCatalog([NetworkSpec.self, ContainerSpec.self]), environment: [:])
-            .load([dir.path])
-    }
-
-    /// Plans `body`; returns the plan or `nil` with the diagnostics.
-    func attempt(_ body: String) async throws -> (Plan?, Diagnostics) {
-        let (manifest, diagnostics) = try await load(body)
-        let loaded = try #require(manifest, "\(diagnostics.items)")
-        return await Planner(context: context, environment: [:]).plan(loaded)
-    }
-
-    /// Plans `body`, requiring a plan.
-    func plan(_ body: String) async throws -> Plan {
-        let (plan, diagnostics) = try await attempt(body)
-        return try #require(plan, "\(diagnostics.items)")
-    }
-
-    func apply(_ plan: Plan) async -> ApplyReport { await Applier(context: context).apply(plan) }
-
-    /// Plans and applies `body`, requiring success.
-    @discardableResult
-    func converge(_ body: String) async throws -> Plan {
-        let plan = try await plan(body)
-        let report = await apply(plan)
-        #expect(report.succeeded, "\(report.failed.map(\.error)) \(report.notConverged.map(\.attributes))")
-        return plan
-    }
+    func load(_ body: String) async throws -> (Manifest?, Diagnostics) { try await harness.load(body) }
 }
 
 /// Small builders shared by the Apple container suites.

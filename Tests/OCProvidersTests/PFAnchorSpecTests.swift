@@ -52,6 +52,31 @@ import Testing
         #expect(try validate(["ext_if = \"en0\"", "nat on $ext_if from 192.168.64.0/24 to any -> ($ext_if)"]).isEmpty)
     }
 
+    @Test func twoEntriesOnOneHostShareTheStacksAnchor() {
+        let other = PFAnchorSpec(host: "mac", rules: ["pass out all"])
+        let elsewhere = PFAnchorSpec(host: "mac2", rules: ["pass out all"])
+        let hosts = Self.macHosts.merging(["mac2": Host(name: "mac2", transport: .ssh, os: .macos)]) { $1 }
+        let diagnostics = PFAnchorSpec(host: "mac", rules: ["pass out all"])
+            .validate(
+                in: SpecTest.context(
+                    Address("pf", "vmnet-nat"),
+                    specs: [Address("pf", "other"): other, Address("pf", "far"): elsewhere],
+                    hosts: hosts))
+        #expect(SpecTest.summaries(diagnostics, .error) == ["pf entries share the stack's anchor"])
+        #expect(diagnostics.first?.detail?.contains("pf.other also loads rules on host mac") == true)
+        #expect(diagnostics.first?.detail?.contains("Merge the rules") == true)
+        #expect(diagnostics.first?.keyPath == "pf.vmnet-nat.host")
+    }
+
+    @Test(arguments: ["rdr pass on lo0 proto tcp from any to any port 80 -> 127.0.0.1 port 8080", "scrub in all"])
+    func warnsAboutRulesTheAnchorLinesDoNotReach(rule: String) throws {
+        let diagnostics = try validate([rule])
+        #expect(
+            SpecTest.summaries(diagnostics, .warning).first?.hasSuffix("rules are not evaluated in the stack's anchor")
+                == true)
+        #expect(SpecTest.summaries(diagnostics, .error).isEmpty)
+    }
+
     @Test func warnsWhenTheHostIsNotMacOS() throws {
         let hosts: [String: Host] = ["vm": Host(name: "vm", transport: .multipass, vm: "vm")]
         let diagnostics = PFAnchorSpec(host: "vm", rules: [])

@@ -326,40 +326,18 @@ import Testing
 
 @Suite struct SysctlEngineTests {
     /// Plans and applies manifests against one fake Linux host through the real engine.
-    final class Stack: Sendable {
+    final class Stack: EngineHarnessWrapper, Sendable {
         let fake: FakeSysctlHost
-        let dir: TempDirectory
-        let state: TempDirectory
-        let journal: StateJournal
+        let harness: EngineHarness
 
         init(_ fake: FakeSysctlHost) throws {
             self.fake = fake
-            dir = try TempDirectory()
-            state = try TempDirectory()
-            journal = try StateJournal(stack: "lab", stateDirectory: state.path)
+            harness = try EngineHarness(
+                header: "hosts:\n  vm: { transport: local, os: linux }\n", catalog: SpecCatalog([SysctlSpec.self]),
+                providers: [SysctlProvider()], runner: fake.runner())
         }
 
-        var context: EngineContext {
-            let fake = self.fake
-            return EngineContext(
-                registry: ProviderRegistry([SysctlProvider()]), runner: { _ in fake.runner() }, journal: journal,
-                logger: Logger(label: "test"))
-        }
-
-        func plan(_ sysctls: String) async throws -> Plan {
-            try dir.write(
-                "version: 1\nstack: lab\nhosts:\n  vm: { transport: local, os: linux }\nsysctl:\n" + sysctls,
-                to: "stack.yaml")
-            let (manifest, diagnostics) = await ManifestLoader(
-                catalog: SpecCatalog([SysctlSpec.self]), environment: [:]
-            )
-            .load([dir.path])
-            let loaded = try #require(manifest, "\(diagnostics.items)")
-            let (plan, planDiagnostics) = await Planner(context: context, environment: [:]).plan(loaded)
-            return try #require(plan, "\(planDiagnostics.items)")
-        }
-
-        func apply(_ plan: Plan) async -> ApplyReport { await Applier(context: context).apply(plan) }
+        func plan(_ sysctls: String) async throws -> Plan { try await harness.plan("sysctl:\n" + sysctls) }
     }
 
     @Test func resourcesSharingAFileApplyInParallelAndConverge() async throws {

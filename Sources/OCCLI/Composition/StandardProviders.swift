@@ -2,6 +2,7 @@ import OCAppleContainer
 import OCCore
 import OCFiles
 import OCIPTables
+import OCPacketFilter
 import OCPodman
 import OCSysctl
 
@@ -20,6 +21,7 @@ public enum StandardProviders {
     public static var registry: ProviderRegistry {
         ProviderRegistry([
             FilesProvider(), SysctlProvider(), PodmanProvider(), AppleContainerProvider(), IPTablesProvider(),
+            PFProvider(),
         ])
     }
 }

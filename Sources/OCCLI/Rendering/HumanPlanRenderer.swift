@@ -106,7 +106,14 @@ public struct HumanPlanRenderer: Sendable {
             let list = commands(change)
             if !list.isEmpty {
                 out.append(style.dim("    commands (on \(change.host.name)):"))
-                for command in list { out.append(style.dim("      $ " + redact(command.description, secrets))) }
+                for command in list {
+                    out.append(style.dim("      $ " + redact(command.description, secrets)))
+                    if command.showsInput, let input = command.stdin {
+                        for line in String(decoding: input, as: UTF8.self).split(separator: "\n") {
+                            out.append(style.dim("      | " + redact(String(line), secrets)))
+                        }
+                    }
+                }
             }
         }
         return out

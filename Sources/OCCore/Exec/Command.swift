@@ -17,6 +17,9 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     public var mutating: Bool
     /// Indices of `argv` elements that hold secrets.
     public var sensitiveArguments: Set<Int>
+    /// Whether `--show-commands` prints the standard input under the command (a rules transaction, never
+    /// file content that may hold a secret).
+    public var showsInput: Bool
 
     /// Creates a command.
     public init(
@@ -25,7 +28,8 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
         environment: [String: String] = [:],
         timeout: Duration = .seconds(120),
         mutating: Bool = false,
-        sensitiveArguments: Set<Int> = []
+        sensitiveArguments: Set<Int> = [],
+        showsInput: Bool = false
     ) {
         self.argv = argv
         self.stdin = stdin
@@ -33,6 +37,7 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
         self.timeout = timeout
         self.mutating = mutating
         self.sensitiveArguments = sensitiveArguments
+        self.showsInput = showsInput
     }
 
     /// The program name (`argv[0]`), or an empty string for an empty command.

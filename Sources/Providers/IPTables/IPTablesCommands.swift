@@ -20,11 +20,11 @@ public enum IPTablesCommands {
     public static func restore(_ family: IPTablesChainSpec.Family, script: String) -> Command {
         Command(
             [family == .ipv6 ? "ip6tables-restore" : "iptables-restore", "-w", "5", "--noflush"],
-            stdin: Data(script.utf8), timeout: .seconds(60), mutating: true)
+            stdin: Data(script.utf8), timeout: .seconds(60), mutating: true, showsInput: true)
     }
 
     /// Loads one nft transaction: `nft -f -` with it on standard input.
     public static func nftLoad(script: String) -> Command {
-        Command(["nft", "-f", "-"], stdin: Data(script.utf8), timeout: .seconds(60), mutating: true)
+        Command(["nft", "-f", "-"], stdin: Data(script.utf8), timeout: .seconds(60), mutating: true, showsInput: true)
     }
 }

@@ -33,9 +33,26 @@ extension PFAnchorSpec {
         "dummynet-anchor": .filtering, "dummynet": .filtering, "load": .definition,
     ]
 
-    /// Checks rule order, unresolved variables, undefined macros, NAT targets and the host's OS.
+    /// Rule keywords whose rules an anchor referenced only by `nat-anchor` and `anchor` never evaluates, with the
+    /// main-ruleset line that would.
+    static let unreachedKeywords: [String: String] = [
+        "rdr": "rdr-anchor", "binat": "binat-anchor", "scrub": "scrub-anchor", "rdr-anchor": "rdr-anchor",
+        "binat-anchor": "binat-anchor", "scrub-anchor": "scrub-anchor",
+    ]
+
+    /// Checks that the stack's anchor has one entry per host, rule order, unresolved variables, undefined
+    /// macros, NAT targets, rules the anchor's references do not reach, and the host's OS.
     public func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        for (address, _) in context.others(PFAnchorSpec.self, on: host) {
+            diagnostics.append(
+                context.error(
+                    "pf entries share the stack's anchor",
+                    detail: "\(address) also loads rules on host \(host), and every pf entry of a stack is loaded into "
+                        + "the one anchor ocplan/STACK, so each would replace the other's rules. Merge the rules of "
+                        + "both into one entry.",
+                    at: "host"))
+        }
         var latest: (section: Section, index: Int)?
         var macros: Set<String> = []
         for (index, rule) in rules.enumerated() {
@@ -86,6 +103,15 @@ extension PFAnchorSpec {
                 latest = (section, index)
             }
             diagnostics += macroProblems(words, defined: macros, keyPath: keyPath, in: context)
+            if let needed = Self.unreachedKeywords[keyword] {
+                diagnostics.append(
+                    context.warning(
+                        "\(keyword) rules are not evaluated in the stack's anchor",
+                        detail: "/etc/pf.conf references the stack's anchor with `nat-anchor` and `anchor` only, so pf "
+                            + "never evaluates \(keyword) rules in it (that would take a `\(needed)` line). Use nat "
+                            + "and pass/block rules here, or put this rule in /etc/pf.conf yourself.",
+                        at: keyPath))
+            }
             if section == .translation, let arrow = words.firstIndex(of: "->"), arrow + 1 < words.count,
                 Self.isInterfaceName(words[arrow + 1])
             {

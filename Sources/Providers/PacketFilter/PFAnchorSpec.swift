@@ -2,9 +2,11 @@ import OCCore
 
 /// Packet-filter rules on macOS: one entry of the `pf` section (the vmnet NAT rule).
 ///
-/// Each entry is loaded atomically into its own anchor `oc/NAME` under the stack's top-level anchor `oc`,
-/// which `/etc/pf.conf` must reference (`nat-anchor "oc"`, `anchor "oc"`, `load anchor`); ocplan checks and
-/// adds those lines. Rules change in place (`pfctl -a oc/NAME -f -` replaces the anchor's rules).
+/// The rules are loaded atomically into the stack's own top-level anchor `ocplan/STACK` (STACK is the stack's
+/// name), which `/etc/pf.conf` must reference (`nat-anchor "ocplan/STACK"`, `anchor "ocplan/STACK"`, and `load
+/// anchor` when persisting); ocplan checks and adds those lines. Because the anchor is per stack, a stack has
+/// at most one `pf` entry per host. Rules change in place (`pfctl -a ocplan/STACK -f -` replaces the anchor's
+/// rules).
 public struct PFAnchorSpec: ResourceSpec, Equatable, Codable {
     public static let section = "pf"
 

@@ -102,41 +102,27 @@ func withExitNodeLab<T: Sendable>(_ body: (ExitNodeLab) async throws -> T) async
     }
 }
 
-/// A stack planned and applied in-process with the standard providers, its manifest and state in temp dirs.
+/// A stack planned and applied in-process with the standard providers over real commands (an
+/// ``EngineHarness``), its manifest and state in temp dirs.
 final class EngineStack: Sendable {
-    let name: String
-    let manifestDirectory: TempDirectory
-    let stateDirectory: TempDirectory
-    let journal: StateJournal
+    let harness: EngineHarness
+    var name: String { harness.stack }
+    var journal: StateJournal { harness.journal }
 
     init(name: String) throws {
-        self.name = name
-        manifestDirectory = try TempDirectory(prefix: "ocplan-engine-manifest")
-        stateDirectory = try TempDirectory(prefix: "ocplan-engine-state")
-        journal = try StateJournal(stack: name, stateDirectory: stateDirectory.path)
-    }
-
-    var context: EngineContext {
-        EngineContext(
-            registry: StandardProviders.registry,
-            runner: { host in makeRunner(for: host, base: SubprocessRunner()) },
-            journal: journal, logger: Logger(label: "engine-stack-test"))
+        harness = try EngineHarness(
+            stack: name, catalog: StandardProviders.catalog, providers: StandardProviders.registry.providers,
+            runner: { host in makeRunner(for: host, base: SubprocessRunner()) })
     }
 
     /// Writes `body` (everything after `stack:`) as the manifest and plans it.
     func plan(_ body: String, destroy: Bool = false) async throws -> Plan {
-        try manifestDirectory.write("version: 1\nstack: \(name)\n" + body, to: "stack.yaml")
-        let (loaded, diagnostics) = await ManifestLoader(catalog: StandardProviders.catalog, environment: [:])
-            .load([manifestDirectory.path])
-        let valid = try #require(loaded, "\(diagnostics.items)")
-        let (plan, planDiagnostics) = await Planner(context: context, environment: [:])
-            .plan(valid, options: PlanOptions(destroy: destroy))
-        return try #require(plan, "\(planDiagnostics.items)")
+        try await harness.plan(body, options: PlanOptions(destroy: destroy))
     }
 
     /// Applies `plan`, requiring that every action succeeded and converged.
     func apply(_ plan: Plan, sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
-        let report = await Applier(context: context).apply(plan)
+        let report = await harness.apply(plan)
         #expect(report.failed.map(\.error) == [], sourceLocation: sourceLocation)
         #expect(report.skipped.isEmpty, sourceLocation: sourceLocation)
         #expect(report.notConverged.isEmpty, sourceLocation: sourceLocation)
