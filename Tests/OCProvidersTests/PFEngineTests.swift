@@ -141,6 +141,9 @@ import Testing
         let error = try #require(diagnostics.items.first { $0.severity == .error })
         #expect(error.summary == "pfctl rejects the rules of pf.vmnet-nat")
         #expect(error.keyPath == "pf.vmnet-nat.rules[1]")
+        // The engine locates a provider's diagnostic at its key path in the manifest.
+        #expect(error.location?.line == 12)
+        #expect(error.location?.file.hasSuffix("stack.yaml") == true)
         #expect(error.detail?.contains("stdin:2: syntax error") == true)
         #expect(stack.fake.mutatingCalls.isEmpty)
         #expect(stack.fake.file(PFConf.path) == FakePfctlCLI.stockPfConf)

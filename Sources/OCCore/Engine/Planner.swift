@@ -381,6 +381,19 @@ public struct Planner: Sendable {
         var unreachable: [ObserveKey: String] = [:]
     }
 
+    /// A provider's diagnostic about a resource, located in the manifest: at its key path when that is in the
+    /// resource's YAML, else at the resource.
+    static func located(_ diagnostic: Diagnostic, in manifest: Manifest) -> Diagnostic {
+        guard diagnostic.location == nil, let address = diagnostic.address,
+            let declaration = manifest.resource(address)
+        else { return diagnostic }
+        var located = diagnostic
+        let prefix = address.description + "."
+        let relative = diagnostic.keyPath.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
+        located.location = relative.flatMap { declaration.node.location(of: $0) } ?? declaration.location
+        return located
+    }
+
     private func observe(_ items: [Item], manifest: Manifest, diagnostics: inout Diagnostics) async -> Observed {
         var groups: [ObserveKey: [Item]] = [:]
         for item in items { groups[ObserveKey(item), default: []].append(item) }
@@ -438,7 +451,7 @@ public struct Planner: Sendable {
             switch outcome {
             case .success(_, let response, let provider, let host):
                 result.observations.merge(response.observations) { $1 }
-                diagnostics.append(contentsOf: response.diagnostics)
+                diagnostics.append(contentsOf: response.diagnostics.map { Self.located($0, in: manifest) })
                 for (address, observation) in response.discovered {
                     result.discovered[address] = Discovered(
                         provider: provider, host: host, observation: observation)

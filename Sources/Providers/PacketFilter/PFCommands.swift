@@ -33,7 +33,9 @@ public enum PFCommands {
 
     /// `pfctl -a ANCHOR -f -` with the rules on standard input: replaces the anchor's rules atomically.
     public static func load(_ rules: [String], anchor: String) -> Command {
-        Command([program, "-a", anchor, "-f", "-"], stdin: Data(PFAnchor.rulesText(rules).utf8), mutating: true)
+        Command(
+            [program, "-a", anchor, "-f", "-"], stdin: Data(PFAnchor.rulesText(rules).utf8), mutating: true,
+            showsInput: true)
     }
 
     /// `pfctl -a ANCHOR -F all`: empties the anchor.
