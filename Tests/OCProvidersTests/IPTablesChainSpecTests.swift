@@ -106,4 +106,20 @@ import Testing
         ]
         #expect(try validate("table: mangle\nchain: OC_CHILD\nhook: { chain: OC_PARENT }", others: others).isEmpty)
     }
+
+    @Test func twoHooksAtTheSamePositionWouldPushEachOtherDown() throws {
+        let hook = IPTablesChainSpec.Hook(chain: "FORWARD", position: 1)
+        let others: [Address: any ResourceSpec] = [
+            Address("iptables", "first"): IPTablesChainSpec(
+                table: .mangle, chain: "OC_FIRST", hook: hook, family: .both),
+            Address("iptables", "v6"): IPTablesChainSpec(table: .mangle, chain: "OC_V6", hook: hook, family: .ipv6),
+            Address("iptables", "second"): IPTablesChainSpec(
+                table: .mangle, chain: "OC_SECOND", hook: .init(chain: "FORWARD", position: 2)),
+        ]
+        let diagnostics = try validate(
+            "table: mangle\nchain: OC_EGRESS\nhook: { chain: FORWARD, position: 1 }", others: others)
+        #expect(diagnostics.map(\.summary) == ["Two hooks at the same position"])
+        #expect(diagnostics.first?.detail?.contains("iptables.first") == true)
+        #expect(diagnostics.first?.keyPath == "iptables.oc-egress.hook.position")
+    }
 }

@@ -105,6 +105,22 @@ extension IPTablesChainSpec {
         if let match = hook.match {
             diagnostics += ruleProblems(match, keyPath: "hook.match", in: context)
         }
+        if backend == .iptables, let position = hook.position {
+            let families = Set(family.members)
+            for (address, other) in context.others(IPTablesChainSpec.self, on: host)
+            where other.backend == .iptables && other.table == table && other.hook?.chain == hook.chain
+                && other.hook?.position == position && !families.isDisjoint(with: other.family.members)
+            {
+                diagnostics.append(
+                    context.error(
+                        "Two hooks at the same position",
+                        detail:
+                            "\(address) also hooks \(table.rawValue) \(hook.chain) at position \(position). Each apply "
+                            + "would push the other down and the next plan would find it moved. Give one of them "
+                            + "another position, or leave `position` out to append.",
+                        at: "hook.position"))
+            }
+        }
         if backend == .nft, hook.position != nil {
             diagnostics.append(
                 context.warning(

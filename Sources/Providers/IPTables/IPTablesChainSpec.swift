@@ -31,6 +31,9 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
         case ipv6
         /// Both, with the same rules.
         case both
+
+        /// The single families this stands for, in the order they are applied.
+        public var members: [Family] { self == .both ? [.ipv4, .ipv6] : [self] }
     }
 
     /// The tool family that loads the rules.

@@ -46,13 +46,7 @@ struct NetfilterChain: Sendable, Hashable {
     var unitDirectory: String
 
     /// The IP versions the chain is loaded for, in the order they are applied.
-    var families: [Family] {
-        switch family {
-        case .ipv4: return [.ipv4]
-        case .ipv6: return [.ipv6]
-        case .both: return [.ipv4, .ipv6]
-        }
-    }
+    var families: [Family] { family.members }
 
     /// Reads a tree; `nil` when it lacks the chain or table.
     init?(name: String, tree: Value) {
