@@ -100,11 +100,13 @@ import Testing
             try validate("table: mangle\nchain: OC_EGRESS", others: others).map(\.summary) == ["Chain declared twice"])
     }
 
-    @Test func hooksMayJumpFromAnotherDeclaredChain() throws {
+    @Test func hooksFromAnotherOwnedChainAreRefusedForARule() throws {
         let others: [Address: any ResourceSpec] = [
             Address("iptables", "parent"): IPTablesChainSpec(table: .mangle, chain: "OC_PARENT")
         ]
-        #expect(try validate("table: mangle\nchain: OC_CHILD\nhook: { chain: OC_PARENT }", others: others).isEmpty)
+        let diagnostics = try validate("table: mangle\nchain: OC_CHILD\nhook: { chain: OC_PARENT }", others: others)
+        #expect(diagnostics.map(\.summary) == ["Hooks jump from built-in chains"])
+        #expect(diagnostics.first?.detail?.contains("`-j OC_CHILD`") == true)
     }
 
     @Test func twoHooksAtTheSamePositionWouldPushEachOtherDown() throws {

@@ -84,13 +84,20 @@ extension IPTablesChainSpec {
         let declaredChains = context.specs.values.compactMap { $0 as? IPTablesChainSpec }
             .filter { $0.host == host && $0.table == table }.map(\.chain)
         let from = backend == .nft ? hook.chain.uppercased() : hook.chain
-        if !table.builtinChains.contains(from), !declaredChains.contains(hook.chain) || hook.chain == chain {
+        if declaredChains.contains(hook.chain) {
+            diagnostics.append(
+                context.error(
+                    "Hooks jump from built-in chains",
+                    detail: "`\(hook.chain)` is an owned chain, which ocplan refills on every change of its own "
+                        + "resource, so a hook kept there would be wiped. Jump with a rule of `\(hook.chain)` "
+                        + "instead (`-j \(chain)`), and leave out `hook`.",
+                    at: "hook.chain"))
+        } else if !table.builtinChains.contains(from) {
             diagnostics.append(
                 context.error(
                     "Hook chain is not in the \(table.rawValue) table",
-                    detail: "`\(hook.chain)` is neither a built-in chain of \(table.rawValue) ("
-                        + table.builtinChains.joined(separator: ", ")
-                        + ") nor another declared chain. Pick one of them.",
+                    detail: "`\(hook.chain)` is not a built-in chain of \(table.rawValue) ("
+                        + table.builtinChains.joined(separator: ", ") + "). Pick one of them.",
                     at: "hook.chain"))
         }
         if backend == .iptables, table == .filter, from == "FORWARD" {
