@@ -415,7 +415,7 @@ public final class FakeAppleContainerCLI: CommandRunner {
                 cpus = number
             case "-m", "--memory":
                 let text = try value(&options, argv: argv)
-                guard let bytes = Self.memory(text) else { return failure("invalid memory: \(text)") }
+                guard let bytes = Formats.bytes(text) else { return failure("invalid memory: \(text)") }
                 memory = bytes
             default:
                 throw UnknownCommand(argv: argv, reason: "unknown option \(first)")
@@ -430,7 +430,7 @@ public final class FakeAppleContainerCLI: CommandRunner {
         for network in networks where !world.networks.contains(where: { $0.id == network }) {
             return failure("network \(network) not found")
         }
-        let reference = Self.qualified(imageText)
+        let reference = ImageName.qualified(imageText)  // as the CLI stores it
         let image = images[reference] ?? Image()
         let arguments = Array(options.dropFirst())
         let argvOfProcess: [String]
@@ -635,61 +635,15 @@ public final class FakeAppleContainerCLI: CommandRunner {
         environment.append(entry)
     }
 
-    /// Parses `[HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTO]` with optional `a-b` ranges and `[v6]` addresses.
+    /// Parses `[HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTO]` with optional `a-b` ranges and `[v6]` addresses (the
+    /// manifest's syntax, but the CLI requires the host port and knows only tcp and udp).
     private static func port(_ spec: String) -> Port? {
-        var rest = Substring(spec)
-        var proto = "tcp"
-        if let slash = rest.lastIndex(of: "/") {
-            proto = String(rest[rest.index(after: slash)...])
-            rest = rest[..<slash]
-        }
-        var hostAddress = "0.0.0.0"
-        if rest.first == "[", let close = rest.firstIndex(of: "]") {
-            hostAddress = String(rest[rest.index(after: rest.startIndex)..<close])
-            rest = rest[rest.index(after: close)...].dropFirst()
-        }
-        var parts = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        if parts.count == 3 {
-            hostAddress = parts.removeFirst()
-        }
-        guard parts.count == 2, ["tcp", "udp"].contains(proto) else { return nil }
-        func range(_ text: String) -> (Int, Int)? {
-            let bounds = text.split(separator: "-").compactMap { Int($0) }
-            guard let first = bounds.first, let last = bounds.last, bounds.count <= 2, first <= last else { return nil }
-            return (first, last - first + 1)
-        }
-        guard let host = range(parts[0]), let container = range(parts[1]), host.1 == container.1 else { return nil }
-        return Port(hostAddress: hostAddress, hostPort: host.0, containerPort: container.0, proto: proto, count: host.1)
-    }
-
-    /// Bytes for `512M`, `1G`, `1024K` (binary units, as the CLI reads them); `nil` otherwise.
-    private static func memory(_ text: String) -> Int? {
-        let units: [Character: Int] = ["K": 1, "M": 2, "G": 3, "T": 4, "P": 5]
-        guard let last = text.uppercased().last else { return nil }
-        if let exponent = units[last], let number = Int(text.dropLast()) {
-            return number * Int(pow(1_024.0, Double(exponent)))
-        }
-        return Int(text)
-    }
-
-    /// The fully qualified reference the CLI stores (`alpine` → `docker.io/library/alpine:latest`).
-    private static func qualified(_ reference: String) -> String {
-        var name = reference
-        var suffix = ":latest"
-        if let at = name.firstIndex(of: "@") {
-            suffix = String(name[at...])
-            name = String(name[..<at])
-        } else if let colon = name.lastIndex(of: ":"), !name[colon...].contains("/") {
-            suffix = String(name[colon...])
-            name = String(name[..<colon])
-        }
-        let components = name.split(separator: "/")
-        if components.count == 1 {
-            name = "docker.io/library/" + name
-        } else if let first = components.first, !(first.contains(".") || first.contains(":") || first == "localhost") {
-            name = "docker.io/" + name
-        }
-        return name + suffix
+        guard case .success(let mapping) = Formats.portMapping(spec), let hostPort = mapping.hostPort,
+            ["tcp", "udp"].contains(mapping.proto)
+        else { return nil }
+        return Port(
+            hostAddress: mapping.hostIP ?? "0.0.0.0", hostPort: hostPort, containerPort: mapping.containerPort,
+            proto: mapping.proto, count: mapping.count)
     }
 
     /// The address `host` of an IPv4 `subnet` with the subnet's prefix (`192.168.64.0/24`, 3 → `192.168.64.3/24`).

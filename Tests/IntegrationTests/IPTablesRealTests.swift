@@ -13,19 +13,24 @@ import Testing
 @Suite(.serialized) struct IPTablesRealTests {
     static func stackName() -> String { "nf-" + String(UUID().uuidString.prefix(8)).lowercased() }
 
+    /// The exit host in the lab's exit namespace, with forwarding on, and the `iptables:` key.
+    static func exitHost(_ lab: ExitNodeLab) -> String {
+        """
+        hosts:
+          exit: { transport: netns, namespace: \(lab.exit.name) }
+        sysctl:
+          forward: { host: exit, key: net.ipv4.ip_forward, value: "1" }
+        iptables:
+
+        """
+    }
+
     /// The exit-node manifest with the iptables backend; `egressRules` and `persist` vary per step.
     static func iptablesManifest(
         _ lab: ExitNodeLab, egress: Bool = true, nat: Bool = true, family: String = "ipv4",
         persist: String? = nil
     ) -> String {
-        var text = """
-            hosts:
-              exit: { transport: netns, namespace: \(lab.exit.name) }
-            sysctl:
-              forward: { host: exit, key: net.ipv4.ip_forward, value: "1" }
-            iptables:
-
-            """
+        var text = exitHost(lab)
         let persistLines =
             persist.map { "    persist: true\n    persistDirectory: \($0)/rules\n    unitDirectory: \($0)/units\n" }
             ?? ""
@@ -149,22 +154,18 @@ import Testing
             let stack = try EngineStack(name: Self.stackName())
             let table = "ocplan_\(stack.name)"
             func manifest(egress: Bool = true) -> String {
-                var text = """
-                    hosts:
-                      exit: { transport: netns, namespace: \(lab.exit.name) }
-                    sysctl:
-                      forward: { host: exit, key: net.ipv4.ip_forward, value: "1" }
-                    iptables:
-                      exit-nat:
-                        host: exit
-                        backend: nft
-                        table: nat
-                        chain: OC_EXIT_NAT
-                        rules:
-                          - ip saddr 10.99.1.0/24 oifname "e1" counter masquerade
-                        hook: { chain: POSTROUTING }
+                var text =
+                    Self.exitHost(lab) + """
+                          exit-nat:
+                            host: exit
+                            backend: nft
+                            table: nat
+                            chain: OC_EXIT_NAT
+                            rules:
+                              - ip saddr 10.99.1.0/24 oifname "e1" counter masquerade
+                            hook: { chain: POSTROUTING }
 
-                    """
+                        """
                 if egress {
                     text += """
                           egress-log:

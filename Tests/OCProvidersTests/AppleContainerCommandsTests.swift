@@ -65,7 +65,7 @@ import Testing
         ("docker.io/headscale/headscale:0.28.0", "docker.io/headscale/headscale:0.28.0"),
     ])
     func imageReferencesAreQualifiedLikeTheCLIStoresThem(written: String, stored: String) {
-        #expect(AppleContainerTree.normalizedImage(written) == stored)
+        #expect(ImageName.qualified(written) == stored)
     }
 
     @Test func theSpecHashIgnoresTheState() throws {

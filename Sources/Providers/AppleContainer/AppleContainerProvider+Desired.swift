@@ -45,7 +45,7 @@ extension AppleContainerProvider {
             return AppleContainerTree.mountText(source: source, target: mount.target, readOnly: mount.readOnly)
         }
         var tree: Value = [
-            Key.image: .string(AppleContainerTree.normalizedImage(spec.image)),
+            Key.image: .string(ImageName.qualified(spec.image)),
             Key.env: AppleContainerTree.stringMap(spec.env),
             Key.networks: .strings(
                 spec.networks.isEmpty ? [AppleContainerTree.defaultNetwork] : spec.networks.map(\.name)),

@@ -182,7 +182,7 @@ extension AppleContainerProvider {
     ) -> Value {
         typealias Key = AppleContainerTree.ContainerKey
         var reported: [String: Value] = [
-            Key.image: .string(AppleContainerTree.normalizedImage(record.image)),
+            Key.image: .string(ImageName.qualified(record.image)),
             Key.networks: .strings(record.networks),
             Key.ports: .strings(record.ports),
             Key.volumes: .strings(record.volumes),

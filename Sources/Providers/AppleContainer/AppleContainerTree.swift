@@ -110,31 +110,6 @@ public enum AppleContainerTree {
         return ContentDigest.sha256(hashed.canonicalJSON)
     }
 
-    /// An image reference in the fully qualified form the CLI stores (`nginx` → `docker.io/library/nginx:latest`).
-    ///
-    /// - Parameter reference: the reference as written or reported.
-    /// - Returns: registry, repository path and tag (or digest).
-    public static func normalizedImage(_ reference: String) -> String {
-        var name = reference
-        var suffix = ""
-        if let at = name.firstIndex(of: "@") {
-            suffix = String(name[at...])
-            name = String(name[..<at])
-        } else if let colon = name.lastIndex(of: ":"), !name[colon...].contains("/") {
-            suffix = String(name[colon...])
-            name = String(name[..<colon])
-        } else {
-            suffix = ":latest"
-        }
-        let components = name.split(separator: "/", omittingEmptySubsequences: false)
-        if components.count == 1 {
-            name = "docker.io/library/" + name
-        } else if let first = components.first, !(first.contains(".") || first.contains(":") || first == "localhost") {
-            name = "docker.io/" + name
-        }
-        return name + suffix
-    }
-
     /// A published port as the tree shows it: `127.0.0.1:8080:80/tcp`, `[::1]:53:53/udp`, ranges as `a-b`.
     ///
     /// - Parameters:

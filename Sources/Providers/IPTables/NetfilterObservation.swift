@@ -119,8 +119,11 @@ enum NetfilterObservation {
         found.hookLines = hookRules.map { "\($0.builtin) \($0.rule.spec)" }
         found.canonical = canonical
         marks += hookRules.compactMap(\.rule.mark)
-        if marks.contains(where: { $0.stack == stack }) || (exists && rules.isEmpty && hookRules.isEmpty) {
-            found.ownership = exists && rules.isEmpty && hookRules.isEmpty ? .unmarked : .ours
+        if marks.contains(where: { $0.stack == stack }) {
+            found.ownership = .ours
+        } else if rules.isEmpty && hookRules.isEmpty {
+            // An empty chain carries no mark: the state journal decides.
+            found.ownership = .unmarked
         } else if let other = marks.first {
             found.ownership = .foreign
             found.note = "chain \(chain.chain) in \(chain.table.rawValue) carries rules of stack '\(other.stack)'"

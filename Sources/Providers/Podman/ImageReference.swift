@@ -1,3 +1,5 @@
+import OCCore
+
 /// Matches an image reference as a manifest writes it against the names Podman lists.
 ///
 /// `podman images --format json` lists fully qualified names (`docker.io/library/alpine:3.20`,
@@ -11,10 +13,8 @@ enum ImageReference {
         if reference.contains("@") { return [reference] }
         let tagged = hasTag(reference) ? reference : reference + ":latest"
         var names = [reference, tagged]
-        let first = tagged.split(separator: "/").first.map(String.init) ?? ""
-        let qualified = tagged.contains("/") && (first.contains(".") || first.contains(":") || first == "localhost")
-        if !qualified {
-            names.append(tagged.contains("/") ? "docker.io/" + tagged : "docker.io/library/" + tagged)
+        if !ImageName.namesRegistry(tagged) {
+            names.append(ImageName.qualified(tagged))
             names.append("localhost/" + tagged)
         }
         var seen = Set<String>()

@@ -5,7 +5,7 @@ import Testing
 /// Drives the real `ocplan` and `ocapply` binaries on examples/linux-lab, in a namespace and a
 /// temporary directory of the test's own, as a user would.
 @Suite struct LinuxLabCLITests {
-    @Test(.enabled(if: NetNamespace.isSupported && PodmanAvailability.isSupported))
+    @Test(.enabled(if: NetNamespace.isSupported && PodmanFixture.isSupported))
     func applyThenNoChangesThenManifestAndDriftAreTold() async throws {
         try await withLinuxLab { lab, ns in
 
@@ -77,7 +77,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: NetNamespace.isSupported && PodmanAvailability.isSupported))
+    @Test(.enabled(if: NetNamespace.isSupported && PodmanFixture.isSupported))
     func historyListsTheApplies() async throws {
         try await withLinuxLab { lab, ns in
             #expect(try await lab.ocapply(["--auto-approve"]).status == 0)

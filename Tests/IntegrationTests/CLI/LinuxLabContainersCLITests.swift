@@ -18,7 +18,7 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test(.enabled(if: NetNamespace.isSupported && PodmanAvailability.isSupported))
+    @Test(.enabled(if: NetNamespace.isSupported && PodmanFixture.isSupported))
     func applyIsolationDriftReplaceDeleteAndOwnership() async throws {
         try await withLinuxLab { lab, _ in
 
@@ -104,7 +104,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: NetNamespace.isSupported && PodmanAvailability.isSupported))
+    @Test(.enabled(if: NetNamespace.isSupported && PodmanFixture.isSupported))
     func aKilledApplyIsFinishedByTheNextOne() async throws {
         try await withLinuxLab { lab, _ in
             // Start an apply and kill it (SIGKILL) as soon as it has recorded its first resource.
@@ -131,17 +131,5 @@ import Testing
             #expect(clean.status == 0, "\(clean.stdout)\n\(clean.stderr)")
             #expect(try await lab.ocapply(["--destroy", "--auto-approve"]).status == 0)
         }
-    }
-}
-
-/// Whether real Podman tests can run: always under `CI=true`, where a missing Podman must fail.
-enum PodmanAvailability {
-    static var isSupported: Bool {
-        #if os(Linux)
-        if ProcessInfo.processInfo.environment["CI"] == "true" { return true }
-        return ToolLocator.isAvailable("podman") && Transport.isRunningAsRoot
-        #else
-        return false
-        #endif
     }
 }
