@@ -94,7 +94,7 @@ import Testing
                     "--cpus", "0.5", "--ulimit", "core=0:0", "--ulimit", "nofile=512:1024", "--ulimit",
                     "nproc=4096:4096", "--env", "FOO=bar", "--env", "FROMFILE=yes", "--env", "PATH=/bin",
                     "--env", "SPACEY=a b", "--entrypoint", "[\"sh\",\"-c\"]",
-                    "localhost/ocplan-busybox:ocplan-t-fixture0",
+                    "--", "localhost/ocplan-busybox:ocplan-t-fixture0",
                     "trap 'exit 0' TERM; while true; do sleep 1; done",
                 ],
                 ["podman", "start", "ocplan-t-fixture0-full"],
