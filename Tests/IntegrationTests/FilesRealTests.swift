@@ -58,7 +58,7 @@ import Testing
         #expect(try stack.mode(path) == 0o600)
         #expect(try await stack.plan(spec).0?.hasChanges == false)
 
-        // Mode drift: only chmod.
+        // Mode drift: a rewrite through a fresh temporary file (a chmod of the path would follow a symlink).
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         let (drift, _) = try await stack.plan(spec)
         let change = try #require(drift?.actions.first)
@@ -66,20 +66,87 @@ import Testing
         #expect(change.attributes.map(\.path.description) == ["mode"])
         let commands = try FilesProvider().commands(
             for: change, context: ChangeContext(stack: "files-real", host: .local, privateState: change.privateState))
-        #expect(commands.map(\.program) == ["chmod"])
+        #expect(commands.map(\.program) == ["mkdir", "mktemp", "tee", "chmod", "mv"])
         try await stack.converge(spec)
         #expect(try stack.mode(path) == 0o600)
 
         // Content from the manifest: a rewrite, atomically, leaving no temporary file.
         try await stack.converge("  app: { path: \(path), content: \"a=2\\n\", mode: \"0600\" }\n")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "a=2\n")
-        #expect(!FileManager.default.fileExists(atPath: path + ".ocplan-tmp"))
+        let folder = stack.out.path + "/nested/dir"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["app.conf"], "no temporary file left")
 
         // Removed from the manifest: deleted, because the stack created it.
         let other = stack.out.path + "/other.txt"
         try await stack.converge("  other: { path: \(other), content: x }\n")
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(FileManager.default.fileExists(atPath: other))
+    }
+
+    @Test func aSymlinkPlantedAtTheOldTemporaryNameIsNotFollowed() async throws {
+        let stack = try Stack()
+        let victim = try stack.out.write("precious\n", to: "victim")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: victim.path)
+        let path = stack.out.path + "/app.conf"
+        // What ocplan used to write through: PATH.ocplan-tmp.
+        try FileManager.default.createSymbolicLink(atPath: path + ".ocplan-tmp", withDestinationPath: victim.path)
+        try await stack.converge("  app: { path: \(path), content: \"secret\\n\", mode: \"0600\" }\n")
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious\n")
+        #expect(try stack.mode(victim.path) == 0o644)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "secret\n")
+        #expect(try stack.mode(path) == 0o600)
+
+        // The persistence files of sysctl, iptables and pf are written the same way (HostFile).
+        let persisted = stack.out.path + "/90-ocplan.conf"
+        try FileManager.default.createSymbolicLink(atPath: persisted + ".ocplan-tmp", withDestinationPath: victim.path)
+        try await SubprocessRunner().checkAll(HostFile.write("x = 1\n", to: persisted, os: .linux), host: "local")
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: persisted, encoding: .utf8) == "x = 1\n")
+    }
+
+    @Test func aSymlinkPutAtAManagedFileIsReplacedNotWrittenThrough() async throws {
+        let stack = try Stack()
+        // Same content as the managed file, another mode: the plan sees only a mode drift through the link.
+        let victim = try stack.out.write("mine\n", to: "victim")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: victim.path)
+        let path = stack.out.path + "/app.conf"
+        let spec = "  app: { path: \(path), content: \"mine\\n\", mode: \"0600\" }\n"
+        try await stack.converge(spec)
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: victim.path)
+        let (drift, _) = try await stack.plan(spec)
+        #expect(drift?.actions.first?.attributes.map(\.path.description) == ["mode"])
+        try await stack.converge(spec)
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "mine\n")
+        #expect(try stack.mode(victim.path) == 0o644, "the link's target keeps its mode")
+        let type = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+        #expect(type == .typeRegular)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "mine\n")
+    }
+
+    @Test func concurrentWritersOfOneFileNeverShareATemporaryFile() async throws {
+        // Two state directories applying the same file used to meet at PATH.ocplan-tmp.
+        let out = try TempDirectory(prefix: "ocplan-files-race")
+        let path = out.path + "/shared.conf"
+        let contents = (0..<12).map { String(repeating: "\($0 % 10)", count: 4_096) + "\n" }
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for text in contents {
+                group.addTask {
+                    do {
+                        try await SubprocessRunner().checkAll(HostFile.write(text, to: path, os: .linux), host: "local")
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            var failed: [String] = []
+            for await failure in group { if let failure { failed.append(failure) } }
+            return failed
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(contents.contains(try String(contentsOfFile: path, encoding: .utf8)), "one writer's whole content")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["shared.conf"])
     }
 
     @Test func anExistingFileIsNeverTouchedUnlessAdoptedAndThenNeverDeleted() async throws {

@@ -28,22 +28,8 @@ public enum FilesCommands {
             owner: desired["owner"].stringValue, group: desired["group"].stringValue, os: os)
     }
 
-    /// `chmod -- MODE PATH`.
-    public static func chmod(_ mode: String, _ path: String) -> Command {
-        Command(["chmod", "--", mode, path], mutating: true)
-    }
-
-    /// `chown -- [OWNER][:GROUP] PATH`: the owner is an operand after `--`, never an option such as
-    /// `--reference=FILE`.
-    public static func chown(owner: String?, group: String?, _ path: String) -> Command {
-        let spec = (owner ?? "") + (group.map { ":" + $0 } ?? "")
-        return Command(["chown", "--", spec, path], mutating: true)
-    }
-
-    /// `rm -f PATH`.
-    public static func remove(_ path: String) -> Command {
-        Command(["rm", "-f", "--", path], mutating: true)
-    }
+    /// `rm -f -- PATH`.
+    public static func remove(_ path: String) -> Command { HostFile.remove(path) }
 }
 
 extension FilesCommands {
@@ -63,10 +49,6 @@ extension FilesCommands {
             },
             ArgvBuilder("write: owner") { write(with("owner", $0), os: .linux) },
             ArgvBuilder("write: group") { write(with("group", $0), os: .linux) },
-            ArgvBuilder("chmod: path") { [chmod("0644", $0)] },
-            ArgvBuilder("chown: owner") { [chown(owner: $0, group: nil, "/tmp/f")] },
-            ArgvBuilder("chown: group") { [chown(owner: nil, group: $0, "/tmp/f")] },
-            ArgvBuilder("chown: path") { [chown(owner: "root", group: nil, $0)] },
             ArgvBuilder("rm") { [remove($0)] },
         ]
     }()

@@ -122,18 +122,10 @@ public struct FilesProvider: Provider {
             }
             return commands + FilesCommands.write(desired, os: context.host.os)
         case .update:
-            guard let desired = change.after, let path = desired["path"].stringValue else { return [] }
-            let changed = Set(change.attributes.compactMap { $0.path.components.first })
-            if changed.contains(.key("content")) { return FilesCommands.write(desired, os: context.host.os) }
-            var commands: [Command] = []
-            if changed.contains(.key("mode")), let mode = desired["mode"].stringValue {
-                commands.append(FilesCommands.chmod(mode, path))
-            }
-            if changed.contains(.key("owner")) || changed.contains(.key("group")) {
-                commands.append(
-                    FilesCommands.chown(owner: desired["owner"].stringValue, group: desired["group"].stringValue, path))
-            }
-            return commands
+            // A changed mode or owner is also a rewrite (same content, mode and owner set on the fresh temporary
+            // file): `chmod`/`chown` of the path would follow a symlink planted there to a file of someone's choice.
+            guard let desired = change.after else { return [] }
+            return FilesCommands.write(desired, os: context.host.os)
         }
     }
 

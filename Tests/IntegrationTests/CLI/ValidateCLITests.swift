@@ -11,12 +11,18 @@ import Testing
         #expect(!run.stderr.contains("error"), "validate needs no secrets from the environment")
     }
 
-    @Test func threeDistinctMistakesAreAllReportedWithLocations() async throws {
+    /// Runs `ocplan validate` on a folder holding stack `stack` with `sections` as stack.yaml; returns the run and
+    /// the file's path.
+    static func validate(stack: String, _ sections: String) async throws -> (run: Binaries.Run, file: String) {
         let dir = try TempDirectory()
-        try dir.write(
+        let file = try dir.write("version: 1\nstack: \(stack)\n" + sections, to: "stack.yaml").path
+        return (try await Binaries.run("ocplan", ["validate", dir.path]), file)
+    }
+
+    @Test func threeDistinctMistakesAreAllReportedWithLocations() async throws {
+        let (run, file) = try await Self.validate(
+            stack: "broken",
             """
-            version: 1
-            stack: broken
             files:
               conf:
                 path: /tmp/x.conf
@@ -34,15 +40,29 @@ import Testing
                 key: net.ipv4.conf.default.forwarding
                 value: 1
                 dependsOn: [sysctl.loop]
-            """, to: "stack.yaml")
-        let run = try await Binaries.run("ocplan", ["validate", dir.path])
+            """)
         #expect(run.status == 1)
-        let file = dir.path + "/stack.yaml"
         #expect(
             run.stderr.contains("error: \(file):6:5: Unknown key 'contnet' — did you mean 'content'?"), "\(run.stderr)")
         #expect(run.stderr.contains("error: \(file):11:11: Unknown host 'exit-node'"))
         #expect(run.stderr.contains("Dependency cycle: sysctl.loop → sysctl.loop2 → sysctl.loop"))
         #expect(run.stderr.contains("errors."))
+    }
+
+    @Test func anImageThatWouldBeReadAsAnOptionIsRefusedWithItsPlace() async throws {
+        // `podman create … --privileged --pull=never localhost/x:y sleep 1000` would run a privileged container.
+        let (run, file) = try await Self.validate(
+            stack: "injected",
+            """
+            containers:
+              app:
+                image: "--privileged"
+                command: ["--pull=never", "localhost/x:y", "sleep", "1000"]
+            """)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("error: \(file):5:5: Invalid image reference"), "\(run.stderr)")
+        #expect(run.stderr.contains("[containers.app.image]"), "\(run.stderr)")
+        #expect(run.stderr.contains("starts with '-'"), "\(run.stderr)")
     }
 
     @Test func helpTeaches() async throws {
