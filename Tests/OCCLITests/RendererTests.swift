@@ -78,13 +78,47 @@ import Testing
                         AttributeChange(path: ValuePath("token"), before: nil, after: "abc123", sensitive: true),
                         AttributeChange(
                             path: ValuePath("url"), before: nil, after: "https://u:hunter2@h", sensitive: true),
+                        AttributeChange(path: ValuePath("note"), before: nil, after: "see hunter2 in 1 place"),
                     ])
-            ], secrets: ["hunter2"])
+            ], secrets: ["hunter2", "1"])
         let text = renderer.render(plan)
         #expect(!text.contains("abc123"))
         #expect(!text.contains("hunter2"))
         #expect(text.contains("+ token = (sensitive)"))
-        #expect(text.contains("+ url   = \"https://u:(sensitive)@h\""))
+        // A marked attribute is hidden whole; an unmarked one that a long secret reached is cleaned, and a
+        // secret too short to search for (`1`) does not blank the rest of the plan.
+        #expect(text.contains("+ url   = (sensitive)"))
+        #expect(text.contains("+ note  = \"see (sensitive) in 1 place\""))
+    }
+
+    @Test func bothSidesOfARotatedSecretAreHidden() {
+        var rotated = change(
+            .update, cause: .manifest,
+            attributes: [
+                AttributeChange(path: ValuePath("env.KEY"), before: "old-secret", after: "new-secret", sensitive: true)
+            ])
+        rotated.sensitivePaths = SensitivePaths([ValuePath("env.KEY")])
+        let text = renderer.render(Plan(stack: "lab", changes: [rotated]))
+        #expect(!text.contains("old-secret"))
+        #expect(!text.contains("new-secret"))
+        #expect(text.contains("~ env.KEY = (sensitive) -> (sensitive)"))
+    }
+
+    @Test func controlCharactersFromTheWorldAreShownEscaped() {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                change(
+                    .update, cause: .drift,
+                    attributes: [
+                        AttributeChange(path: ValuePath("content"), before: "a\u{1B}[2J\nb\n", after: "a\nb\u{7}\n")
+                    ])
+            ])
+        let text = renderer.render(plan)
+        #expect(!text.contains("\u{1B}"))
+        #expect(!text.contains("\u{7}"))
+        #expect(text.contains("\\e[2J"))
+        #expect(text.contains("\\x07"))
     }
 
     @Test func emptyPlansSayNoChanges() {

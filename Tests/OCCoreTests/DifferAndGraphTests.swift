@@ -19,10 +19,18 @@ import Testing
         #expect(diff.first { $0.path.description == "value" }?.forcesReplace == false)
     }
 
-    @Test func valuesAreCaseSensitiveAndSecretsAreDetectedInStrings() {
-        let diff = Differ.diff(["value": "Hello"], ["value": "hello x7"], schema: schema, secrets: ["x7"])
-        #expect(diff.count == 1)
-        #expect(diff[0].sensitive)
+    @Test func valuesAreCaseSensitiveAndMarkedPathsAreSensitiveOnBothSides() {
+        let marks = SensitivePaths([ValuePath("env.KEY")])
+        let diff = Differ.diff(
+            ["value": "Hello", "env": ["KEY": "old"]], ["value": "hello", "env": ["KEY": "new"]], schema: schema,
+            sensitive: marks)
+        #expect(diff.map(\.path.description) == ["env.KEY", "value"])
+        #expect(diff.map(\.sensitive) == [true, false])
+        // A whole map that holds a marked path is sensitive too.
+        let whole = Differ.diff(
+            ["env": ["KEY": "a"]], ["env": ["KEY": "b", "X": "1"]], schema: schema, sensitive: marks)
+        #expect(whole.first { $0.path.description == "env.KEY" }?.sensitive == true)
+        #expect(whole.first { $0.path.description == "env.X" }?.sensitive == false)
     }
 
     @Test func patternsCoverWildcards() {

@@ -72,6 +72,12 @@ public struct ApplyCommand: AsyncParsableCommand {
 
     private func applySaved(_ path: String, session: Session) async throws {
         let plan = try Plan.read(from: path)
+        guard plan.toolVersion == OCVersion.current else {
+            throw OCError(
+                .unsupported,
+                "plan file '\(path)' was made by ocplan \(plan.toolVersion.isEmpty ? "(unknown)" : plan.toolVersion); "
+                    + "this is \(OCVersion.current). Nothing was applied. Make the plan again with this version.")
+        }
         let context = try session.engine(stack: plan.stack)
         let lock = try StackLock.acquire(directory: context.journal.directory, purpose: "ocapply \(path)")
         defer { withExtendedLifetime(lock) {} }
@@ -161,7 +167,8 @@ public struct ApplyCommand: AsyncParsableCommand {
         }
         session.out(summary + "\n")
         for failure in report.failed {
-            session.err(style.red("error") + ": \(failure.change.address): \(failure.error)\n")
+            let message = HumanPlanRenderer.visible(failure.error, plan.secrets.union(failure.change.secretValues))
+            session.err(style.red("error") + ": \(failure.change.address): \(message)\n")
         }
         for skipped in report.skipped {
             session.err("skipped: \(skipped.change.address) (depends on \(skipped.because), which failed)\n")

@@ -86,7 +86,9 @@ public struct PlanCommand: AsyncParsableCommand {
                 session.out(renderer.render(plan))
             }
             if let out {
-                try plan.write(to: out)
+                var sealed = plan
+                sealed.toolVersion = OCVersion.current
+                try sealed.write(to: out)
                 if !json {
                     session.out("\nSaved the plan to \(out). Apply exactly this plan with: ocapply \(out)\n")
                 }

@@ -164,13 +164,16 @@ public struct Applier: Sendable {
                             }
                             do {
                                 try Task.checkCancellation()
+                                let secrets = change.secretValues
+                                let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
                                 let response = try await provider.apply(
                                     ApplyRequest(
-                                        stack: stack, host: change.host, runner: context.runner(change.host),
-                                        change: change, logger: context.logger))
+                                        stack: stack, host: change.host, runner: runner, change: change,
+                                        logger: context.logger))
                                 return .done(change, response, clock.now - start)
                             } catch {
-                                return .failed(change, "\(error)", clock.now - start)
+                                let message = SecretText.redact("\(error)", secrets: change.secretValues)
+                                return .failed(change, message, clock.now - start)
                             }
                         }
                     }
@@ -224,7 +227,8 @@ public struct Applier: Sendable {
             change.address,
             JournalEntry(
                 provider: change.provider, host: change.host, applied: applied, observed: response.observed,
-                privateState: response.privateState, dependencies: change.dependencies))
+                privateState: response.privateState, dependencies: change.dependencies,
+                sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths))
     }
 
     /// The attributes still differing after an action, or `nil` when it converged.

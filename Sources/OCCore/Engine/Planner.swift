@@ -64,6 +64,8 @@ public struct Planner: Sendable {
         var desired: Value?
         var dependencies: [Address]
         var entry: JournalEntry?
+        /// Where the desired tree holds secrets.
+        var sensitive = SensitivePaths()
     }
 
     /// Plans `manifest`.
@@ -76,9 +78,7 @@ public struct Planner: Sendable {
         // Desired state.
         var items: [Address: Item] = [:]
         var order: [Address] = []
-        let sink = SecretSink()
-        sink.add(manifest.secrets)
-        var manifest = manifest
+        let manifest = manifest
         let specs = Dictionary(
             manifest.resources.map { ($0.address, $0.spec) }, uniquingKeysWith: { first, _ in first })
         for declaration in manifest.resources {
@@ -95,14 +95,23 @@ public struct Planner: Sendable {
             }
             guard let host = manifest.hosts[declaration.host] else { continue }
             do {
+                let marks = SensitivityMarks()
                 let desired = try provider.desiredState(
                     of: declaration,
                     context: DesiredStateContext(
                         stack: manifest.stack, host: host, variables: manifest.variables,
-                        environment: environment, secrets: sink, specs: specs))
+                        environment: environment, sensitive: marks, specs: specs))
+                var sensitive = marks.all
+                if declaration.usesSecrets {
+                    sensitive.formUnion(
+                        sensitivity(
+                            of: declaration, desired: desired, provider: provider, host: host, manifest: manifest,
+                            specs: specs))
+                }
                 items[declaration.address] = Item(
                     address: declaration.address, provider: provider, host: host, desired: desired,
-                    dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address])
+                    dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address],
+                    sensitive: sensitive)
                 order.append(declaration.address)
             } catch {
                 diagnostics.append(
@@ -112,7 +121,6 @@ public struct Planner: Sendable {
             }
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
-        manifest.secrets = sink.all
 
         // Resources known only from the journal: removed from the manifest since the last apply.
         for (address, entry) in journalEntries.sorted(by: { $0.key < $1.key }) where items[address] == nil {
@@ -125,7 +133,7 @@ public struct Planner: Sendable {
             }
             items[address] = Item(
                 address: address, provider: provider, host: entry.host, desired: nil,
-                dependencies: entry.dependencies, entry: entry)
+                dependencies: entry.dependencies, entry: entry, sensitive: entry.sensitivePaths ?? SensitivePaths())
             order.append(address)
         }
 
@@ -171,21 +179,19 @@ public struct Planner: Sendable {
                     address: address, provider: found.provider.name, host: found.host, action: .delete,
                     cause: .manifest, before: found.observation.value, after: nil,
                     attributes: [], fingerprint: Self.fingerprint(found.observation),
-                    notes: ["found with this stack's ownership mark but not in the manifest or the state journal"]))
+                    notes: ["found with this stack's ownership mark but not in the manifest or the state journal"],
+                    sensitivePaths: SensitivePaths.paths(
+                        in: found.observation.value, where: found.provider.schema(for: address.section).isSensitive)))
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         Self.cascadeReplacements(&changes, graph: manifest.graph, registry: context.registry)
 
-        // Values at paths a provider's schema marks sensitive are secrets everywhere they are shown.
+        // The secrets the plan holds: the values at marked paths (and the manifest's, for messages).
         var secrets = manifest.secrets
         for change in changes {
+            secrets.formUnion(change.secretValues)
             guard let provider = context.registry.provider(named: change.provider) else { continue }
-            let schema = provider.schema(for: change.address.section)
-            guard !schema.sensitive.isEmpty else { continue }
-            for tree in [change.before, change.after].compactMap({ $0 }) {
-                Self.collectStrings(tree, at: .root, where: schema.isSensitive, into: &secrets)
-            }
             // A delete whose provider runs nothing leaves the object in place: say so.
             if change.action == .delete {
                 let context = ChangeContext(stack: manifest.stack, host: change.host, privateState: change.privateState)
@@ -204,7 +210,8 @@ public struct Planner: Sendable {
             missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted {
                 $0.description < $1.description
             },
-            warnings: manifest.warnings + diagnostics.warnings, secrets: secrets)
+            warnings: manifest.warnings + diagnostics.warnings, secrets: secrets,
+            manifestDigest: Plan.manifestDigest(of: manifest.files))
         return (plan, diagnostics)
     }
 
@@ -232,7 +239,13 @@ public struct Planner: Sendable {
                     + missing.map { "\($0.tool) is not installed on \($0.host)" }.joined(separator: ", "))
         }
         if let unreachable { change.notes.append(unreachable) }
-        let secrets = manifest.secrets
+        // Marks: what the provider and the probe found in the desired tree, what the journal kept from the
+        // last apply (a rotated or removed secret), and the provider's schema on both trees.
+        var sensitive = item.sensitive.union(item.entry?.sensitivePaths ?? SensitivePaths())
+        for tree in [observation.value, item.desired] {
+            sensitive.formUnion(SensitivePaths.paths(in: tree, where: schema.isSensitive))
+        }
+        change.sensitivePaths = sensitive
         let managed: Bool
         switch observation.ownership {
         case .ours: managed = true
@@ -247,7 +260,7 @@ public struct Planner: Sendable {
             if observation.exists && (managed || adopting) {
                 change.action = .delete
                 change.cause = .manifest
-                change.attributes = Differ.diff(observation.value, nil, schema: schema, secrets: secrets)
+                change.attributes = Differ.diff(observation.value, nil, schema: schema, sensitive: sensitive)
             } else if observation.exists {
                 if item.desired == nil {
                     diagnostics.append(
@@ -265,7 +278,7 @@ public struct Planner: Sendable {
             change.action = .create
             change.cause = item.entry == nil ? .manifest : .drift
             if item.entry != nil { change.notes.append("it was deleted outside ocplan") }
-            change.attributes = Differ.diff(nil, item.desired, schema: schema, secrets: secrets)
+            change.attributes = Differ.diff(nil, item.desired, schema: schema, sensitive: sensitive)
             return change
         }
 
@@ -283,7 +296,7 @@ public struct Planner: Sendable {
             return change
         }
 
-        let attributes = Differ.diff(observation.value, item.desired, schema: schema, secrets: secrets)
+        let attributes = Differ.diff(observation.value, item.desired, schema: schema, sensitive: sensitive)
         change.attributes = attributes
         if item.entry == nil && (schema.lifecycle == .setting || adopting) {
             change.action = .create
@@ -330,20 +343,26 @@ public struct Planner: Sendable {
         }
     }
 
-    /// Collects the non-empty strings under paths that `sensitive` accepts.
-    static func collectStrings(
-        _ value: Value, at path: ValuePath, where sensitive: (ValuePath) -> Bool, into out: inout Set<String>
-    ) {
-        switch value {
-        case .string(let s): if !s.isEmpty && sensitive(path) { out.insert(s) }
-        case .list(let l):
-            for (i, element) in l.enumerated() {
-                collectStrings(element, at: path.appending(index: i), where: sensitive, into: &out)
+    /// Where a secret read with `${env:…}` flowed into the desired tree of `declaration`.
+    ///
+    /// The paths where the tree computed from its ``ResourceDeclaration/sensitivityProbe`` differs. Without a
+    /// probe (its tokens did not decode, or the provider refused them) every string containing a secret value
+    /// is marked.
+    private func sensitivity(
+        of declaration: ResourceDeclaration, desired: Value, provider: any Provider, host: Host,
+        manifest: Manifest, specs: [Address: any ResourceSpec]
+    ) -> SensitivePaths {
+        if let probe = declaration.sensitivityProbe {
+            var probing = declaration
+            probing.spec = probe
+            let context = DesiredStateContext(
+                stack: manifest.stack, host: host, variables: manifest.variables,
+                environment: ManifestLoader.probeEnvironment(environment), specs: specs)
+            if let tokenised = try? provider.desiredState(of: probing, context: context) {
+                return SensitivePaths.differences(between: desired, and: tokenised)
             }
-        case .map(let m):
-            for (key, element) in m { collectStrings(element, at: path.appending(key), where: sensitive, into: &out) }
-        default: break
         }
+        return SensitivePaths.containing(manifest.secrets, in: desired)
     }
 
     /// A stable hash of an observation, to detect that the world changed since a plan was made.

@@ -10,6 +10,19 @@ public protocol CommandRunner: Sendable {
     ///
     /// - Throws: ``CommandFailure`` when the program cannot be started (`.toolMissing`) or times out.
     func run(_ command: Command) async throws -> CommandResult
+
+    /// Runs `command` and throws ``CommandFailure`` unless it exits 0.
+    ///
+    /// A requirement (with a default) so that a decorating runner, such as ``SensitiveRunner``, can put its
+    /// marks on the command the failure names.
+    ///
+    /// - Parameters:
+    ///   - command: the command to run.
+    ///   - host: the host name used in the error message.
+    /// - Returns: the successful result.
+    /// - Throws: ``CommandFailure`` when the command cannot run or exits non-zero.
+    @discardableResult
+    func check(_ command: Command, host: String) async throws -> CommandResult
 }
 
 extension CommandRunner {
@@ -21,12 +34,18 @@ extension CommandRunner {
     /// - Returns: the successful result.
     /// - Throws: ``CommandFailure`` when the command cannot run or exits non-zero.
     @discardableResult
-    public func check(_ command: Command, host: String = "") async throws -> CommandResult {
+    public func check(_ command: Command, host: String) async throws -> CommandResult {
         let result = try await run(command)
         guard result.succeeded else {
             throw CommandFailure(host: host, command: command, reason: .exited(result.exitStatus), result: result)
         }
         return result
+    }
+
+    /// Runs `command` and throws ``CommandFailure`` unless it exits 0 (no host named in the error).
+    @discardableResult
+    public func check(_ command: Command) async throws -> CommandResult {
+        try await check(command, host: "")
     }
 }
 

@@ -287,8 +287,11 @@ public struct ManifestLoader: Sendable {
                 spec: any ResourceSpec, refs: [SchemaChecker.FoundReference], dependsOn: [(Address, SourceLocation)],
                 sensitive: Bool
             )] = []
+        var probes: [Address: any ResourceSpec] = [:]
+        var rawNodes: [Address: SourceNode] = [:]
         for item in resourceNodes {
             guard let type = catalog.types[item.address.section] else { continue }
+            rawNodes[item.address] = item.node
             let base = item.address.description
             var (node, sensitive) = interpolator.expand(item.node, keyPath: base)
             var dependsOn: [(Address, SourceLocation)] = []
@@ -323,6 +326,10 @@ public struct ManifestLoader: Sendable {
             guard checker.diagnostics.isEmpty else { continue }
             do {
                 let spec = try YAMLDecoder().decode(type, from: node.yamsNode())
+                if sensitive {
+                    probes[item.address] = Self.sensitivityProbe(
+                        item.node, type: type, variables: variables, environment: environment, keyPath: base)
+                }
                 prepared.append(
                     (
                         item.address, node, item.keyLocation, item.file, spec, checker.references, dependsOn,
@@ -409,7 +416,7 @@ public struct ManifestLoader: Sendable {
                 ResourceDeclaration(
                     address: item.address, spec: item.spec, node: item.node, location: item.keyLocation,
                     baseDirectory: directory, host: hostName, dependencies: dependencies,
-                    usesSecrets: item.sensitive))
+                    usesSecrets: item.sensitive, sensitivityProbe: probes[item.address]))
         }
 
         for cycle in graph.cycles() {
@@ -425,12 +432,14 @@ public struct ManifestLoader: Sendable {
         // MARK: each spec's own validation
         for declaration in declarations {
             let node = declaration.node
+            let raw = rawNodes[declaration.address]
             let context = ValidationContext(
                 address: declaration.address, hosts: hosts, specs: specs,
-                locate: { node.location(of: $0) })
+                locate: { node.location(of: $0) }, written: { raw?.node(at: $0)?.scalar })
             diagnostics.append(contentsOf: declaration.spec.validate(in: context))
         }
 
+        diagnostics.redact(interpolator.secrets.union(plainInterpolator.secrets))
         guard !diagnostics.hasErrors, let stack else { return (nil, diagnostics) }
         let manifest = Manifest(
             version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
@@ -440,6 +449,35 @@ public struct ManifestLoader: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Unique to this run: the tokens of a sensitivity probe cannot occur in real values.
+    private static let probeNonce = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+
+    /// The environment of a sensitivity probe: each variable's value replaced by a token of plain letters and
+    /// digits (so that most fields still decode), a different one per variable.
+    package static func probeEnvironment(_ environment: [String: String]) -> [String: String] {
+        var tokens: [String: String] = [:]
+        for (index, name) in environment.keys.sorted().enumerated() {
+            tokens[name] = "ocplanprobe\(probeNonce)n\(index)"
+        }
+        return tokens
+    }
+
+    /// The spec of a resource decoded with every `${env:…}` value replaced by its token (see
+    /// ``ResourceDeclaration/sensitivityProbe``); `nil` when it does not decode.
+    static func sensitivityProbe(
+        _ node: SourceNode, type: any ResourceSpec.Type, variables: [String: String],
+        environment: [String: String], keyPath: String
+    ) -> (any ResourceSpec)? {
+        var probe = Interpolator(
+            variables: variables, environment: probeEnvironment(environment), requireEnvironment: false)
+        var (expanded, _) = probe.expand(node, keyPath: keyPath)
+        if let entries = expanded.entries {
+            expanded = SourceNode(.mapping(entries.filter { $0.key != "dependsOn" }), at: expanded.location)
+        }
+        if expanded.isNull { expanded = SourceNode(.mapping([]), at: expanded.location) }
+        return try? YAMLDecoder().decode(type, from: expanded.yamsNode())
+    }
 
     /// The resource that must exist before commands can reach `host` (its VM or container).
     public static func backingResource(of host: Host) -> Address? {

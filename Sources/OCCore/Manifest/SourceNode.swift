@@ -90,6 +90,22 @@ public struct SourceNode: Sendable, Hashable {
         return location
     }
 
+    /// The node at a dotted/bracketed key path below this node, or `nil` when the path does not exist.
+    public func node(at keyPath: String) -> SourceNode? {
+        var node = self
+        for component in ValuePath(keyPath).components {
+            switch component {
+            case .key(let key):
+                guard let entry = node.entries?.first(where: { $0.key == key }) else { return nil }
+                node = entry.value
+            case .index(let i):
+                guard let elements = node.elements, elements.indices.contains(i) else { return nil }
+                node = elements[i]
+            }
+        }
+        return node
+    }
+
     // MARK: - Parsing
 
     /// Parses YAML text into a node tree, reporting syntax errors and duplicate keys.

@@ -73,8 +73,8 @@ public struct DesiredStateContext: Sendable {
     public var variables: [String: String]
     /// The environment `${env:NAME}` in templates reads.
     public var environment: [String: String]
-    /// Where a provider reports secret values it put into the tree (so plans redact them).
-    public var secrets: SecretSink
+    /// Where a provider marks the paths of the tree that hold secrets (so every output redacts them).
+    public var sensitive: SensitivityMarks
     /// Every declared resource's spec by address, for a field that names another resource and needs one of
     /// its values (a container whose `image` names an `images` resource runs that resource's reference).
     public var specs: [Address: any ResourceSpec]
@@ -85,33 +85,34 @@ public struct DesiredStateContext: Sendable {
         host: Host,
         variables: [String: String],
         environment: [String: String] = [:],
-        secrets: SecretSink = SecretSink(),
+        sensitive: SensitivityMarks = SensitivityMarks(),
         specs: [Address: any ResourceSpec] = [:]
     ) {
         self.stack = stack
         self.host = host
         self.variables = variables
         self.environment = environment
-        self.secrets = secrets
+        self.sensitive = sensitive
         self.specs = specs
     }
 }
 
-/// Collects secret values found while computing desired state.
-public final class SecretSink: Sendable {
-    private let values = Mutex<Set<String>>([])
+/// Collects the paths of the desired tree that hold secrets, marked by the provider while it computes
+/// the tree (a file's `sensitive: true` content, values read from an env file, a template that read
+/// `${env:…}`).
+public final class SensitivityMarks: Sendable {
+    private let marks = Mutex<SensitivePaths>(SensitivePaths())
 
-    /// Creates an empty sink.
+    /// Creates an empty set of marks.
     public init() {}
 
-    /// Adds secrets.
-    public func add(_ secrets: some Sequence<String>) {
-        let new = Set(secrets.filter { !$0.isEmpty })
-        values.withLock { $0.formUnion(new) }
+    /// Marks the value at `path` (and everything under it) as a secret.
+    public func mark(_ path: ValuePath) {
+        marks.withLock { $0.insert(path) }
     }
 
-    /// Everything added so far.
-    public var all: Set<String> { values.withLock { $0 } }
+    /// Everything marked so far.
+    public var all: SensitivePaths { marks.withLock { $0 } }
 }
 
 /// What a provider needs to turn a change into commands.

@@ -16,6 +16,9 @@ public struct JournalEntry: Sendable, Hashable, Codable {
     public var dependencies: [Address]
     /// When it was last applied.
     public var appliedAt: Date
+    /// The paths of ``applied`` and ``observed`` that hold secrets (kept so that a rotated or removed secret's
+    /// old value stays hidden).
+    public var sensitivePaths: SensitivePaths?
 
     /// Creates an entry.
     public init(
@@ -25,7 +28,8 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         observed: Value?,
         privateState: Value?,
         dependencies: [Address],
-        appliedAt: Date = Date()
+        appliedAt: Date = Date(),
+        sensitivePaths: SensitivePaths? = nil
     ) {
         self.provider = provider
         self.host = host
@@ -34,6 +38,7 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         self.privateState = privateState
         self.dependencies = dependencies
         self.appliedAt = appliedAt
+        self.sensitivePaths = sensitivePaths
     }
 }
 

@@ -121,7 +121,10 @@ public struct AppleContainerProvider: Provider {
             }
             let ownership = AppleContainerCommands.Ownership(stack: context.stack, address: change.address, tree: after)
             return isContainer
-                ? [AppleContainerCommands.createContainer(name, tree: after, ownership: ownership)]
+                ? [
+                    AppleContainerCommands.createContainer(
+                        name, tree: after, ownership: ownership, sensitive: change.sensitivePaths)
+                ]
                 : [AppleContainerCommands.createNetwork(name, tree: after, ownership: ownership)]
         }
         func remove() -> [Command] {

@@ -36,12 +36,12 @@ public struct FilesProvider: Provider {
             let rendered = try Template.render(
                 try Self.readLocal(path, what: "template"), file: template, variables: context.variables,
                 environment: context.environment)
-            context.secrets.add(rendered.secrets)
+            if !rendered.secrets.isEmpty { context.sensitive.mark(ValuePath("content")) }
             content = rendered.text
         } else {
             throw OCError(.invalidManifest, "\(declaration.address) has no content")
         }
-        if spec.sensitive { context.secrets.add([content]) }
+        if spec.sensitive { context.sensitive.mark(ValuePath("content")) }
         let path = spec.path.hasPrefix("/") ? spec.path : declaration.resolvePath(spec.path)
         var tree: Value = [
             "path": .string(path), "content": .string(content), "mode": .string(Self.normalMode(spec.mode)),

@@ -111,7 +111,7 @@ public enum PodmanDesiredState {
     ///   - imageReference: the reference to run (an `images` resource's, when `image` names one).
     ///   - resolve: turns a manifest path into an absolute one (bind mounts, env files).
     ///   - environment: the environment a bare `KEY` line of an env file reads.
-    ///   - secrets: receives the values read from env files.
+    ///   - sensitive: receives the marks of the values read from env files (`env.KEY`).
     /// - Returns: the tree.
     /// - Throws: an ``OCError`` when an env file cannot be read.
     public static func container(
@@ -120,13 +120,13 @@ public enum PodmanDesiredState {
         imageReference: String,
         resolve: (String) -> String,
         environment: [String: String] = [:],
-        secrets: SecretSink? = nil
+        sensitive: SensitivityMarks? = nil
     ) throws -> Value {
         typealias Key = PodmanTree.Container
         var env: [String: String] = [:]
         for file in spec.envFiles {
             let values = try envFile(resolve(file), environment: environment)
-            secrets?.add(values.values)
+            for key in values.keys { sensitive?.mark(ValuePath([.key(Key.env), .key(key)])) }
             env.merge(values) { $1 }
         }
         env.merge(spec.env) { $1 }
