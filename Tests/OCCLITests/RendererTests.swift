@@ -196,3 +196,16 @@ import Testing
         #expect(error.location?.line == 4)
     }
 }
+
+@Suite struct DiagnosticPrinterTests {
+    /// A bad name or a tool's output quoted in a message cannot clear the screen or fake a line.
+    @Test func controlCharactersInMessagesAreShownEscaped() {
+        var diagnostics = Diagnostics()
+        diagnostics.append(
+            .error("Unknown resource 'a\u{1B}[2Jb'", detail: "tool said:\nNo changes.\u{1B}[1A\u{7}", keyPath: "x\u{1B}"))
+        let text = DiagnosticPrinter(style: Style(colour: false)).render(diagnostics)
+        #expect(!text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{7}" })
+        #expect(text.contains("'a\\e[2Jb'"))
+        #expect(text.contains("\n  No changes.\\e[1A\\x07"))
+    }
+}

@@ -77,7 +77,9 @@ struct Session: Sendable {
     /// Prints an operational error and returns the failure exit code.
     func fail(_ error: any Error) -> ExitCode {
         if let exit = error as? ExitCode { return exit }
-        err(errorStyle.red(errorStyle.bold("error")) + ": \(error)\n")
+        err(
+            errorStyle.red(errorStyle.bold("error")) + ": "
+                + SecretText.escapingControlCharacters("\(error)", keepNewlines: true) + "\n")
         return .failure
     }
 }
