@@ -202,7 +202,8 @@ import Testing
     @Test func controlCharactersInMessagesAreShownEscaped() {
         var diagnostics = Diagnostics()
         diagnostics.append(
-            .error("Unknown resource 'a\u{1B}[2Jb'", detail: "tool said:\nNo changes.\u{1B}[1A\u{7}", keyPath: "x\u{1B}"))
+            .error(
+                "Unknown resource 'a\u{1B}[2Jb'", detail: "tool said:\nNo changes.\u{1B}[1A\u{7}", keyPath: "x\u{1B}"))
         let text = DiagnosticPrinter(style: Style(colour: false)).render(diagnostics)
         #expect(!text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{7}" })
         #expect(text.contains("'a\\e[2Jb'"))

@@ -22,7 +22,9 @@ public struct DiagnosticPrinter: Sendable {
             // Control characters (a bad name, a tool's output quoted in a message) are shown escaped, never sent
             // to the terminal.
             head += SecretText.escapingControlCharacters(diagnostic.summary)
-            if let keyPath = diagnostic.keyPath { head += style.dim(" [\(SecretText.escapingControlCharacters(keyPath))]") }
+            if let keyPath = diagnostic.keyPath {
+                head += style.dim(" [\(SecretText.escapingControlCharacters(keyPath))]")
+            }
             out.append(head)
             if let location = diagnostic.location {
                 if cache[location.file] == nil {
