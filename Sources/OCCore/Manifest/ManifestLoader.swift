@@ -428,7 +428,7 @@ public struct ManifestLoader: Sendable {
             let location = cycle.count > 1 ? edgeLocations[first]?[cycle[1]] : nil
             diagnostics.append(
                 .error(
-                    "Dependency cycle: " + cycle.map(\.description).joined(separator: " → "),
+                    "Dependency cycle: " + Self.cyclePath(cycle.map(\.description)),
                     detail: "Each resource in the cycle waits for the next. Remove one of these references or "
                         + "dependsOn entries.", at: location, keyPath: first.description))
         }
@@ -459,6 +459,13 @@ public struct ManifestLoader: Sendable {
         case .podmanExec: return host.container.map { Address("containers", $0) }
         default: return nil
         }
+    }
+
+    /// A cycle's path for a summary line (`a → b → a`); a long one is shortened in the middle and counted.
+    static func cyclePath(_ names: [String]) -> String {
+        guard names.count > 12 else { return names.joined(separator: " → ") }
+        let shown = names.prefix(5) + ["…"] + names.suffix(2)
+        return shown.joined(separator: " → ") + " (\(names.count - 1) in the cycle)"
     }
 
     /// Why a resource or stack name is not acceptable, or `nil`.

@@ -75,7 +75,7 @@ struct VariableResolver {
                         let cycle = stack[start...].map(\.name) + [reference]
                         diagnostics.append(
                             .error(
-                                "Variable cycle: " + cycle.joined(separator: " → "),
+                                "Variable cycle: " + ManifestLoader.cyclePath(cycle),
                                 detail: "A variable cannot use itself, directly or through others.",
                                 at: entry.location, keyPath: "vars.\(reference)"))
                         continue

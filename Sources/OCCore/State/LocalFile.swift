@@ -24,6 +24,14 @@ public enum LocalFile {
         /// The manifest key that named the file (`source`), relative to its resource, when one did.
         public var keyPath: String?
 
+        /// Creates a failure.
+        public init(path: String, problem: String, isMissing: Bool, keyPath: String? = nil) {
+            self.path = path
+            self.problem = problem
+            self.isMissing = isMissing
+            self.keyPath = keyPath
+        }
+
         /// `'PATH' PROBLEM`.
         public var description: String { "'\(path)' \(problem)" }
         public var errorDescription: String? { description }
@@ -45,34 +53,81 @@ public enum LocalFile {
     /// - Throws: ``Failure`` when the path is missing, is not a regular file, is larger than `limit`, or
     ///   cannot be read.
     public static func readRegular(path: String, limit: Int = ManifestLimits.maximumFileBytes) throws(Failure) -> Data {
+        var data = Data()
+        try forEachChunk(path: path, limit: limit) { data.append($0) }
+        return data
+    }
+
+    /// The first `count` bytes (fewer for a shorter file) of the regular file at `path`.
+    ///
+    /// - Throws: ``Failure`` when the path is missing, is not a regular file or cannot be read.
+    public static func readHead(path: String, count: Int) throws(Failure) -> Data {
+        let descriptor = try openRegular(path)
+        defer { close(descriptor) }
+        var data = Data()
+        try readChunks(descriptor, path: path, upTo: count) { data.append($0) }
+        return data
+    }
+
+    /// Reads the regular file at `path` in chunks (for hashing large files without holding them).
+    ///
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - limit: the largest size accepted, in bytes; `nil` for none.
+    ///   - body: called with each chunk in order.
+    /// - Throws: ``Failure`` when the path is missing, is not a regular file, is larger than `limit`, or
+    ///   cannot be read.
+    public static func forEachChunk(
+        path: String, limit: Int? = ManifestLimits.maximumFileBytes, _ body: (Data) -> Void
+    ) throws(Failure) {
+        let descriptor = try openRegular(path)
+        defer { close(descriptor) }
+        let tooLarge = limit.map {
+            Failure(path: path, problem: "is larger than \(sizeText($0)), the most ocplan reads", isMissing: false)
+        }
+        var info = stat()
+        if let limit, let tooLarge, fstat(descriptor, &info) == 0, Int(info.st_size) > limit { throw tooLarge }
+        // The size may change while reading; read one byte past the limit to notice.
+        let read = try readChunks(descriptor, path: path, upTo: limit.map { $0 + 1 } ?? Int.max, body)
+        if let limit, let tooLarge, read > limit { throw tooLarge }
+    }
+
+    /// Opens `path` without blocking (a FIFO would wait for a writer) and refuses anything but a regular file.
+    private static func openRegular(_ path: String) throws(Failure) -> Int32 {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure(path, errno) }
-        defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw failure(path, errno) }
+        guard fstat(descriptor, &info) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw failure(path, code)
+        }
         guard info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
             throw Failure(path: path, problem: "is \(kind(info.st_mode)), not a regular file", isMissing: false)
         }
-        guard Int(info.st_size) <= limit else {
-            throw Failure(
-                path: path, problem: "is larger than \(sizeText(limit)), the most ocplan reads", isMissing: false)
-        }
-        var data = Data()
+        return descriptor
+    }
+
+    /// Reads up to `maximum` bytes in chunks; returns how many were read.
+    @discardableResult
+    private static func readChunks(
+        _ descriptor: Int32, path: String, upTo maximum: Int, _ body: (Data) -> Void
+    ) throws(Failure) -> Int {
+        var total = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        while total < maximum {
+            let wanted = min(buffer.count, maximum - total)
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, wanted) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw failure(path, errno)
             }
             if count == 0 { break }
-            data.append(contentsOf: buffer[0..<count])
-            if data.count > limit {
-                throw Failure(
-                    path: path, problem: "is larger than \(sizeText(limit)), the most ocplan reads", isMissing: false)
-            }
+            total += count
+            body(Data(buffer[0..<count]))
         }
-        return data
+        return total
     }
 
     /// The kind of a non-regular file, for messages.
