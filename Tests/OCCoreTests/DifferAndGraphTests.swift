@@ -59,6 +59,30 @@ import Testing
         #expect(graph.cycles() == [["a.x", "b.x", "a.x"]])
     }
 
+    @Test func walksOfAChainOfTwentyThousandWork() {
+        let length = 20_000
+        var graph = DependencyGraph()
+        let names = (0..<length).map { Address("things", "n\($0)") }
+        for index in 0..<(length - 1) { graph.add(names[index], dependsOn: names[index + 1]) }
+        #expect(graph.cycles().isEmpty)
+        #expect(graph.layers().count == length)
+        #expect(graph.topologicalOrder().first == names[length - 1])
+        #expect(graph.closure(of: [names[0]]).count == length)
+        #expect(graph.dependentsClosure(of: [names[length - 1]]).count == length - 1)
+        #expect(graph.dependents(of: names[5]) == [names[4]])
+    }
+
+    @Test func aCycleOfTwentyThousandIsFoundOnce() {
+        let length = 20_000
+        var graph = DependencyGraph()
+        let names = (0..<length).map { Address("things", "n\($0)") }
+        for index in 0..<length { graph.add(names[index], dependsOn: names[(index + 1) % length]) }
+        let cycles = graph.cycles()
+        #expect(cycles.count == 1)
+        #expect(cycles.first?.count == length + 1)
+        #expect(graph.layers().isEmpty)
+    }
+
     @Test func dotNamesEveryEdge() {
         var graph = DependencyGraph()
         graph.add("containers.agent", dependsOn: "networks.internal")

@@ -136,7 +136,7 @@ public struct ApplyCommand: AsyncParsableCommand {
         guard plan.hasChanges else { return }
         session.out("\n")
         let view = ApplyProgressView(style: session.style, secrets: plan.secrets) { line in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            StandardStreams.out(line + "\n")
         }
         let started = Date()
         let ticker = Task {

@@ -161,7 +161,7 @@ public struct SchemaCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        FileHandle.standardOutput.write(Data(try Self.render(markdown: markdown).utf8))
+        StandardStreams.out(try Self.render(markdown: markdown))
     }
 
     /// The JSON Schema, or with `markdown` the Markdown reference, of the standard catalog.

@@ -34,13 +34,11 @@ struct Session: Sendable {
 
     var stateDirectory: String { options.stateDirectory ?? StateJournal.defaultDirectory() }
 
-    func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
+    /// Writes to standard output; a closed pipe ends the process quietly (``StandardStreams``).
+    func out(_ text: String) { StandardStreams.out(text) }
 
-    func err(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
+    /// Writes to standard error; a closed pipe ends the process quietly (``StandardStreams``).
+    func err(_ text: String) { StandardStreams.err(text) }
 
     /// Loads and validates the manifest; prints diagnostics; fails with exit 1 on errors.
     func load(_ options: ManifestOptions, detect: Bool) async throws -> Manifest {

@@ -26,9 +26,11 @@ public struct DiagnosticPrinter: Sendable {
                 head += style.dim(" [\(SecretText.escapingControlCharacters(keyPath))]")
             }
             out.append(head)
-            if let location = diagnostic.location {
+            if let location = diagnostic.location, location.line > 0 {
                 if cache[location.file] == nil {
-                    let text = (try? String(contentsOfFile: location.file, encoding: .utf8)) ?? ""
+                    // Never `String(contentsOfFile:)`: the file may be a FIFO (a diagnostic says so).
+                    let data = (try? LocalFile.readRegular(path: location.file)) ?? Data()
+                    let text = String(decoding: data, as: UTF8.self)
                     cache[location.file] = text.split(separator: "\n", omittingEmptySubsequences: false)
                 }
                 if let lines = cache[location.file], lines.indices.contains(location.line - 1) {

@@ -114,10 +114,13 @@ public struct Planner: Sendable {
                     sensitive: sensitive)
                 order.append(declaration.address)
             } catch {
+                // A local file named by a key of the resource (`source`, `envFiles[0]`) is located at that key.
+                let key = (error as? LocalFile.Failure)?.keyPath
                 diagnostics.append(
                     Diagnostic(
                         .error, "Cannot compute the desired state of \(declaration.address)", detail: "\(error)",
-                        at: declaration.location, address: declaration.address))
+                        at: key.map { declaration.node.location(of: $0) } ?? declaration.location,
+                        keyPath: key.map { "\(declaration.address).\($0)" }, address: declaration.address))
             }
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }

@@ -117,8 +117,11 @@ public struct Plan: Sendable, Codable {
 
     /// Reads a plan file, refusing other format versions.
     public static func read(from path: String) throws -> Plan {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OCError(.notFound, "cannot read plan file '\(path)'")
+        let data: Data
+        do {
+            data = try LocalFile.readRegular(path: path)
+        } catch {
+            throw OCError(.notFound, "cannot read plan file \(error)")
         }
         struct Header: Decodable { var formatVersion: Int? }
         let header = try? JSONDecoder().decode(Header.self, from: data)
@@ -159,12 +162,9 @@ public struct Plan: Sendable, Codable {
 
     /// Whether the file at `path` looks like a plan file (JSON with `formatVersion`).
     public static func isPlanFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let handle = FileHandle(forReadingAtPath: path)
-        else { return false }
-        defer { try? handle.close() }
-        let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+        // Never `FileHandle(forReadingAtPath:)`: opening a FIFO that way waits for a writer forever.
+        guard let bytes = try? LocalFile.readHead(path: path, count: 4096) else { return false }
+        let head = String(decoding: bytes, as: UTF8.self)
         return head.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") && head.contains("\"formatVersion\"")
             || head.contains("\"changes\"") && head.hasPrefix("{")
     }

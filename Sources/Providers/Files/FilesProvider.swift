@@ -165,10 +165,12 @@ public struct FilesProvider: Provider {
         return "0" + padded
     }
 
+    /// The text of a local `source` or `template` file; a failure names the path and the key (`what`).
     static func readLocal(_ path: String, what: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OCError(.notFound, "the \(what) file '\(path)' cannot be read")
+        do {
+            return FilesObservation.text(try LocalFile.readRegular(path: path))
+        } catch {
+            throw error.at(key: what)
         }
-        return FilesObservation.text(data)
     }
 }
