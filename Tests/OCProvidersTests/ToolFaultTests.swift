@@ -107,6 +107,25 @@ import Testing
         #expect(response.observations["files.evil"]?.value?["content"] == "abc")
     }
 
+    @Test(arguments: [OCCore.Host.OS.linux, .macos])
+    func filesStatOfSeveralPathsWithOneMissingReadsEachPath(os: OCCore.Host.OS) async throws {
+        let odd = "/srv/a\nb"
+        let runner = Self.files(["/srv/one": "1", odd: "22"])
+        func target(_ name: String, _ path: String) -> ObserveTarget {
+            ObserveTarget(address: Address("files", name), desired: ["path": .string(path), "content": "x"])
+        }
+        let response = try await FilesProvider().observe(
+            ObserveRequest(
+                stack: "lab", host: OCCore.Host(name: "web", transport: .local, os: os), runner: runner,
+                targets: [target("one", "/srv/one"), target("odd", odd), target("gone", "/srv/gone")],
+                logger: Logger(label: "test")))
+        #expect(response.failures.isEmpty, "\(response.failures)")
+        #expect(response.observations["files.one"]?.value?["content"] == "1")
+        #expect(response.observations["files.odd"]?.value?["content"] == "22")
+        #expect(response.observations["files.gone"]?.exists == false)
+        #expect(runner.calls.filter { $0.program == "stat" }.count == 4, "one batch, then one per path")
+    }
+
     @Test func filesAWriteThatDoesNothingFailsAndIsNotJournaled() async throws {
         let harness = try Self.harness(
             catalog: Self.filesCatalog, providers: [FilesProvider()], base: Self.files([:]), fault: .noEffect,
@@ -395,6 +414,11 @@ enum FakeCoreutils {
     }
 
     private static func stat(_ argv: [String], path: String, size: Int) -> String {
+        if let bsd = argv.firstIndex(of: "-f").map({ argv[$0 + 1] }) {
+            // macOS: `%N`, `%Lp`, `%z`, `%HT`, `%Su`, `%Sg`, one line per path.
+            let fields = ["%N": path, "%Lp": "644", "%z": "\(size)", "%HT": "Regular File", "%Su": "root", "%Sg": "root"]
+            return fields.reduce(bsd) { $0.replacingOccurrences(of: $1.key, with: $1.value) } + "\n"
+        }
         let printf = argv.firstIndex(of: "--printf").map { argv[$0 + 1] }
         let format = printf ?? argv.firstIndex(of: "-c").map { argv[$0 + 1] } ?? ""
         var text = ""
