@@ -12,7 +12,14 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// A world where nothing exists yet: no files, every sysctl reads 0, no netfilter rules, the default route is eth0.
 func emptyWorldRunner() -> ScriptedRunner {
     let runner = ScriptedRunner()
-    runner.expect(.init(.prefix(["stat"]), response: .result(CommandResult(exitStatus: 1)), repeating: true))
+    runner.expect(
+        .init(
+            .prefix(["stat"]),
+            response: .handler { command in
+                let paths = command.argv.drop { $0 != "--" }.dropFirst()
+                let errors = paths.map { "stat: cannot statx '\($0)': No such file or directory\n" }
+                return CommandResult(exitStatus: 1, stdout: "", stderr: errors.joined())
+            }, repeating: true))
     runner.expect(
         .init(
             .prefix(["cat"]),

@@ -154,7 +154,7 @@ public struct ApplyCommand: AsyncParsableCommand {
             HistoryRecord(
                 startedAt: started, duration: Date().timeIntervalSince(started),
                 user: "\(user)@\(ProcessInfo.processInfo.hostName)", applied: counts,
-                failed: report.failed.map(\.change.address) + report.notConverged.map(\.change.address),
+                failed: report.failed.map(\.change.address),
                 skipped: report.skipped.map(\.change.address), succeeded: report.succeeded))
         let style = session.style
         var summary =
@@ -172,12 +172,6 @@ public struct ApplyCommand: AsyncParsableCommand {
         }
         for skipped in report.skipped {
             session.err("skipped: \(skipped.change.address) (depends on \(skipped.because), which failed)\n")
-        }
-        for (change, attributes) in report.notConverged {
-            let paths = attributes.map { $0.path.description.isEmpty ? "(whole resource)" : $0.path.description }
-            session.err(
-                style.red("error") + ": \(change.address) did not converge: \(paths.joined(separator: ", ")) still "
-                    + "differ after apply. The tool may normalise the value differently; check the manifest.\n")
         }
         if !report.succeeded {
             session.err("Run ocapply again after fixing the cause: it continues from where this run stopped.\n")

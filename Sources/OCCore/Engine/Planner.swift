@@ -416,6 +416,12 @@ public struct Planner: Sendable {
         return located
     }
 
+    /// The detail of an observation error: the failure (host, tool, exit status, output head), and that
+    /// nothing was read as absent.
+    static func observationDetail(_ error: any Error) -> String {
+        "\(error)\nThe resource's state is unknown, so nothing is planned for it; fix the cause and plan again."
+    }
+
     private func observe(_ items: [Item], manifest: Manifest, diagnostics: inout Diagnostics) async -> Observed {
         var groups: [ObserveKey: [Item]] = [:]
         for item in items { groups[ObserveKey(item), default: []].append(item) }
@@ -474,6 +480,14 @@ public struct Planner: Sendable {
             case .success(_, let response, let provider, let host):
                 result.observations.merge(response.observations) { $1 }
                 diagnostics.append(contentsOf: response.diagnostics.map { Self.located($0, in: manifest) })
+                for (address, failure) in response.failures.sorted(by: { $0.key < $1.key }) {
+                    diagnostics.append(
+                        Self.located(
+                            Diagnostic(
+                                .error, "Cannot observe \(address) on host '\(host.name)'",
+                                detail: Self.observationDetail(failure), address: address),
+                            in: manifest))
+                }
                 for (address, observation) in response.discovered {
                     result.discovered[address] = Discovered(
                         provider: provider, host: host, observation: observation)
@@ -483,10 +497,11 @@ public struct Planner: Sendable {
             case .unreachable(let key, let note):
                 result.unreachable[key] = note
             case .failure(let key, let error):
+                let covered = (groups[key] ?? []).map(\.address.description)
                 diagnostics.append(
                     .error(
-                        "Cannot observe \(key.provider) resources on host '\(key.host)'",
-                        detail: "\(error)"))
+                        "Cannot observe \(key.provider) resources on host '\(key.host)' (\(covered.joined(separator: ", ")))",
+                        detail: Self.observationDetail(error)))
             }
         }
         return result
@@ -522,6 +537,7 @@ extension Planner {
                     var out: [Address: String] = [:]
                     do {
                         let response = try await provider.observe(request)
+                        if let (_, failure) = response.failures.min(by: { $0.key < $1.key }) { throw failure }
                         let missing = !response.missingTools.isEmpty
                         for member in members {
                             out[member.address] =
@@ -531,7 +547,7 @@ extension Planner {
                         }
                     } catch let failure as CommandFailure where failure.reason == .toolMissing {
                         for member in members { out[member.address] = "tool-missing" }
-                    } catch {
+                    } catch  where members.allSatisfy({ $0.fingerprint == "unreachable" }) {
                         // Matches the plan's "unreachable" when the host's VM or container did not exist yet.
                         for member in members { out[member.address] = "unreachable" }
                     }

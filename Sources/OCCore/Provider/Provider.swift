@@ -218,18 +218,28 @@ public struct ObserveResponse: Sendable {
     public var missingTools: [Prerequisite]
     /// Problems found while observing (a referenced object that does not exist on the host).
     public var diagnostics: [Diagnostic]
+    /// Resources that could not be observed, with the command that failed for them.
+    ///
+    /// The command exited non-zero for a reason other than "not found", timed out, or printed output its parser
+    /// does not recognise. Each one is
+    /// a plan error naming the host, the tool and the first bytes of the output; it is never read as absent.
+    ///
+    /// A failure that covers every target of the request is thrown from ``Provider/observe(_:)`` instead.
+    public var failures: [Address: CommandFailure]
 
     /// Creates a response.
     public init(
         observations: [Address: Observation] = [:],
         discovered: [Address: Observation] = [:],
         missingTools: [Prerequisite] = [],
-        diagnostics: [Diagnostic] = []
+        diagnostics: [Diagnostic] = [],
+        failures: [Address: CommandFailure] = [:]
     ) {
         self.observations = observations
         self.discovered = discovered
         self.missingTools = missingTools
         self.diagnostics = diagnostics
+        self.failures = failures
     }
 }
 
@@ -262,6 +272,7 @@ public struct ApplyRequest: Sendable {
             privateState: privateState ?? change.privateState)
         let response = try await provider.observe(
             ObserveRequest(stack: stack, host: host, runner: runner, targets: [target], logger: logger))
+        if let failure = response.failures[change.address] { throw failure }
         return ApplyResponse(
             observed: response.observations[change.address]?.value, privateState: privateState ?? change.privateState)
     }
