@@ -97,7 +97,9 @@ let package = Package(
         .testTarget(name: "OCExecTests", dependencies: ["OCExec", "OCTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "OCProvidersTests",
-            dependencies: ["OCCore", "OCTestSupport"] + providerFamilies.map { .target(name: $0.target) },
+            // OCExec and OCCLI for ArgvInjectionTests, which covers the transports and validates with the full catalog.
+            dependencies: ["OCCore", "OCExec", "OCCLI", "OCTestSupport"]
+                + providerFamilies.map { .target(name: $0.target) },
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -12,7 +12,7 @@ import Musl
 /// How a command reaches a host: a pure rewrite of its argv.
 ///
 /// A transport never builds a shell string for this machine. It puts a prefix in front of the argv
-/// (`ip netns exec NS`, `multipass exec VM --`, `podman exec [-i] CONTAINER`, `ssh … ADDRESS --`)
+/// (`ip netns exec NS`, `multipass exec VM --`, `podman exec [-i] -- CONTAINER`, `ssh … -- ADDRESS`)
 /// and, for `become: sudo`, a `sudo -n` in the right place. Sensitive argument indices move with the
 /// elements they mark, so the wrapped command is still redacted correctly.
 ///
@@ -21,8 +21,8 @@ import Musl
 /// | local | `[sudo -n] ARGV…` |
 /// | netns | `[sudo -n] ip netns exec NS ARGV…` |
 /// | multipass | `multipass exec VM -- [sudo -n] ARGV…` |
-/// | podman-exec | `podman exec [-i] CONTAINER [sudo -n] ARGV…` |
-/// | ssh | `ssh -o BatchMode=yes [-p PORT] [-l USER] ADDRESS -- ['sudo' '-n'] 'ARG'…` |
+/// | podman-exec | `podman exec [-i] -- CONTAINER [sudo -n] ARGV…` |
+/// | ssh | `ssh -o BatchMode=yes [-p PORT] [-l USER] -- ADDRESS ['sudo' '-n'] 'ARG'…` |
 ///
 /// On this machine (local, netns) `sudo` is left out when the program already runs as root.
 /// When a host field is missing (`vm`, `container`, `namespace`, `address`), the host's name is used.
@@ -69,7 +69,7 @@ public enum Transport {
         case .podmanExec:
             if sudo { inner = inner.wrapped(in: sudoPrefix) }
             let interactive = command.stdin == nil ? [] : ["-i"]
-            return inner.wrapped(in: ["podman", "exec"] + interactive + [host.container ?? host.name])
+            return inner.wrapped(in: ["podman", "exec"] + interactive + ["--", host.container ?? host.name])
         case .ssh:
             if sudo { inner = inner.wrapped(in: sudoPrefix) }
             // ssh joins the words after the destination with spaces and hands the resulting string to
@@ -80,7 +80,9 @@ public enum Transport {
             var prefix = ["ssh", "-o", "BatchMode=yes"]
             if let port = host.port { prefix += ["-p", String(port)] }
             if let user = host.user { prefix += ["-l", user] }
-            prefix += [host.address ?? host.name, "--"]
+            // `--` before the destination: ssh reads neither it nor the words after it as options (it parses
+            // options again after the destination unless `--` came first).
+            prefix += ["--", host.address ?? host.name]
             return inner.wrapped(in: prefix)
         }
     }
@@ -117,4 +119,37 @@ public enum Transport {
         moved.sensitiveArguments.formUnion(1...assignments.count)
         return moved
     }
+}
+
+extension Transport {
+    /// Every transport with the host field that lands in its argv, for `ArgvInjectionTests` (see ``ArgvBuilder``).
+    package static let argvBuilders: [ArgvBuilder] = {
+        let inner = Command(["true"], stdin: Data())
+        @Sendable func wrapped(_ host: OCCore.Host) -> [Command] {
+            [
+                Transport.wrap(inner, for: host, runningAsRoot: false),
+                Transport.wrap(inner, for: host, runningAsRoot: true),
+            ]
+        }
+        func host(_ transport: String, _ key: String) -> String {
+            "hosts:\n  h: { transport: \(transport), \(key): \"VALUE\" }\n"
+        }
+        return [
+            ArgvBuilder("netns: namespace", manifest: host("netns", "namespace")) {
+                wrapped(OCCore.Host(name: "h", transport: .netns, namespace: $0, become: .sudo))
+            },
+            ArgvBuilder("multipass: vm", manifest: host("multipass", "vm")) {
+                wrapped(OCCore.Host(name: "h", transport: .multipass, vm: $0, become: .sudo))
+            },
+            ArgvBuilder("podman-exec: container", manifest: host("podman-exec", "container")) {
+                wrapped(OCCore.Host(name: "h", transport: .podmanExec, container: $0, become: .sudo))
+            },
+            ArgvBuilder("ssh: address", manifest: host("ssh", "address")) {
+                wrapped(OCCore.Host(name: "h", transport: .ssh, address: $0, become: .sudo))
+            },
+            ArgvBuilder("ssh: user", manifest: "hosts:\n  h: { transport: ssh, address: h.lan, user: \"VALUE\" }\n") {
+                wrapped(OCCore.Host(name: "h", transport: .ssh, address: "h.lan", user: $0))
+            },
+        ]
+    }()
 }

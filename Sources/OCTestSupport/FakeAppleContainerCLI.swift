@@ -377,9 +377,10 @@ public final class FakeAppleContainerCLI: CommandRunner {
         var dns: [String] = []
         var cpus = 4
         var memory = 1_024 * 1_048_576
-        while let first = options.first, first.hasPrefix("-") {
+        options: while let first = options.first, first.hasPrefix("-") {
             options.removeFirst()
             switch first {
+            case "--": break options
             case "-d", "--detach": continue
             case "--read-only": readOnly = true
             case "--name": name = try value(&options, argv: argv)

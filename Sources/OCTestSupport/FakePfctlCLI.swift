@@ -227,50 +227,19 @@ public final class FakePfctlCLI: CommandRunner {
         let input = String(decoding: stdin ?? Data(), as: UTF8.self)
         switch argv.first {
         case "pfctl": return try pfctl(argv, stdin: input, world: &world)
-        case "cat":
-            guard argv.count == 2 else { throw UnknownCommand(argv: argv, reason: "cat takes one file") }
-            guard let text = world.files[argv[1]] else {
-                return failure("cat: \(argv[1]): No such file or directory\n")
-            }
-            return CommandResult(exitStatus: 0, stdout: text)
-        case "tee":
-            guard argv.count == 2 else { throw UnknownCommand(argv: argv, reason: "tee takes one file") }
-            world.files[argv[1]] = input
-            return CommandResult(exitStatus: 0, stdout: input)
-        case "mkdir":
-            guard argv.count == 3, argv[1] == "-p" else {
-                throw UnknownCommand(argv: argv, reason: "only mkdir -p DIR")
-            }
-            return CommandResult(exitStatus: 0)
-        case "chmod":
-            guard argv.count == 3 else { throw UnknownCommand(argv: argv, reason: "only chmod MODE FILE") }
-            guard world.files[argv[2]] != nil else { return failure("chmod: \(argv[2]): No such file or directory\n") }
-            world.modes[argv[2]] = argv[1]
-            return CommandResult(exitStatus: 0)
-        case "mv", "cp":
-            let flag = argv.first == "mv" ? "-f" : "-p"
-            guard argv.count == 4, argv[1] == flag else {
-                throw UnknownCommand(argv: argv, reason: "only mv -f SOURCE TARGET and cp -p SOURCE TARGET")
+        case "cp":
+            guard argv.count == 4, argv[1] == "-p" else {
+                throw UnknownCommand(argv: argv, reason: "only cp -p SOURCE TARGET")
             }
             let (source, target) = (argv[2], argv[3])
-            guard let text = world.files[source] else {
-                return failure(
-                    argv[0] == "mv"
-                        ? "mv: rename \(source) to \(target): No such file or directory\n"
-                        : "cp: \(source): No such file or directory\n")
-            }
+            guard let text = world.files[source] else { return failure("cp: \(source): No such file or directory\n") }
             world.files[target] = text
             world.modes[target] = world.modes[source]
-            if argv[0] == "mv" {
-                world.files[source] = nil
-                world.modes[source] = nil
-            }
             return CommandResult(exitStatus: 0)
-        case "rm":
-            guard argv.count == 3, argv[1] == "-f" else { throw UnknownCommand(argv: argv, reason: "only rm -f FILE") }
-            world.files[argv[2]] = nil
-            world.modes[argv[2]] = nil
-            return CommandResult(exitStatus: 0)
+        case "cat", "tee", "mkdir", "mktemp", "chmod", "chown", "mv", "rm":
+            guard let result = FakeFileCommands.respond(argv, stdin: stdin, files: &world.files, modes: &world.modes)
+            else { throw UnknownCommand(argv: argv, reason: "not a form HostFile builds") }
+            return result
         case "route":
             guard argv == ["route", "-n", "get", "default"] else {
                 throw UnknownCommand(argv: argv, reason: "only route -n get default")

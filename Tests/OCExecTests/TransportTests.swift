@@ -84,33 +84,33 @@ struct WrapCase: Sendable, CustomTestStringConvertible {
         WrapCase(
             name: "podman-exec without stdin has no -i",
             host: Host(name: "proxy", transport: .podmanExec, container: "squid"),
-            argv: ["podman", "exec", "squid", "tool", "--token", "s3cret"],
-            secretIndex: 5
+            argv: ["podman", "exec", "--", "squid", "tool", "--token", "s3cret"],
+            secretIndex: 6
         ),
         WrapCase(
             name: "podman-exec with stdin adds -i",
             host: Host(name: "proxy", transport: .podmanExec, container: "squid"),
             stdin: Data("input".utf8),
-            argv: ["podman", "exec", "-i", "squid", "tool", "--token", "s3cret"],
-            secretIndex: 6
+            argv: ["podman", "exec", "-i", "--", "squid", "tool", "--token", "s3cret"],
+            secretIndex: 7
         ),
         WrapCase(
             name: "podman-exec with sudo puts sudo inside the container",
             host: Host(name: "proxy", transport: .podmanExec, container: "squid", become: .sudo),
-            argv: ["podman", "exec", "squid", "sudo", "-n", "tool", "--token", "s3cret"],
-            secretIndex: 7
+            argv: ["podman", "exec", "--", "squid", "sudo", "-n", "tool", "--token", "s3cret"],
+            secretIndex: 8
         ),
         WrapCase(
             name: "ssh quotes every remote word",
             host: Host(name: "edge", transport: .ssh, address: "edge.example.org"),
-            argv: ["ssh", "-o", "BatchMode=yes", "edge.example.org", "--", "'tool'", "'--token'", "'s3cret'"],
+            argv: ["ssh", "-o", "BatchMode=yes", "--", "edge.example.org", "'tool'", "'--token'", "'s3cret'"],
             secretIndex: 7
         ),
         WrapCase(
             name: "ssh with port, user and sudo",
             host: Host(name: "edge", transport: .ssh, address: "10.0.0.7", user: "admin", port: 2222, become: .sudo),
             argv: [
-                "ssh", "-o", "BatchMode=yes", "-p", "2222", "-l", "admin", "10.0.0.7", "--",
+                "ssh", "-o", "BatchMode=yes", "-p", "2222", "-l", "admin", "--", "10.0.0.7",
                 "'sudo'", "'-n'", "'tool'", "'--token'", "'s3cret'",
             ],
             secretIndex: 13
@@ -160,7 +160,7 @@ struct WrapCase: Sendable, CustomTestStringConvertible {
         let words = ["echo", "it's", "two  words", "", "$HOME", "a\"b", "back\\slash", "new\nline", "'"]
         let host = Host(name: "edge", transport: .ssh, address: "edge")
         let wrapped = Transport.wrap(Command(words), for: host, runningAsRoot: false)
-        let remoteWords = try #require(wrapped.argv.split(separator: "--", maxSplits: 1).last)
+        let remoteWords = try #require(wrapped.argv.split(separator: "--", maxSplits: 1).last).dropFirst()
         let commandLine = remoteWords.joined(separator: " ")
         // What sshd does with the command line: hand it to the user's shell. The script is fixed; the
         // quoted line is data, parsed by `eval` as the remote shell would parse it.

@@ -133,7 +133,7 @@ import Testing
                     "--cap-add", "CAP_NET_BIND_SERVICE", "--cap-drop", "ALL",
                     "-u", "proxy", "-w", "/srv", "--entrypoint", "/usr/bin/env", "--dns", "192.168.100.1",
                     "-c", "2", "-m", "512M",
-                    "docker.io/ubuntu/squid:6.6", "squid", "-N",
+                    "--", "docker.io/ubuntu/squid:6.6", "squid", "-N",
                 ]
             ])
     }

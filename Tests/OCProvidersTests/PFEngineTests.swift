@@ -29,10 +29,10 @@ import Testing
         stack.fake.resetCalls()
         let report = await stack.apply(plan)
         #expect(report.succeeded, "\(report.failed.map(\.error)) \(report.notConverged.map(\.attributes))")
-        #expect(PFFixture.argv(stack.fake.mutatingCalls) == PFFixture.argv(listed))
+        #expect(PFFixture.argv(stack.fake.mutatingCalls) == PFFixture.argv(FakeFileCommands.asRun(listed)))
         #expect(stack.fake.file(PFConf.backupPath) == FakePfctlCLI.stockPfConf)
         #expect(stack.fake.file(PFConf.path) == PFFixture.stockWithAnchor)
-        #expect(stack.fake.file("/etc/pf.conf.ocplan-tmp") == nil)
+        #expect(stack.fake.file(FakeFileCommands.temporary(for: PFConf.path)) == nil)
         #expect(stack.fake.rules(inAnchor: "ocplan/lab") == [PFFixture.natListed])
         #expect(stack.fake.mainRuleset.contains("nat-anchor \"ocplan/lab\" all"))
         #expect(stack.fake.mainRuleset.contains("anchor \"ocplan/lab\" all"))
@@ -110,12 +110,10 @@ import Testing
         stack.fake.resetCalls()
         #expect(await stack.apply(plan).succeeded)
         #expect(
-            stack.fake.mutatingCalls.map(\.argv) == [
-                ["mkdir", "-p", "/etc/pf.anchors"], ["tee", "/etc/pf.anchors/ocplan.lab.ocplan-tmp"],
-                ["chmod", "0644", "/etc/pf.anchors/ocplan.lab.ocplan-tmp"],
-                ["mv", "-f", "/etc/pf.anchors/ocplan.lab.ocplan-tmp", "/etc/pf.anchors/ocplan.lab"],
-                ["pfctl", "-a", "ocplan/lab", "-f", "-"],
-            ])
+            stack.fake.mutatingCalls.map(\.argv)
+                == FakeFileCommands.writeArgv("/etc/pf.anchors/ocplan.lab", os: .macos, resolved: true) + [
+                    ["pfctl", "-a", "ocplan/lab", "-f", "-"]
+                ])
         #expect(stack.fake.file(Self.anchor.file) == "nat on en1 from 192.168.64.0/24 to any -> (en1)\n")
         #expect(try await !stack.plan(Self.persisted).hasChanges)
 
@@ -160,9 +158,11 @@ import Testing
         let report = await stack.apply(plan)
         let failure = try #require(report.failed.first)
         #expect(failure.error.contains("pfctl rejects the edited /etc/pf.conf"))
-        #expect(failure.error.contains("/etc/pf.conf.ocplan-tmp:30: syntax error"))
+        let candidate = FakeFileCommands.temporary(for: PFConf.path)
+        #expect(failure.error.contains("`pfctl -nf \(candidate)` says"))
+        #expect(failure.error.contains("\(candidate):30: syntax error"))
         #expect(stack.fake.file(PFConf.path) == broken)
-        #expect(stack.fake.file("/etc/pf.conf.ocplan-tmp") == nil, "the rejected candidate is removed")
+        #expect(stack.fake.file(candidate) == nil, "the rejected candidate is removed")
         #expect(stack.fake.file(PFConf.backupPath) == broken)
         #expect(stack.fake.rules(inAnchor: "ocplan/lab").isEmpty, "nothing after the failed step ran")
         #expect(!stack.fake.enabled)
@@ -179,11 +179,10 @@ import Testing
         stack.fake.resetCalls()
         #expect(await stack.apply(drift).succeeded)
         #expect(
-            stack.fake.mutatingCalls.map(\.argv) == [
-                ["cp", "-p", "/etc/pf.conf", "/etc/pf.conf.ocplan-backup"], ["mkdir", "-p", "/etc"],
-                ["tee", "/etc/pf.conf.ocplan-tmp"], ["chmod", "0644", "/etc/pf.conf.ocplan-tmp"],
-                ["mv", "-f", "/etc/pf.conf.ocplan-tmp", "/etc/pf.conf"],
-            ], "the main ruleset still references the anchor, so it is not reloaded")
+            stack.fake.mutatingCalls.map(\.argv)
+                == [["cp", "-p", "/etc/pf.conf", "/etc/pf.conf.ocplan-backup"]]
+                + FakeFileCommands.writeArgv(PFConf.path, os: .macos, resolved: true),
+            "the main ruleset still references the anchor, so it is not reloaded")
         #expect(stack.fake.file(PFConf.path) == PFFixture.stockWithAnchor)
     }
 

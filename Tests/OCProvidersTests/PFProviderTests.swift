@@ -5,21 +5,14 @@ import OCTestSupport
 import Testing
 
 @Suite struct PFProviderTests {
-    static let confWrite: [[String]] = [
-        ["cat", "/etc/pf.conf"],
-        ["cp", "-p", "/etc/pf.conf", "/etc/pf.conf.ocplan-backup"],
-        ["mkdir", "-p", "/etc"],
-        ["tee", "/etc/pf.conf.ocplan-tmp"],
-        ["chmod", "0644", "/etc/pf.conf.ocplan-tmp"],
-        ["pfctl", "-nf", "/etc/pf.conf.ocplan-tmp"],
-        ["mv", "-f", "/etc/pf.conf.ocplan-tmp", "/etc/pf.conf"],
-    ]
+    static let confWrite: [[String]] = {
+        var write = FakeFileCommands.writeArgv("/etc/pf.conf", os: .macos, resolved: false)
+        write.insert(["pfctl", "-nf", "$TMP"], at: write.count - 1)
+        return [["cat", "--", "/etc/pf.conf"], ["cp", "-p", "/etc/pf.conf", "/etc/pf.conf.ocplan-backup"]] + write
+    }()
 
     static func fileWrite(_ path: String) -> [[String]] {
-        [
-            ["mkdir", "-p", HostFile.directory(of: path)], ["tee", path + ".ocplan-tmp"],
-            ["chmod", "0644", path + ".ocplan-tmp"], ["mv", "-f", path + ".ocplan-tmp", path],
-        ]
+        FakeFileCommands.writeArgv(path, os: .macos, resolved: false)
     }
 
     @Test func schemaUpdatesEverythingInPlaceAndIgnoresTheFileSnapshots() {
@@ -44,10 +37,10 @@ import Testing
         #expect(response.observations["pf.vmnet-nat"]?.exists == false, "nothing of the stack on a stock Mac")
         #expect(
             fake.callArgvs == [
-                ["pfctl", "-s", "info"], ["pfctl", "-sn"], ["pfctl", "-sr"], ["cat", "/etc/pf.conf"],
+                ["pfctl", "-s", "info"], ["pfctl", "-sn"], ["pfctl", "-sr"], ["cat", "--", "/etc/pf.conf"],
                 ["pfctl", "-a", "ocplan/lab", "-sn"], ["pfctl", "-a", "ocplan/lab", "-sr"],
-                ["pfctl", "-a", "ocplan/lab", "-nvf", "-"], ["cat", "/etc/pf.anchors/ocplan.lab"],
-                ["cat", "/Library/LaunchDaemons/io.ocplan.pf.lab.plist"],
+                ["pfctl", "-a", "ocplan/lab", "-nvf", "-"], ["cat", "--", "/etc/pf.anchors/ocplan.lab"],
+                ["cat", "--", "/Library/LaunchDaemons/io.ocplan.pf.lab.plist"],
             ])
         #expect(fake.calls[6].stdin == Data((PFFixture.natRule + "\n").utf8))
         #expect(fake.mutatingCalls.isEmpty)
@@ -162,7 +155,7 @@ import Testing
             commands.first { $0.argv == ["pfctl", "-a", "ocplan/lab", "-f", "-"] }?.stdin
                 == Data((PFFixture.natRule + "\n").utf8))
         #expect(commands.filter(\.mutating).map(\.program).contains("cat") == false)
-        #expect(commands.first { $0.argv == ["pfctl", "-nf", "/etc/pf.conf.ocplan-tmp"] }?.mutating == false)
+        #expect(commands.first { $0.argv == ["pfctl", "-nf", "$TMP"] }?.mutating == false)
     }
 
     @Test func createWithoutEnableTakesNoReference() async throws {
@@ -210,8 +203,8 @@ import Testing
         #expect(
             PFFixture.argv(commands)
                 == Self.confWrite + [
-                    ["rm", "-f", "/etc/pf.anchors/ocplan.lab"],
-                    ["rm", "-f", "/Library/LaunchDaemons/io.ocplan.pf.lab.plist"],
+                    ["rm", "-f", "--", "/etc/pf.anchors/ocplan.lab"],
+                    ["rm", "-f", "--", "/Library/LaunchDaemons/io.ocplan.pf.lab.plist"],
                 ])
         let written = commands.first { $0.program == "tee" }.map { String(decoding: $0.stdin ?? Data(), as: UTF8.self) }
         #expect(written == PFFixture.stockWithAnchor)
@@ -228,8 +221,8 @@ import Testing
         #expect(
             PFFixture.argv(commands)
                 == [["pfctl", "-a", "ocplan/lab", "-F", "all"]] + Self.confWrite + [
-                    ["pfctl", "-f", "/etc/pf.conf"], ["rm", "-f", "/etc/pf.anchors/ocplan.lab"],
-                    ["rm", "-f", "/Library/LaunchDaemons/io.ocplan.pf.lab.plist"], ["pfctl", "-X", token],
+                    ["pfctl", "-f", "/etc/pf.conf"], ["rm", "-f", "--", "/etc/pf.anchors/ocplan.lab"],
+                    ["rm", "-f", "--", "/Library/LaunchDaemons/io.ocplan.pf.lab.plist"], ["pfctl", "-X", token],
                 ])
         let written = commands.first { $0.program == "tee" }.map { String(decoding: $0.stdin ?? Data(), as: UTF8.self) }
         #expect(written == FakePfctlCLI.stockPfConf)
@@ -250,7 +243,7 @@ import Testing
         fake.resetCalls()
         let response = try await PFFixture.apply(change, runner: fake)
         let applied = fake.calls.prefix { !($0.argv == ["pfctl", "-s", "info"]) }
-        #expect(PFFixture.argv(applied.filter(\.mutating)) == PFFixture.argv(listed))
+        #expect(PFFixture.argv(applied.filter(\.mutating)) == PFFixture.argv(FakeFileCommands.asRun(listed)))
         #expect(response.privateState?["token"] == .string(try #require(fake.tokens.first)))
         #expect(response.observed?.withoutFiles == PFFixture.desired(persist: true))
         #expect(fake.mode(of: "/etc/pf.conf") == "0644")

@@ -93,7 +93,7 @@ import Testing
                     "--security-opt", "no-new-privileges", "--dns", "10.199.77.1", "--memory", "67108864",
                     "--cpus", "0.5", "--ulimit", "core=0:0", "--ulimit", "nofile=512:1024", "--ulimit",
                     "nproc=4096:4096", "--env-file", "/dev/stdin", "--entrypoint", "[\"sh\",\"-c\"]",
-                    "localhost/ocplan-busybox:ocplan-t-fixture0",
+                    "--", "localhost/ocplan-busybox:ocplan-t-fixture0",
                     "trap 'exit 0' TERM; while true; do sleep 1; done",
                 ],
                 ["podman", "start", "ocplan-t-fixture0-full"],

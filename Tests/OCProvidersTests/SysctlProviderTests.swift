@@ -26,13 +26,13 @@ import Testing
             result: CommandResult(
                 exitStatus: 1, stdout: SysctlProcpsOutput.batchStdout, stderr: SysctlProcpsOutput.batchStderr))
         runner.expect(
-            argv: ["cat", SysctlFixture.file],
+            argv: ["cat", "--", SysctlFixture.file],
             result: CommandResult(
                 exitStatus: 0,
                 stdout: "# ocplan lab sysctl.fwd\nnet.ipv4.ip_forward = 0\n# ocplan lab sysctl.rmem\n"
                     + "net.ipv4.tcp_rmem = 4096 131072  33554432\n"))
         runner.expect(
-            argv: ["cat", "/etc/other.conf"],
+            argv: ["cat", "--", "/etc/other.conf"],
             result: CommandResult(
                 exitStatus: 1, stdout: "", stderr: "cat: /etc/other.conf: No such file or directory\n"))
         let targets = [
@@ -74,7 +74,7 @@ import Testing
             result: CommandResult(
                 exitStatus: 0, stdout: "net.inet.ip.forwarding: 0\n", stderr: SysctlDarwinOutput.unknownStderr))
         runner.expect(
-            argv: ["cat", "/etc/sysctl.conf"],
+            argv: ["cat", "--", "/etc/sysctl.conf"],
             result: CommandResult(exitStatus: 0, stdout: "# ocplan lab sysctl.fwd\nnet.inet.ip.forwarding=1\n"))
         let response = try await SysctlFixture.observe(
             [
@@ -125,17 +125,16 @@ import Testing
         let planned = try SysctlProvider().commands(for: change, context: context)
         let block = SysctlPersistenceFile.header + "\n# ocplan lab sysctl.fwd\nnet.ipv4.ip_forward = 1\n"
         #expect(
-            SysctlFixture.argv(planned.filter(\.mutating)) == [
-                ["sysctl", "-w", "net.ipv4.ip_forward=1"],
-                ["mkdir", "-p", "/etc/sysctl.d"],
-                ["tee", "/etc/sysctl.d/90-ocplan-lab.conf.ocplan-tmp"],
-                ["mv", "-f", "/etc/sysctl.d/90-ocplan-lab.conf.ocplan-tmp", "/etc/sysctl.d/90-ocplan-lab.conf"],
-            ])
+            SysctlFixture.argv(planned.filter(\.mutating))
+                == [["sysctl", "-w", "net.ipv4.ip_forward=1"]]
+                + FakeFileCommands.writeArgv(SysctlFixture.file, os: .linux, resolved: false))
         #expect(planned.first { $0.program == "tee" }?.stdin == Data(block.utf8))
 
         let runner = fake.runner()
         let response = try await SysctlFixture.apply(change, runner: runner)
-        #expect(SysctlFixture.argv(runner.mutatingCalls) == SysctlFixture.argv(planned.filter(\.mutating)))
+        #expect(
+            SysctlFixture.argv(runner.mutatingCalls)
+                == SysctlFixture.argv(FakeFileCommands.asRun(planned.filter(\.mutating))))
         #expect(response.privateState?["original"] == "0")
         #expect(response.privateState?["key"] == "net.ipv4.ip_forward")
         #expect(response.observed?["value"] == "1")
@@ -210,7 +209,7 @@ import Testing
         #expect(change.before?["persist"] == true)
         let runner = fake.runner()
         _ = try await SysctlFixture.apply(change, runner: runner)
-        #expect(SysctlFixture.argv(runner.mutatingCalls) == [["rm", "-f", SysctlFixture.file]])
+        #expect(SysctlFixture.argv(runner.mutatingCalls) == [["rm", "-f", "--", SysctlFixture.file]])
         #expect(fake.files.isEmpty)
     }
 
@@ -235,13 +234,12 @@ import Testing
         let runner = fake.runner()
         let response = try await SysctlFixture.apply(change, runner: runner)
         #expect(
-            SysctlFixture.argv(runner.mutatingCalls) == [
-                ["sysctl", "-w", "net.ipv4.ip_forward=0"],
-                ["mkdir", "-p", "/etc/sysctl.d"],
-                ["tee", "/etc/sysctl.d/90-ocplan-lab.conf.ocplan-tmp"],
-                ["mv", "-f", "/etc/sysctl.d/90-ocplan-lab.conf.ocplan-tmp", "/etc/sysctl.d/90-ocplan-lab.conf"],
-            ])
-        #expect(SysctlFixture.argv(planned.filter(\.mutating)) == SysctlFixture.argv(runner.mutatingCalls))
+            SysctlFixture.argv(runner.mutatingCalls)
+                == [["sysctl", "-w", "net.ipv4.ip_forward=0"]]
+                + FakeFileCommands.writeArgv(SysctlFixture.file, os: .linux, resolved: true))
+        #expect(
+            SysctlFixture.argv(FakeFileCommands.asRun(planned.filter(\.mutating)))
+                == SysctlFixture.argv(runner.mutatingCalls))
         #expect(response.observed == nil)
         #expect(fake.values["net.ipv4.ip_forward"] == "0")
         #expect(

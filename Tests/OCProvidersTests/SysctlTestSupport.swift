@@ -47,6 +47,7 @@ final class FakeSysctlHost: Sendable {
     struct World {
         var values: [String: String]
         var files: [String: String]
+        var modes: [String: String] = [:]
     }
 
     let os: OCCore.Host.OS
@@ -76,6 +77,11 @@ final class FakeSysctlHost: Sendable {
     @Sendable func respond(_ command: Command) throws -> CommandResult {
         let argv = command.argv
         return world.withLock { world in
+            if let result = FakeFileCommands.respond(
+                argv, stdin: command.stdin, files: &world.files, modes: &world.modes)
+            {
+                return result
+            }
             switch (argv.first, argv.dropFirst().first) {
             case ("sysctl", "-w"):
                 guard argv.count == 3, let equals = argv[2].firstIndex(of: "=") else { return failure("usage") }
@@ -90,25 +96,6 @@ final class FakeSysctlHost: Sendable {
                     if let value = world.values[key] { out += line(key, value) } else { err += missing(key) }
                 }
                 return CommandResult(exitStatus: err.isEmpty ? 0 : 1, stdout: out, stderr: err)
-            case ("cat", let path?):
-                guard let text = world.files[path] else {
-                    return failure("cat: \(path): No such file or directory\n")
-                }
-                return CommandResult(exitStatus: 0, stdout: text)
-            case ("mkdir", _):
-                return CommandResult(exitStatus: 0)
-            case ("tee", let path?):
-                let text = String(decoding: command.stdin ?? Data(), as: UTF8.self)
-                world.files[path] = text
-                return CommandResult(exitStatus: 0, stdout: text)
-            case ("mv", "-f"):
-                guard argv.count == 4, let text = world.files[argv[2]] else { return failure("mv: no source") }
-                world.files[argv[2]] = nil
-                world.files[argv[3]] = text
-                return CommandResult(exitStatus: 0)
-            case ("rm", "-f"):
-                world.files[argv[2]] = nil
-                return CommandResult(exitStatus: 0)
             default:
                 return failure("fake host: unknown command \(argv)")
             }

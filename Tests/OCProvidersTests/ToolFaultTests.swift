@@ -39,6 +39,10 @@ import Testing
                     FakeCoreutils.respond(command, files: files, denied: denied)
                 }), repeating: true))
         runner.expect(
+            .init(
+                .predicate("mktemp", { $0.program == "mktemp" }),
+                response: .result(.init(exitStatus: 0, stdout: "/srv/.ocplan.Xa1b2c3d4e\n")), repeating: true))
+        runner.expect(
             .init(.predicate("any change", \.mutating), response: .result(.init(exitStatus: 0)), repeating: true))
         return runner
     }
@@ -129,7 +133,8 @@ import Testing
     @Test func filesAWriteThatDoesNothingFailsAndIsNotJournaled() async throws {
         let harness = try Self.harness(
             catalog: Self.filesCatalog, providers: [FilesProvider()], base: Self.files([:]), fault: .noEffect,
-            when: \.mutating)
+            // mktemp must still name a temporary file; every command after it does nothing.
+            when: { $0.mutating && $0.program != "mktemp" })
         let plan = try await harness.plan("files:\n  motd: { host: web, path: /srv/motd, content: hi }\n")
         #expect(plan.actions.map(\.action) == [.create])
         let events = ApplyEvents()

@@ -20,6 +20,17 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Whether `--show-commands` prints the standard input under the command (a rules transaction, never
     /// file content that may hold a secret).
     public var showsInput: Bool
+    /// The name of a value this command prints for later commands of the same change (`TMP`, from `mktemp`).
+    ///
+    /// The value is the first line of its standard output. The command is shown as `TMP=$(…)`.
+    public var defines: String?
+    /// The argv elements filled in with values earlier commands defined when the command runs (index → name).
+    ///
+    /// The element holds `$NAME` until then, which is how `--show-commands` shows it.
+    public var uses: [Int: String]
+    /// The argv that undoes what this command made (`rm -f -- $TMP`) when a later command of the same change
+    /// fails; it may use the value this command defines.
+    public var undo: [String]?
 
     /// Creates a command.
     public init(
@@ -38,6 +49,31 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
         self.mutating = mutating
         self.sensitiveArguments = sensitiveArguments
         self.showsInput = showsInput
+        self.defines = nil
+        self.uses = [:]
+        self.undo = nil
+    }
+
+    /// The text an argv element holds until the value `name` is filled in: `$NAME`.
+    public static func reference(_ name: String) -> String { "$" + name }
+
+    /// This command with each element listed in ``uses`` replaced by its value.
+    ///
+    /// - Parameter values: the values earlier commands defined, by name.
+    /// - Returns: the command to run, with no references left.
+    /// - Throws: ``OCError`` `.internalError` when a value was never defined (a builder ordered its commands
+    ///   wrongly).
+    public func resolved(_ values: [String: String]) throws -> Command {
+        guard !uses.isEmpty else { return self }
+        var copy = self
+        for (index, name) in uses {
+            guard let value = values[name], argv.indices.contains(index) else {
+                throw OCError(.internalError, "'\(program)' uses $\(name), which no earlier command defined")
+            }
+            copy.argv[index] = value
+        }
+        copy.uses = [:]
+        return copy
     }
 
     /// The program name (`argv[0]`), or an empty string for an empty command.
@@ -50,7 +86,11 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// A readable, shell-like rendering of the redacted argv (for display only; never executed).
     public var description: String {
-        redactedArgv.map(Command.displayQuote).joined(separator: " ")
+        let words = redactedArgv.enumerated().map {
+            uses[$0.offset] != nil ? $0.element : Command.displayQuote($0.element)
+        }
+        let line = words.joined(separator: " ")
+        return defines.map { "\($0)=$(\(line))" } ?? line
     }
 
     /// Wraps this command so that it runs through `prefix` (a transport such as `sudo -n`).
@@ -60,6 +100,7 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
         var copy = self
         copy.argv = prefix + argv
         copy.sensitiveArguments = Set(sensitiveArguments.map { $0 + prefix.count })
+        copy.uses = Dictionary(uniqueKeysWithValues: uses.map { ($0.key + prefix.count, $0.value) })
         return copy
     }
 

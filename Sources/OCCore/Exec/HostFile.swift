@@ -1,32 +1,89 @@
 import Foundation
 
 /// Reading and writing small files on a host through its runner: the one implementation every provider that
-/// keeps a file of its own (persistence files, rules files, units) uses.
+/// writes a file through commands (managed files, persistence files, rules files, units) uses.
 ///
-/// Writes are atomic: the content goes to `FILE.ocplan-tmp` beside the file and is renamed over it, so a
-/// reader never sees half a file.
+/// Writes are atomic and never go through a predictable name: `mktemp` creates a fresh file (mode 0600,
+/// `O_EXCL`) with a random name beside the destination, the content goes to it on standard input, its mode and
+/// owner are set, and it is renamed over the destination. A symlink at the destination is replaced by the file,
+/// never written through (`mv -T` on Linux, `mv -h` on macOS). When a step fails the temporary file is removed.
 public enum HostFile {
-    /// Reads a file: `cat FILE` (a missing file exits 1 with "FILE: No such file or directory").
-    public static func read(_ path: String) -> Command { Command(["cat", path]) }
+    /// The name under which the temporary file's path is passed between the commands of a write (`$TMP`).
+    public static let temporary = "TMP"
 
-    /// The temporary file a file is written to before it is moved into place.
-    public static func temporaryPath(for path: String) -> String { path + ".ocplan-tmp" }
+    /// Reads a file: `cat -- FILE` (a missing file exits 1 with "FILE: No such file or directory").
+    public static func read(_ path: String) -> Command { Command(["cat", "--", path]) }
 
-    /// Writes `text` to `path` atomically: `mkdir -p DIR`, `tee FILE.ocplan-tmp` (content on standard input,
-    /// its standard output ignored), `chmod MODE` when a mode is given, then `mv -f FILE.ocplan-tmp FILE`.
-    public static func write(_ text: String, to path: String, mode: String? = nil) -> [Command] {
-        let temporary = temporaryPath(for: path)
+    /// The `mktemp` template for a file written to `path`: `DIR/.NAME.XXXXXXXXXX` (GNU and BSD `mktemp` both
+    /// read a template with a folder; the name is hidden and does not end like the file, so nothing loads a
+    /// leftover).
+    public static func temporaryTemplate(for path: String) -> String {
+        let directory = directory(of: path)
+        let name = path.split(separator: "/").last.map(String.init) ?? "file"
+        return (directory == "/" ? "" : directory) + "/." + name + ".XXXXXXXXXX"
+    }
+
+    /// Writes `text` to `path` atomically.
+    ///
+    /// 1. `mkdir -p -- DIR`
+    /// 2. `TMP=$(mktemp -- DIR/.NAME.XXXXXXXXXX)` (undone with `rm -f -- $TMP` when a later step fails)
+    /// 3. `tee -- $TMP` with the content on standard input (its standard output ignored)
+    /// 4. `chmod -- MODE $TMP`, and `chown -- [OWNER][:GROUP] $TMP` when an owner or group is given
+    /// 5. `mv -f -T -- $TMP FILE` on Linux, `mv -f -h -- $TMP FILE` on macOS.
+    ///
+    /// Run the commands with ``CommandRunner/checkAll(_:host:)`` (or one ``CommandBindings``), which fills in
+    /// `$TMP` from `mktemp`'s output.
+    ///
+    /// - Parameters:
+    ///   - text: the content.
+    ///   - path: the destination's absolute path.
+    ///   - mode: the octal mode the file gets.
+    ///   - owner: the owning user, if it is set.
+    ///   - group: the owning group, if it is set.
+    ///   - os: the host's operating system, which picks `mv`'s flags.
+    /// - Returns: the commands, in order.
+    public static func write(
+        _ text: String, to path: String, mode: String = "0644", owner: String? = nil, group: String? = nil,
+        os: Host.OS
+    ) -> [Command] {
+        let tmp = Command.reference(temporary)
+        var make = Command(["mktemp", "--", temporaryTemplate(for: path)], mutating: true)
+        make.defines = temporary
+        make.undo = ["rm", "-f", "--", tmp]
         var commands = [
-            Command(["mkdir", "-p", directory(of: path)], mutating: true),
-            Command(["tee", temporary], stdin: Data(text.utf8), mutating: true),
+            Command(["mkdir", "-p", "--", directory(of: path)], mutating: true),
+            make,
+            using(Command(["tee", "--", tmp], stdin: Data(text.utf8), mutating: true)),
+            using(Command(["chmod", "--", mode, tmp], mutating: true)),
         ]
-        if let mode { commands.append(Command(["chmod", mode, temporary], mutating: true)) }
-        commands.append(Command(["mv", "-f", temporary, path], mutating: true))
+        if owner != nil || group != nil {
+            let spec = (owner ?? "") + (group.map { ":" + $0 } ?? "")
+            commands.append(using(Command(["chown", "--", spec, tmp], mutating: true)))
+        }
+        commands.append(using(install(tmp, to: path, os: os)))
         return commands
     }
 
-    /// Removes a file if it exists: `rm -f FILE`.
-    public static func remove(_ path: String) -> Command { Command(["rm", "-f", path], mutating: true) }
+    /// `mv -f -T -- FROM TO` (Linux) or `mv -f -h -- FROM TO` (macOS): renames `FROM` over `TO`, replacing a
+    /// symlink at `TO` rather than following it.
+    public static func install(_ from: String, to path: String, os: Host.OS) -> Command {
+        Command(["mv", "-f", os == .macos ? "-h" : "-T", "--", from, path], mutating: true)
+    }
+
+    /// Removes the temporary file of a write: `rm -f -- $TMP`.
+    public static func removeTemporary() -> Command { using(remove(Command.reference(temporary))) }
+
+    /// Marks every `$TMP` element of `command` as the temporary file's path, filled in when it runs.
+    public static func using(_ command: Command) -> Command {
+        var copy = command
+        for (index, word) in command.argv.enumerated() where word == Command.reference(temporary) {
+            copy.uses[index] = temporary
+        }
+        return copy
+    }
+
+    /// Removes a file if it exists: `rm -f -- FILE`.
+    public static func remove(_ path: String) -> Command { Command(["rm", "-f", "--", path], mutating: true) }
 
     /// The folder holding `path` (`/` for a file at the root).
     public static func directory(of path: String) -> String {

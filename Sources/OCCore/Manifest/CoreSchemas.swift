@@ -11,11 +11,11 @@ public enum CoreSchemas {
                 "transport", .enumeration(Host.Transport.allCases.map(\.rawValue)), required: true,
                 doc: "How commands reach the host: local, ssh, multipass (exec in a VM), podman-exec (exec in a "
                     + "container) or netns (a Linux network namespace)."),
-            FieldSchema("vm", .string(), doc: "The Multipass VM name (transport multipass)."),
-            FieldSchema("container", .string(), doc: "The container name (transport podman-exec)."),
-            FieldSchema("namespace", .string(), doc: "The network namespace name (transport netns)."),
-            FieldSchema("address", .string(), doc: "The host name or address to connect to (transport ssh)."),
-            FieldSchema("user", .string(), doc: "The login user (transport ssh).", default: "ssh's default"),
+            FieldSchema("vm", .string(.name), doc: "The Multipass VM name (transport multipass)."),
+            FieldSchema("container", .string(.name), doc: "The container name (transport podman-exec)."),
+            FieldSchema("namespace", .string(.name), doc: "The network namespace name (transport netns)."),
+            FieldSchema("address", .string(.name), doc: "The host name or address to connect to (transport ssh)."),
+            FieldSchema("user", .string(.name), doc: "The login user (transport ssh).", default: "ssh's default"),
             FieldSchema("port", .port, doc: "The SSH port (transport ssh).", default: "22"),
             FieldSchema(
                 "become", .enumeration(Host.Become.allCases.map(\.rawValue)),

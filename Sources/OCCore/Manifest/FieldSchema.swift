@@ -82,6 +82,11 @@ public enum StringFormat: String, Sendable, CaseIterable {
     case portMapping
     /// A URL with a scheme.
     case url
+    /// A name handed to a tool as one argument (a user, a chain, a network, a key): not empty, no leading `-`,
+    /// no control characters.
+    case name
+    /// A file path handed to a tool as one argument: not empty, no leading `-`, no control characters.
+    case path
 }
 
 /// The type of a field's value.

@@ -34,6 +34,33 @@ public enum Formats {
         return nil
     }
 
+    // MARK: - Arguments
+
+    /// Whether `text` holds a control character: U+0000–U+001F, U+007F or a C1 control U+0080–U+009F.
+    public static func hasControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
+
+    /// Why `text` cannot be handed to a tool as one name or path argument, or `nil`.
+    ///
+    /// A manifest value that lands in argv must not start with `-` (every tool ocplan runs would read it as an
+    /// option) and must hold no control character (a newline splits the tools' line-based outputs and logs).
+    ///
+    /// - Parameters:
+    ///   - text: the value as written in the manifest.
+    ///   - what: what the value is, for the message (`name`, `path`).
+    /// - Returns: the problem, or `nil` when the value is acceptable.
+    public static func argumentProblem(_ text: String, what: String = "name") -> String? {
+        if text.isEmpty { return "the \(what) is empty" }
+        if hasControlCharacter(text) {
+            return "the \(what) \(Value.quote(text)) contains a control character (a newline, tab, escape …)"
+        }
+        if text.hasPrefix("-") {
+            return "the \(what) '\(text)' starts with '-', which tools would read as an option"
+        }
+        return nil
+    }
+
     /// Whether `text` is an octal file mode such as `0644` or `600`.
     public static func isFileMode(_ text: String) -> Bool {
         let digits = text.hasPrefix("0o") ? String(text.dropFirst(2)) : text

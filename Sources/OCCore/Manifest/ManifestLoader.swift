@@ -132,6 +132,14 @@ public struct ManifestLoader: Sendable {
                     }
                     for item in items {
                         let located = Located(value: item.value, location: item.keyLocation, file: file)
+                        if let problem = Formats.argumentProblem(item.key) {
+                            diagnostics.append(
+                                .error(
+                                    "Invalid \(entry.key == "vars" ? "variable" : "host") name",
+                                    detail: problem.prefix(1).uppercased() + problem.dropFirst() + ".",
+                                    at: item.keyLocation, keyPath: "\(entry.key).\(item.key)"))
+                            continue
+                        }
                         if entry.key == "vars" {
                             if let first = varNodes[item.key] {
                                 diagnostics.append(duplicate("vars.\(item.key)", item.keyLocation, first.location))

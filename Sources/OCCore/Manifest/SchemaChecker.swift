@@ -132,6 +132,12 @@ struct SchemaChecker {
                 return fail("Expected a mapping, found a \(node.kindName)", at: node, path)
             }
             for entry in entries {
+                if let problem = Formats.argumentProblem(entry.key, what: "key") {
+                    diagnostics.append(
+                        .error(
+                            "Invalid key: \(problem)", at: entry.keyLocation, keyPath: full(join(path, entry.key))))
+                    continue
+                }
                 if let section = keysReference {
                     references.append(
                         FoundReference(
@@ -155,6 +161,7 @@ struct SchemaChecker {
             guard let name = node.scalar, !name.isEmpty else {
                 return fail("Expected a \(type.displayName), found a \(node.kindName)", at: node, path)
             }
+            if let problem = Formats.argumentProblem(name) { return fail("Invalid name: \(problem)", at: node, path) }
             references.append(
                 FoundReference(section: section, name: name, keyPath: full(path), location: node.location))
         }
@@ -177,6 +184,8 @@ struct SchemaChecker {
                 return "'\(text)' is not a URL such as https://127.0.0.1:8080"
             }
             return nil
+        case .name: return Formats.argumentProblem(text, what: "name")
+        case .path: return Formats.argumentProblem(text, what: "path")
         }
     }
 }

@@ -37,9 +37,7 @@ extension Provider {
     /// Runs ``commands(for:context:)`` in order, then observes the resource again.
     public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
-        for command in try commands(for: request.change, context: context) {
-            try await request.runner.check(command, host: request.host.name)
-        }
+        try await request.runner.checkAll(try commands(for: request.change, context: context), host: request.host.name)
         return try await request.reobserve(self)
     }
 }

@@ -22,10 +22,16 @@ public final class StackLock: Sendable {
 
     /// Takes the lock or throws ``OCError`` `.locked` naming the holder.
     public static func acquire(directory: String, purpose: String) throws -> StackLock {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AtomicFile.ensurePrivateDirectory(directory)
         let path = URL(fileURLWithPath: directory).appendingPathComponent("lock").path
-        let fd = open(path, O_RDWR | O_CREAT, 0o600)
-        guard fd >= 0 else { throw OCError(.internalError, "cannot open lock file '\(path)' (errno \(errno))") }
+        // O_NOFOLLOW: a symlink planted at the lock's name is refused, never followed (and truncated).
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw OCError(
+                .internalError,
+                "cannot open lock file '\(path)': \(String(cString: strerror(errno)))"
+                    + (errno == ELOOP ? " (it is a symlink; remove it)" : ""))
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder =
                 (try? String(contentsOfFile: path, encoding: .utf8))?

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What the stack last applied to one resource.
 public struct JournalEntry: Sendable, Hashable, Codable {
     /// The provider that manages it.
@@ -90,6 +96,8 @@ public actor StateJournal {
     public nonisolated let stack: String
     /// The directory holding this stack's files.
     public nonisolated let directory: String
+    /// The state directory holding every stack's folder.
+    private nonisolated let stateDirectory: String
     private var file: File
 
     /// Opens (or starts) the journal of `stack` under `stateDirectory`.
@@ -97,7 +105,10 @@ public actor StateJournal {
     /// - Throws: when an existing state file cannot be read.
     public init(stack: String, stateDirectory: String) throws {
         self.stack = stack
+        self.stateDirectory = stateDirectory
         self.directory = URL(fileURLWithPath: stateDirectory).appendingPathComponent(stack).path
+        // Folders made by older versions (0755) are tightened as soon as they are seen.
+        if FileManager.default.fileExists(atPath: directory) { try Self.makePrivate(stateDirectory, directory) }
         let path = URL(fileURLWithPath: directory).appendingPathComponent("state.json").path
         if let data = FileManager.default.contents(atPath: path) {
             let decoder = JSONDecoder()
@@ -156,6 +167,7 @@ public actor StateJournal {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        try Self.makePrivate(stateDirectory, directory)
         try AtomicFile.write(try encoder.encode(file), to: statePath, permissions: 0o600)
     }
 
@@ -166,14 +178,22 @@ public actor StateJournal {
         encoder.dateEncodingStrategy = .iso8601
         var line = try encoder.encode(record)
         line.append(0x0A)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if let handle = FileHandle(forWritingAtPath: historyPath) {
-            defer { try? handle.close() }
-            try handle.seekToEnd()
+        try Self.makePrivate(stateDirectory, directory)
+        // Appended in place (O_APPEND), never through a symlink planted at its name.
+        let fd = open(historyPath, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        if fd >= 0 {
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             try handle.write(contentsOf: line)
-        } else {
+        } else if errno == ENOENT {
             try AtomicFile.write(line, to: historyPath, permissions: 0o600)
+        } else {
+            throw OCError(.internalError, "cannot append to '\(historyPath)': \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Creates the state directory and the stack's folder with mode 0700, or tightens them to it.
+    static func makePrivate(_ folders: String...) throws {
+        for folder in folders { try AtomicFile.ensurePrivateDirectory(folder) }
     }
 
     /// The history, oldest first.

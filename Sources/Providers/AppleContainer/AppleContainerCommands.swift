@@ -123,7 +123,8 @@ public enum AppleContainerCommands {
         argv += repeated("--dns", tree[Key.dns])
         if let cpus = tree[Key.cpus].intValue { argv += ["-c", String(cpus)] }
         if let memory = tree[Key.memory].intValue { argv += ["-m", "\(memory / 1_048_576)M"] }
-        argv.append(tree[Key.image].stringValue ?? "")
+        // `--` ends the options (ArgumentParser's terminator): the image and its command are operands.
+        argv += ["--", tree[Key.image].stringValue ?? ""]
         argv += (tree[Key.command].listValue ?? []).compactMap(\.stringValue)
         return Command(argv, environment: environment, timeout: .seconds(600), mutating: true)
     }

@@ -28,22 +28,24 @@ public struct FileSpec: ResourceSpec, Equatable {
         fields: [
             FieldSchema("host", .reference("hosts"), doc: "The host the file lives on.", default: "local"),
             FieldSchema(
-                "path", .string(), required: true,
+                "path", .string(.path), required: true,
                 doc: "The file's path. Relative paths resolve against the folder of the manifest file that declares "
                     + "it (local host only).", update: .replace),
             FieldSchema("content", .string(), doc: "The file's content, inline.", update: .inPlace),
             FieldSchema(
-                "source", .string(), doc: "A local file whose content is copied (relative to the manifest file).",
+                "source", .string(.path), doc: "A local file whose content is copied (relative to the manifest file).",
                 update: .inPlace),
             FieldSchema(
-                "template", .string(),
+                "template", .string(.path),
                 doc: "A local template rendered with `${var}` (manifest vars) and `${env:NAME}` (a secret).",
                 update: .inPlace),
             FieldSchema("mode", .string(.fileMode), doc: "The octal file mode.", default: "0644", update: .inPlace),
             FieldSchema(
-                "owner", .string(), doc: "The owning user (set with chown).", default: "unchanged", update: .inPlace),
+                "owner", .string(.name), doc: "The owning user (set with chown).", default: "unchanged",
+                update: .inPlace),
             FieldSchema(
-                "group", .string(), doc: "The owning group (set with chown).", default: "unchanged", update: .inPlace),
+                "group", .string(.name), doc: "The owning group (set with chown).", default: "unchanged",
+                update: .inPlace),
             FieldSchema(
                 "sensitive", .boolean, doc: "Treat the whole content as a secret: plans show (sensitive).",
                 default: "false"),

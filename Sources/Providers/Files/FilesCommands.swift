@@ -24,41 +24,56 @@ public enum FilesCommands {
         Command(["cat", "--"] + paths, timeout: .seconds(60))
     }
 
-    /// Writes a file atomically: parent folders, a temporary file beside it, its mode and owner, then a rename.
-    public static func write(_ desired: Value) -> [Command] {
+    /// Writes a file atomically through ``HostFile/write(_:to:mode:owner:group:os:)``: a fresh `mktemp` file
+    /// beside it (mode 0600 from the start, since the content may be a secret), the content, its mode and owner,
+    /// then a rename that replaces a symlink at the path instead of following it.
+    public static func write(_ desired: Value, os: OCCore.Host.OS) -> [Command] {
         guard let path = desired["path"].stringValue else { return [] }
-        let temporary = path + ".ocplan-tmp"
-        let directory = (path as NSString).deletingLastPathComponent
-        var commands = [
-            Command(["mkdir", "-p", "--", directory.isEmpty ? "/" : directory], mutating: true),
-            // The temporary file is private before any content reaches it (the content may be a secret).
-            Command(["rm", "-f", "--", temporary], mutating: true),
-            Command(["touch", "--", temporary], mutating: true),
-            Command(["chmod", "0600", "--", temporary], mutating: true),
-            Command(
-                ["tee", "--", temporary], stdin: Data((desired["content"].stringValue ?? "").utf8), mutating: true),
-            Command(["chmod", desired["mode"].stringValue ?? "0644", "--", temporary], mutating: true),
-        ]
-        if desired["owner"].stringValue != nil || desired["group"].stringValue != nil {
-            commands.append(chown(owner: desired["owner"].stringValue, group: desired["group"].stringValue, temporary))
-        }
-        commands.append(Command(["mv", "-f", "--", temporary, path], mutating: true))
-        return commands
+        return HostFile.write(
+            desired["content"].stringValue ?? "", to: path, mode: desired["mode"].stringValue ?? "0644",
+            owner: desired["owner"].stringValue, group: desired["group"].stringValue, os: os)
     }
 
-    /// `chmod MODE PATH`.
+    /// `chmod -- MODE PATH`.
     public static func chmod(_ mode: String, _ path: String) -> Command {
-        Command(["chmod", mode, "--", path], mutating: true)
+        Command(["chmod", "--", mode, path], mutating: true)
     }
 
-    /// `chown [OWNER][:GROUP] PATH`.
+    /// `chown -- [OWNER][:GROUP] PATH`: the owner is an operand after `--`, never an option such as
+    /// `--reference=FILE`.
     public static func chown(owner: String?, group: String?, _ path: String) -> Command {
         let spec = (owner ?? "") + (group.map { ":" + $0 } ?? "")
-        return Command(["chown", spec, "--", path], mutating: true)
+        return Command(["chown", "--", spec, path], mutating: true)
     }
 
     /// `rm -f PATH`.
     public static func remove(_ path: String) -> Command {
         Command(["rm", "-f", "--", path], mutating: true)
     }
+}
+
+extension FilesCommands {
+    /// Every builder above that takes a manifest value, for `ArgvInjectionTests` (see ``ArgvBuilder``).
+    package static let argvBuilders: [ArgvBuilder] = {
+        let file: Value = ["path": "/tmp/f", "content": "x", "mode": "0644"]
+        @Sendable func with(_ key: String, _ value: String) -> Value {
+            var tree = file
+            tree[key] = .string(value)
+            return tree
+        }
+        return [
+            ArgvBuilder("stat") { [stat([$0], os: .linux), stat([$0], os: .macos)] },
+            ArgvBuilder("cat") { [cat([$0])] },
+            ArgvBuilder("write: path", manifest: "files:\n  f: { path: \"VALUE\", content: x }\n") {
+                write(with("path", $0), os: .linux) + write(with("path", $0), os: .macos)
+            },
+            ArgvBuilder("write: owner") { write(with("owner", $0), os: .linux) },
+            ArgvBuilder("write: group") { write(with("group", $0), os: .linux) },
+            ArgvBuilder("chmod: path") { [chmod("0644", $0)] },
+            ArgvBuilder("chown: owner") { [chown(owner: $0, group: nil, "/tmp/f")] },
+            ArgvBuilder("chown: group") { [chown(owner: nil, group: $0, "/tmp/f")] },
+            ArgvBuilder("chown: path") { [chown(owner: "root", group: nil, $0)] },
+            ArgvBuilder("rm") { [remove($0)] },
+        ]
+    }()
 }

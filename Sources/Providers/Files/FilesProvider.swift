@@ -1,7 +1,7 @@
 import Foundation
 import OCCore
 
-/// Manages files on any host through its runner: `stat` and `cat` to observe, `tee` + `mv` to write.
+/// Manages files on any host through its runner: `stat` and `cat` to observe, `mktemp`, `tee` and `mv` to write.
 ///
 /// Files carry no ownership mark (a header would change their content), so ownership comes from the
 /// state journal: a file that exists but was never applied by the stack is reported, never touched,
@@ -19,7 +19,7 @@ public struct FilesProvider: Provider {
 
     public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         let install = host.os == .macos ? "part of macOS" : "apt-get install coreutils"
-        return ["stat", "cat", "tee", "mv", "chmod", "chown", "mkdir", "touch", "rm"].map {
+        return ["stat", "cat", "mktemp", "tee", "mv", "chmod", "chown", "mkdir", "rm"].map {
             Prerequisite(tool: $0, host: host.name, install: install)
         }
     }
@@ -180,11 +180,11 @@ public struct FilesProvider: Provider {
             {
                 commands.append(FilesCommands.remove(old))
             }
-            return commands + FilesCommands.write(desired)
+            return commands + FilesCommands.write(desired, os: context.host.os)
         case .update:
             guard let desired = change.after, let path = desired["path"].stringValue else { return [] }
             let changed = Set(change.attributes.compactMap { $0.path.components.first })
-            if changed.contains(.key("content")) { return FilesCommands.write(desired) }
+            if changed.contains(.key("content")) { return FilesCommands.write(desired, os: context.host.os) }
             var commands: [Command] = []
             if changed.contains(.key("mode")), let mode = desired["mode"].stringValue {
                 commands.append(FilesCommands.chmod(mode, path))
@@ -199,9 +199,7 @@ public struct FilesProvider: Provider {
 
     public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
-        for command in try commands(for: request.change, context: context) {
-            try await request.runner.check(command, host: request.host.name)
-        }
+        try await request.runner.checkAll(try commands(for: request.change, context: context), host: request.host.name)
         // Remember whether the stack created the file: only then may it delete it.
         let created: Bool
         switch request.change.action {

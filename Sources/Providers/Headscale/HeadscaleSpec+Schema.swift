@@ -15,7 +15,7 @@ extension HeadscaleSpec {
                 doc: "The URL clients log in to (Headscale's `server_url`); https when the embedded DERP is used.",
                 update: .inPlace),
             FieldSchema(
-                "users", .oneOf([.strings, .map(.object(userSchema))]),
+                "users", .oneOf([.list(.string(.name)), .map(.object(userSchema))]),
                 doc: "Users: a list of names, or a mapping of name to `{displayName, email}`. Users the stack created "
                     + "and no longer lists are destroyed once they own no nodes.",
                 default: "[]", update: .inPlace),
@@ -48,14 +48,15 @@ extension HeadscaleSpec {
     static let nodeSchema = ObjectSchema(
         "A node registered in Headscale.",
         fields: [
-            FieldSchema("user", .string(), required: true, doc: "The user owning the node.", update: .inPlace),
+            FieldSchema("user", .string(.name), required: true, doc: "The user owning the node.", update: .inPlace),
             FieldSchema(
                 "approveRoutes", .list(.string(.cidr)),
                 doc: "The complete set of routes to approve (`approve-routes` replaces it); an exit node lists both "
                     + "`0.0.0.0/0` and `::/0`.",
                 default: "[]", update: .inPlace),
             FieldSchema(
-                "tags", .strings, doc: "Tags forced on the node (`tag:exit`); omitted leaves its tags alone.",
+                "tags", .list(.string(.name)),
+                doc: "Tags forced on the node (`tag:exit`); omitted leaves its tags alone.",
                 default: "unmanaged", update: .inPlace),
         ]
     )
@@ -65,7 +66,7 @@ extension HeadscaleSpec {
         "A pre-auth key for non-interactive joins.",
         fields: [
             FieldSchema(
-                "user", .string(), doc: "The owning user; may be omitted for tagged keys from Headscale 0.28 on.",
+                "user", .string(.name), doc: "The owning user; may be omitted for tagged keys from Headscale 0.28 on.",
                 update: .replace),
             FieldSchema(
                 "reusable", .boolean, doc: "Whether several nodes may use the key.", default: "false",
@@ -74,9 +75,12 @@ extension HeadscaleSpec {
                 "ephemeral", .boolean, doc: "Whether nodes joined with it are removed when they go offline.",
                 default: "false", update: .replace),
             FieldSchema(
-                "expiration", .string(), doc: "How long a new key is valid (`24h`, `90d`); an expired key is renewed.",
+                "expiration", .string(.name),
+                doc: "How long a new key is valid (`24h`, `90d`); an expired key is renewed.",
                 default: "1h", update: .replace),
-            FieldSchema("tags", .strings, doc: "ACL tags for nodes joining with it.", default: "[]", update: .replace),
+            FieldSchema(
+                "tags", .list(.string(.name)), doc: "ACL tags for nodes joining with it.", default: "[]",
+                update: .replace),
         ]
     )
 
@@ -85,7 +89,7 @@ extension HeadscaleSpec {
         "The ACL policy.",
         fields: [
             FieldSchema(
-                "file", .string(), required: true, doc: "The HuJSON policy file, relative to the manifest file.",
+                "file", .string(.path), required: true, doc: "The HuJSON policy file, relative to the manifest file.",
                 update: .inPlace),
             FieldSchema(
                 "mode", .enumeration(Policy.Mode.allCases.map(\.rawValue)),
@@ -93,7 +97,7 @@ extension HeadscaleSpec {
                     + "then SIGHUP).",
                 default: "database", update: .inPlace),
             FieldSchema(
-                "path", .string(), doc: "In `file` mode, the policy path Headscale reads (inside the container).",
+                "path", .string(.path), doc: "In `file` mode, the policy path Headscale reads (inside the container).",
                 update: .inPlace),
         ]
     )

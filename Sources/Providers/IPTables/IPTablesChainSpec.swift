@@ -143,7 +143,7 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
                 doc: "The table; use `mangle` to see exit-node traffic before tailscaled's filter rules accept it.",
                 default: "filter", update: .replace),
             FieldSchema(
-                "chain", .string(), required: true,
+                "chain", .string(.name), required: true,
                 doc: "The chain name, `OC_*` by convention (at most 28 characters).",
                 update: .replace),
             FieldSchema(
@@ -167,11 +167,11 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
                     + "(`ocplan-netfilter-STACK-NAME.service`, enabled for multi-user.target).",
                 default: "false", update: .inPlace),
             FieldSchema(
-                "persistDirectory", .string(),
+                "persistDirectory", .string(.path),
                 doc: "Where the rules files loaded at boot are kept (`STACK.NAME.v4.rules`, `.v6.rules` or `.nft`).",
                 default: defaultPersistDirectory, update: .inPlace),
             FieldSchema(
-                "unitDirectory", .string(), doc: "Where the systemd unit that loads the rules at boot is written.",
+                "unitDirectory", .string(.path), doc: "Where the systemd unit that loads the rules at boot is written.",
                 default: defaultUnitDirectory, update: .inPlace),
         ]
     )
@@ -181,7 +181,7 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
         "The jump rule into the owned chain.",
         fields: [
             FieldSchema(
-                "chain", .string(), required: true, doc: "The built-in chain to jump from (`FORWARD`).",
+                "chain", .string(.name), required: true, doc: "The built-in chain to jump from (`FORWARD`).",
                 update: .inPlace),
             FieldSchema(
                 "position", .integer(min: 1), doc: "The 1-based position to insert the jump at.",

@@ -28,3 +28,34 @@ public enum IPTablesCommands {
         Command(["nft", "-f", "-"], stdin: Data(script.utf8), timeout: .seconds(60), mutating: true, showsInput: true)
     }
 }
+
+extension IPTablesCommands {
+    /// Every builder of the iptables provider that takes a manifest value, for `ArgvInjectionTests` (see
+    /// ``ArgvBuilder``): the chain itself reaches the tools only on standard input; its persistence paths are argv.
+    package static let argvBuilders: [ArgvBuilder] = {
+        let chain = "iptables:\n  c: { chain: OC_T, persist: true, KEY: \"VALUE\" }\n"
+        @Sendable func persistence(_ key: String, _ value: String) -> [Command] {
+            let tree: Value = [
+                NetfilterTree.table: "filter", NetfilterTree.chain: "OC_T", NetfilterTree.persist: true,
+                key: .string(value),
+            ]
+            guard let chain = NetfilterChain(name: "c", tree: tree) else { return [] }
+            let files = NetfilterPersistence(chain, stack: "t")
+            return files.writeCommands + NetfilterPersistence.removeCommands(files.paths)
+                + files.paths.map(NetfilterPersistence.readLink)
+        }
+        return [
+            ArgvBuilder("nft list table: stack") { [nftList(stack: $0)] },
+            ArgvBuilder(
+                "persistence: rules folder",
+                manifest: chain.replacingOccurrences(of: "KEY", with: NetfilterTree.persistDirectory)
+            ) { persistence(NetfilterTree.persistDirectory, $0) },
+            ArgvBuilder(
+                "persistence: unit folder",
+                manifest: chain.replacingOccurrences(of: "KEY", with: NetfilterTree.unitDirectory)
+            ) { persistence(NetfilterTree.unitDirectory, $0) },
+            ArgvBuilder("readlink") { [NetfilterPersistence.readLink($0)] },
+            ArgvBuilder("remove persistence files") { NetfilterPersistence.removeCommands([$0]) },
+        ]
+    }()
+}

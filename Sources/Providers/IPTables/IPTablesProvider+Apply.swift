@@ -102,9 +102,7 @@ extension IPTablesProvider {
         if change.action == .delete, change.before == nil {
             return ApplyResponse(observed: nil, privateState: nil)
         }
-        for command in try commands(for: change, context: context) {
-            try await request.runner.check(command, host: request.host.name)
-        }
+        try await request.runner.checkAll(try commands(for: change, context: context), host: request.host.name)
         if change.action == .delete { return ApplyResponse(observed: nil, privateState: nil) }
 
         // Observe without the recorded texts, then record what the tool prints now.

@@ -70,14 +70,14 @@ struct NetfilterPersistence: Sendable, Hashable {
         self.files = files
     }
 
-    /// `readlink LINK` (exit 1 when the link does not exist).
-    static func readLink(_ path: String) -> Command { Command(["readlink", path]) }
+    /// `readlink -- LINK` (exit 1 when the link does not exist).
+    static func readLink(_ path: String) -> Command { Command(["readlink", "--", path]) }
 
     /// The commands that write everything (files atomically, then the enabling symlink).
     var writeCommands: [Command] {
-        files.flatMap { HostFile.write($0.content, to: $0.path, mode: "0644") } + [
-            Command(["mkdir", "-p", HostFile.directory(of: wantsLink)], mutating: true),
-            Command(["ln", "-sfn", unitPath, wantsLink], mutating: true),
+        files.flatMap { HostFile.write($0.content, to: $0.path, mode: "0644", os: .linux) } + [
+            Command(["mkdir", "-p", "--", HostFile.directory(of: wantsLink)], mutating: true),
+            Command(["ln", "-sfn", "--", unitPath, wantsLink], mutating: true),
         ]
     }
 

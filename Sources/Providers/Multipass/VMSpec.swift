@@ -142,7 +142,7 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
                 "runtime", .enumeration(Runtime.allCases.map(\.rawValue)), doc: "The VM manager.",
                 default: "multipass", update: .replace),
             FieldSchema(
-                "image", .string(), doc: "The image to launch (`24.04`, `noble`, `lts`); only used at launch.",
+                "image", .string(.name), doc: "The image to launch (`24.04`, `noble`, `lts`); only used at launch.",
                 default: "lts", update: .replace),
             FieldSchema(
                 "cpus", .integer(min: 1), doc: "Virtual CPUs; changed with `multipass set` while the VM is stopped.",
@@ -156,11 +156,11 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
                 doc: "Disk size (`10G`, at least 512M); can only grow, with `multipass set` while the VM is stopped.",
                 default: "5G", update: .inPlace),
             FieldSchema(
-                "cloudInit", .string(),
+                "cloudInit", .string(.path),
                 doc: "A cloud-init user-data file, relative to the manifest; only used at launch.",
                 update: .replace),
             FieldSchema(
-                "mounts", .list(.oneOf([.string(), .object(mountSchema)])),
+                "mounts", .list(.oneOf([.string(.path), .object(mountSchema)])),
                 doc: "Host directories mounted into the VM: `SOURCE:TARGET` strings or `{source, target}`.",
                 default: "[]", update: .inPlace),
             FieldSchema(
@@ -173,8 +173,9 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
     static let mountSchema = ObjectSchema(
         "A host directory mounted into the VM.",
         fields: [
-            FieldSchema("source", .string(), required: true, doc: "The host directory.", update: .inPlace),
-            FieldSchema("target", .string(), required: true, doc: "The absolute path inside the VM.", update: .inPlace),
+            FieldSchema("source", .string(.path), required: true, doc: "The host directory.", update: .inPlace),
+            FieldSchema(
+                "target", .string(.path), required: true, doc: "The absolute path inside the VM.", update: .inPlace),
         ]
     )
 

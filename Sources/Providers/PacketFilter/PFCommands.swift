@@ -61,14 +61,12 @@ public enum PFCommands {
         Command(["cp", "-p", PFConf.path, PFConf.backupPath], mutating: true)
     }
 
-    /// The temporary file a new `/etc/pf.conf` is written to and checked in: `/etc/pf.conf.ocplan-tmp`.
-    public static var candidatePath: String { HostFile.temporaryPath(for: PFConf.path) }
-
     /// Writing `text` as the new `/etc/pf.conf`, split around the check.
     ///
-    /// `staged` writes the candidate (`mkdir -p /etc`, `tee /etc/pf.conf.ocplan-tmp`, `chmod 0644`), `check` is
-    /// `pfctl -nf /etc/pf.conf.ocplan-tmp`, and `install` moves it into place (`mv -f`). On a failed check the
-    /// provider runs `discard` (`rm -f` of the candidate) instead of `install`, leaving pf.conf untouched.
+    /// `staged` writes the candidate to a fresh `mktemp` file in /etc (`mkdir -p`, `TMP=$(mktemp …)`,
+    /// `tee $TMP`, `chmod 0644 $TMP`), `check` is `pfctl -nf $TMP`, and `install` moves it into place
+    /// (`mv -f -h`). On a failed check the provider runs `discard` (`rm -f -- $TMP`) instead of `install`, leaving
+    /// pf.conf untouched. Run them with one ``CommandBindings``.
     public struct ConfWrite: Sendable, Hashable {
         /// Writes the candidate.
         public var staged: [Command]
@@ -85,16 +83,34 @@ public enum PFCommands {
 
     /// The commands that write `text` as `/etc/pf.conf` after checking it (see ``ConfWrite``).
     public static func writeConf(_ text: String) -> ConfWrite {
-        var commands = HostFile.write(text, to: PFConf.path, mode: "0644")
+        var commands = HostFile.write(text, to: PFConf.path, mode: "0644", os: .macos)
         let install = commands.removeLast()
         return ConfWrite(
-            staged: commands, check: check(candidatePath), install: install, discard: HostFile.remove(candidatePath))
+            staged: commands, check: HostFile.using(check(Command.reference(HostFile.temporary))), install: install,
+            discard: HostFile.removeTemporary())
     }
 
     /// Writes a file of the anchor's persistence (the rules file or the LaunchDaemon), mode 0644.
     public static func writeFile(_ text: String, to path: String) -> [Command] {
-        HostFile.write(text, to: path, mode: "0644")
+        HostFile.write(text, to: path, mode: "0644", os: .macos)
     }
 
     private static func anchorArguments(_ anchor: String?) -> [String] { anchor.map { ["-a", $0] } ?? [] }
+}
+
+extension PFCommands {
+    /// Every builder above that takes a value from the manifest, for `ArgvInjectionTests` (see ``ArgvBuilder``).
+    ///
+    /// pf reads the rules on standard input; the anchor is `ocplan/STACK` and its files have fixed paths.
+    package static let argvBuilders: [ArgvBuilder] = [
+        ArgvBuilder("pfctl -a: anchor of the stack") {
+            let anchor = "ocplan/" + $0
+            return [
+                parse([], anchor: anchor), load([], anchor: anchor), flush(anchor: anchor),
+                listFilter(anchor: anchor), listTranslation(anchor: anchor),
+            ]
+        },
+        ArgvBuilder("anchor file") { writeFile("pass\n", to: $0) },
+        ArgvBuilder("pf.conf") { writeConf($0).all + [writeConf($0).discard] },
+    ]
 }

@@ -8,11 +8,11 @@ extension PFProvider {
     ///
     /// Create and update, each step only when needed:
     ///
-    /// 1. with `persist: true`, the anchor file and the LaunchDaemon (`mkdir -p`, `tee FILE.ocplan-tmp`,
-    ///    `chmod 0644`, `mv -f`) — before pf.conf, because pfctl reads the file a `load anchor` line names
-    ///    when it checks or loads pf.conf;
+    /// 1. with `persist: true`, the anchor file and the LaunchDaemon (`mkdir -p`, `mktemp`, `tee $TMP`,
+    ///    `chmod 0644 $TMP`, `mv -f -h $TMP FILE`) — before pf.conf, because pfctl reads the file a
+    ///    `load anchor` line names when it checks or loads pf.conf;
     /// 2. the pf.conf edit: `cat /etc/pf.conf`, `cp -p /etc/pf.conf /etc/pf.conf.ocplan-backup`, the candidate
-    ///    written to `/etc/pf.conf.ocplan-tmp`, `pfctl -nf /etc/pf.conf.ocplan-tmp`, `mv -f` into place;
+    ///    written to a fresh `mktemp` file in /etc, `pfctl -nf $TMP`, `mv -f -h` into place;
     /// 3. `pfctl -f /etc/pf.conf` when the running main ruleset does not reference the anchor;
     /// 4. `pfctl -a ANCHOR -f -` with the rules on standard input when they differ;
     /// 5. with `persist: false`, `rm -f` of a leftover anchor file and LaunchDaemon (after the `load anchor` line
@@ -56,15 +56,22 @@ extension PFProvider {
         let host = request.host.name
         let runner = request.runner
         let steps = try Self.steps(for: change, stack: request.stack, privateState: change.privateState)
-        for command in steps.first { try await runner.check(command, host: host) }
-        if let edit = steps.conf {
-            let current = try await HostFile.contents(of: PFConf.path, runner: runner, host: host)
-            let candidate = edit.kind.applied(to: current, lines: steps.anchor.confLines)
-            if candidate != current ?? "" {
-                try await Self.install(candidate, backup: current != nil, runner: runner, host: host)
+        var bindings = CommandBindings()
+        do {
+            for command in steps.first { try await runner.check(command, host: host, bindings: &bindings) }
+            if let edit = steps.conf {
+                let current = try await HostFile.contents(of: PFConf.path, runner: runner, host: host)
+                let candidate = edit.kind.applied(to: current, lines: steps.anchor.confLines)
+                if candidate != current ?? "" {
+                    try await Self.install(
+                        candidate, backup: current != nil, runner: runner, host: host, bindings: &bindings)
+                }
             }
+            for command in steps.then { try await runner.check(command, host: host, bindings: &bindings) }
+        } catch {
+            await runner.undo(&bindings)
+            throw error
         }
-        for command in steps.then { try await runner.check(command, host: host) }
         var token = change.privateState?[Private.token].stringValue
         if steps.enable {
             let result = try await runner.check(PFCommands.enable(), host: host)
@@ -83,21 +90,24 @@ extension PFProvider {
     }
 
     /// Backs up `/etc/pf.conf`, writes `text` beside it, checks it with pfctl and moves it into place.
-    static func install(_ text: String, backup: Bool, runner: any CommandRunner, host: String) async throws {
+    static func install(
+        _ text: String, backup: Bool, runner: any CommandRunner, host: String, bindings: inout CommandBindings
+    ) async throws {
         if backup { try await runner.check(PFCommands.backupConf(), host: host) }
         let write = PFCommands.writeConf(text)
-        for command in write.staged { try await runner.check(command, host: host) }
-        let checked = try await runner.run(write.check)
+        for command in write.staged { try await runner.check(command, host: host, bindings: &bindings) }
+        let checked = try await runner.run(write.check, bindings: &bindings)
+        let shown = (try? write.check.resolved(bindings.values)) ?? write.check
         guard checked.succeeded else {
-            _ = try? await runner.run(write.discard)
+            _ = try? await runner.run(write.discard, bindings: &bindings)
             let said = PFObservation.messages(checked.stderrText).joined(separator: "\n")
             throw OCError(
                 .commandFailed,
                 "pfctl rejects the edited \(PFConf.path) on \(host), so it was not installed and \(PFConf.path) is "
-                    + "unchanged. `\(write.check)` says:\n\(said.isEmpty ? "exit status \(checked.exitStatus)" : said)"
+                    + "unchanged. `\(shown)` says:\n\(said.isEmpty ? "exit status \(checked.exitStatus)" : said)"
                     + "\nFix \(PFConf.path) (a copy from before this run is in \(PFConf.backupPath)) and apply again.")
         }
-        try await runner.check(write.install, host: host)
+        try await runner.check(write.install, host: host, bindings: &bindings)
     }
 
     // MARK: - Steps

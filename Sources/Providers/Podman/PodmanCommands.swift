@@ -216,7 +216,8 @@ public enum PodmanCommands {
         if let entrypoint = tree[Key.entrypoint].listValue {
             argv += ["--entrypoint", jsonArray(entrypoint.compactMap(\.stringValue))]
         }
-        argv.append(tree[Key.image].stringValue ?? "")
+        // `--` ends podman's options: the image and the command after it are operands, never flags.
+        argv += ["--", tree[Key.image].stringValue ?? ""]
         argv += tree[Key.command].listValue?.compactMap(\.stringValue) ?? []
         return Command(
             argv, stdin: envFile.isEmpty ? nil : Data(envFile.utf8), environment: environment, timeout: .seconds(600),

@@ -118,16 +118,16 @@ public struct ServiceSpec: ResourceSpec, Equatable, Codable {
                 update: .inPlace),
             FieldSchema("environment", .stringMap, doc: "Environment variables.", default: "{}", update: .inPlace),
             FieldSchema(
-                "workingDirectory", .string(), doc: "The absolute working directory.", default: "/",
+                "workingDirectory", .string(.path), doc: "The absolute working directory.", default: "/",
                 update: .inPlace),
             FieldSchema(
-                "user", .string(), doc: "The user the program runs as (system scope only).", default: "root",
+                "user", .string(.name), doc: "The user the program runs as (system scope only).", default: "root",
                 update: .inPlace),
             FieldSchema(
-                "stdoutPath", .string(), doc: "The absolute file standard output is appended to.",
+                "stdoutPath", .string(.path), doc: "The absolute file standard output is appended to.",
                 default: "discarded (launchd) or the journal (systemd)", update: .inPlace),
             FieldSchema(
-                "stderrPath", .string(), doc: "The absolute file standard error is appended to.",
+                "stderrPath", .string(.path), doc: "The absolute file standard error is appended to.",
                 default: "discarded (launchd) or the journal (systemd)", update: .inPlace),
             FieldSchema(
                 "throttleInterval", .integer(min: 0),

@@ -201,7 +201,7 @@ public struct SysctlProvider: Provider {
     /// The commands ``apply(_:)`` runs for `change`, computed against the files observed at plan time.
     ///
     /// Runtime writes come first (`sysctl -w`), then for each persistence file that needs an edit: `cat FILE`,
-    /// then `mkdir -p`, `tee FILE.ocplan-tmp` and `mv -f` (or `rm -f` when a file ocplan created is left
+    /// then the atomic write of ``HostFile/write(_:to:mode:owner:group:os:)`` (or `rm -f` when a file ocplan created is left
     /// empty). Apply re-reads each file under a lock, so the content written can include blocks other
     /// resources added meanwhile; the argv are the same.
     ///
@@ -211,7 +211,7 @@ public struct SysctlProvider: Provider {
         var commands = steps.runtime
         for step in steps.files where step.needed {
             commands.append(SysctlCommands.readFile(step.path))
-            commands += SysctlCommands.persistence(step.plannedEdit, path: step.path)
+            commands += SysctlCommands.persistence(step.plannedEdit, path: step.path, os: context.host.os)
         }
         return commands
     }
@@ -229,9 +229,8 @@ public struct SysctlProvider: Provider {
             try await locks.withLock(step.path) {
                 let current = try await Self.readFile(step.path, runner: request.runner, host: request.host)
                 let edit = SysctlPersistenceFile(current).edit(marker: step.marker, assignment: step.assignment)
-                for command in SysctlCommands.persistence(edit, path: step.path) {
-                    try await request.runner.check(command, host: request.host.name)
-                }
+                try await request.runner.checkAll(
+                    SysctlCommands.persistence(edit, path: step.path, os: request.host.os), host: request.host.name)
             }
         }
         if change.action == .delete {

@@ -32,7 +32,7 @@ public struct SysctlSpec: ResourceSpec, Equatable {
                 "host", .reference("hosts"), doc: "The host whose kernel setting this is.", default: "local",
                 update: .inPlace),
             FieldSchema(
-                "key", .string(), required: true,
+                "key", .string(.name), required: true,
                 doc: "The sysctl key in dotted form, e.g. net.ipv4.ip_forward on Linux or net.inet.ip.forwarding on "
                     + "macOS. Changing it restores the previous key's original value and takes over the new key.",
                 update: .inPlace),
@@ -46,7 +46,7 @@ public struct SysctlSpec: ResourceSpec, Equatable {
                 doc: "Also write the setting to the persistence file so that it is applied at boot, inside a block "
                     + "marked `# ocplan STACK sysctl.NAME`.", default: "false", update: .inPlace),
             FieldSchema(
-                "persistFile", .string(),
+                "persistFile", .string(.path),
                 doc: "An absolute path overriding the persistence file.",
                 default: "/etc/sysctl.d/90-ocplan-STACK.conf on Linux, /etc/sysctl.conf on macOS", update: .inPlace),
         ]

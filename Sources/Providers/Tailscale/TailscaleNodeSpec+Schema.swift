@@ -13,7 +13,7 @@ extension TailscaleNodeSpec {
                     + "new login.",
                 default: "Tailscale's own control server", update: .replace),
             FieldSchema(
-                "hostname", .string(), doc: "The node's name in the tailnet (`--hostname`).",
+                "hostname", .string(.name), doc: "The node's name in the tailnet (`--hostname`).",
                 default: "the machine's host name", update: .inPlace),
             FieldSchema(
                 "authKey", .string(),
@@ -21,7 +21,7 @@ extension TailscaleNodeSpec {
                     + "the node is logged in.",
                 update: .inPlace, sensitive: true),
             FieldSchema(
-                "exitNode", .string(),
+                "exitNode", .string(.name),
                 doc: "The exit node to use, by Tailscale IP (`100.64.0.2`); applied once the peer offers exit routes.",
                 default: "none", update: .inPlace),
             FieldSchema(
@@ -35,7 +35,8 @@ extension TailscaleNodeSpec {
                 doc: "Subnet routes to offer; exit routes belong in `advertiseExitNode`.", default: "[]",
                 update: .inPlace),
             FieldSchema(
-                "advertiseTags", .strings, doc: "ACL tags to request (`tag:exit`); changing them needs a new login.",
+                "advertiseTags", .list(.string(.name)),
+                doc: "ACL tags to request (`tag:exit`); changing them needs a new login.",
                 default: "[]", update: .replace),
             FieldSchema(
                 "acceptRoutes", .boolean, doc: "Whether to use subnet routes other nodes offer.", default: "false",

@@ -55,14 +55,15 @@ public struct TrustSpec: ResourceSpec, Equatable, Codable {
                 "hosts", .list(.reference("hosts")), required: true,
                 doc: "The hosts that trust the certificate; each is its own instance.", update: .replace),
             FieldSchema(
-                "cert", .string(), required: true,
+                "cert", .string(.path), required: true,
                 doc: "The PEM certificate file, relative to the manifest file; a new certificate replaces the old one.",
                 update: .replace),
             FieldSchema(
-                "name", .string(), doc: "The file name under /usr/local/share/ca-certificates, without `.crt` (Linux).",
+                "name", .string(.name),
+                doc: "The file name under /usr/local/share/ca-certificates, without `.crt` (Linux).",
                 default: "the resource name", update: .replace),
             FieldSchema(
-                "keychain", .string(), doc: "The keychain holding the trust setting (macOS).",
+                "keychain", .string(.path), doc: "The keychain holding the trust setting (macOS).",
                 default: systemKeychain, update: .replace),
         ]
     )

@@ -29,10 +29,10 @@ extension ContainerSpec {
                 doc: "Environment variables; only these keys are compared with the running container.",
                 default: "{}", update: .replace),
             FieldSchema(
-                "envFiles", .strings, doc: "Files of KEY=VALUE lines, relative to the manifest file.",
+                "envFiles", .list(.string(.path)), doc: "Files of KEY=VALUE lines, relative to the manifest file.",
                 default: "[]", update: .replace),
             FieldSchema(
-                "networks", .oneOf([.strings, .map(.object(attachmentSchema))]),
+                "networks", .oneOf([.list(.string(.name)), .map(.object(attachmentSchema))]),
                 doc: "The networks to join: a list of names, or a mapping of name to `{aliases, ipv4, ipv6}`. "
                     + "Names may be `networks` resources, Podman's `podman` or existing networks.",
                 default: "the runtime's default network", update: .inPlace),
@@ -47,26 +47,29 @@ extension ContainerSpec {
                     "Extra /etc/hosts entries, `NAME:IP` or `NAME:host-gateway` (the host as seen from the container).",
                 default: "[]", update: .replace),
             FieldSchema(
-                "capAdd", .strings, doc: "Capabilities to add: `NET_ADMIN`, `CAP_NET_ADMIN` or `ALL`, any case.",
+                "capAdd", .list(.string(.name)),
+                doc: "Capabilities to add: `NET_ADMIN`, `CAP_NET_ADMIN` or `ALL`, any case.",
                 default: "[]", update: .replace),
             FieldSchema(
-                "capDrop", .strings, doc: "Capabilities to drop, e.g. `[ALL]`.", default: "[]", update: .replace),
+                "capDrop", .list(.string(.name)), doc: "Capabilities to drop, e.g. `[ALL]`.", default: "[]",
+                update: .replace),
             FieldSchema(
                 "readOnly", .boolean, doc: "Whether the root file system is mounted read-only.", default: "false",
                 update: .replace),
             FieldSchema(
-                "user", .string(), doc: "The user (`name`, `uid` or `uid:gid`) the process runs as.",
+                "user", .string(.name), doc: "The user (`name`, `uid` or `uid:gid`) the process runs as.",
                 default: "the image's USER", update: .replace),
             FieldSchema(
-                "volumes", .list(.oneOf([.string(), .object(mountSchema)])),
+                "volumes", .list(.oneOf([.string(.path), .object(mountSchema)])),
                 doc: "Mounts: `SOURCE:TARGET[:OPTIONS]` strings or objects. A source starting with `/`, `./`, "
                     + "`../` or `~` is a bind mount (relative to the manifest file); other sources name volumes.",
                 default: "[]", update: .replace),
             FieldSchema(
-                "tmpfs", .strings, doc: "tmpfs mounts, `PATH[:OPTIONS]` (`/var/run/headscale`).", default: "[]",
+                "tmpfs", .list(.string(.path)), doc: "tmpfs mounts, `PATH[:OPTIONS]` (`/var/run/headscale`).",
+                default: "[]",
                 update: .replace),
             FieldSchema(
-                "restart", .string(),
+                "restart", .string(.name),
                 doc: "The restart policy: `no`, `always`, `on-failure[:N]` or `unless-stopped`.", default: "no",
                 update: .replace),
             FieldSchema(
@@ -82,7 +85,7 @@ extension ContainerSpec {
                     + "`unmask=…`.",
                 default: "[]", update: .replace),
             FieldSchema(
-                "workdir", .string(), doc: "The absolute working directory inside the container.",
+                "workdir", .string(.path), doc: "The absolute working directory inside the container.",
                 default: "the image's WORKDIR", update: .replace),
             FieldSchema(
                 "dns", .list(.string(.ipAddress)), doc: "DNS servers for the container.",
@@ -93,7 +96,7 @@ extension ContainerSpec {
                     + "running cgroup (inspect and the next start keep the old limit), so a change replaces.",
                 default: "unlimited", update: .replace),
             FieldSchema(
-                "cpus", .string(), doc: "The CPU limit as a decimal number of CPUs (`1.5`); a change replaces.",
+                "cpus", .string(.name), doc: "The CPU limit as a decimal number of CPUs (`1.5`); a change replaces.",
                 default: "unlimited", update: .replace),
             FieldSchema(
                 "state", .enumeration(State.allCases.map(\.rawValue)),
@@ -112,7 +115,8 @@ extension ContainerSpec {
         "How the container joins one network.",
         fields: [
             FieldSchema(
-                "aliases", .strings, doc: "Extra DNS names of the container on this network.", default: "[]",
+                "aliases", .list(.string(.name)), doc: "Extra DNS names of the container on this network.",
+                default: "[]",
                 update: .inPlace),
             FieldSchema(
                 "ipv4", .string(.ipAddress), doc: "A static IPv4 address inside the network's subnet.",
@@ -147,10 +151,10 @@ extension ContainerSpec {
         "A volume or bind mount.",
         fields: [
             FieldSchema(
-                "source", .string(), doc: "A host path (bind mount) or a volume name.",
+                "source", .string(.path), doc: "A host path (bind mount) or a volume name.",
                 default: "none (an anonymous volume)", update: .replace),
             FieldSchema(
-                "target", .string(), required: true, doc: "The absolute path inside the container.",
+                "target", .string(.path), required: true, doc: "The absolute path inside the container.",
                 update: .replace),
             FieldSchema(
                 "readOnly", .boolean, doc: "Whether the mount is read-only.", default: "false", update: .replace),

@@ -112,7 +112,7 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
                 "build", .object(buildSchema), doc: "Build the image locally with `podman build`.",
                 default: "pull from the registry", update: .replace),
             FieldSchema(
-                "importFrom", .string(),
+                "importFrom", .string(.path),
                 doc: "A root file system tarball to import with `podman import`, relative to the manifest file.",
                 default: "pull from the registry", update: .replace),
         ]
@@ -123,16 +123,17 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
         "A local image build.",
         fields: [
             FieldSchema(
-                "context", .string(), required: true,
+                "context", .string(.path), required: true,
                 doc: "The build context directory, relative to the manifest file.",
                 update: .replace),
             FieldSchema(
-                "file", .string(), doc: "The Containerfile, relative to the context.",
+                "file", .string(.path), doc: "The Containerfile, relative to the context.",
                 default: "Containerfile or Dockerfile",
                 update: .replace),
             FieldSchema("args", .stringMap, doc: "Build arguments (`--build-arg`).", default: "{}", update: .replace),
             FieldSchema(
-                "target", .string(), doc: "The build stage to produce.", default: "the last stage", update: .replace),
+                "target", .string(.name), doc: "The build stage to produce.", default: "the last stage",
+                update: .replace),
         ]
     )
 

@@ -55,7 +55,7 @@ public struct VolumeSpec: ResourceSpec, Equatable, Codable {
             FieldSchema(
                 "host", .reference("hosts"), doc: "The host whose Podman owns the volume.", default: "local",
                 update: .replace),
-            FieldSchema("driver", .string(), doc: "The volume driver.", default: "local", update: .replace),
+            FieldSchema("driver", .string(.name), doc: "The volume driver.", default: "local", update: .replace),
             FieldSchema(
                 "options", .stringMap, doc: "Driver options (`type: tmpfs`, `device: /dev/sdb1`, `o: …`).",
                 default: "{}", update: .replace),

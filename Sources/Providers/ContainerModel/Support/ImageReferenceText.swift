@@ -1,9 +1,14 @@
+import OCCore
+
 /// Checks on image references (`docker.io/ubuntu/squid:6.6`, `localhost/busybox:test`, `name@sha256:…`).
 enum ImageReferenceText {
     /// Why `reference` is not a valid image reference, or `nil` when it is.
     static func problem(_ reference: String) -> String? {
         if reference.isEmpty { return "is empty" }
+        if Formats.hasControlCharacter(reference) { return "contains a control character" }
         if reference.contains(where: \.isWhitespace) { return "contains white space" }
+        // `podman create --privileged …`: a leading '-' would be read as an option, not as the image.
+        if reference.hasPrefix("-") { return "starts with '-', which the container tool would read as an option" }
         var name = Substring(reference)
         if let at = name.firstIndex(of: "@") {
             let digest = name[name.index(after: at)...]
@@ -25,6 +30,9 @@ enum ImageReferenceText {
         }
         guard !components.isEmpty, components.allSatisfy({ !$0.isEmpty }) else { return "has an empty path component" }
         for component in components {
+            guard component.first?.isLetter == true || component.first?.isNumber == true else {
+                return "has a repository path component that does not start with a letter or digit"
+            }
             guard component.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "_.-".contains($0)) }) else {
                 return "has a repository path with characters other than lower-case letters, digits, '.', '_' and '-'"
             }
