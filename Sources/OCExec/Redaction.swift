@@ -8,7 +8,7 @@ import OCCore
 /// is passed through ``redact(_:secrets:)`` with the command's sensitive values.
 public enum Redaction {
     /// What a secret is replaced with, matching ``Command/redactedArgv``.
-    public static let placeholder = "(sensitive)"
+    public static let placeholder = SecretRedaction.placeholder
 
     /// Replaces every occurrence of every secret in `text` with ``placeholder``.
     ///
@@ -20,12 +20,7 @@ public enum Redaction {
     ///   - secrets: the values to remove.
     /// - Returns: `text` without any of the secrets.
     public static func redact(_ text: String, secrets: some Sequence<String>) -> String {
-        let ordered = Set(secrets).filter { !$0.isEmpty }.sorted { $0.count > $1.count }
-        var cleaned = text
-        for secret in ordered where cleaned.contains(secret) {
-            cleaned = cleaned.replacingOccurrences(of: secret, with: placeholder)
-        }
-        return cleaned
+        SecretRedaction.redact(text, secrets: secrets)
     }
 
     /// The values of the argv elements that `command` marks as sensitive.
@@ -43,16 +38,7 @@ public enum Redaction {
     ///   - secrets: the values to remove.
     /// - Returns: the cleaned result (bytes that are not UTF-8 are replaced when a secret is present).
     public static func redact(_ result: CommandResult, secrets: [String]) -> CommandResult {
-        let present = secrets.filter { !$0.isEmpty }
-        guard !present.isEmpty else { return result }
-        var cleaned = result
-        if present.contains(where: result.stdoutText.contains) {
-            cleaned.stdout = Data(redact(result.stdoutText, secrets: present).utf8)
-        }
-        if present.contains(where: result.stderrText.contains) {
-            cleaned.stderr = Data(redact(result.stderrText, secrets: present).utf8)
-        }
-        return cleaned
+        SecretRedaction.redact(result, secrets: secrets)
     }
 
     /// Returns `failure` with the secrets removed from the output it carries and from its reason.
