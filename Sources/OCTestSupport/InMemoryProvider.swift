@@ -62,7 +62,7 @@ public final class InMemoryWorld: Sendable {
     private let state = Mutex<[String: Object]>([:])
     private let failing = Mutex<Set<String>>([])
     private let log = Mutex<[String]>([])
-    private let garbled = Mutex<Set<String>>([])
+    private let garbled = Mutex<[String: String]>([:])
     private let ignoring = Mutex<Set<String>>([])
     private let unreachable = Mutex(false)
 
@@ -82,8 +82,8 @@ public final class InMemoryWorld: Sendable {
     /// Makes every change of `name` fail.
     public func fail(_ name: String) { _ = failing.withLock { $0.insert(name) } }
 
-    /// Makes observing `name` print garbage (a per-resource observation failure).
-    public func garble(_ name: String) { _ = garbled.withLock { $0.insert(name) } }
+    /// Makes observing `name` print `output`, which is not a thing (a per-resource observation failure).
+    public func garble(_ name: String, output: String = "\u{1B}[2Jgarbage") { garbled.withLock { $0[name] = output } }
 
     /// Makes every observation fail as a whole (the host cannot be reached), or work again.
     public func breakObservation(_ broken: Bool = true) { unreachable.withLock { $0 = broken } }
@@ -91,7 +91,7 @@ public final class InMemoryWorld: Sendable {
     /// Makes changes to `name` report success without doing anything.
     public func ignoreChanges(_ name: String) { _ = ignoring.withLock { $0.insert(name) } }
 
-    var garbledNames: Set<String> { garbled.withLock { $0 } }
+    var garbledOutputs: [String: String] { garbled.withLock { $0 } }
     var isUnreachable: Bool { unreachable.withLock { $0 } }
 
     func perform(_ operation: String, _ name: String, _ value: Value?, owner: String) throws {
@@ -144,12 +144,11 @@ public struct InMemoryProvider: Provider {
                 get, CommandResult(exitStatus: 255, stdout: "", stderr: "ssh: connect to host: Connection refused\n"),
                 host: request.host.name)
         }
-        let garbled = world.garbledNames
+        let garbled = world.garbledOutputs
         for target in request.targets {
-            if garbled.contains(target.address.name) {
+            if let output = garbled[target.address.name] {
                 response.failures[target.address] = .unrecognised(
-                    get, CommandResult(exitStatus: 0, stdout: "\u{1B}[2Jgarbage"), host: request.host.name,
-                    expected: "a thing")
+                    get, CommandResult(exitStatus: 0, stdout: output), host: request.host.name, expected: "a thing")
                 continue
             }
             guard let object = objects[target.address.name] else {

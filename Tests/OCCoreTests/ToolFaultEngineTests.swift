@@ -24,6 +24,16 @@ import Testing
         #expect(error.location != nil, "located at the resource")
     }
 
+    @Test func theOutputShownHidesTheManifestsSecrets() async throws {
+        let stack = try MemoryStack()
+        stack.world.garble("a", output: "{\"token\": \"hunter2-secret\"}")
+        let (plan, diagnostics) = try await stack.plan("  a: { value: one, secret: hunter2-secret }\n")
+        #expect(plan == nil)
+        let detail = try #require(diagnostics.errors.first?.detail)
+        #expect(detail.contains("output: {\"token\": \"(sensitive)\"}"), "\(detail)")
+        #expect(!detail.contains("hunter2"))
+    }
+
     @Test func aHostThatCannotBeObservedIsAPlanErrorNamingItsResources() async throws {
         let stack = try MemoryStack()
         stack.world.breakObservation()

@@ -421,7 +421,9 @@ enum FakeCoreutils {
     private static func stat(_ argv: [String], path: String, size: Int) -> String {
         if let bsd = argv.firstIndex(of: "-f").map({ argv[$0 + 1] }) {
             // macOS: `%N`, `%Lp`, `%z`, `%HT`, `%Su`, `%Sg`, one line per path.
-            let fields = ["%N": path, "%Lp": "644", "%z": "\(size)", "%HT": "Regular File", "%Su": "root", "%Sg": "root"]
+            let fields = [
+                "%N": path, "%Lp": "644", "%z": "\(size)", "%HT": "Regular File", "%Su": "root", "%Sg": "root",
+            ]
             return fields.reduce(bsd) { $0.replacingOccurrences(of: $1.key, with: $1.value) } + "\n"
         }
         let printf = argv.firstIndex(of: "--printf").map { argv[$0 + 1] }

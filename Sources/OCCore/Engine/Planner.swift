@@ -158,8 +158,17 @@ public struct Planner: Sendable {
 
         // Observe, batched per provider × host, in parallel.
         let inScope = order.filter { scope?.contains($0) ?? true }
+        // The secrets an observation error must not quote: the manifest's, and every marked value.
+        var known = manifest.secrets
+        for item in items.values {
+            let schema = item.provider.schema(for: item.address.section)
+            for tree in [item.desired, item.entry?.applied] {
+                let marks = item.sensitive.union(SensitivePaths.paths(in: tree, where: schema.isSensitive))
+                known.formUnion(marks.secrets(in: tree))
+            }
+        }
         let observed = await observe(
-            inScope.compactMap { items[$0] }, manifest: manifest, diagnostics: &diagnostics)
+            inScope.compactMap { items[$0] }, manifest: manifest, secrets: known, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         // Classify.
@@ -416,13 +425,20 @@ public struct Planner: Sendable {
         return located
     }
 
-    /// The detail of an observation error: the failure (host, tool, exit status, output head), and that
-    /// nothing was read as absent.
-    static func observationDetail(_ error: any Error) -> String {
-        "\(error)\nThe resource's state is unknown, so nothing is planned for it; fix the cause and plan again."
+    /// The detail of an observation error: the failure (host, tool, exit status, output head) without the
+    /// manifest's secrets, and that nothing was read as absent.
+    static func observationDetail(_ error: any Error, secrets: Set<String>) -> String {
+        var error = error
+        if var failure = error as? CommandFailure {
+            failure.result = failure.result.map { SecretText.redact($0, secrets: secrets) }
+            error = failure
+        }
+        return "\(error)\nThe resource's state is unknown, so nothing is planned for it; fix the cause and plan again."
     }
 
-    private func observe(_ items: [Item], manifest: Manifest, diagnostics: inout Diagnostics) async -> Observed {
+    private func observe(
+        _ items: [Item], manifest: Manifest, secrets: Set<String>, diagnostics: inout Diagnostics
+    ) async -> Observed {
         var groups: [ObserveKey: [Item]] = [:]
         for item in items { groups[ObserveKey(item), default: []].append(item) }
         enum Outcome {
@@ -485,7 +501,7 @@ public struct Planner: Sendable {
                         Self.located(
                             Diagnostic(
                                 .error, "Cannot observe \(address) on host '\(host.name)'",
-                                detail: Self.observationDetail(failure), address: address),
+                                detail: Self.observationDetail(failure, secrets: secrets), address: address),
                             in: manifest))
                 }
                 for (address, observation) in response.discovered {
@@ -501,7 +517,7 @@ public struct Planner: Sendable {
                 diagnostics.append(
                     .error(
                         "Cannot observe \(key.provider) resources on host '\(key.host)' (\(covered.joined(separator: ", ")))",
-                        detail: Self.observationDetail(error)))
+                        detail: Self.observationDetail(error, secrets: secrets)))
             }
         }
         return result
