@@ -205,7 +205,12 @@ public struct SourceNode: Sendable, Hashable {
             self.bytesLeft = bytesLeft
         }
 
-        var keyPath: String? { path.isEmpty ? nil : ValuePath(path).description }
+        /// The key path reached, its first eight steps only (a path 256 levels deep helps nobody).
+        var keyPath: String? {
+            guard !path.isEmpty else { return nil }
+            let shown = ValuePath(Array(path.prefix(8))).description
+            return path.count > 8 ? shown + "…" : shown
+        }
 
         mutating func refuse(_ diagnostic: Diagnostic) -> SourceNode? {
             failed = true
