@@ -80,6 +80,17 @@ import Testing
         #expect(error.location?.line == 16)
     }
 
+    @Test func interpolationIsCappedAcrossTheManifest() async throws {
+        // Seventy values of 1 MiB each: every one within the limit, together past the 64 MiB budget.
+        let tags = Array(repeating: "\"${v9}\"", count: 70).joined(separator: ", ")
+        let text = Self.variableBomb(levels: 9) + "things:\n  big:\n    value: x\n    tags: [\(tags)]\n"
+        let (manifest, diagnostics, _) = try await load(["stack.yaml": text])
+        #expect(manifest == nil)
+        let errors = diagnostics.errors.filter { $0.summary == "Interpolation across the manifest expands past 64 MiB" }
+        #expect(errors.count == 1, "\(diagnostics.items.map(\.summary))")
+        #expect(errors.first?.keyPath?.hasPrefix("things.big.tags[") == true)
+    }
+
     @Test(arguments: [3_000, 20_000])
     func aLongChainOfVariablesResolves(length: Int) async throws {
         var lines = ["version: 1", "stack: chain", "vars:"]
@@ -136,9 +147,11 @@ import Testing
         #expect(error.location?.line == 6)
     }
 
-    @Test func aliasesThatNestTooDeeplyAreRefused() async throws {
+    @Test(arguments: [3_000, 100_000])
+    func aliasesThatNestTooDeeplyAreRefused(levels: Int) async throws {
+        // Each anchor a list holding an alias of the one before: nesting as deep as there are lines.
         var lines = ["version: 1", "stack: deep", "vars:", "  a0: &a0 [x]"]
-        for level in 1..<3_000 { lines.append("  a\(level): &a\(level) [*a\(level - 1)]") }
+        for level in 1..<levels { lines.append("  a\(level): &a\(level) [*a\(level - 1)]") }
         let (manifest, diagnostics, _) = try await load(["stack.yaml": lines.joined(separator: "\n") + "\n"])
         #expect(manifest == nil)
         #expect(diagnostics.errors.map(\.summary) == ["YAML nested too deeply"])

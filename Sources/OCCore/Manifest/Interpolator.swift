@@ -28,9 +28,10 @@ struct Interpolator {
         guard let (out, sensitive) = expand(text, at: location, keyPath: keyPath, variablesToo: true) else {
             return (text, false)
         }
+        let wasWithin = grown <= ManifestLimits.maximumInterpolatedTotalBytes
         grown += max(0, out.utf8.count - text.utf8.count)
         if grown > ManifestLimits.maximumInterpolatedTotalBytes {
-            if grown - out.utf8.count <= ManifestLimits.maximumInterpolatedTotalBytes {
+            if wasWithin {  // reported once, where the budget ran out
                 diagnostics.append(
                     VariableResolver.tooLarge(
                         "Interpolation across the manifest", limit: ManifestLimits.maximumInterpolatedTotalBytes,

@@ -134,7 +134,20 @@ public struct SourceNode: Sendable, Hashable {
             file: file, nodesLeft: ManifestLimits.maximumAliasNodes + written,
             bytesLeft: ManifestLimits.maximumAliasBytes + written)
         let node = converter.convert(root, depth: 0)
-        return (converter.failed ? nil : node, converter.diagnostics)
+        if converter.failed {
+            // The walk stopped early, so the Yams tree may be deeper than any stack: aliases of aliases nest
+            // without limit, and freeing a tree recurses as deep as it is (100,000 levels crash). It is kept
+            // until the process ends instead; it is no larger than its text, and only refused files do this.
+            _ = Unmanaged.passRetained(Kept(root))
+            return (nil, converter.diagnostics)
+        }
+        return (node, converter.diagnostics)
+    }
+
+    /// Holds a Yams tree that must never be freed (see ``parse(_:file:)``).
+    private final class Kept {
+        let node: Node
+        init(_ node: Node) { self.node = node }
     }
 
     private static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
@@ -221,7 +234,12 @@ public struct SourceNode: Sendable, Hashable {
             self.bytesLeft = bytesLeft
         }
 
-        var keyPath: String? { path.isEmpty ? nil : ValuePath(path).description }
+        /// The key path reached, its first eight steps only (a path 256 levels deep helps nobody).
+        var keyPath: String? {
+            guard !path.isEmpty else { return nil }
+            let shown = ValuePath(Array(path.prefix(8))).description
+            return path.count > 8 ? shown + "…" : shown
+        }
 
         mutating func refuse(_ diagnostic: Diagnostic) -> SourceNode? {
             failed = true
