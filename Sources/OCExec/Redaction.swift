@@ -8,24 +8,19 @@ import OCCore
 /// is passed through ``redact(_:secrets:)`` with the command's sensitive values.
 public enum Redaction {
     /// What a secret is replaced with, matching ``Command/redactedArgv``.
-    public static let placeholder = "(sensitive)"
+    public static let placeholder = SecretText.placeholder
 
     /// Replaces every occurrence of every secret in `text` with ``placeholder``.
     ///
-    /// Longer secrets are replaced first, so a secret that contains another is removed whole. Empty
-    /// strings are ignored.
+    /// Longer secrets are replaced first, so a secret that contains another is removed whole. Secrets shorter
+    /// than ``SecretText/minimumSearchLength`` are not searched for (they are redacted by their marks only).
     ///
     /// - Parameters:
     ///   - text: the text to clean.
     ///   - secrets: the values to remove.
     /// - Returns: `text` without any of the secrets.
     public static func redact(_ text: String, secrets: some Sequence<String>) -> String {
-        let ordered = Set(secrets).filter { !$0.isEmpty }.sorted { $0.count > $1.count }
-        var cleaned = text
-        for secret in ordered where cleaned.contains(secret) {
-            cleaned = cleaned.replacingOccurrences(of: secret, with: placeholder)
-        }
-        return cleaned
+        SecretText.redact(text, secrets: secrets)
     }
 
     /// The values of the argv elements that `command` marks as sensitive.
@@ -43,16 +38,7 @@ public enum Redaction {
     ///   - secrets: the values to remove.
     /// - Returns: the cleaned result (bytes that are not UTF-8 are replaced when a secret is present).
     public static func redact(_ result: CommandResult, secrets: [String]) -> CommandResult {
-        let present = secrets.filter { !$0.isEmpty }
-        guard !present.isEmpty else { return result }
-        var cleaned = result
-        if present.contains(where: result.stdoutText.contains) {
-            cleaned.stdout = Data(redact(result.stdoutText, secrets: present).utf8)
-        }
-        if present.contains(where: result.stderrText.contains) {
-            cleaned.stderr = Data(redact(result.stderrText, secrets: present).utf8)
-        }
-        return cleaned
+        SecretText.redact(result, secrets: secrets)
     }
 
     /// Returns `failure` with the secrets removed from the output it carries and from its reason.

@@ -302,10 +302,11 @@ public struct SubprocessRunner: CommandRunner {
         if let failure = error as? CommandFailure {
             switch failure.reason {
             case .toolMissing: return "program not found"
-            case .timedOut: return "timed out"
+            case .timedOut: return "timed out after \(OutputHead.seconds(failure.command.timeout))"
             case .exited(let status): return "exited \(status)"
             case .needsPassword: return "sudo needs a password"
             case .launchFailed(let why): return why
+            case .unrecognisedOutput(let expected): return "unrecognised output (expected \(expected))"
             }
         }
         if error is CancellationError { return "cancelled" }

@@ -70,31 +70,36 @@ public final class EngineHarness: Sendable {
     /// - Parameters:
     ///   - body: the manifest's sections.
     ///   - header: replaces the harness's header for this manifest.
+    ///   - environment: what `${env:NAME}` reads.
     /// - Returns: the manifest (or `nil`) and the loader's diagnostics.
     /// - Throws: when the manifest cannot be written.
-    public func load(_ body: String, header: String? = nil) async throws -> (Manifest?, Diagnostics) {
+    public func load(
+        _ body: String, header: String? = nil, environment: [String: String] = [:]
+    ) async throws -> (Manifest?, Diagnostics) {
         try manifestDirectory.write(
             "version: 1\nstack: \(stack)\n" + (header ?? self.header) + body, to: "stack.yaml")
-        return await ManifestLoader(catalog: catalog, environment: [:])
+        return await ManifestLoader(catalog: catalog, environment: environment)
             .load([manifestDirectory.path], detector: CommandFactDetector(runner: runnerFor))
     }
 
     /// Loads and plans `body`; the plan is `nil` when the manifest or the plan has errors.
-    public func attempt(_ body: String, header: String? = nil, options: PlanOptions = PlanOptions()) async throws
-        -> (Plan?, Diagnostics)
-    {
-        let (manifest, diagnostics) = try await load(body, header: header)
+    public func attempt(
+        _ body: String, header: String? = nil, options: PlanOptions = PlanOptions(),
+        environment: [String: String] = [:]
+    ) async throws -> (Plan?, Diagnostics) {
+        let (manifest, diagnostics) = try await load(body, header: header, environment: environment)
         guard let manifest else { return (nil, diagnostics) }
-        return await Planner(context: context, environment: [:]).plan(manifest, options: options)
+        return await Planner(context: context, environment: environment).plan(manifest, options: options)
     }
 
     /// Loads and plans `body`.
     ///
     /// - Throws: ``NoPlan`` with the diagnostics when no plan could be made.
-    public func plan(_ body: String, header: String? = nil, options: PlanOptions = PlanOptions()) async throws
-        -> Plan
-    {
-        let (plan, diagnostics) = try await attempt(body, header: header, options: options)
+    public func plan(
+        _ body: String, header: String? = nil, options: PlanOptions = PlanOptions(),
+        environment: [String: String] = [:]
+    ) async throws -> Plan {
+        let (plan, diagnostics) = try await attempt(body, header: header, options: options, environment: environment)
         guard let plan else { throw NoPlan(diagnostics: diagnostics) }
         return plan
     }

@@ -157,6 +157,9 @@ public final class FakeAppleContainerCLI: CommandRunner {
         var calls: [Command] = []
         var nextHost: [String: Int] = [:]
         var nextSubnet = 65
+        /// The environment of the command being answered: `-e KEY` without a value reads it, as the CLI reads
+        /// its own environment (apple/container `Parser.env(envList:)`).
+        var callerEnvironment: [String: String] = [:]
     }
 
     private let shape: JSONShape
@@ -185,6 +188,8 @@ public final class FakeAppleContainerCLI: CommandRunner {
     public func run(_ command: Command) async throws -> CommandResult {
         try world.withLock { world in
             world.calls.append(command)
+            world.callerEnvironment = command.environment
+            defer { world.callerEnvironment = [:] }
             return try respond(command.argv, world: &world)
         }
     }
@@ -451,7 +456,13 @@ public final class FakeAppleContainerCLI: CommandRunner {
                 Self.setEnv(entry, in: &environment)
             }
         }
-        for entry in env { Self.setEnv(entry, in: &environment) }
+        for entry in env {
+            if entry.contains("=") {
+                Self.setEnv(entry, in: &environment)
+            } else if let value = world.callerEnvironment[entry] {
+                Self.setEnv(entry + "=" + value, in: &environment)
+            }
+        }
         var addresses: [String: String] = [:]
         for network in networks {
             guard let subnet = world.networks.first(where: { $0.id == network })?.ipv4Subnet else { continue }

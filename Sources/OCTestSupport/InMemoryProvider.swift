@@ -62,6 +62,9 @@ public final class InMemoryWorld: Sendable {
     private let state = Mutex<[String: Object]>([:])
     private let failing = Mutex<Set<String>>([])
     private let log = Mutex<[String]>([])
+    private let garbled = Mutex<[String: String]>([:])
+    private let ignoring = Mutex<Set<String>>([])
+    private let unreachable = Mutex(false)
 
     /// Creates an empty world.
     public init() {}
@@ -79,11 +82,24 @@ public final class InMemoryWorld: Sendable {
     /// Makes every change of `name` fail.
     public func fail(_ name: String) { _ = failing.withLock { $0.insert(name) } }
 
+    /// Makes observing `name` print `output`, which is not a thing (a per-resource observation failure).
+    public func garble(_ name: String, output: String = "\u{1B}[2Jgarbage") { garbled.withLock { $0[name] = output } }
+
+    /// Makes every observation fail as a whole (the host cannot be reached), or work again.
+    public func breakObservation(_ broken: Bool = true) { unreachable.withLock { $0 = broken } }
+
+    /// Makes changes to `name` report success without doing anything.
+    public func ignoreChanges(_ name: String) { _ = ignoring.withLock { $0.insert(name) } }
+
+    var garbledOutputs: [String: String] { garbled.withLock { $0 } }
+    var isUnreachable: Bool { unreachable.withLock { $0 } }
+
     func perform(_ operation: String, _ name: String, _ value: Value?, owner: String) throws {
         if failing.withLock({ $0.contains(name) }) {
             throw OCError(.commandFailed, "\(operation) \(name) failed (test)")
         }
         log.withLock { $0.append("\(operation) \(name)") }
+        if ignoring.withLock({ $0.contains(name) }) { return }
         state.withLock { $0[name] = value.map { Object(value: $0, owner: owner) } }
     }
 }
@@ -122,7 +138,19 @@ public struct InMemoryProvider: Provider {
     public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         let objects = world.objects
         var response = ObserveResponse()
+        let get = Command(["thing", "get"] + request.targets.map(\.address.name))
+        if world.isUnreachable {
+            throw CommandFailure.exited(
+                get, CommandResult(exitStatus: 255, stdout: "", stderr: "ssh: connect to host: Connection refused\n"),
+                host: request.host.name)
+        }
+        let garbled = world.garbledOutputs
         for target in request.targets {
+            if let output = garbled[target.address.name] {
+                response.failures[target.address] = .unrecognised(
+                    get, CommandResult(exitStatus: 0, stdout: output), host: request.host.name, expected: "a thing")
+                continue
+            }
             guard let object = objects[target.address.name] else {
                 response.observations[target.address] = .absent
                 continue

@@ -176,4 +176,28 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: first))
         #expect(FileManager.default.fileExists(atPath: second))
     }
+
+    @Test func realStatOutputCannotBeConfusedByPathsAndOnlyAMissingPathIsAbsent() async throws {
+        let out = try TempDirectory(prefix: "ocplan-files-paths")
+        let real = out.path + "/real"
+        // Split on newlines, the old `stat -c '%n\t…'` line of this path read as the stat of `real`.
+        let evil = real + "\t644\t3\tregular file\troot\troot\nx"
+        try Data("abc".utf8).write(to: URL(fileURLWithPath: evil))
+        try Data("f".utf8).write(to: URL(fileURLWithPath: out.path + "/file"))
+        let notADirectory = out.path + "/file/sub"
+        func target(_ name: String, _ path: String) -> ObserveTarget {
+            ObserveTarget(address: Address("files", name), desired: ["path": .string(path), "content": "abc"])
+        }
+        let host = OCCore.Host.local
+        let response = try await FilesProvider().observe(
+            ObserveRequest(
+                stack: "files-real", host: host, runner: makeRunner(for: host, base: SubprocessRunner()),
+                targets: [target("real", real), target("evil", evil), target("sub", notADirectory)],
+                logger: Logger(label: "t")))
+        #expect(response.observations["files.real"]?.exists == false, "real does not exist")
+        #expect(response.observations["files.evil"]?.value?["content"] == "abc")
+        #expect(response.observations["files.sub"] == nil)
+        let failure = try #require(response.failures["files.sub"], "Not a directory is not absent")
+        #expect(failure.description.contains("Not a directory"), "\(failure)")
+    }
 }

@@ -9,9 +9,12 @@ import Testing
 /// The sysctl provider for real: the engine plans and applies a manifest whose host is a network namespace
 /// made for the test, through the netns transport over the real subprocess runner.
 ///
-/// Only `net.ipv4.*` keys are used: they are per namespace, so the machine's own settings never change
-/// (the test checks that). On Linux `net.ipv4.ip_forward` and `net.ipv4.conf.all.forwarding` are one
-/// kernel setting under two names; the steps below rely on, and check, that.
+/// Only `net.ipv4.*` keys are used: they are per namespace, so the machine's own settings never change.
+/// That is checked on `net.ipv4.ip_default_ttl`, a key nothing else on the machine touches: the root
+/// namespace's forwarding keys are not a witness, because Podman's netavark turns root forwarding on
+/// whenever a test in another suite creates a network (a fresh machine starts with 0).
+/// On Linux `net.ipv4.ip_forward` and `net.ipv4.conf.all.forwarding` are one kernel setting under two
+/// names; the steps below rely on, and check, that.
 @Suite(.serialized) struct SysctlNetnsTests {
     /// A stack on one namespace: the manifest folder, the state journal and the engine around them.
     final class NetnsStack: Sendable {
@@ -73,8 +76,6 @@ import Testing
     @Test(.enabled(if: NetNamespace.isSupported), .timeLimit(.minutes(2)))
     func planApplyDriftEditAndDeleteInANamespace() async throws {
         try #require(ToolLocator.isAvailable("sysctl"), "sysctl is needed: apt-get install procps")
-        let rootForward = try await Self.rootValue("net.ipv4.ip_forward")
-        let rootAllForward = try await Self.rootValue("net.ipv4.conf.all.forwarding")
 
         try await withNetNamespace { namespace in
             let stack = try NetnsStack(namespace)
@@ -91,7 +92,6 @@ import Testing
             try await stack.apply(first)
             #expect(try await stack.value("net.ipv4.ip_forward") == "1")
             #expect(try await stack.value("net.ipv4.conf.all.forwarding") == "1")
-            #expect(try await Self.rootValue("net.ipv4.ip_forward") == rootForward)
             let file = try #require(stack.persisted)
             #expect(file.hasPrefix(SysctlPersistenceFile.header + "\n"))
             #expect(file.contains("# ocplan sysctl-netns sysctl.forward\nnet.ipv4.ip_forward = 1\n"))
@@ -146,9 +146,24 @@ import Testing
             #expect(stack.persisted == nil)
             #expect(await stack.journal.entries.isEmpty)
         }
+    }
 
-        #expect(try await Self.rootValue("net.ipv4.ip_forward") == rootForward)
-        #expect(try await Self.rootValue("net.ipv4.conf.all.forwarding") == rootAllForward)
+    /// A value applied in a namespace is set there and only there, and comes back when the resource goes.
+    @Test(.enabled(if: NetNamespace.isSupported), .timeLimit(.minutes(1)))
+    func applyInANamespaceLeavesTheRootNamespaceAlone() async throws {
+        let rootTTL = try await Self.rootValue("net.ipv4.ip_default_ttl")
+        let wanted = rootTTL == "77" ? "78" : "77"
+        try await withNetNamespace { namespace in
+            let stack = try NetnsStack(namespace)
+            let found = try await stack.value("net.ipv4.ip_default_ttl")
+            let ttl = "ttl: { host: ns, key: net.ipv4.ip_default_ttl, value: \(wanted) }"
+            try await stack.apply(try await stack.plan([ttl]))
+            #expect(try await stack.value("net.ipv4.ip_default_ttl") == wanted)
+            #expect(try await Self.rootValue("net.ipv4.ip_default_ttl") == rootTTL)
+            try await stack.apply(try await stack.plan([]))
+            #expect(try await stack.value("net.ipv4.ip_default_ttl") == found)
+        }
+        #expect(try await Self.rootValue("net.ipv4.ip_default_ttl") == rootTTL)
     }
 
     @Test(.enabled(if: NetNamespace.isSupported), .timeLimit(.minutes(1)))

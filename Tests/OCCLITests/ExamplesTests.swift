@@ -12,7 +12,14 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// A world where nothing exists yet: no files, every sysctl reads 0, no netfilter rules, the default route is eth0.
 func emptyWorldRunner() -> ScriptedRunner {
     let runner = ScriptedRunner()
-    runner.expect(.init(.prefix(["stat"]), response: .result(CommandResult(exitStatus: 1)), repeating: true))
+    runner.expect(
+        .init(
+            .prefix(["stat"]),
+            response: .handler { command in
+                let paths = command.argv.drop { $0 != "--" }.dropFirst()
+                let errors = paths.map { "stat: cannot statx '\($0)': No such file or directory\n" }
+                return CommandResult(exitStatus: 1, stdout: "", stderr: errors.joined())
+            }, repeating: true))
     runner.expect(
         .init(
             .prefix(["cat"]),
@@ -123,7 +130,8 @@ func expectGolden(_ text: String, path: String) throws {
     @Test func secretsFromTheEnvironmentNeverAppearInThePlan() async throws {
         let (text, _) = try await planExample("files", environment: ["OCPLAN_EXAMPLE_TOKEN": "example-secret"])
         #expect(!text.contains("example-secret"))
-        #expect(text.contains("api_token = (sensitive)"))
+        // The template read a secret, so the whole content is marked.
+        #expect(text.contains("+ content = (sensitive)"))
     }
 
     @Test func everyExampleValidates() async throws {

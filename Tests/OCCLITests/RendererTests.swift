@@ -78,13 +78,47 @@ import Testing
                         AttributeChange(path: ValuePath("token"), before: nil, after: "abc123", sensitive: true),
                         AttributeChange(
                             path: ValuePath("url"), before: nil, after: "https://u:hunter2@h", sensitive: true),
+                        AttributeChange(path: ValuePath("note"), before: nil, after: "see hunter2 in 1 place"),
                     ])
-            ], secrets: ["hunter2"])
+            ], secrets: ["hunter2", "1"])
         let text = renderer.render(plan)
         #expect(!text.contains("abc123"))
         #expect(!text.contains("hunter2"))
         #expect(text.contains("+ token = (sensitive)"))
-        #expect(text.contains("+ url   = \"https://u:(sensitive)@h\""))
+        // A marked attribute is hidden whole; an unmarked one that a long secret reached is cleaned, and a
+        // secret too short to search for (`1`) does not blank the rest of the plan.
+        #expect(text.contains("+ url   = (sensitive)"))
+        #expect(text.contains("+ note  = \"see (sensitive) in 1 place\""))
+    }
+
+    @Test func bothSidesOfARotatedSecretAreHidden() {
+        var rotated = change(
+            .update, cause: .manifest,
+            attributes: [
+                AttributeChange(path: ValuePath("env.KEY"), before: "old-secret", after: "new-secret", sensitive: true)
+            ])
+        rotated.sensitivePaths = SensitivePaths([ValuePath("env.KEY")])
+        let text = renderer.render(Plan(stack: "lab", changes: [rotated]))
+        #expect(!text.contains("old-secret"))
+        #expect(!text.contains("new-secret"))
+        #expect(text.contains("~ env.KEY = (sensitive) -> (sensitive)"))
+    }
+
+    @Test func controlCharactersFromTheWorldAreShownEscaped() {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                change(
+                    .update, cause: .drift,
+                    attributes: [
+                        AttributeChange(path: ValuePath("content"), before: "a\u{1B}[2J\nb\n", after: "a\nb\u{7}\n")
+                    ])
+            ])
+        let text = renderer.render(plan)
+        #expect(!text.contains("\u{1B}"))
+        #expect(!text.contains("\u{7}"))
+        #expect(text.contains("\\e[2J"))
+        #expect(text.contains("\\x07"))
     }
 
     @Test func emptyPlansSayNoChanges() {
@@ -160,5 +194,19 @@ import Testing
         let error = try #require(diagnostics.errors.first)
         #expect(error.summary == "Section 'vms' has no provider yet")
         #expect(error.location?.line == 4)
+    }
+}
+
+@Suite struct DiagnosticPrinterTests {
+    /// A bad name or a tool's output quoted in a message cannot clear the screen or fake a line.
+    @Test func controlCharactersInMessagesAreShownEscaped() {
+        var diagnostics = Diagnostics()
+        diagnostics.append(
+            .error(
+                "Unknown resource 'a\u{1B}[2Jb'", detail: "tool said:\nNo changes.\u{1B}[1A\u{7}", keyPath: "x\u{1B}"))
+        let text = DiagnosticPrinter(style: Style(colour: false)).render(diagnostics)
+        #expect(!text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{7}" })
+        #expect(text.contains("'a\\e[2Jb'"))
+        #expect(text.contains("\n  No changes.\\e[1A\\x07"))
     }
 }

@@ -19,10 +19,18 @@ import Testing
         #expect(diff.first { $0.path.description == "value" }?.forcesReplace == false)
     }
 
-    @Test func valuesAreCaseSensitiveAndSecretsAreDetectedInStrings() {
-        let diff = Differ.diff(["value": "Hello"], ["value": "hello x7"], schema: schema, secrets: ["x7"])
-        #expect(diff.count == 1)
-        #expect(diff[0].sensitive)
+    @Test func valuesAreCaseSensitiveAndMarkedPathsAreSensitiveOnBothSides() {
+        let marks = SensitivePaths([ValuePath("env.KEY")])
+        let diff = Differ.diff(
+            ["value": "Hello", "env": ["KEY": "old"]], ["value": "hello", "env": ["KEY": "new"]], schema: schema,
+            sensitive: marks)
+        #expect(diff.map(\.path.description) == ["env.KEY", "value"])
+        #expect(diff.map(\.sensitive) == [true, false])
+        // A whole map that holds a marked path is sensitive too.
+        let whole = Differ.diff(
+            ["env": ["KEY": "a"]], ["env": ["KEY": "b", "X": "1"]], schema: schema, sensitive: marks)
+        #expect(whole.first { $0.path.description == "env.KEY" }?.sensitive == true)
+        #expect(whole.first { $0.path.description == "env.X" }?.sensitive == false)
     }
 
     @Test func patternsCoverWildcards() {
@@ -49,6 +57,30 @@ import Testing
         graph.add("a.x", dependsOn: "b.x")
         graph.add("b.x", dependsOn: "a.x")
         #expect(graph.cycles() == [["a.x", "b.x", "a.x"]])
+    }
+
+    @Test func walksOfAChainOfTwentyThousandWork() {
+        let length = 20_000
+        var graph = DependencyGraph()
+        let names = (0..<length).map { Address("things", "n\($0)") }
+        for index in 0..<(length - 1) { graph.add(names[index], dependsOn: names[index + 1]) }
+        #expect(graph.cycles().isEmpty)
+        #expect(graph.layers().count == length)
+        #expect(graph.topologicalOrder().first == names[length - 1])
+        #expect(graph.closure(of: [names[0]]).count == length)
+        #expect(graph.dependentsClosure(of: [names[length - 1]]).count == length - 1)
+        #expect(graph.dependents(of: names[5]) == [names[4]])
+    }
+
+    @Test func aCycleOfTwentyThousandIsFoundOnce() {
+        let length = 20_000
+        var graph = DependencyGraph()
+        let names = (0..<length).map { Address("things", "n\($0)") }
+        for index in 0..<length { graph.add(names[index], dependsOn: names[(index + 1) % length]) }
+        let cycles = graph.cycles()
+        #expect(cycles.count == 1)
+        #expect(cycles.first?.count == length + 1)
+        #expect(graph.layers().isEmpty)
     }
 
     @Test func dotNamesEveryEdge() {

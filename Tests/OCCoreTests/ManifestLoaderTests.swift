@@ -1,3 +1,4 @@
+import Foundation
 import OCCore
 import OCTestSupport
 import Testing
@@ -232,4 +233,55 @@ struct SingletonSpec: ResourceSpec {
         "A singleton", fields: [FieldSchema("server", .reference("hosts"), required: true, doc: "The host.")])
     var server: String
     var hostNames: [String] { [server] }
+}
+
+/// Problems with the files themselves, and YAML errors, are located and come alone.
+@Suite struct ManifestFileErrorTests {
+    @Test func aMissingPathIsLocatedAtThePath() async throws {
+        let dir = try TempDirectory()
+        let missing = dir.path + "/nowhere"
+        let (_, diagnostics) = await ManifestLoader(catalog: SpecCatalog([ThingSpec.self])).load([missing])
+        let error = try #require(diagnostics.errors.first)
+        #expect(error.summary == "Manifest path '\(missing)' does not exist")
+        #expect(error.location?.file == missing)
+        #expect(error.location?.description == missing)
+    }
+
+    @Test func anEmptyDirectoryIsLocatedAtTheDirectory() async throws {
+        let dir = try TempDirectory()
+        let (_, diagnostics) = await ManifestLoader(catalog: SpecCatalog([ThingSpec.self])).load([dir.path])
+        let error = try #require(diagnostics.errors.first)
+        #expect(error.summary == "No manifest files found")
+        #expect(error.location?.file == dir.path)
+    }
+
+    @Test func anUnreadableManifestIsLocatedAtItsFileAndSaysWhy() async throws {
+        let dir = try TempDirectory()
+        try dir.write("version: 1\nstack: lab\n", to: "stack.yaml")
+        // A directory whose name looks like a manifest file.
+        try FileManager.default.createDirectory(atPath: dir.path + "/more.yaml", withIntermediateDirectories: true)
+        let (_, diagnostics) = await ManifestLoader(catalog: SpecCatalog([ThingSpec.self])).load([dir.path])
+        let error = try #require(diagnostics.errors.first)
+        #expect(error.summary == "Cannot read manifest file '\(dir.path)/more.yaml'")
+        #expect(error.location?.file == dir.path + "/more.yaml")
+        #expect(error.detail?.contains("is a directory, not a regular file") == true, "\(error)")
+    }
+
+    @Test(arguments: ["version: 1\nstack: [unclosed\n", "version: 1\nstack: lab\nthings: {one: {value: x}\n"])
+    func aSyntaxErrorComesWithoutSpuriousMissingKeys(text: String) async throws {
+        let (_, diagnostics, _) = try await load(["a.yaml": text])
+        #expect(diagnostics.errors.count == 1, "\(diagnostics.items.map(\.summary))")
+        let error = try #require(diagnostics.errors.first)
+        #expect(error.summary.hasPrefix("YAML syntax error"))
+        #expect(error.detail?.hasPrefix("While parsing") == true, "\(error)")
+        #expect(error.detail?.contains("While while") == false)
+    }
+
+    @Test func aControlCharacterIsLocatedWhereItIs() async throws {
+        let (_, diagnostics, dir) = try await load(["a.yaml": "version: 1\nstack: lab\nvars:\n  x: \"a\u{1}b\"\n"])
+        let error = try #require(diagnostics.errors.first)
+        #expect(diagnostics.errors.count == 1, "\(diagnostics.items.map(\.summary))")
+        #expect(error.summary == "YAML syntax error: control characters are not allowed")
+        #expect(error.location == SourceLocation(file: dir.path + "/a.yaml", line: 4, column: 8))
+    }
 }

@@ -25,10 +25,13 @@ final class MemoryStack: Sendable {
             logger: Logger(label: "test"))
     }
 
-    func plan(_ things: String, options: PlanOptions = PlanOptions()) async throws -> (Plan?, Diagnostics) {
+    func plan(
+        _ things: String, options: PlanOptions = PlanOptions(), environment: [String: String] = [:]
+    ) async throws -> (Plan?, Diagnostics) {
         try dir.write("version: 1\nstack: lab\nthings:\n" + things, to: "stack.yaml")
-        let (manifest, diagnostics) = await ManifestLoader(catalog: SpecCatalog([ThingSpec.self]), environment: [:])
-            .load([dir.path])
+        let (manifest, diagnostics) = await ManifestLoader(
+            catalog: SpecCatalog([ThingSpec.self]), environment: environment
+        ).load([dir.path])
         let m = try #require(manifest, "\(diagnostics.items)")
         return await Planner(context: try context(), environment: [:]).plan(m, options: options)
     }
@@ -205,6 +208,33 @@ final class MemoryStack: Sendable {
     }
 }
 
+@Suite struct SensitivityTests {
+    /// A secret marks the attribute it flowed into, and only that one: a value `1` from the environment does
+    /// not hide every `1` of the plan.
+    @Test func aSecretMarksTheAttributeItFlowedIntoAndNoOther() async throws {
+        let stack = try MemoryStack()
+        let (plan, diagnostics) = try await stack.plan(
+            "  a: { value: \"port ${env:K}\", tags: [\"1\", \"x\"], size: 1 }\n", environment: ["K": "1"])
+        let change = try #require(plan?.change("things.a"), "\(diagnostics.items)")
+        #expect(change.sensitivePaths == SensitivePaths([ValuePath("value")]))
+        #expect(change.attributes.filter(\.sensitive).map(\.path) == [ValuePath("value")])
+        #expect(change.secretValues == ["port 1"])
+    }
+
+    /// The marks travel into the journal, so a secret removed from the manifest keeps its old value hidden.
+    @Test func marksAreJournaledAndHideTheOldValueOfARotatedOrRemovedSecret() async throws {
+        let stack = try MemoryStack()
+        let (first, _) = try await stack.plan("  a: { value: \"${env:K}\" }\n", environment: ["K": "old-secret"])
+        let applied = try await stack.apply(try #require(first))
+        #expect(applied.succeeded)
+        let journal = try StateJournal(stack: "lab", stateDirectory: stack.state.path)
+        #expect(await journal.entry("things.a")?.sensitivePaths == SensitivePaths([ValuePath("value")]))
+        let (plain, _) = try await stack.plan("  a: { value: now-plain }\n")
+        let change = try #require(plain?.change("things.a"))
+        #expect(change.attributes.map(\.sensitive) == [true], "the old value came from a secret")
+    }
+}
+
 @Suite struct PlanFileTests {
     @Test func roundTripsAndRefusesOtherVersions() throws {
         let dir = try TempDirectory()
@@ -225,6 +255,43 @@ final class MemoryStack: Sendable {
 
         try dir.write("{\"formatVersion\": 99}", to: "old.plan")
         #expect(throws: OCError.self) { try Plan.read(from: dir.path + "/old.plan") }
+    }
+
+    /// A hand edit of anything that drives the apply is refused before anything runs, naming what differs.
+    @Test(arguments: [
+        ("a file's content", "\"content\" : \"x\"", "\"content\" : \"evil\"", "change files.a"),
+        ("a file's path", "\"path\" : \"/tmp/a\"", "\"path\" : \"/etc/shadow\"", "change files.a"),
+        ("the stack", "\"stack\" : \"lab\"", "\"stack\" : \"other\"", "stack"),
+        ("the seal itself", "\"stack\" : \"", "\"stack\" : \"", ""),
+    ])
+    func aPlanEditedByHandIsRefused(what: String, from: String, to: String, names: String) throws {
+        let dir = try TempDirectory()
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                Change(
+                    address: "files.a", provider: "files", host: .local, action: .create, cause: .manifest,
+                    before: nil, after: ["content": "x", "path": "/tmp/a"], fingerprint: "f")
+            ])
+        let path = dir.path + "/p.plan"
+        try plan.write(to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains(from), "\(what): the plan file is written as expected")
+        var edited = Data(text.replacingOccurrences(of: from, with: to).utf8)
+        if names.isEmpty {
+            // Removing the seal is refused too.
+            var object = try #require(try JSONSerialization.jsonObject(with: edited) as? [String: Any])
+            object["seal"] = nil
+            edited = try JSONSerialization.data(withJSONObject: object)
+        }
+        try edited.write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try Plan.read(from: path)
+            Issue.record("\(what): an edited plan was accepted")
+        } catch let error as OCError {
+            #expect("\(error)".contains(names.isEmpty ? "has no seal" : "\(names) differ"), "\(error)")
+            #expect("\(error)".contains("Nothing was applied"))
+        }
     }
 }
 

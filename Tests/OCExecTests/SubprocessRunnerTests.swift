@@ -67,6 +67,7 @@ import Testing
             try await runner.run(Command(["sleep", "30"], stdin: input, timeout: .milliseconds(500)))
         }
         #expect(try #require(error).reason == .timedOut)
+        #expect(try #require(error).description.hasPrefix("'sleep' timed out after 500 ms: sleep 30"))
         #expect(start.duration(to: clock.now) < .seconds(10))
     }
 

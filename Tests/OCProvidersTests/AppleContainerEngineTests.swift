@@ -34,6 +34,33 @@ import Testing
 
         """
 
+    /// A secret environment value reaches the CLI in its environment (`-e KEY`), never on its command line;
+    /// plain values stay `-e K=V`, so a variable such as PATH never changes the CLI's own environment.
+    @Test func secretEnvironmentValuesTravelInTheCLIsEnvironment() async throws {
+        let stack = try AppleContainerStack()
+        let manifest = """
+            containers:
+              agent:
+                host: mac
+                runtime: apple
+                image: ghcr.io/example/openclaw:latest
+                env: { API_KEY: "${env:OC_KEY}", PATH: /bin }
+
+            """
+        let plan = try await stack.harness.plan(manifest, environment: ["OC_KEY": "apple-secret-value"])
+        #expect(plan.change("containers.agent")?.sensitivePaths.covers(ValuePath("env.API_KEY")) == true)
+        let report = await stack.apply(plan)
+        #expect(report.succeeded, "\(report.failed.map(\.error))")
+        let run = try #require(stack.fake.mutatingCalls.first { $0.argv.contains("run") })
+        #expect(!run.argv.contains { $0.contains("apple-secret-value") })
+        #expect(run.argv.contains("API_KEY"))
+        #expect(run.argv.contains("PATH=/bin"))
+        #expect(run.environment == ["API_KEY": "apple-secret-value"])
+        #expect(stack.fake.container("agent")?.environment.contains("API_KEY=apple-secret-value") == true)
+        let second = try await stack.harness.plan(manifest, environment: ["OC_KEY": "apple-secret-value"])
+        #expect(!second.hasChanges, "\(second.actions.map { ($0.address, $0.attributes) })")
+    }
+
     @Test(arguments: [FakeAppleContainerCLI.JSONShape.v1, .v0])
     func applyFromEmptyThenTheSecondPlanIsEmpty(shape: FakeAppleContainerCLI.JSONShape) async throws {
         let stack = try AppleContainerStack(FakeAppleContainerCLI(shape: shape))

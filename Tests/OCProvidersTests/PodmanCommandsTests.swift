@@ -92,13 +92,22 @@ import Testing
                     "--health-retries", "2", "--health-start-period", "1s",
                     "--security-opt", "no-new-privileges", "--dns", "10.199.77.1", "--memory", "67108864",
                     "--cpus", "0.5", "--ulimit", "core=0:0", "--ulimit", "nofile=512:1024", "--ulimit",
-                    "nproc=4096:4096", "--env", "FOO=bar", "--env", "FROMFILE=yes", "--env", "PATH=/bin",
-                    "--env", "SPACEY=a b", "--entrypoint", "[\"sh\",\"-c\"]",
+                    "nproc=4096:4096", "--env-file", "/dev/stdin", "--entrypoint", "[\"sh\",\"-c\"]",
                     "--", "localhost/ocplan-busybox:ocplan-t-fixture0",
                     "trap 'exit 0' TERM; while true; do sleep 1; done",
                 ],
                 ["podman", "start", "ocplan-t-fixture0-full"],
             ])
+        // Environment values travel on standard input as an env file, never in argv (`ps` shows argv to all).
+        let create = try #require(
+            try PodmanProvider().commands(
+                for: PodmanFixtures.change(Self.full, .create, before: nil, after: tree),
+                context: PodmanFixtures.context(privateState: nil)
+            ).first)
+        #expect(
+            create.stdin.map { String(decoding: $0, as: UTF8.self) } == "FOO=bar\nFROMFILE=yes\nPATH=/bin\nSPACEY=a b\n"
+        )
+        #expect(!create.argv.contains { $0.contains("FOO=bar") })
         // The recorded container carries exactly that hash: the fixture was created by these commands.
         #expect(try PodmanFixtures.container("full").config?.labels?[PodmanLabels.specHash] == hash)
         let stopped = try await PodmanFixtures.desired(Self.idle)

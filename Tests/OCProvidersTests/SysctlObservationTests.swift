@@ -3,8 +3,8 @@ import OCSysctl
 import Testing
 
 @Suite struct SysctlObservationTests {
-    @Test func parsesProcpsOutputAndNormalisesTabs() {
-        let values = SysctlObservation.parse(SysctlProcpsOutput.batchStdout, os: .linux)
+    @Test func parsesProcpsOutputAndNormalisesTabs() throws {
+        let values = try #require(SysctlObservation.parse(SysctlProcpsOutput.batchStdout, os: .linux))
         #expect(values["net.ipv4.ip_forward"] == "0")
         #expect(values["net.ipv4.conf.all.forwarding"] == "0")
         #expect(values["net.ipv4.tcp_rmem"] == "4096 131072 33554432")
@@ -12,17 +12,24 @@ import Testing
         #expect(values["net.ipv4.nope"] == nil)
     }
 
-    @Test func parsesDarwinOutput() {
-        let values = SysctlObservation.parse(SysctlDarwinOutput.batchStdout, os: .macos)
+    @Test func parsesDarwinOutput() throws {
+        let values = try #require(SysctlObservation.parse(SysctlDarwinOutput.batchStdout, os: .macos))
         #expect(values["net.inet.ip.forwarding"] == "0")
         #expect(values["net.inet6.ip6.forwarding"] == "1")
         #expect(values["kern.ipc.somaxconn"] == "128")
         #expect(values["vm.loadavg"] == "{ 1.52 1.61 1.70 }")
     }
 
+    @Test func outputThatIsNotSysctlsIsRefused() {
+        #expect(SysctlObservation.parse("\u{1B}[31mgarbage\n", os: .linux) == nil)
+        #expect(SysctlObservation.parse("net.ipv4.ip_forward = 1\nSegmentation fault\n", os: .linux) == nil)
+        #expect(SysctlObservation.parse("kern.ostype = Darwin\n", os: .macos) == nil)
+        #expect(SysctlObservation.parse("\n", os: .linux) == [:])
+    }
+
     @Test func emptyValuesParse() {
-        #expect(SysctlObservation.parse("kernel.domainname = \n", os: .linux)["kernel.domainname"] == "")
-        #expect(SysctlObservation.parse("kern.bootargs:\n", os: .macos)["kern.bootargs"] == "")
+        #expect(SysctlObservation.parse("kernel.domainname = \n", os: .linux)?["kernel.domainname"] == "")
+        #expect(SysctlObservation.parse("kern.bootargs:\n", os: .macos)?["kern.bootargs"] == "")
     }
 
     @Test(arguments: [

@@ -72,6 +72,12 @@ public struct ApplyCommand: AsyncParsableCommand {
 
     private func applySaved(_ path: String, session: Session) async throws {
         let plan = try Plan.read(from: path)
+        guard plan.toolVersion == OCVersion.current else {
+            throw OCError(
+                .unsupported,
+                "plan file '\(path)' was made by ocplan \(plan.toolVersion.isEmpty ? "(unknown)" : plan.toolVersion); "
+                    + "this is \(OCVersion.current). Nothing was applied. Make the plan again with this version.")
+        }
         let context = try session.engine(stack: plan.stack)
         let lock = try StackLock.acquire(directory: context.journal.directory, purpose: "ocapply \(path)")
         defer { withExtendedLifetime(lock) {} }
@@ -130,7 +136,7 @@ public struct ApplyCommand: AsyncParsableCommand {
         guard plan.hasChanges else { return }
         session.out("\n")
         let view = ApplyProgressView(style: session.style, secrets: plan.secrets) { line in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            StandardStreams.out(line + "\n")
         }
         let started = Date()
         let ticker = Task {
@@ -148,7 +154,7 @@ public struct ApplyCommand: AsyncParsableCommand {
             HistoryRecord(
                 startedAt: started, duration: Date().timeIntervalSince(started),
                 user: "\(user)@\(ProcessInfo.processInfo.hostName)", applied: counts,
-                failed: report.failed.map(\.change.address) + report.notConverged.map(\.change.address),
+                failed: report.failed.map(\.change.address),
                 skipped: report.skipped.map(\.change.address), succeeded: report.succeeded))
         let style = session.style
         var summary =
@@ -161,16 +167,11 @@ public struct ApplyCommand: AsyncParsableCommand {
         }
         session.out(summary + "\n")
         for failure in report.failed {
-            session.err(style.red("error") + ": \(failure.change.address): \(failure.error)\n")
+            let message = HumanPlanRenderer.visible(failure.error, plan.secrets.union(failure.change.secretValues))
+            session.err(style.red("error") + ": \(failure.change.address): \(message)\n")
         }
         for skipped in report.skipped {
             session.err("skipped: \(skipped.change.address) (depends on \(skipped.because), which failed)\n")
-        }
-        for (change, attributes) in report.notConverged {
-            let paths = attributes.map { $0.path.description.isEmpty ? "(whole resource)" : $0.path.description }
-            session.err(
-                style.red("error") + ": \(change.address) did not converge: \(paths.joined(separator: ", ")) still "
-                    + "differ after apply. The tool may normalise the value differently; check the manifest.\n")
         }
         if !report.succeeded {
             session.err("Run ocapply again after fixing the cause: it continues from where this run stopped.\n")

@@ -86,7 +86,9 @@ public struct PlanCommand: AsyncParsableCommand {
                 session.out(renderer.render(plan))
             }
             if let out {
-                try plan.write(to: out)
+                var sealed = plan
+                sealed.toolVersion = OCVersion.current
+                try sealed.write(to: out)
                 if !json {
                     session.out("\nSaved the plan to \(out). Apply exactly this plan with: ocapply \(out)\n")
                 }
@@ -159,7 +161,7 @@ public struct SchemaCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        FileHandle.standardOutput.write(Data(try Self.render(markdown: markdown).utf8))
+        StandardStreams.out(try Self.render(markdown: markdown))
     }
 
     /// The JSON Schema, or with `markdown` the Markdown reference, of the standard catalog.

@@ -34,13 +34,11 @@ struct Session: Sendable {
 
     var stateDirectory: String { options.stateDirectory ?? StateJournal.defaultDirectory() }
 
-    func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
+    /// Writes to standard output; a closed pipe ends the process quietly (``StandardStreams``).
+    func out(_ text: String) { StandardStreams.out(text) }
 
-    func err(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
+    /// Writes to standard error; a closed pipe ends the process quietly (``StandardStreams``).
+    func err(_ text: String) { StandardStreams.err(text) }
 
     /// Loads and validates the manifest; prints diagnostics; fails with exit 1 on errors.
     func load(_ options: ManifestOptions, detect: Bool) async throws -> Manifest {
@@ -77,7 +75,9 @@ struct Session: Sendable {
     /// Prints an operational error and returns the failure exit code.
     func fail(_ error: any Error) -> ExitCode {
         if let exit = error as? ExitCode { return exit }
-        err(errorStyle.red(errorStyle.bold("error")) + ": \(error)\n")
+        err(
+            errorStyle.red(errorStyle.bold("error")) + ": "
+                + SecretText.escapingControlCharacters("\(error)", keepNewlines: true) + "\n")
         return .failure
     }
 }

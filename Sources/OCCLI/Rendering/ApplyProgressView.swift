@@ -1,6 +1,5 @@
 import Foundation
 import OCCore
-import OCExec
 import Synchronization
 
 /// Prints apply progress: a line when an action starts, "still …" every 10 seconds, and when it ends.
@@ -55,7 +54,7 @@ public final class ApplyProgressView: ApplyObserver, Sendable {
         }
     }
 
-    private func redact(_ text: String) -> String { Redaction.redact(text, secrets: secrets) }
+    private func redact(_ text: String) -> String { HumanPlanRenderer.visible(text, secrets) }
 
     static func format(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

@@ -19,22 +19,29 @@ public struct DiagnosticPrinter: Sendable {
                 diagnostic.severity == .error ? style.red(style.bold("error")) : style.yellow(style.bold("warning"))
             var head = label + ": "
             if let location = diagnostic.location { head += style.bold("\(location)") + ": " }
-            head += diagnostic.summary
-            if let keyPath = diagnostic.keyPath { head += style.dim(" [\(keyPath)]") }
+            // Control characters (a bad name, a tool's output quoted in a message) are shown escaped, never sent
+            // to the terminal.
+            head += SecretText.escapingControlCharacters(diagnostic.summary)
+            if let keyPath = diagnostic.keyPath {
+                head += style.dim(" [\(SecretText.escapingControlCharacters(keyPath))]")
+            }
             out.append(head)
-            if let location = diagnostic.location {
+            if let location = diagnostic.location, location.line > 0 {
                 if cache[location.file] == nil {
-                    let text = (try? String(contentsOfFile: location.file, encoding: .utf8)) ?? ""
+                    // Never `String(contentsOfFile:)`: the file may be a FIFO (a diagnostic says so).
+                    let data = (try? LocalFile.readRegular(path: location.file)) ?? Data()
+                    let text = String(decoding: data, as: UTF8.self)
                     cache[location.file] = text.split(separator: "\n", omittingEmptySubsequences: false)
                 }
                 if let lines = cache[location.file], lines.indices.contains(location.line - 1) {
-                    let line = String(lines[location.line - 1])
+                    let line = SecretText.escapingControlCharacters(String(lines[location.line - 1]))
                     out.append(style.dim(String(format: "%5d | ", location.line)) + line)
                     out.append(style.dim("      | ") + String(repeating: " ", count: max(0, location.column - 1)) + "^")
                 }
             }
             if let detail = diagnostic.detail {
-                out.append("  " + detail.replacingOccurrences(of: "\n", with: "\n  "))
+                let shown = SecretText.escapingControlCharacters(detail, keepNewlines: true)
+                out.append("  " + shown.replacingOccurrences(of: "\n", with: "\n  "))
             }
         }
         let errors = diagnostics.errors.count

@@ -1,6 +1,5 @@
 import Foundation
 import OCCore
-import OCExec
 
 /// Renders a plan the way terraform users read one: symbols, attribute diffs, causes, a summary line.
 public struct HumanPlanRenderer: Sendable {
@@ -25,15 +24,18 @@ public struct HumanPlanRenderer: Sendable {
             out.append(
                 style.yellow("Missing prerequisites")
                     + " (their resources are planned as new; install them to see the real state):")
-            for tool in plan.missingTools { out.append("  - \(tool.tool) on host \(tool.host): \(tool.install)") }
+            for tool in plan.missingTools {
+                out.append(Self.visible("  - \(tool.tool) on host \(tool.host): \(tool.install)", plan.secrets))
+            }
             out.append("")
         }
         let actions = plan.actions
         guard !actions.isEmpty else {
-            out.append(style.green(style.bold("No changes.")) + " Stack \"\(plan.stack)\" matches the manifest.")
+            out.append(
+                style.green(style.bold("No changes.")) + " Stack \"\(Self.visible(plan.stack))\" matches the manifest.")
             return out.joined(separator: "\n") + "\n"
         }
-        out.append("ocplan will perform the following actions on stack \"\(plan.stack)\":")
+        out.append("ocplan will perform the following actions on stack \"\(Self.visible(plan.stack))\":")
         out.append(style.dim("Symbols: + create, ~ update in place, -/+ replace, - destroy"))
         out.append("")
         for change in order(actions) {
@@ -90,27 +92,30 @@ public struct HumanPlanRenderer: Sendable {
         case .drift?: cause = " — cause: drift (changed outside ocplan)"
         case nil: break
         }
-        return style.bold("  # \(change.address)") + " on \(change.host.name) \(what)" + cause
+        return style.bold("  # \(Self.visible(change.address.description))")
+            + " on \(Self.visible(change.host.name)) \(what)"
+            + cause
     }
 
     func render(_ change: Change, secrets: Set<String>) -> [String] {
+        let secrets = secrets.union(change.secretValues)
         var out = [headline(change)]
-        for note in change.notes { out.append(style.cyan("  # (\(note))")) }
-        out.append("\(symbol(change.action)) \(change.address) {")
+        for note in change.notes { out.append(style.cyan("  # (\(Self.visible(note, secrets)))")) }
+        out.append("\(symbol(change.action)) \(Self.visible(change.address.description)) {")
         let width = change.attributes.map { $0.path.description.count }.max() ?? 0
         for attribute in change.attributes {
             out.append(contentsOf: render(attribute, action: change.action, width: width, secrets: secrets))
         }
         out.append("    }")
         if showCommands, let commands {
-            let list = commands(change)
+            let list = commands(change).map { $0.markingSensitive(change.secretValues) }
             if !list.isEmpty {
-                out.append(style.dim("    commands (on \(change.host.name)):"))
+                out.append(style.dim("    commands (on \(Self.visible(change.host.name))):"))
                 for command in list {
-                    out.append(style.dim("      $ " + redact(command.description, secrets)))
+                    out.append(style.dim("      $ " + Self.visible(command.description, secrets)))
                     if command.showsInput, let input = command.stdin {
                         for line in String(decoding: input, as: UTF8.self).split(separator: "\n") {
-                            out.append(style.dim("      | " + redact(String(line), secrets)))
+                            out.append(style.dim("      | " + Self.visible(String(line), secrets)))
                         }
                     }
                 }
@@ -120,25 +125,22 @@ public struct HumanPlanRenderer: Sendable {
     }
 
     private func render(_ attribute: AttributeChange, action: Action, width: Int, secrets: Set<String>) -> [String] {
-        let name = attribute.path.description.padding(toLength: width, withPad: " ", startingAt: 0)
+        let name = Self.visible(attribute.path.description).padding(toLength: width, withPad: " ", startingAt: 0)
         let forces = attribute.forcesReplace && action == .replace ? style.red(" # forces replacement") : ""
-        // A sensitive attribute is hidden whole unless its sensitivity comes only from secret
-        // substrings (`${env:…}`), which are then replaced where they occur.
-        let hideWhole =
-            attribute.sensitive
-            && !(Differ.containsSecret(attribute.before, secrets) || Differ.containsSecret(attribute.after, secrets))
+        // A sensitive attribute is hidden whole, on both sides: its marks say it holds a secret.
+        let hidden = attribute.sensitive
         func show(_ value: Value?) -> String {
             guard let value else { return "null" }
-            return hideWhole ? "(sensitive)" : redact(value.description, secrets)
+            return hidden ? SecretText.placeholder : Self.visible(value.description, secrets)
         }
         // Multi-line text: a unified diff.
         if case .string(let new)? = attribute.after, case .string(let old)? = attribute.before,
             new.contains("\n") || old.contains("\n")
         {
-            if hideWhole { return [style.yellow("      ~") + " \(name) = (sensitive)" + forces] }
+            if hidden { return [style.yellow("      ~") + " \(name) = \(SecretText.placeholder)" + forces] }
             var lines = [style.yellow("      ~") + " \(name) = <<-EOT" + forces]
             for line in TextDiff.unified(old, new) {
-                let shown = redact(line, secrets)
+                let shown = Self.visible(line, secrets)
                 if shown.hasPrefix("+") {
                     lines.append("          " + style.green(shown))
                 } else if shown.hasPrefix("-") {
@@ -151,11 +153,11 @@ public struct HumanPlanRenderer: Sendable {
             return lines
         }
         if case .string(let text)? = attribute.after, attribute.before == nil, text.contains("\n") {
-            if hideWhole { return [style.green("      +") + " \(name) = (sensitive)"] }
+            if hidden { return [style.green("      +") + " \(name) = \(SecretText.placeholder)"] }
             var lines = [style.green("      +") + " \(name) = <<-EOT"]
             let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
             let all = body.split(separator: "\n", omittingEmptySubsequences: false)
-            for line in all.prefix(40) { lines.append("          " + redact(String(line), secrets)) }
+            for line in all.prefix(40) { lines.append("          " + Self.visible(String(line), secrets)) }
             if all.count > 40 { lines.append(style.dim("          … \(all.count - 40) more lines")) }
             lines.append("        EOT")
             return lines
@@ -172,7 +174,9 @@ public struct HumanPlanRenderer: Sendable {
         }
     }
 
-    private func redact(_ text: String, _ secrets: Set<String>) -> String {
-        Redaction.redact(text, secrets: secrets)
+    /// Text from the world or the manifest, fit to print: secrets of searchable length removed, control
+    /// characters made visible (an ESC in a file must not clear the screen or fake "No changes.").
+    static func visible(_ text: String, _ secrets: Set<String> = []) -> String {
+        SecretText.escapingControlCharacters(SecretText.redact(text, secrets: secrets))
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import OCCore
-import OCExec
 
 /// Renders a plan as the documented machine format (docs/plan-json.md); secrets never appear in it.
 public enum JSONPlanRenderer {
@@ -67,7 +66,8 @@ public enum JSONPlanRenderer {
                             after: $0.sensitive ? nil : redact($0.after, secrets), sensitive: $0.sensitive,
                             forcesReplace: $0.forcesReplace)
                     },
-                    before: redact(change.before, secrets), after: redact(change.after, secrets),
+                    before: redact(change.sensitivePaths.redact(change.before), secrets),
+                    after: redact(change.sensitivePaths.redact(change.after), secrets),
                     dependencies: change.dependencies.map(\.description), notes: change.notes)
             },
             missingTools: plan.missingTools,
@@ -82,11 +82,12 @@ public enum JSONPlanRenderer {
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
     }
 
-    /// `value` with every occurrence of a secret replaced by `(sensitive)`.
+    /// `value` with every occurrence of a secret (of searchable length) replaced by `(sensitive)`: the safety net
+    /// behind the marks, for a secret that reached an unmarked attribute.
     static func redact(_ value: Value?, _ secrets: Set<String>) -> Value? {
         guard let value, !secrets.isEmpty else { return value }
         switch value {
-        case .string(let s): return .string(Redaction.redact(s, secrets: secrets))
+        case .string(let s): return .string(SecretText.redact(s, secrets: secrets))
         case .list(let l): return .list(l.map { redact($0, secrets) ?? .null })
         case .map(let m): return .map(m.mapValues { redact($0, secrets) ?? .null })
         default: return value

@@ -14,7 +14,14 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable, CustomStr
         self.column = column
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    /// A whole file, for problems with the file itself (it is missing or cannot be read): shown as the path
+    /// alone, with line and column 0.
+    public init(file: String) {
+        self.init(file: file, line: 0, column: 0)
+    }
+
+    /// `file:line:column`, or the path alone for a whole file.
+    public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)

@@ -3,16 +3,16 @@ public enum Differ {
     /// The attributes that differ between `before` (observed) and `after` (desired).
     ///
     /// Maps are compared key by key; lists and scalars as whole values. Ignored paths are skipped;
-    /// sensitive and replace-forcing paths are flagged. `secrets` marks any value containing one as
-    /// sensitive even where the schema does not say so (values from `${env:…}`).
+    /// sensitive and replace-forcing paths are flagged: an attribute is sensitive when the schema says so or
+    /// when it is at, under or above a path of `sensitive` (both of its sides are then secrets).
     public static func diff(
         _ before: Value?,
         _ after: Value?,
         schema: ResourceSchema,
-        secrets: Set<String> = []
+        sensitive: SensitivePaths = SensitivePaths()
     ) -> [AttributeChange] {
         var out: [AttributeChange] = []
-        walk(before, after, path: .root, schema: schema, secrets: secrets, into: &out)
+        walk(before, after, path: .root, schema: schema, sensitive: sensitive, into: &out)
         return out
     }
 
@@ -21,7 +21,7 @@ public enum Differ {
         _ after: Value?,
         path: ValuePath,
         schema: ResourceSchema,
-        secrets: Set<String>,
+        sensitive: SensitivePaths,
         into out: inout [AttributeChange]
     ) {
         if !path.components.isEmpty, schema.isIgnored(path) { return }
@@ -31,33 +31,21 @@ public enum Differ {
         switch (b, a) {
         case (.map(let lm)?, .map(let rm)?):
             for key in Set(lm.keys).union(rm.keys).sorted() {
-                walk(lm[key], rm[key], path: path.appending(key), schema: schema, secrets: secrets, into: &out)
+                walk(lm[key], rm[key], path: path.appending(key), schema: schema, sensitive: sensitive, into: &out)
             }
         case (.map(let lm)?, nil):
             for key in lm.keys.sorted() {
-                walk(lm[key], nil, path: path.appending(key), schema: schema, secrets: secrets, into: &out)
+                walk(lm[key], nil, path: path.appending(key), schema: schema, sensitive: sensitive, into: &out)
             }
         case (nil, .map(let rm)?):
             for key in rm.keys.sorted() {
-                walk(nil, rm[key], path: path.appending(key), schema: schema, secrets: secrets, into: &out)
+                walk(nil, rm[key], path: path.appending(key), schema: schema, sensitive: sensitive, into: &out)
             }
         default:
-            let sensitive =
-                schema.isSensitive(path) || containsSecret(b, secrets) || containsSecret(a, secrets)
             out.append(
                 AttributeChange(
-                    path: path, before: b, after: a, forcesReplace: schema.forcesReplace(path), sensitive: sensitive))
-        }
-    }
-
-    /// Whether any string in `value` contains one of `secrets`.
-    public static func containsSecret(_ value: Value?, _ secrets: Set<String>) -> Bool {
-        guard let value, !secrets.isEmpty else { return false }
-        switch value {
-        case .string(let s): return secrets.contains { s.contains($0) }
-        case .list(let l): return l.contains { containsSecret($0, secrets) }
-        case .map(let m): return m.values.contains { containsSecret($0, secrets) }
-        default: return false
+                    path: path, before: b, after: a, forcesReplace: schema.forcesReplace(path),
+                    sensitive: schema.isSensitive(path) || sensitive.covers(path)))
         }
     }
 }

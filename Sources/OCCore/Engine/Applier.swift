@@ -25,11 +25,13 @@ public struct ApplyReport: Sendable {
     public var failed: [(change: Change, error: String)] = []
     /// Actions not run because a dependency failed.
     public var skipped: [(change: Change, because: Address)] = []
-    /// Resources that were applied but observed afterwards not to match the plan.
+    /// Actions whose tool reported success but whose read-back does not show the change.
+    ///
+    /// With the attributes still differing. Each is also in ``failed`` (and not in ``applied``): it is not journaled.
     public var notConverged: [(change: Change, attributes: [AttributeChange])] = []
 
     /// Whether everything was applied and converged.
-    public var succeeded: Bool { failed.isEmpty && skipped.isEmpty && notConverged.isEmpty }
+    public var succeeded: Bool { failed.isEmpty && skipped.isEmpty }
 }
 
 /// Walks a plan's actions in dependency order with bounded parallelism.
@@ -164,13 +166,16 @@ public struct Applier: Sendable {
                             }
                             do {
                                 try Task.checkCancellation()
+                                let secrets = change.secretValues
+                                let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
                                 let response = try await provider.apply(
                                     ApplyRequest(
-                                        stack: stack, host: change.host, runner: context.runner(change.host),
-                                        change: change, logger: context.logger))
+                                        stack: stack, host: change.host, runner: runner, change: change,
+                                        logger: context.logger))
                                 return .done(change, response, clock.now - start)
                             } catch {
-                                return .failed(change, "\(error)", clock.now - start)
+                                let message = SecretText.redact("\(error)", secrets: change.secretValues)
+                                return .failed(change, message, clock.now - start)
                             }
                         }
                     }
@@ -183,17 +188,26 @@ public struct Applier: Sendable {
                 case .done(let change, let response, let elapsed):
                     let step = Step(address: change.address, phase: change.action == .delete ? .destroy : .apply)
                     let whole = original[change.address] ?? change
+                    if let drift = divergence(change, response) {
+                        // The tool said it succeeded, but the read-back does not show the change: a failure, not
+                        // journaled, so the journal keeps what it knew before (a setting's original value).
+                        let message = Self.notConvergedMessage(drift)
+                        broken[step] = change.address
+                        if step.phase == .destroy {
+                            broken[Step(address: change.address, phase: .apply)] = change.address
+                            pending.removeAll { $0 == Step(address: change.address, phase: .apply) }
+                        }
+                        report.failed.append((whole, message))
+                        report.notConverged.append((whole, drift))
+                        await observer?.handle(.finished(change, elapsed: elapsed, error: message))
+                        break
+                    }
                     do {
                         try await record(change, response)
                         finished.insert(step)
                         await observer?.handle(.finished(change, elapsed: elapsed, error: nil))
                         // A replace counts once, when its create step is done.
-                        if !(whole.action == .replace && step.phase == .destroy) {
-                            report.applied.append(whole)
-                            if let drift = divergence(change, response) {
-                                report.notConverged.append((whole, drift))
-                            }
-                        }
+                        if !(whole.action == .replace && step.phase == .destroy) { report.applied.append(whole) }
                     } catch {
                         broken[step] = change.address
                         report.failed.append((whole, "applied, but the state journal could not be written: \(error)"))
@@ -224,7 +238,16 @@ public struct Applier: Sendable {
             change.address,
             JournalEntry(
                 provider: change.provider, host: change.host, applied: applied, observed: response.observed,
-                privateState: response.privateState, dependencies: change.dependencies))
+                privateState: response.privateState, dependencies: change.dependencies,
+                sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths))
+    }
+
+    /// The error of an action whose read-back does not show its effect.
+    static func notConvergedMessage(_ drift: [AttributeChange]) -> String {
+        let paths = drift.map { $0.path.description.isEmpty ? "(whole resource)" : $0.path.description }
+        return "the tool reported success, but reading it back shows \(paths.joined(separator: ", ")) still "
+            + "differing from the plan, so the action failed (not recorded in the state journal). The tool may have "
+            + "done nothing, or normalise the value differently; check the host and the manifest."
     }
 
     /// The attributes still differing after an action, or `nil` when it converged.

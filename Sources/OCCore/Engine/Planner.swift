@@ -64,6 +64,8 @@ public struct Planner: Sendable {
         var desired: Value?
         var dependencies: [Address]
         var entry: JournalEntry?
+        /// Where the desired tree holds secrets.
+        var sensitive = SensitivePaths()
     }
 
     /// Plans `manifest`.
@@ -76,9 +78,7 @@ public struct Planner: Sendable {
         // Desired state.
         var items: [Address: Item] = [:]
         var order: [Address] = []
-        let sink = SecretSink()
-        sink.add(manifest.secrets)
-        var manifest = manifest
+        let manifest = manifest
         let specs = Dictionary(
             manifest.resources.map { ($0.address, $0.spec) }, uniquingKeysWith: { first, _ in first })
         for declaration in manifest.resources {
@@ -95,24 +95,35 @@ public struct Planner: Sendable {
             }
             guard let host = manifest.hosts[declaration.host] else { continue }
             do {
+                let marks = SensitivityMarks()
                 let desired = try provider.desiredState(
                     of: declaration,
                     context: DesiredStateContext(
                         stack: manifest.stack, host: host, variables: manifest.variables,
-                        environment: environment, secrets: sink, specs: specs))
+                        environment: environment, sensitive: marks, specs: specs))
+                var sensitive = marks.all
+                if declaration.usesSecrets {
+                    sensitive.formUnion(
+                        sensitivity(
+                            of: declaration, desired: desired, provider: provider, host: host, manifest: manifest,
+                            specs: specs))
+                }
                 items[declaration.address] = Item(
                     address: declaration.address, provider: provider, host: host, desired: desired,
-                    dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address])
+                    dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address],
+                    sensitive: sensitive)
                 order.append(declaration.address)
             } catch {
+                // A local file named by a key of the resource (`source`, `envFiles[0]`) is located at that key.
+                let key = (error as? LocalFile.Failure)?.keyPath
                 diagnostics.append(
                     Diagnostic(
                         .error, "Cannot compute the desired state of \(declaration.address)", detail: "\(error)",
-                        at: declaration.location, address: declaration.address))
+                        at: key.map { declaration.node.location(of: $0) } ?? declaration.location,
+                        keyPath: key.map { "\(declaration.address).\($0)" }, address: declaration.address))
             }
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
-        manifest.secrets = sink.all
 
         // Resources known only from the journal: removed from the manifest since the last apply.
         for (address, entry) in journalEntries.sorted(by: { $0.key < $1.key }) where items[address] == nil {
@@ -125,7 +136,7 @@ public struct Planner: Sendable {
             }
             items[address] = Item(
                 address: address, provider: provider, host: entry.host, desired: nil,
-                dependencies: entry.dependencies, entry: entry)
+                dependencies: entry.dependencies, entry: entry, sensitive: entry.sensitivePaths ?? SensitivePaths())
             order.append(address)
         }
 
@@ -147,8 +158,17 @@ public struct Planner: Sendable {
 
         // Observe, batched per provider × host, in parallel.
         let inScope = order.filter { scope?.contains($0) ?? true }
+        // The secrets an observation error must not quote: the manifest's, and every marked value.
+        var known = manifest.secrets
+        for item in items.values {
+            let schema = item.provider.schema(for: item.address.section)
+            for tree in [item.desired, item.entry?.applied] {
+                let marks = item.sensitive.union(SensitivePaths.paths(in: tree, where: schema.isSensitive))
+                known.formUnion(marks.secrets(in: tree))
+            }
+        }
         let observed = await observe(
-            inScope.compactMap { items[$0] }, manifest: manifest, diagnostics: &diagnostics)
+            inScope.compactMap { items[$0] }, manifest: manifest, secrets: known, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         // Classify.
@@ -171,21 +191,19 @@ public struct Planner: Sendable {
                     address: address, provider: found.provider.name, host: found.host, action: .delete,
                     cause: .manifest, before: found.observation.value, after: nil,
                     attributes: [], fingerprint: Self.fingerprint(found.observation),
-                    notes: ["found with this stack's ownership mark but not in the manifest or the state journal"]))
+                    notes: ["found with this stack's ownership mark but not in the manifest or the state journal"],
+                    sensitivePaths: SensitivePaths.paths(
+                        in: found.observation.value, where: found.provider.schema(for: address.section).isSensitive)))
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         Self.cascadeReplacements(&changes, graph: manifest.graph, registry: context.registry)
 
-        // Values at paths a provider's schema marks sensitive are secrets everywhere they are shown.
+        // The secrets the plan holds: the values at marked paths (and the manifest's, for messages).
         var secrets = manifest.secrets
         for change in changes {
+            secrets.formUnion(change.secretValues)
             guard let provider = context.registry.provider(named: change.provider) else { continue }
-            let schema = provider.schema(for: change.address.section)
-            guard !schema.sensitive.isEmpty else { continue }
-            for tree in [change.before, change.after].compactMap({ $0 }) {
-                Self.collectStrings(tree, at: .root, where: schema.isSensitive, into: &secrets)
-            }
             // A delete whose provider runs nothing leaves the object in place: say so.
             if change.action == .delete {
                 let context = ChangeContext(stack: manifest.stack, host: change.host, privateState: change.privateState)
@@ -204,7 +222,8 @@ public struct Planner: Sendable {
             missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted {
                 $0.description < $1.description
             },
-            warnings: manifest.warnings + diagnostics.warnings, secrets: secrets)
+            warnings: manifest.warnings + diagnostics.warnings, secrets: secrets,
+            manifestDigest: Plan.manifestDigest(of: manifest.files))
         return (plan, diagnostics)
     }
 
@@ -232,7 +251,13 @@ public struct Planner: Sendable {
                     + missing.map { "\($0.tool) is not installed on \($0.host)" }.joined(separator: ", "))
         }
         if let unreachable { change.notes.append(unreachable) }
-        let secrets = manifest.secrets
+        // Marks: what the provider and the probe found in the desired tree, what the journal kept from the
+        // last apply (a rotated or removed secret), and the provider's schema on both trees.
+        var sensitive = item.sensitive.union(item.entry?.sensitivePaths ?? SensitivePaths())
+        for tree in [observation.value, item.desired] {
+            sensitive.formUnion(SensitivePaths.paths(in: tree, where: schema.isSensitive))
+        }
+        change.sensitivePaths = sensitive
         let managed: Bool
         switch observation.ownership {
         case .ours: managed = true
@@ -247,7 +272,7 @@ public struct Planner: Sendable {
             if observation.exists && (managed || adopting) {
                 change.action = .delete
                 change.cause = .manifest
-                change.attributes = Differ.diff(observation.value, nil, schema: schema, secrets: secrets)
+                change.attributes = Differ.diff(observation.value, nil, schema: schema, sensitive: sensitive)
             } else if observation.exists {
                 if item.desired == nil {
                     diagnostics.append(
@@ -265,7 +290,7 @@ public struct Planner: Sendable {
             change.action = .create
             change.cause = item.entry == nil ? .manifest : .drift
             if item.entry != nil { change.notes.append("it was deleted outside ocplan") }
-            change.attributes = Differ.diff(nil, item.desired, schema: schema, secrets: secrets)
+            change.attributes = Differ.diff(nil, item.desired, schema: schema, sensitive: sensitive)
             return change
         }
 
@@ -283,7 +308,7 @@ public struct Planner: Sendable {
             return change
         }
 
-        let attributes = Differ.diff(observation.value, item.desired, schema: schema, secrets: secrets)
+        let attributes = Differ.diff(observation.value, item.desired, schema: schema, sensitive: sensitive)
         change.attributes = attributes
         if item.entry == nil && (schema.lifecycle == .setting || adopting) {
             change.action = .create
@@ -330,20 +355,26 @@ public struct Planner: Sendable {
         }
     }
 
-    /// Collects the non-empty strings under paths that `sensitive` accepts.
-    static func collectStrings(
-        _ value: Value, at path: ValuePath, where sensitive: (ValuePath) -> Bool, into out: inout Set<String>
-    ) {
-        switch value {
-        case .string(let s): if !s.isEmpty && sensitive(path) { out.insert(s) }
-        case .list(let l):
-            for (i, element) in l.enumerated() {
-                collectStrings(element, at: path.appending(index: i), where: sensitive, into: &out)
+    /// Where a secret read with `${env:…}` flowed into the desired tree of `declaration`.
+    ///
+    /// The paths where the tree computed from its ``ResourceDeclaration/sensitivityProbe`` differs. Without a
+    /// probe (its tokens did not decode, or the provider refused them) every string containing a secret value
+    /// is marked.
+    private func sensitivity(
+        of declaration: ResourceDeclaration, desired: Value, provider: any Provider, host: Host,
+        manifest: Manifest, specs: [Address: any ResourceSpec]
+    ) -> SensitivePaths {
+        if let probe = declaration.sensitivityProbe {
+            var probing = declaration
+            probing.spec = probe
+            let context = DesiredStateContext(
+                stack: manifest.stack, host: host, variables: manifest.variables,
+                environment: ManifestLoader.probeEnvironment(environment), specs: specs)
+            if let tokenised = try? provider.desiredState(of: probing, context: context) {
+                return SensitivePaths.differences(between: desired, and: tokenised)
             }
-        case .map(let m):
-            for (key, element) in m { collectStrings(element, at: path.appending(key), where: sensitive, into: &out) }
-        default: break
         }
+        return SensitivePaths.containing(manifest.secrets, in: desired)
     }
 
     /// A stable hash of an observation, to detect that the world changed since a plan was made.
@@ -394,7 +425,20 @@ public struct Planner: Sendable {
         return located
     }
 
-    private func observe(_ items: [Item], manifest: Manifest, diagnostics: inout Diagnostics) async -> Observed {
+    /// The detail of an observation error: the failure (host, tool, exit status, output head) without the
+    /// manifest's secrets, and that nothing was read as absent.
+    static func observationDetail(_ error: any Error, secrets: Set<String>) -> String {
+        var error = error
+        if var failure = error as? CommandFailure {
+            failure.result = failure.result.map { SecretText.redact($0, secrets: secrets) }
+            error = failure
+        }
+        return "\(error)\nThe resource's state is unknown, so nothing is planned for it; fix the cause and plan again."
+    }
+
+    private func observe(
+        _ items: [Item], manifest: Manifest, secrets: Set<String>, diagnostics: inout Diagnostics
+    ) async -> Observed {
         var groups: [ObserveKey: [Item]] = [:]
         for item in items { groups[ObserveKey(item), default: []].append(item) }
         enum Outcome {
@@ -452,6 +496,14 @@ public struct Planner: Sendable {
             case .success(_, let response, let provider, let host):
                 result.observations.merge(response.observations) { $1 }
                 diagnostics.append(contentsOf: response.diagnostics.map { Self.located($0, in: manifest) })
+                for (address, failure) in response.failures.sorted(by: { $0.key < $1.key }) {
+                    diagnostics.append(
+                        Self.located(
+                            Diagnostic(
+                                .error, "Cannot observe \(address) on host '\(host.name)'",
+                                detail: Self.observationDetail(failure, secrets: secrets), address: address),
+                            in: manifest))
+                }
                 for (address, observation) in response.discovered {
                     result.discovered[address] = Discovered(
                         provider: provider, host: host, observation: observation)
@@ -461,10 +513,11 @@ public struct Planner: Sendable {
             case .unreachable(let key, let note):
                 result.unreachable[key] = note
             case .failure(let key, let error):
+                let covered = (groups[key] ?? []).map(\.address.description)
                 diagnostics.append(
                     .error(
-                        "Cannot observe \(key.provider) resources on host '\(key.host)'",
-                        detail: "\(error)"))
+                        "Cannot observe \(key.provider) resources on host '\(key.host)' (\(covered.joined(separator: ", ")))",
+                        detail: Self.observationDetail(error, secrets: secrets)))
             }
         }
         return result
@@ -500,6 +553,7 @@ extension Planner {
                     var out: [Address: String] = [:]
                     do {
                         let response = try await provider.observe(request)
+                        if let (_, failure) = response.failures.min(by: { $0.key < $1.key }) { throw failure }
                         let missing = !response.missingTools.isEmpty
                         for member in members {
                             out[member.address] =
@@ -509,7 +563,7 @@ extension Planner {
                         }
                     } catch let failure as CommandFailure where failure.reason == .toolMissing {
                         for member in members { out[member.address] = "tool-missing" }
-                    } catch {
+                    } catch  where members.allSatisfy({ $0.fingerprint == "unreachable" }) {
                         // Matches the plan's "unreachable" when the host's VM or container did not exist yet.
                         for member in members { out[member.address] = "unreachable" }
                     }

@@ -10,6 +10,19 @@ public protocol CommandRunner: Sendable {
     ///
     /// - Throws: ``CommandFailure`` when the program cannot be started (`.toolMissing`) or times out.
     func run(_ command: Command) async throws -> CommandResult
+
+    /// Runs `command` and throws ``CommandFailure`` unless it exits 0.
+    ///
+    /// A requirement (with a default) so that a decorating runner, such as ``SensitiveRunner``, can put its
+    /// marks on the command the failure names.
+    ///
+    /// - Parameters:
+    ///   - command: the command to run.
+    ///   - host: the host name used in the error message.
+    /// - Returns: the successful result.
+    /// - Throws: ``CommandFailure`` when the command cannot run or exits non-zero.
+    @discardableResult
+    func check(_ command: Command, host: String) async throws -> CommandResult
 }
 
 extension CommandRunner {
@@ -21,12 +34,37 @@ extension CommandRunner {
     /// - Returns: the successful result.
     /// - Throws: ``CommandFailure`` when the command cannot run or exits non-zero.
     @discardableResult
-    public func check(_ command: Command, host: String = "") async throws -> CommandResult {
+    public func check(_ command: Command, host: String) async throws -> CommandResult {
         let result = try await run(command)
-        guard result.succeeded else {
-            throw CommandFailure(host: host, command: command, reason: .exited(result.exitStatus), result: result)
-        }
+        guard result.succeeded else { throw CommandFailure.exited(command, result, host: host) }
         return result
+    }
+
+    /// Runs `command` and throws ``CommandFailure`` unless it exits 0 (no host named in the error).
+    @discardableResult
+    public func check(_ command: Command) async throws -> CommandResult {
+        try await check(command, host: "")
+    }
+}
+
+extension CommandFailure {
+    /// The failure for a command whose output a parser does not recognise.
+    ///
+    /// - Parameters:
+    ///   - command: the command that ran.
+    ///   - result: what it printed.
+    ///   - host: the host it ran on.
+    ///   - expected: what the parser expected, for the message (`iptables-save output`).
+    /// - Returns: the failure, with reason ``Reason/unrecognisedOutput(_:)``.
+    public static func unrecognised(
+        _ command: Command, _ result: CommandResult, host: String, expected: String
+    ) -> CommandFailure {
+        CommandFailure(host: host, command: command, reason: .unrecognisedOutput(expected), result: result)
+    }
+
+    /// The failure for a command that exited non-zero where that means it could not do its work.
+    public static func exited(_ command: Command, _ result: CommandResult, host: String) -> CommandFailure {
+        CommandFailure(host: host, command: command, reason: .exited(result.exitStatus), result: result)
     }
 }
 
@@ -44,6 +82,9 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible, Localize
         case needsPassword
         /// The command could not be started for another reason.
         case launchFailed(String)
+        /// The command ran, but what it printed is not what the tool prints (the value says what was expected).
+        /// An observation never reads such output as "absent".
+        case unrecognisedOutput(String)
     }
 
     /// The host the command ran on.
@@ -63,12 +104,15 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible, Localize
         self.result = result
     }
 
-    /// The last lines of standard error, trimmed, for messages.
-    public var stderrTail: String {
-        guard let result else { return "" }
-        let lines = result.stderrText.split(separator: "\n", omittingEmptySubsequences: true)
-            .filter { !$0.contains("failed to connect to syslog") }
-        return lines.suffix(5).joined(separator: "\n")
+    /// The first bytes of what the command printed, escaped and bounded (``OutputHead``): standard output for
+    /// unrecognised output, else standard error (standard output when that is empty); `nil` when it printed
+    /// nothing.
+    public var outputHead: String? {
+        guard let result else { return nil }
+        let stderr = result.stderrText.split(separator: "\n", omittingEmptySubsequences: true)
+            .filter { !$0.contains("failed to connect to syslog") }.joined(separator: "\n")
+        if case .unrecognisedOutput = reason { return OutputHead.of(result.stdout) ?? OutputHead.of(stderr) }
+        return OutputHead.of(stderr) ?? OutputHead.of(result.stdout)
     }
 
     public var description: String {
@@ -76,14 +120,19 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible, Localize
         let what: String
         switch reason {
         case .toolMissing: what = "'\(command.program)' is not installed\(on)"
-        case .timedOut: what = "command timed out\(on): \(command)"
-        case .exited(let status): what = "command failed\(on) with exit status \(status): \(command)"
+        case .timedOut:
+            what = "'\(command.program)' timed out after \(OutputHead.seconds(command.timeout))\(on): \(command)"
+        case .exited(let status):
+            what = "'\(command.program)' failed\(on) with exit status \(status): \(command)"
         case .needsPassword:
             what = "sudo needs a password\(on) for: \(command) — allow it without a password (NOPASSWD) or run as root"
         case .launchFailed(let why): what = "could not run\(on): \(command): \(why)"
+        case .unrecognisedOutput(let expected):
+            what =
+                "'\(command.program)'\(on) printed output ocplan does not recognise (expected \(expected)): \(command)"
         }
-        let tail = stderrTail
-        return tail.isEmpty ? what : what + "\n" + tail
+        guard let head = outputHead else { return what }
+        return what + "\n  output: " + head
     }
 
     public var errorDescription: String? { description }

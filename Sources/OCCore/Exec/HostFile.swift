@@ -103,11 +103,27 @@ public enum HostFile {
         let command = read(path)
         let result = try await runner.run(command)
         if result.succeeded { return result.stdoutText }
-        // `cat: PATH: No such file or directory`; a transport failure (a missing namespace) names no PATH.
-        let missing = result.stderrText.split(whereSeparator: \.isNewline).contains {
-            $0.contains(path + ": No such file or directory")
+        if isMissing(path, result) { return nil }
+        throw CommandFailure.exited(command, result, host: host)
+    }
+
+    /// Whether a command about one path (`cat`, `stat`, `readlink`) failed only because the path does not exist.
+    ///
+    /// That is exit status 1 with a line of standard error that names the path (as is, or in single quotes as
+    /// GNU tools quote it) and ends in `No such file or directory`: `cat: PATH: No such file or directory`,
+    /// `stat: cannot statx 'PATH': No such file or directory`, macOS `stat: PATH: stat: No such file or
+    /// directory`. Anything else — permission denied, exit 255 from ssh, a transport failure that names no path
+    /// (a missing namespace) — is a failure, never "absent".
+    ///
+    /// - Parameters:
+    ///   - path: the one path the command was about.
+    ///   - result: what the command produced.
+    /// - Returns: `true` when the path is missing.
+    public static func isMissing(_ path: String, _ result: CommandResult) -> Bool {
+        guard result.exitStatus == 1 else { return false }
+        return result.stderrText.split(whereSeparator: \.isNewline).contains { line in
+            line.hasSuffix("No such file or directory")
+                && (line.contains(path + ":") || line.contains("'" + path + "'"))
         }
-        if missing { return nil }
-        throw CommandFailure(host: host, command: command, reason: .exited(result.exitStatus), result: result)
     }
 }

@@ -27,73 +27,97 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
     public func dependencies(of node: Address) -> Set<Address> { dependencies[node] ?? [] }
 
     /// The nodes that depend directly on `node`.
-    public func dependents(of node: Address) -> Set<Address> {
-        Set(dependencies.filter { $0.value.contains(node) }.map(\.key))
+    public func dependents(of node: Address) -> Set<Address> { reverseDependencies()[node] ?? [] }
+
+    /// What depends directly on each node: the edges reversed, built in one pass.
+    public func reverseDependencies() -> [Address: Set<Address>] {
+        var reverse: [Address: Set<Address>] = [:]
+        for (node, dependencies) in dependencies {
+            for dependency in dependencies { reverse[dependency, default: []].insert(node) }
+        }
+        return reverse
     }
 
     /// `node` and everything it depends on, transitively.
     public func closure(of roots: some Sequence<Address>) -> Set<Address> {
-        var seen = Set<Address>()
-        var stack = Array(roots)
-        while let next = stack.popLast() {
-            guard seen.insert(next).inserted else { continue }
-            stack.append(contentsOf: dependencies(of: next))
-        }
-        return seen
+        Self.reachable(from: roots, along: dependencies)
     }
 
     /// Everything that depends on `roots`, transitively (excluding the roots themselves).
     public func dependentsClosure(of roots: some Sequence<Address>) -> Set<Address> {
         let rootSet = Set(roots)
+        let reachable = Self.reachable(from: rootSet, along: reverseDependencies())
+        return reachable.subtracting(rootSet)
+    }
+
+    /// The roots and every node reachable from them along `edges`, walked with an explicit stack.
+    private static func reachable(
+        from roots: some Sequence<Address>, along edges: [Address: Set<Address>]
+    ) -> Set<Address> {
         var seen = Set<Address>()
-        var stack = Array(rootSet)
+        var stack = Array(roots)
         while let next = stack.popLast() {
-            for dependent in dependents(of: next) where seen.insert(dependent).inserted {
-                stack.append(dependent)
-            }
+            guard seen.insert(next).inserted else { continue }
+            stack.append(contentsOf: edges[next] ?? [])
         }
-        return seen.subtracting(rootSet)
+        return seen
     }
 
     /// Every cycle's path (`[a, b, a]`), each reported once.
+    ///
+    /// A depth-first search with an explicit stack (no recursion), so a chain or cycle of any length that
+    /// fits in memory is walked.
     public func cycles() -> [[Address]] {
-        enum Mark { case visiting, done }
-        var marks: [Address: Mark] = [:]
-        var stack: [Address] = []
+        var done = Set<Address>()
+        var position: [Address: Int] = [:]  // index in `path` of each node being visited
+        var path: [(node: Address, dependencies: [Address], next: Int)] = []
         var found: [[Address]] = []
         var reported = Set<Set<Address>>()
-        func visit(_ node: Address) {
-            marks[node] = .visiting
-            stack.append(node)
-            for dependency in dependencies(of: node).sorted() {
-                switch marks[dependency] {
-                case .visiting:
-                    if let start = stack.firstIndex(of: dependency) {
-                        let cycle = Array(stack[start...]) + [dependency]
-                        if reported.insert(Set(cycle)).inserted { found.append(cycle) }
-                    }
-                case .done: continue
-                case nil: visit(dependency)
+        for root in nodes.sorted() where !done.contains(root) {
+            position[root] = 0
+            path.append((root, dependencies(of: root).sorted(), 0))
+            while let top = path.last {
+                guard top.next < top.dependencies.count else {
+                    path.removeLast()
+                    position[top.node] = nil
+                    done.insert(top.node)
+                    continue
+                }
+                path[path.count - 1].next += 1
+                let dependency = top.dependencies[top.next]
+                if let start = position[dependency] {
+                    let cycle = path[start...].map(\.node) + [dependency]
+                    if reported.insert(Set(cycle)).inserted { found.append(cycle) }
+                } else if !done.contains(dependency) {
+                    position[dependency] = path.count
+                    path.append((dependency, dependencies(of: dependency).sorted(), 0))
                 }
             }
-            stack.removeLast()
-            marks[node] = .done
         }
-        for node in nodes.sorted() where marks[node] == nil { visit(node) }
         return found
     }
 
-    /// Nodes in layers: each layer depends only on earlier layers (cycles are left out).
+    /// Nodes in layers: each layer depends only on earlier layers (cycles, and what depends on them, are left
+    /// out).
+    ///
+    /// Kahn's algorithm by levels: each edge is looked at once, so the cost is linear in the graph's size.
     public func layers() -> [[Address]] {
-        var remaining = Set(nodes)
-        var done = Set<Address>()
+        var waiting: [Address: Int] = [:]
+        for node in nodes { waiting[node] = dependencies(of: node).subtracting([node]).count }
+        let reverse = reverseDependencies()
+        var layer = nodes.filter { waiting[$0] == 0 }.sorted()
         var result: [[Address]] = []
-        while !remaining.isEmpty {
-            let ready = remaining.filter { dependencies(of: $0).subtracting([$0]).isSubset(of: done) }.sorted()
-            if ready.isEmpty { break }
-            result.append(ready)
-            done.formUnion(ready)
-            remaining.subtract(ready)
+        while !layer.isEmpty {
+            result.append(layer)
+            var next: [Address] = []
+            for node in layer {
+                for dependent in reverse[node] ?? [] where dependent != node {
+                    guard let count = waiting[dependent] else { continue }
+                    waiting[dependent] = count - 1
+                    if count == 1 { next.append(dependent) }
+                }
+            }
+            layer = next.sorted()
         }
         return result
     }

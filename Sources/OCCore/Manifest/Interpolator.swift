@@ -15,29 +15,50 @@ struct Interpolator {
         self.requireEnvironment = requireEnvironment
     }
 
+    /// How many bytes expansion has added so far, against ``ManifestLimits/maximumInterpolatedTotalBytes``.
+    private var grown = 0
+
     /// Expands one string; problems are reported at `location`.
+    ///
+    /// The result is capped at ``ManifestLimits/maximumInterpolatedBytes``, and what all expansions add
+    /// together at ``ManifestLimits/maximumInterpolatedTotalBytes`` (aliases may repeat one value many
+    /// times); past either, the error names the key and the text stays as written.
     mutating func expand(_ text: String, at location: SourceLocation, keyPath: String) -> (String, Bool) {
         guard text.contains("${") else { return (text, false) }
+        guard let (out, sensitive) = expand(text, at: location, keyPath: keyPath, variablesToo: true) else {
+            return (text, false)
+        }
+        let wasWithin = grown <= ManifestLimits.maximumInterpolatedTotalBytes
+        grown += max(0, out.utf8.count - text.utf8.count)
+        if grown > ManifestLimits.maximumInterpolatedTotalBytes {
+            if wasWithin {  // reported once, where the budget ran out
+                diagnostics.append(
+                    VariableResolver.tooLarge(
+                        "Interpolation across the manifest", limit: ManifestLimits.maximumInterpolatedTotalBytes,
+                        at: location, keyPath: keyPath))
+            }
+            return (text, sensitive)
+        }
+        return (out, sensitive)
+    }
+
+    /// Expands `text`; `variablesToo` is false for a variable's value, which only needs its `${env:…}`.
+    private mutating func expand(
+        _ text: String, at location: SourceLocation, keyPath: String, variablesToo: Bool
+    ) -> (String, Bool)? {
         var out = ""
         var sensitive = false
-        var rest = Substring(text)
-        while let dollar = rest.range(of: "${") {
-            out += rest[..<dollar.lowerBound]
-            if out.hasSuffix("$") {
-                out.removeLast()
-                out += "${"
-                rest = rest[dollar.upperBound...]
-                continue
-            }
-            guard let close = rest[dollar.upperBound...].firstIndex(of: "}") else {
+        for piece in VariableReferences.pieces(of: text) {
+            switch piece {
+            case .literal(let literal):
+                out += literal
+            case .unclosed:
                 diagnostics.append(
                     .error(
                         "Unclosed '${' in \(Value.quote(text))", detail: "Write ${name} or $${ for a literal.",
                         at: location, keyPath: keyPath))
                 return (text, sensitive)
-            }
-            let name = String(rest[dollar.upperBound..<close]).trimmingCharacters(in: .whitespaces)
-            if name.hasPrefix("env:") {
+            case .reference(let name) where name.hasPrefix("env:"):
                 let key = String(name.dropFirst(4))
                 if let value = environment[key] {
                     out += value
@@ -54,25 +75,34 @@ struct Interpolator {
                                 "Set \(key) in the environment of ocplan/ocapply (its value is treated as a secret).",
                             at: location, keyPath: keyPath))
                 }
-            } else if let value = variables[name] {
-                // A variable's value may itself read the environment (`token: "${env:TOKEN}"`).
-                if value.contains("${env:") {
-                    let (expanded, secret) = expand(value, at: location, keyPath: keyPath)
-                    out += expanded
-                    sensitive = sensitive || secret
+            case .reference(let name) where !variablesToo:
+                out += "${" + name + "}"
+            case .reference(let name):
+                if let value = variables[name] {
+                    // A variable's value may itself read the environment (`token: "${env:TOKEN}"`).
+                    if value.contains("${env:"),
+                        let (expanded, secret) = expand(value, at: location, keyPath: keyPath, variablesToo: false)
+                    {
+                        out += expanded
+                        sensitive = sensitive || secret
+                    } else {
+                        out += value
+                    }
                 } else {
-                    out += value
+                    diagnostics.append(
+                        .error(
+                            "Unknown variable '\(name)'\(NearMiss.hint(for: name, among: variables.keys))",
+                            detail: "Declare it under vars:, or write $${ for a literal ${.",
+                            at: location, keyPath: keyPath))
                 }
-            } else {
-                diagnostics.append(
-                    .error(
-                        "Unknown variable '\(name)'\(NearMiss.hint(for: name, among: variables.keys))",
-                        detail: "Declare it under vars:, or write $${ for a literal ${.",
-                        at: location, keyPath: keyPath))
             }
-            rest = rest[rest.index(after: close)...]
+            if out.utf8.count > ManifestLimits.maximumInterpolatedBytes {
+                diagnostics.append(
+                    VariableResolver.tooLarge(
+                        "The value", limit: ManifestLimits.maximumInterpolatedBytes, at: location, keyPath: keyPath))
+                return nil
+            }
         }
-        out += rest
         return (out, sensitive)
     }
 

@@ -18,6 +18,13 @@ public struct ResourceDeclaration: Sendable {
     public var dependencies: Set<Address>
     /// Whether the resource's values contain a secret (`${env:…}`).
     public var usesSecrets: Bool
+    /// The spec decoded once more with every `${env:…}` value replaced by a unique token.
+    ///
+    /// The planner computes the desired tree from it too, and the attributes that differ are the ones a secret
+    /// flowed into.
+    /// `nil` when the resource reads no secret, or when the tokens do not decode (a port read from the
+    /// environment); the planner then marks every attribute that contains a secret value.
+    public var sensitivityProbe: (any ResourceSpec)? = nil
 
     /// The spec as the provider's concrete type.
     public func spec<T: ResourceSpec>(as type: T.Type) throws -> T {

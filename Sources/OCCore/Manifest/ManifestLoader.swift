@@ -69,7 +69,8 @@ public struct ManifestLoader: Sendable {
                 .error(
                     "No manifest files found",
                     detail: "Looked in \(paths.joined(separator: ", ")) for *.yaml and *.yml files. "
-                        + "Pass a manifest file or a directory that holds one."))
+                        + "Pass a manifest file or a directory that holds one.",
+                    at: paths.first.map { SourceLocation(file: $0) }))
         }
 
         // MARK: parse and merge
@@ -82,11 +83,19 @@ public struct ManifestLoader: Sendable {
         var resourceNodes: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String)] = []
         var addressPlaces: [Address: SourceLocation] = [:]
 
+        // A file that cannot be read or parsed may hold `version` and `stack`; their absence is then no news.
+        var unreadFiles = false
         for file in files {
-            guard let text = readText(file, diagnostics: &diagnostics) else { continue }
+            guard let text = readText(file, diagnostics: &diagnostics) else {
+                unreadFiles = true
+                continue
+            }
             let (root, parseDiagnostics) = SourceNode.parse(text, file: file)
             diagnostics.append(contentsOf: parseDiagnostics)
-            guard let root else { continue }
+            guard let root else {
+                unreadFiles = unreadFiles || parseDiagnostics.contains { $0.severity == .error }
+                continue
+            }
             guard let entries = root.entries else {
                 diagnostics.append(
                     .error(
@@ -204,13 +213,13 @@ public struct ManifestLoader: Sendable {
                     "Unsupported manifest version '\(version.value)'",
                     detail: "This ocplan reads version 1. Write `version: 1`.", at: version.location,
                     keyPath: "version"))
-        } else if version == nil, !files.isEmpty {
+        } else if version == nil, !files.isEmpty, !unreadFiles {
             diagnostics.append(
                 .error(
                     "Missing 'version'", detail: "Add `version: 1` to one of the manifest files.",
                     at: files.first.map { SourceLocation(file: $0, line: 1, column: 1) }))
         }
-        if stack == nil, !files.isEmpty {
+        if stack == nil, !files.isEmpty, !unreadFiles {
             diagnostics.append(
                 .error(
                     "Missing 'stack'",
@@ -295,8 +304,13 @@ public struct ManifestLoader: Sendable {
                 spec: any ResourceSpec, refs: [SchemaChecker.FoundReference], dependsOn: [(Address, SourceLocation)],
                 sensitive: Bool
             )] = []
+        var probes: [Address: any ResourceSpec] = [:]
+        var rawNodes: [Address: SourceNode] = [:]
+        // One decoder for all resources: creating one reads the process environment (Yams' encoding choice).
+        let decoder = YAMLDecoder()
         for item in resourceNodes {
             guard let type = catalog.types[item.address.section] else { continue }
+            rawNodes[item.address] = item.node
             let base = item.address.description
             var (node, sensitive) = interpolator.expand(item.node, keyPath: base)
             var dependsOn: [(Address, SourceLocation)] = []
@@ -330,7 +344,12 @@ public struct ManifestLoader: Sendable {
             diagnostics.append(contentsOf: checker.diagnostics)
             guard checker.diagnostics.isEmpty else { continue }
             do {
-                let spec = try YAMLDecoder().decode(type, from: node.yamsNode())
+                let spec = try decoder.decode(type, from: node.yamsNode())
+                if sensitive {
+                    probes[item.address] = Self.sensitivityProbe(
+                        item.node, type: type, variables: variables, environment: environment, keyPath: base,
+                        decoder: decoder)
+                }
                 prepared.append(
                     (
                         item.address, node, item.keyLocation, item.file, spec, checker.references, dependsOn,
@@ -417,7 +436,7 @@ public struct ManifestLoader: Sendable {
                 ResourceDeclaration(
                     address: item.address, spec: item.spec, node: item.node, location: item.keyLocation,
                     baseDirectory: directory, host: hostName, dependencies: dependencies,
-                    usesSecrets: item.sensitive))
+                    usesSecrets: item.sensitive, sensitivityProbe: probes[item.address]))
         }
 
         for cycle in graph.cycles() {
@@ -425,7 +444,7 @@ public struct ManifestLoader: Sendable {
             let location = cycle.count > 1 ? edgeLocations[first]?[cycle[1]] : nil
             diagnostics.append(
                 .error(
-                    "Dependency cycle: " + cycle.map(\.description).joined(separator: " → "),
+                    "Dependency cycle: " + Self.cyclePath(cycle.map(\.description)),
                     detail: "Each resource in the cycle waits for the next. Remove one of these references or "
                         + "dependsOn entries.", at: location, keyPath: first.description))
         }
@@ -433,12 +452,14 @@ public struct ManifestLoader: Sendable {
         // MARK: each spec's own validation
         for declaration in declarations {
             let node = declaration.node
+            let raw = rawNodes[declaration.address]
             let context = ValidationContext(
                 address: declaration.address, hosts: hosts, specs: specs,
-                locate: { node.location(of: $0) })
+                locate: { node.location(of: $0) }, written: { raw?.node(at: $0)?.scalar })
             diagnostics.append(contentsOf: declaration.spec.validate(in: context))
         }
 
+        diagnostics.redact(interpolator.secrets.union(plainInterpolator.secrets))
         guard !diagnostics.hasErrors, let stack else { return (nil, diagnostics) }
         let manifest = Manifest(
             version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
@@ -449,6 +470,35 @@ public struct ManifestLoader: Sendable {
 
     // MARK: - Helpers
 
+    /// Unique to this run: the tokens of a sensitivity probe cannot occur in real values.
+    private static let probeNonce = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+
+    /// The environment of a sensitivity probe: each variable's value replaced by a token of plain letters and
+    /// digits (so that most fields still decode), a different one per variable.
+    package static func probeEnvironment(_ environment: [String: String]) -> [String: String] {
+        var tokens: [String: String] = [:]
+        for (index, name) in environment.keys.sorted().enumerated() {
+            tokens[name] = "ocplanprobe\(probeNonce)n\(index)"
+        }
+        return tokens
+    }
+
+    /// The spec of a resource decoded with every `${env:…}` value replaced by its token (see
+    /// ``ResourceDeclaration/sensitivityProbe``); `nil` when it does not decode.
+    static func sensitivityProbe(
+        _ node: SourceNode, type: any ResourceSpec.Type, variables: [String: String],
+        environment: [String: String], keyPath: String, decoder: YAMLDecoder
+    ) -> (any ResourceSpec)? {
+        var probe = Interpolator(
+            variables: variables, environment: probeEnvironment(environment), requireEnvironment: false)
+        var (expanded, _) = probe.expand(node, keyPath: keyPath)
+        if let entries = expanded.entries {
+            expanded = SourceNode(.mapping(entries.filter { $0.key != "dependsOn" }), at: expanded.location)
+        }
+        if expanded.isNull { expanded = SourceNode(.mapping([]), at: expanded.location) }
+        return try? decoder.decode(type, from: expanded.yamsNode())
+    }
+
     /// The resource that must exist before commands can reach `host` (its VM or container).
     public static func backingResource(of host: Host) -> Address? {
         switch host.transport {
@@ -456,6 +506,13 @@ public struct ManifestLoader: Sendable {
         case .podmanExec: return host.container.map { Address("containers", $0) }
         default: return nil
         }
+    }
+
+    /// A cycle's path for a summary line (`a → b → a`); a long one is shortened in the middle and counted.
+    static func cyclePath(_ names: [String]) -> String {
+        guard names.count > 12 else { return names.joined(separator: " → ") }
+        let shown = names.prefix(5) + ["…"] + names.suffix(2)
+        return shown.joined(separator: " → ") + " (\(names.count - 1) in the cycle)"
     }
 
     /// Why a resource or stack name is not acceptable, or `nil`.
@@ -484,7 +541,9 @@ public struct ManifestLoader: Sendable {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 diagnostics.append(
-                    .error("Manifest path '\(path)' does not exist", detail: "Pass a manifest file or directory."))
+                    .error(
+                        "Manifest path '\(path)' does not exist", detail: "Pass a manifest file or directory.",
+                        at: SourceLocation(file: path)))
                 continue
             }
             if isDirectory.boolValue {
@@ -500,9 +559,15 @@ public struct ManifestLoader: Sendable {
     }
 
     private func readText(_ file: String, diagnostics: inout Diagnostics) -> String? {
-        guard let data = FileManager.default.contents(atPath: file) else {
+        let data: Data
+        do {
+            data = try LocalFile.readRegular(path: file)
+        } catch {
             diagnostics.append(
-                .error("Cannot read manifest file '\(file)'", detail: "Check that it exists and is readable."))
+                .error(
+                    "Cannot read manifest file '\(file)'",
+                    detail: "It \(error.problem). Pass manifest files (regular files) or directories that hold them.",
+                    at: SourceLocation(file: file)))
             return nil
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -533,56 +598,17 @@ public struct ManifestLoader: Sendable {
             os: node["os"]?.scalar.flatMap(Host.OS.init(rawValue:)))
     }
 
-    /// Resolves variables that use other variables, reporting unknown names and cycles.
+    /// Resolves variables that use other variables, reporting unknown names and cycles (``VariableResolver``).
     private func resolveVariables(
         _ raw: [String: (text: String?, detect: String?, host: String, location: SourceLocation)],
         detected: [String: String],
         diagnostics: inout Diagnostics,
         report: Bool = true
     ) -> [String: String] {
-        var resolved = detected
-        var visiting: [String] = []
-        var local = Diagnostics()
-        func resolve(_ name: String) -> String? {
-            if let done = resolved[name] { return done }
-            guard let entry = raw[name] else { return nil }
-            guard let text = entry.text else { return "${\(name)}" }
-            if let start = visiting.firstIndex(of: name) {
-                let cycle = visiting[start...] + [name]
-                local.append(
-                    .error(
-                        "Variable cycle: " + cycle.joined(separator: " → "),
-                        detail: "A variable cannot use itself, directly or through others.", at: entry.location,
-                        keyPath: "vars.\(name)"))
-                return ""
-            }
-            visiting.append(name)
-            defer { visiting.removeLast() }
-            var out = ""
-            var rest = Substring(text)
-            while let open = rest.range(of: "${"), let close = rest[open.upperBound...].firstIndex(of: "}") {
-                out += rest[..<open.lowerBound]
-                let inner = String(rest[open.upperBound..<close])
-                if out.hasSuffix("$") {
-                    out += "{" + inner + "}"
-                } else if inner.hasPrefix("env:") {
-                    out += "${" + inner + "}"
-                } else if let value = resolve(inner) {
-                    out += value
-                } else {
-                    local.append(
-                        .error(
-                            "Unknown variable '\(inner)'\(NearMiss.hint(for: inner, among: raw.keys))",
-                            at: entry.location, keyPath: "vars.\(name)"))
-                }
-                rest = rest[rest.index(after: close)...]
-            }
-            out += rest
-            resolved[name] = out
-            return out
-        }
-        for name in raw.keys.sorted() { _ = resolve(name) }
-        if report { diagnostics.append(contentsOf: local) }
+        let resolver = VariableResolver(
+            raw: raw.mapValues { VariableResolver.Raw(text: $0.text, location: $0.location) })
+        let (resolved, found) = resolver.resolve(detected: detected)
+        if report { diagnostics.append(contentsOf: found) }
         return resolved
     }
 

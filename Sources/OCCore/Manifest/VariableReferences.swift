@@ -22,3 +22,43 @@ public enum VariableReferences {
         return found
     }
 }
+
+extension VariableReferences {
+    /// A piece of a manifest string as `${…}` interpolation reads it.
+    package enum Piece: Sendable, Hashable {
+        /// Text copied as written (an escaped `$${` arrives here as `${`).
+        case literal(Substring)
+        /// A `${name}` or `${env:NAME}` reference, its name trimmed of spaces.
+        case reference(String)
+        /// A `${` without its closing `}`, with the text from `${` on; nothing after it is a reference.
+        case unclosed(Substring)
+    }
+
+    /// Splits `text` into literal text and `${…}` references; `$${` is the escape for a literal `${`.
+    ///
+    /// The one scanner for both variable resolution and value interpolation, so the two agree on what a
+    /// reference is.
+    package static func pieces(of text: String) -> [Piece] {
+        var pieces: [Piece] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "${") {
+            var before = rest[..<open.lowerBound]
+            if before.hasSuffix("$") {
+                before = before.dropLast()
+                if !before.isEmpty { pieces.append(.literal(before)) }
+                pieces.append(.literal(rest[open]))
+                rest = rest[open.upperBound...]
+                continue
+            }
+            if !before.isEmpty { pieces.append(.literal(before)) }
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                pieces.append(.unclosed(rest[open.lowerBound...]))
+                return pieces
+            }
+            pieces.append(.reference(rest[open.upperBound..<close].trimmingCharacters(in: .whitespaces)))
+            rest = rest[rest.index(after: close)...]
+        }
+        if !rest.isEmpty { pieces.append(.literal(rest)) }
+        return pieces
+    }
+}

@@ -69,6 +69,9 @@ public struct Change: Sendable, Hashable, Codable {
     public var fingerprint: String
     /// Notes shown under the change (adoption, missing tools, replace cascades).
     public var notes: [String]
+    /// The paths of ``before`` and ``after`` that hold secrets: shown as `(sensitive)` on both sides,
+    /// everywhere.
+    public var sensitivePaths: SensitivePaths
 
     /// Creates a change.
     public init(
@@ -83,7 +86,8 @@ public struct Change: Sendable, Hashable, Codable {
         dependencies: [Address] = [],
         privateState: Value? = nil,
         fingerprint: String = "",
-        notes: [String] = []
+        notes: [String] = [],
+        sensitivePaths: SensitivePaths = SensitivePaths()
     ) {
         self.address = address
         self.provider = provider
@@ -97,8 +101,37 @@ public struct Change: Sendable, Hashable, Codable {
         self.privateState = privateState
         self.fingerprint = fingerprint
         self.notes = notes
+        self.sensitivePaths = sensitivePaths
+    }
+
+    /// The secret values this change carries (the scalars at its marked paths, before and after): marked on
+    /// every command it runs and removed from every message about it.
+    public var secretValues: Set<String> {
+        sensitivePaths.secrets(in: before).union(sensitivePaths.secrets(in: after))
     }
 
     /// The attributes that force a replace.
     public var replaceReasons: [ValuePath] { attributes.filter(\.forcesReplace).map(\.path) }
+
+    private enum CodingKeys: String, CodingKey {
+        case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
+        case fingerprint, notes, sensitivePaths
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        address = try container.decode(Address.self, forKey: .address)
+        provider = try container.decode(String.self, forKey: .provider)
+        host = try container.decode(Host.self, forKey: .host)
+        action = try container.decode(Action.self, forKey: .action)
+        cause = try container.decodeIfPresent(Cause.self, forKey: .cause)
+        before = try container.decodeIfPresent(Value.self, forKey: .before)
+        after = try container.decodeIfPresent(Value.self, forKey: .after)
+        attributes = try container.decodeIfPresent([AttributeChange].self, forKey: .attributes) ?? []
+        dependencies = try container.decodeIfPresent([Address].self, forKey: .dependencies) ?? []
+        privateState = try container.decodeIfPresent(Value.self, forKey: .privateState)
+        fingerprint = try container.decodeIfPresent(String.self, forKey: .fingerprint) ?? ""
+        notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
+        sensitivePaths = try container.decodeIfPresent(SensitivePaths.self, forKey: .sensitivePaths) ?? SensitivePaths()
+    }
 }

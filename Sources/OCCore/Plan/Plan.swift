@@ -25,6 +25,13 @@ public struct Plan: Sendable, Codable {
     public var warnings: [Diagnostic]
     /// Secret values the plan contains (redacted in output; the plan file is written with mode 0600).
     public var secrets: Set<String>
+    /// The version of ocplan that made the plan (a saved plan is applied only by the same version).
+    public var toolVersion: String
+    /// A digest of the manifest files the plan was made from (their paths and bytes).
+    public var manifestDigest: String
+    /// Digests of everything that drives the apply, written with the plan file and checked before anything
+    /// runs: a plan edited by hand is refused, naming what differs.
+    public var seal: PlanSeal?
 
     /// Creates a plan.
     public init(
@@ -36,7 +43,9 @@ public struct Plan: Sendable, Codable {
         changes: [Change],
         missingTools: [Prerequisite] = [],
         warnings: [Diagnostic] = [],
-        secrets: Set<String> = []
+        secrets: Set<String> = [],
+        toolVersion: String = "",
+        manifestDigest: String = ""
     ) {
         self.formatVersion = Plan.currentFormatVersion
         self.stack = stack
@@ -48,6 +57,8 @@ public struct Plan: Sendable, Codable {
         self.missingTools = missingTools
         self.warnings = warnings
         self.secrets = secrets
+        self.toolVersion = toolVersion
+        self.manifestDigest = manifestDigest
     }
 
     /// The changes that do something.
@@ -75,15 +86,42 @@ public struct Plan: Sendable, Codable {
         return try encoder.encode(self)
     }
 
-    /// Writes the plan file atomically with mode 0600 (it may hold secrets).
+    /// Writes the plan file atomically with mode 0600 (it may hold secrets), sealed (see ``PlanSeal``).
     public func write(to path: String) throws {
-        try AtomicFile.write(try encoded(), to: path, permissions: 0o600)
+        // The seal is computed from the plan as it reads back, so that it checks what ocapply will see.
+        var sealed = try Self.decode(try encoded(), path: path)
+        sealed.seal = try PlanSeal(of: sealed)
+        try AtomicFile.write(try sealed.encoded(), to: path, permissions: 0o600)
+    }
+
+    /// Refuses the plan unless its seal matches its content.
+    ///
+    /// - Parameter path: the plan file, for the message.
+    /// - Throws: ``OCError`` `.invalidManifest` naming each part that differs.
+    public func verifySeal(path: String) throws {
+        guard let seal else {
+            throw OCError(
+                .invalidManifest,
+                "plan file '\(path)' has no seal, so what it would apply cannot be checked. Nothing was applied. "
+                    + "Make the plan again with `ocplan -out`.")
+        }
+        let differing = seal.differences(from: try PlanSeal(of: self))
+        guard differing.isEmpty else {
+            throw OCError(
+                .invalidManifest,
+                "plan file '\(path)' was changed after ocplan wrote it: \(differing.joined(separator: ", ")) "
+                    + "\(differing.count == 1 ? "differs" : "differ"). Nothing was applied. Make a new plan with ocplan "
+                    + "and apply that.")
+        }
     }
 
     /// Reads a plan file, refusing other format versions.
     public static func read(from path: String) throws -> Plan {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OCError(.notFound, "cannot read plan file '\(path)'")
+        let data: Data
+        do {
+            data = try LocalFile.readRegular(path: path)
+        } catch {
+            throw OCError(.notFound, "cannot read plan file \(error)")
         }
         struct Header: Decodable { var formatVersion: Int? }
         let header = try? JSONDecoder().decode(Header.self, from: data)
@@ -96,6 +134,12 @@ public struct Plan: Sendable, Codable {
                 "plan file '\(path)' has format version \(version); this ocapply reads version \(currentFormatVersion). "
                     + "Make the plan again with this version of ocplan.")
         }
+        let plan = try decode(data, path: path)
+        try plan.verifySeal(path: path)
+        return plan
+    }
+
+    private static func decode(_ data: Data, path: String) throws -> Plan {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
@@ -105,15 +149,62 @@ public struct Plan: Sendable, Codable {
         }
     }
 
+    /// A digest of manifest files: each path and its bytes (an unreadable file counts as empty).
+    public static func manifestDigest(of files: [String]) -> String {
+        var digest = ContentDigest()
+        for file in files.sorted() {
+            digest.update(file + "\u{0}")
+            digest.update(FileManager.default.contents(atPath: file) ?? Data())
+            digest.update("\u{0}")
+        }
+        return digest.finalize()
+    }
+
     /// Whether the file at `path` looks like a plan file (JSON with `formatVersion`).
     public static func isPlanFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let handle = FileHandle(forReadingAtPath: path)
-        else { return false }
-        defer { try? handle.close() }
-        let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+        // Never `FileHandle(forReadingAtPath:)`: opening a FIFO that way waits for a writer forever.
+        guard let bytes = try? LocalFile.readHead(path: path, count: 4096) else { return false }
+        let head = String(decoding: bytes, as: UTF8.self)
         return head.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") && head.contains("\"formatVersion\"")
             || head.contains("\"changes\"") && head.hasPrefix("{")
+    }
+}
+
+/// Digests of the parts of a plan that drive an apply: the stack, the ocplan version, the manifest, the
+/// options, the list of changes and each change (its provider, host, action, trees, commands' inputs and
+/// private state).
+///
+/// A digest is not a signature: it stops a plan edited by hand (or damaged) from being applied, and says
+/// which part changed; whoever can rewrite the 0600 plan file can also run ocapply.
+public struct PlanSeal: Sendable, Hashable, Codable {
+    /// Digest by part name (`stack`, `toolVersion`, `manifest`, `options`, `changes`, `change ADDRESS`).
+    public var parts: [String: String]
+
+    /// Computes the seal of `plan`.
+    public init(of plan: Plan) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func digest(_ value: some Encodable) throws -> String { ContentDigest.sha256(try encoder.encode(value)) }
+        var parts: [String: String] = [
+            "stack": try digest(plan.stack),
+            "toolVersion": try digest(plan.toolVersion),
+            "manifest": try digest([plan.manifestDigest] + plan.manifestFiles),
+            "options": try digest(PlanOptionsDigest(destroy: plan.destroy, targets: plan.targets)),
+            "changes": try digest(plan.changes.map(\.address)),
+            "missingTools": try digest(plan.missingTools),
+            "secrets": try digest(plan.secrets.sorted()),
+        ]
+        for change in plan.changes { parts["change \(change.address)"] = try digest(change) }
+        self.parts = parts
+    }
+
+    private struct PlanOptionsDigest: Encodable {
+        var destroy: Bool
+        var targets: [Address]
+    }
+
+    /// The names of the parts that differ between this seal and `other`, sorted.
+    public func differences(from other: PlanSeal) -> [String] {
+        Set(parts.keys).union(other.parts.keys).filter { parts[$0] != other.parts[$0] }.sorted()
     }
 }

@@ -71,8 +71,8 @@ public struct DesiredStateContext: Sendable {
     public var variables: [String: String]
     /// The environment `${env:NAME}` in templates reads.
     public var environment: [String: String]
-    /// Where a provider reports secret values it put into the tree (so plans redact them).
-    public var secrets: SecretSink
+    /// Where a provider marks the paths of the tree that hold secrets (so every output redacts them).
+    public var sensitive: SensitivityMarks
     /// Every declared resource's spec by address, for a field that names another resource and needs one of
     /// its values (a container whose `image` names an `images` resource runs that resource's reference).
     public var specs: [Address: any ResourceSpec]
@@ -83,33 +83,34 @@ public struct DesiredStateContext: Sendable {
         host: Host,
         variables: [String: String],
         environment: [String: String] = [:],
-        secrets: SecretSink = SecretSink(),
+        sensitive: SensitivityMarks = SensitivityMarks(),
         specs: [Address: any ResourceSpec] = [:]
     ) {
         self.stack = stack
         self.host = host
         self.variables = variables
         self.environment = environment
-        self.secrets = secrets
+        self.sensitive = sensitive
         self.specs = specs
     }
 }
 
-/// Collects secret values found while computing desired state.
-public final class SecretSink: Sendable {
-    private let values = Mutex<Set<String>>([])
+/// Collects the paths of the desired tree that hold secrets, marked by the provider while it computes
+/// the tree (a file's `sensitive: true` content, values read from an env file, a template that read
+/// `${env:…}`).
+public final class SensitivityMarks: Sendable {
+    private let marks = Mutex<SensitivePaths>(SensitivePaths())
 
-    /// Creates an empty sink.
+    /// Creates an empty set of marks.
     public init() {}
 
-    /// Adds secrets.
-    public func add(_ secrets: some Sequence<String>) {
-        let new = Set(secrets.filter { !$0.isEmpty })
-        values.withLock { $0.formUnion(new) }
+    /// Marks the value at `path` (and everything under it) as a secret.
+    public func mark(_ path: ValuePath) {
+        marks.withLock { $0.insert(path) }
     }
 
-    /// Everything added so far.
-    public var all: Set<String> { values.withLock { $0 } }
+    /// Everything marked so far.
+    public var all: SensitivePaths { marks.withLock { $0 } }
 }
 
 /// What a provider needs to turn a change into commands.
@@ -215,18 +216,28 @@ public struct ObserveResponse: Sendable {
     public var missingTools: [Prerequisite]
     /// Problems found while observing (a referenced object that does not exist on the host).
     public var diagnostics: [Diagnostic]
+    /// Resources that could not be observed, with the command that failed for them.
+    ///
+    /// The command exited non-zero for a reason other than "not found", timed out, or printed output its parser
+    /// does not recognise. Each one is
+    /// a plan error naming the host, the tool and the first bytes of the output; it is never read as absent.
+    ///
+    /// A failure that covers every target of the request is thrown from ``Provider/observe(_:)`` instead.
+    public var failures: [Address: CommandFailure]
 
     /// Creates a response.
     public init(
         observations: [Address: Observation] = [:],
         discovered: [Address: Observation] = [:],
         missingTools: [Prerequisite] = [],
-        diagnostics: [Diagnostic] = []
+        diagnostics: [Diagnostic] = [],
+        failures: [Address: CommandFailure] = [:]
     ) {
         self.observations = observations
         self.discovered = discovered
         self.missingTools = missingTools
         self.diagnostics = diagnostics
+        self.failures = failures
     }
 }
 
@@ -259,6 +270,7 @@ public struct ApplyRequest: Sendable {
             privateState: privateState ?? change.privateState)
         let response = try await provider.observe(
             ObserveRequest(stack: stack, host: host, runner: runner, targets: [target], logger: logger))
+        if let failure = response.failures[change.address] { throw failure }
         return ApplyResponse(
             observed: response.observations[change.address]?.value, privateState: privateState ?? change.privateState)
     }

@@ -51,18 +51,23 @@ public struct ValidationContext: Sendable {
     public var locate: @Sendable (String) -> SourceLocation?
     /// The other declared resources' specs by address.
     public var specs: [Address: any ResourceSpec]
+    /// The scalar at a key path of this resource as written in the manifest, before `${…}` expansion (so a
+    /// check can tell a literal from a value read at plan time); `nil` when unknown.
+    public var written: @Sendable (String) -> String?
 
     /// Creates a context.
     public init(
         address: Address,
         hosts: [String: Host],
         specs: [Address: any ResourceSpec],
-        locate: @escaping @Sendable (String) -> SourceLocation?
+        locate: @escaping @Sendable (String) -> SourceLocation?,
+        written: @escaping @Sendable (String) -> String? = { _ in nil }
     ) {
         self.address = address
         self.hosts = hosts
         self.specs = specs
         self.locate = locate
+        self.written = written
     }
 
     /// An error located at `keyPath` (relative to this resource).

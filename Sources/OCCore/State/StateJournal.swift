@@ -22,6 +22,9 @@ public struct JournalEntry: Sendable, Hashable, Codable {
     public var dependencies: [Address]
     /// When it was last applied.
     public var appliedAt: Date
+    /// The paths of ``applied`` and ``observed`` that hold secrets (kept so that a rotated or removed secret's
+    /// old value stays hidden).
+    public var sensitivePaths: SensitivePaths?
 
     /// Creates an entry.
     public init(
@@ -31,7 +34,8 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         observed: Value?,
         privateState: Value?,
         dependencies: [Address],
-        appliedAt: Date = Date()
+        appliedAt: Date = Date(),
+        sensitivePaths: SensitivePaths? = nil
     ) {
         self.provider = provider
         self.host = host
@@ -40,6 +44,7 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         self.privateState = privateState
         self.dependencies = dependencies
         self.appliedAt = appliedAt
+        self.sensitivePaths = sensitivePaths
     }
 }
 

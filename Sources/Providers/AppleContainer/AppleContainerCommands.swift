@@ -84,8 +84,12 @@ public enum AppleContainerCommands {
     ///   - name: the container's name (its id).
     ///   - tree: the desired container tree.
     ///   - ownership: the ownership labels.
+    ///   - sensitive: the marks of the change: a secret environment value travels in the CLI's environment
+    ///     (`-e KEY`), never on its command line, where `ps` shows it to every user.
     /// - Returns: the command.
-    public static func createContainer(_ name: String, tree: Value, ownership: Ownership) -> Command {
+    public static func createContainer(
+        _ name: String, tree: Value, ownership: Ownership, sensitive: SensitivePaths = SensitivePaths()
+    ) -> Command {
         typealias Key = AppleContainerTree.ContainerKey
         let running = tree[Key.state].stringValue != "stopped"
         var argv = running ? [program, "run", "-d"] : [program, "create"]
@@ -93,8 +97,20 @@ public enum AppleContainerCommands {
         argv += ownership.arguments + labelArguments(tree[Key.labels])
         argv += repeated("--network", tree[Key.networks])
         argv += repeated("--env-file", tree[Key.envFiles])
+        // A secret travels in the CLI's environment, never on its command line: `-e KEY` without a value takes
+        // KEY from the environment `container` runs in (apple/container `Parser.env(envList:)`). Other values
+        // stay in argv, so a variable such as PATH never changes the CLI's own environment.
         let env = tree[Key.env].mapValue ?? [:]
-        for key in env.keys.sorted() { argv += ["-e", "\(key)=\(env[key]?.stringValue ?? "")"] }
+        var environment: [String: String] = [:]
+        for key in env.keys.sorted() {
+            let value = env[key]?.stringValue ?? ""
+            if sensitive.covers(ValuePath([.key(Key.env), .key(key)])) {
+                argv += ["-e", key]
+                environment[key] = value
+            } else {
+                argv += ["-e", "\(key)=\(value)"]
+            }
+        }
         argv += repeated("-p", tree[Key.ports])
         argv += repeated("-v", tree[Key.volumes])
         argv += repeated("--tmpfs", tree[Key.tmpfs])
@@ -110,7 +126,7 @@ public enum AppleContainerCommands {
         // `--` ends the options (ArgumentParser's terminator): the image and its command are operands.
         argv += ["--", tree[Key.image].stringValue ?? ""]
         argv += (tree[Key.command].listValue ?? []).compactMap(\.stringValue)
-        return Command(argv, timeout: .seconds(600), mutating: true)
+        return Command(argv, environment: environment, timeout: .seconds(600), mutating: true)
     }
 
     /// `container start NAME`.

@@ -153,7 +153,16 @@ public enum AppleContainerObservation {
     /// - Parameter result: what the command produced.
     /// - Returns: `true` when the service is running.
     public static func serviceIsRunning(_ result: CommandResult) -> Bool {
-        result.succeeded && !result.stdoutText.contains("is not running")
+        result.succeeded && !serviceIsDown(result)
+    }
+
+    /// Whether `container system status` says the API server is not running (`apiserver is not running`, `… and
+    /// not registered with launchd`); a status that fails without saying so is a failure of the command.
+    ///
+    /// - Parameter result: what the command produced.
+    /// - Returns: `true` when the service is down.
+    public static func serviceIsDown(_ result: CommandResult) -> Bool {
+        (result.stdoutText + result.stderrText).contains("is not running")
     }
 
     /// The text that explains a failed `container system status`, without the `Error: ` prefix.

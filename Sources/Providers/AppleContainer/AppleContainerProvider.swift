@@ -73,20 +73,39 @@ public struct AppleContainerProvider: Provider {
 
     /// Reads every network and container on the host with one list command each, after checking the service.
     ///
-    /// - Throws: ``CommandFailure`` when a list command fails (`.toolMissing` when the CLI is not installed),
-    ///   or ``AppleContainerObservation/ParseError`` when its output has an unknown shape.
+    /// - Throws: ``CommandFailure`` when a list command fails (`.toolMissing` when the CLI is not installed) or
+    ///   its output has an unknown shape (`.unrecognisedOutput`), or `container system status` fails without
+    ///   saying that the service is down.
     public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         guard !request.targets.isEmpty else { return ObserveResponse() }
         let host = request.host
-        let status = try await request.runner.run(AppleContainerCommands.systemStatus())
-        guard AppleContainerObservation.serviceIsRunning(status) else {
+        let statusCommand = AppleContainerCommands.systemStatus()
+        let status = try await request.runner.run(statusCommand)
+        if AppleContainerObservation.serviceIsDown(status) {
             return ObserveResponse(diagnostics: [Self.serviceDiagnostic(status, host: host)])
         }
+        // Any other failure (ssh's exit 255, a crash) says nothing about the service.
+        guard status.succeeded else { throw CommandFailure.exited(statusCommand, status, host: host.name) }
         let runner = request.runner
-        async let networkList = runner.check(AppleContainerCommands.listNetworks(), host: host.name)
-        async let containerList = runner.check(AppleContainerCommands.listContainers(), host: host.name)
-        let networks = try AppleContainerObservation.networks(try await networkList.stdout)
-        let containers = try AppleContainerObservation.containers(try await containerList.stdout)
+        let networksCommand = AppleContainerCommands.listNetworks()
+        let containersCommand = AppleContainerCommands.listContainers()
+        async let networkList = runner.check(networksCommand, host: host.name)
+        async let containerList = runner.check(containersCommand, host: host.name)
+        let (networkResult, containerResult) = try await (networkList, containerList)
+        let networks: [AppleContainerObservation.NetworkRecord]
+        let containers: [AppleContainerObservation.ContainerRecord]
+        do {
+            networks = try AppleContainerObservation.networks(networkResult.stdout)
+        } catch {
+            throw CommandFailure.unrecognised(
+                networksCommand, networkResult, host: host.name, expected: "a JSON array of networks")
+        }
+        do {
+            containers = try AppleContainerObservation.containers(containerResult.stdout)
+        } catch {
+            throw CommandFailure.unrecognised(
+                containersCommand, containerResult, host: host.name, expected: "a JSON array of containers")
+        }
         return Self.response(
             networks: networks, containers: containers, targets: request.targets, stack: request.stack, host: host)
     }
@@ -121,7 +140,10 @@ public struct AppleContainerProvider: Provider {
             }
             let ownership = AppleContainerCommands.Ownership(stack: context.stack, address: change.address, tree: after)
             return isContainer
-                ? [AppleContainerCommands.createContainer(name, tree: after, ownership: ownership)]
+                ? [
+                    AppleContainerCommands.createContainer(
+                        name, tree: after, ownership: ownership, sensitive: change.sensitivePaths)
+                ]
                 : [AppleContainerCommands.createNetwork(name, tree: after, ownership: ownership)]
         }
         func remove() -> [Command] {

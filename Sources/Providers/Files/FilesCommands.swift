@@ -3,13 +3,19 @@ import OCCore
 
 /// The argv of every command the files provider runs (pure builders, asserted by tests).
 public enum FilesCommands {
-    /// `stat` of many paths at once; lines of `path\tmode\tsize\ttype\towner\tgroup`.
+    /// `stat` of many paths at once: one record per path in argument order, without the path itself.
+    ///
+    /// No path content can then be mistaken for a field or another record. On Linux five NUL-terminated fields
+    /// `mode\0size\0type\0owner\0group\0` (`--printf`), on macOS, whose `stat -f` cannot print a NUL, one
+    /// tab-separated line `mode\tsize\ttype\towner\tgroup` (none of these fields holds a tab or a newline).
+    /// A path that cannot be read prints nothing and makes the exit status 1.
     public static func stat(_ paths: [String], os: OCCore.Host.OS) -> Command {
         switch os {
         case .linux:
-            return Command(["stat", "-L", "-c", "%n\t%a\t%s\t%F\t%U\t%G", "--"] + paths, timeout: .seconds(30))
+            return Command(
+                ["stat", "-L", "--printf", "%a\\0%s\\0%F\\0%U\\0%G\\0", "--"] + paths, timeout: .seconds(30))
         case .macos:
-            return Command(["stat", "-L", "-f", "%N\t%Lp\t%z\t%HT\t%Su\t%Sg", "--"] + paths, timeout: .seconds(30))
+            return Command(["stat", "-L", "-f", "%Lp\t%z\t%HT\t%Su\t%Sg", "--"] + paths, timeout: .seconds(30))
         }
     }
 

@@ -1,8 +1,9 @@
 import Foundation
+import OCCore
 
 /// Parsers for what the files provider reads back.
 public enum FilesObservation {
-    /// One `stat` line.
+    /// One path as `stat` reports it.
     public struct Stat: Sendable, Hashable {
         /// Permission bits in octal, for example `644`.
         public var mode: String
@@ -18,16 +19,37 @@ public enum FilesObservation {
         public var isRegular: Bool { type.lowercased().hasPrefix("regular") }
     }
 
-    /// Parses `stat` output (one tab-separated line per existing path; missing paths print nothing).
-    public static func parseStat(_ text: String) -> [String: Stat] {
-        var out: [String: Stat] = [:]
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count >= 6, let size = Int(fields[fields.count - 4]) else { continue }
-            let path = fields[0..<(fields.count - 5)].joined(separator: "\t")
-            out[path] = Stat(
-                mode: fields[fields.count - 5], size: size, type: fields[fields.count - 3],
-                owner: fields[fields.count - 2], group: fields[fields.count - 1])
+    /// Parses the output of ``FilesCommands/stat(_:os:)``: one record per path that could be read, in argument
+    /// order; `nil` when the output does not have that shape (a field missing, a size that is not a number, bytes
+    /// after the last record).
+    public static func parseStat(_ data: Data, os: OCCore.Host.OS) -> [Stat]? {
+        let text = String(decoding: data, as: UTF8.self)
+        var fields: [String]
+        switch os {
+        case .linux:
+            // Five NUL-terminated fields per record: the text ends with a NUL, so the last piece is empty.
+            fields = text.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
+            guard fields.last == "" else { return nil }
+            fields.removeLast()
+        case .macos:
+            guard text.isEmpty || text.hasSuffix("\n") else { return nil }
+            var all: [String] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 5 else { return nil }
+                all += parts
+            }
+            fields = all
+        }
+        guard fields.count % 5 == 0 else { return nil }
+        var out: [Stat] = []
+        var index = 0
+        while index < fields.count {
+            let record = Array(fields[index..<(index + 5)])
+            index += 5
+            guard let size = Int(record[1]), !record[0].isEmpty, record[0].allSatisfy(\.isNumber), !record[2].isEmpty
+            else { return nil }
+            out.append(Stat(mode: record[0], size: size, type: record[2], owner: record[3], group: record[4]))
         }
         return out
     }

@@ -36,12 +36,12 @@ public struct FilesProvider: Provider {
             let rendered = try Template.render(
                 try Self.readLocal(path, what: "template"), file: template, variables: context.variables,
                 environment: context.environment)
-            context.secrets.add(rendered.secrets)
+            if !rendered.secrets.isEmpty { context.sensitive.mark(ValuePath("content")) }
             content = rendered.text
         } else {
             throw OCError(.invalidManifest, "\(declaration.address) has no content")
         }
-        if spec.sensitive { context.secrets.add([content]) }
+        if spec.sensitive { context.sensitive.mark(ValuePath("content")) }
         let path = spec.path.hasPrefix("/") ? spec.path : declaration.resolvePath(spec.path)
         var tree: Value = [
             "path": .string(path), "content": .string(content), "mode": .string(Self.normalMode(spec.mode)),
@@ -61,26 +61,43 @@ public struct FilesProvider: Provider {
         }
         let unique = Array(Set(paths.values)).sorted()
         guard !unique.isEmpty else { return ObserveResponse() }
-        let statResult = try await request.runner.run(FilesCommands.stat(unique, os: request.host.os))
-        let stats = FilesObservation.parseStat(statResult.stdoutText)
-        let regular = unique.filter { stats[$0]?.isRegular == true }
+        var read = try await Self.stat(unique, request: request)
+        let regular = unique.filter { read.stats[$0]?.isRegular == true }
         var contents: [String: Data] = [:]
         if !regular.isEmpty {
-            let cat = try await request.runner.check(FilesCommands.cat(regular), host: request.host.name)
-            contents =
-                FilesObservation.split(cat.stdout, paths: regular, sizes: regular.map { stats[$0]?.size ?? 0 })
-                ?? [:]
-            if contents.count != regular.count {
-                // The files changed between stat and cat: read them one by one.
+            let command = FilesCommands.cat(regular)
+            let cat = try await request.runner.run(command)
+            if cat.succeeded,
+                let split = FilesObservation.split(
+                    cat.stdout, paths: regular, sizes: regular.map { read.stats[$0]?.size ?? 0 })
+            {
+                contents = split
+            } else if cat.succeeded || cat.exitStatus == 1 {
+                // A file changed between stat and cat, or one cannot be read: read them one by one, so that each
+                // failure concerns one path.
                 for path in regular {
-                    contents[path] = try await request.runner.check(FilesCommands.cat([path]), host: request.host.name)
-                        .stdout
+                    let one = FilesCommands.cat([path])
+                    let result = try await request.runner.run(one)
+                    if result.succeeded {
+                        contents[path] = result.stdout
+                    } else if HostFile.isMissing(path, result) {
+                        read.stats[path] = nil  // removed since stat
+                    } else {
+                        read.failures[path] = .exited(one, result, host: request.host.name)
+                    }
                 }
+            } else {
+                throw CommandFailure.exited(command, cat, host: request.host.name)
             }
         }
+        let stats = read.stats
         var response = ObserveResponse()
         for target in request.targets {
             guard let path = paths[target.address] else { continue }
+            if let failure = read.failures[path] {
+                response.failures[target.address] = failure
+                continue
+            }
             guard let stat = stats[path] else {
                 response.observations[target.address] = .absent
                 continue
@@ -101,6 +118,49 @@ public struct FilesProvider: Provider {
             response.observations[target.address] = Observation(value: tree, ownership: .unmarked)
         }
         return response
+    }
+
+    /// What `stat` found: the paths that exist, and those that could not be read for another reason than not
+    /// existing.
+    struct StatResult {
+        var stats: [String: FilesObservation.Stat] = [:]
+        var failures: [String: CommandFailure] = [:]
+    }
+
+    /// Runs `stat` on every path at once; when one cannot be read (exit status 1), once more per path, so that a
+    /// missing path ("No such file or directory") is told apart from one that cannot be read (permission denied).
+    ///
+    /// - Throws: ``CommandFailure`` when `stat` fails for all paths (another exit status: ssh's 255, a timeout)
+    ///   or prints what it does not print.
+    static func stat(_ paths: [String], request: ObserveRequest) async throws -> StatResult {
+        let host = request.host.name
+        let os = request.host.os
+        let command = FilesCommands.stat(paths, os: os)
+        let result = try await request.runner.run(command)
+        var out = StatResult()
+        if result.succeeded {
+            guard let parsed = FilesObservation.parseStat(result.stdout, os: os), parsed.count == paths.count else {
+                throw CommandFailure.unrecognised(
+                    command, result, host: host, expected: "one stat record per path")
+            }
+            for (path, stat) in zip(paths, parsed) { out.stats[path] = stat }
+            return out
+        }
+        guard result.exitStatus == 1 else { throw CommandFailure.exited(command, result, host: host) }
+        for path in paths {
+            let one = paths.count == 1 ? command : FilesCommands.stat([path], os: os)
+            let single = paths.count == 1 ? result : try await request.runner.run(one)
+            if single.succeeded {
+                guard let parsed = FilesObservation.parseStat(single.stdout, os: os), parsed.count == 1 else {
+                    out.failures[path] = .unrecognised(one, single, host: host, expected: "one stat record")
+                    continue
+                }
+                out.stats[path] = parsed[0]
+            } else if !HostFile.isMissing(path, single) {
+                out.failures[path] = .exited(one, single, host: host)
+            }
+        }
+        return out
     }
 
     // MARK: - Change
@@ -155,10 +215,12 @@ public struct FilesProvider: Provider {
         return "0" + padded
     }
 
+    /// The text of a local `source` or `template` file; a failure names the path and the key (`what`).
     static func readLocal(_ path: String, what: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OCError(.notFound, "the \(what) file '\(path)' cannot be read")
+        do {
+            return FilesObservation.text(try LocalFile.readRegular(path: path))
+        } catch {
+            throw error.at(key: what)
         }
-        return FilesObservation.text(data)
     }
 }

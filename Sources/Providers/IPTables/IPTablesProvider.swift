@@ -99,19 +99,29 @@ public struct IPTablesProvider: Provider {
     {
         var listings = Listings()
         for family in [IPTablesChainSpec.Family.ipv4, .ipv6] where families.contains(family) {
-            let result = try await request.runner.check(IPTablesCommands.save(family), host: request.host.name)
-            listings.save[family] = IPTablesSave(parsing: result.stdoutText)
+            let command = IPTablesCommands.save(family)
+            let result = try await request.runner.check(command, host: request.host.name)
+            let save = IPTablesSave(parsing: result.stdoutText)
+            if let line = save.unrecognised {
+                throw CommandFailure.unrecognised(
+                    command, result, host: request.host.name,
+                    expected: "iptables-save output; not: \(OutputHead.of(line, limit: 80) ?? "")")
+            }
+            listings.save[family] = save
         }
         if nft {
             let command = IPTablesCommands.nftList(stack: request.stack)
             let result = try await request.runner.run(command)
             if result.succeeded {
-                listings.nft = try NFTRuleset(json: result.stdoutText)
-            } else if result.stderrText.contains("No such file or directory") {
+                guard let ruleset = try? NFTRuleset(json: result.stdoutText) else {
+                    throw CommandFailure.unrecognised(
+                        command, result, host: request.host.name, expected: "nft's JSON ({\"nftables\": [...]})")
+                }
+                listings.nft = ruleset
+            } else if result.exitStatus == 1, result.stderrText.contains("No such file or directory") {
                 listings.nft = NFTRuleset()
             } else {
-                throw CommandFailure(
-                    host: request.host.name, command: command, reason: .exited(result.exitStatus), result: result)
+                throw CommandFailure.exited(command, result, host: request.host.name)
             }
         }
         return listings
@@ -181,18 +191,29 @@ public struct IPTablesProvider: Provider {
                 let content = try await HostFile.contents(of: file.path, runner: request.runner, host: host)
                 if content != file.content { return false }
             }
-            let link = try await request.runner.run(NetfilterPersistence.readLink(expected.wantsLink))
+            let link = try await readLink(expected.wantsLink, request: request)
             let stale = previousPaths.filter { !expected.paths.contains($0) }
             return link.succeeded
                 && link.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == expected.unitPath
                 && stale.isEmpty
         }
         for path in previousPaths {
-            let link = try await request.runner.run(NetfilterPersistence.readLink(path))
+            let link = try await readLink(path, request: request)
             if link.succeeded { return true }
             if try await HostFile.contents(of: path, runner: request.runner, host: host) != nil { return true }
         }
         return false
+    }
+
+    /// `readlink PATH`: exit status 1 (silently) when the path is missing or not a symlink; any other failure
+    /// (a broken transport) is an error.
+    static func readLink(_ path: String, request: ObserveRequest) async throws -> CommandResult {
+        let command = NetfilterPersistence.readLink(path)
+        let result = try await request.runner.run(command)
+        guard result.succeeded || result.exitStatus == 1 else {
+            throw CommandFailure.exited(command, result, host: request.host.name)
+        }
+        return result
     }
 
     /// Chains with this stack's marks that were not requested, as observations able to drive their delete.

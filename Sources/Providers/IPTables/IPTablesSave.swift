@@ -80,21 +80,35 @@ public struct IPTablesSave: Sendable, Hashable {
 
     /// Tables by name (`filter`, `nat`, `mangle`, `raw`).
     public var tables: [String: Table]
+    /// The first line that is not in the tool's format, `nil` when everything was recognised.
+    ///
+    /// A table whose `COMMIT` is missing (output cut short) counts too. Such output is an observation error: it is
+    /// never read as tables without the chain.
+    public var unrecognised: String?
 
-    /// Parses the tool's output; lines it does not understand are skipped.
+    /// Parses the tool's output; the first line it does not understand is kept in ``unrecognised``.
     public init(parsing text: String) {
         var tables: [String: Table] = [:]
         var current: String?
+        var unrecognised: String?
+        func reject(_ line: some StringProtocol) { if unrecognised == nil { unrecognised = String(line) } }
         for raw in text.split(whereSeparator: \.isNewline) {
             var line = Substring(raw)
-            if line.hasPrefix("#") || line.isEmpty { continue }
+            if line.hasPrefix("#") || line.allSatisfy(\.isWhitespace) { continue }
             if line.hasPrefix("*") {
                 let name = String(line.dropFirst())
+                guard current == nil, !name.isEmpty, !name.contains(" ") else {
+                    reject(line)
+                    continue
+                }
                 current = name
                 tables[name] = tables[name] ?? Table()
                 continue
             }
-            guard let table = current else { continue }
+            guard let table = current else {
+                reject(line)
+                continue
+            }
             if line == "COMMIT" {
                 current = nil
                 continue
@@ -103,6 +117,8 @@ public struct IPTablesSave: Sendable, Hashable {
                 let parts = line.dropFirst().split(separator: " ")
                 if let name = parts.first {
                     tables[table]?.chains.append((String(name), parts.count > 1 ? String(parts[1]) : "-"))
+                } else {
+                    reject(line)
                 }
                 continue
             }
@@ -118,10 +134,15 @@ public struct IPTablesSave: Sendable, Hashable {
             }
             guard let arguments = IPTablesRuleTokenizer.arguments(of: String(line)), arguments.count >= 2,
                 arguments[0] == "-A"
-            else { continue }
+            else {
+                reject(raw)
+                continue
+            }
             tables[table]?.rules.append(
                 Rule(chain: arguments[1], arguments: Array(arguments.dropFirst(2)), packets: packets, bytes: bytes))
         }
+        if let open = current { reject("*\(open) without COMMIT") }
         self.tables = tables
+        self.unrecognised = unrecognised
     }
 }

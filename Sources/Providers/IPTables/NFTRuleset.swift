@@ -55,7 +55,10 @@ public struct NFTRuleset: Sendable, Hashable {
         } catch {
             throw OCError(.commandFailed, "nft printed output that is not its JSON: \(error)")
         }
-        for item in decoded["nftables"].listValue ?? [] {
+        guard let items = decoded["nftables"].listValue else {
+            throw OCError(.commandFailed, "nft printed JSON without its \"nftables\" list")
+        }
+        for item in items {
             if let chain = item["chain"].mapValue, let name = chain["name"]?.stringValue {
                 chains.append(
                     Chain(

@@ -45,6 +45,20 @@ public enum PFObservation {
             .filter { !$0.isEmpty }
     }
 
+    /// The words a line of a pf listing starts with (pf.conf(5): translation, filter and dummynet rules), besides
+    /// the anchor rules (`anchor`, `nat-anchor`, `scrub-anchor`, `dummynet-anchor`, …).
+    public static let ruleKeywords: Set<String> = [
+        "nat", "no", "rdr", "binat", "scrub", "pass", "block", "match", "antispoof", "anchor", "load", "table",
+        "dummynet",
+    ]
+
+    /// Whether a listed line is a pf rule (starts with one of ``ruleKeywords`` or an `…-anchor` word), so that
+    /// output which is not a listing is an error rather than a set of rules.
+    public static func isRule(_ line: String) -> Bool {
+        guard let first = line.split(whereSeparator: \.isWhitespace).first.map(String.init) else { return false }
+        return ruleKeywords.contains(first) || (first.hasSuffix("-anchor") && first.count > 7)
+    }
+
     /// Whether a listing holds the anchor rule `keyword "ANCHOR"`, with or without pfctl's trailing `all`
     /// (`nat-anchor "ocplan/lab" all` in `pfctl -sn`, `anchor "ocplan/lab" all` in `pfctl -sr`).
     ///

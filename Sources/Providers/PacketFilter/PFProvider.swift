@@ -116,10 +116,14 @@ public struct PFProvider: Provider {
             throw CommandFailure(
                 host: host.name, command: PFCommands.info(), reason: .exited(info.exitStatus), result: info)
         }
+        guard let enabled = PFObservation.enabled(info: info.stdoutText) else {
+            throw CommandFailure.unrecognised(
+                PFCommands.info(), info, host: host.name, expected: "a `Status: Enabled|Disabled` line")
+        }
         let state = HostState(
-            enabled: PFObservation.enabled(info: info.stdoutText) ?? false,
-            mainTranslation: try await runner.check(PFCommands.listTranslation(), host: host.name).stdoutText,
-            mainFilter: try await runner.check(PFCommands.listFilter(), host: host.name).stdoutText,
+            enabled: enabled,
+            mainTranslation: try await Self.listing(PFCommands.listTranslation(), runner: runner, host: host),
+            mainFilter: try await Self.listing(PFCommands.listFilter(), runner: runner, host: host),
             conf: try await HostFile.contents(of: PFConf.path, runner: runner, host: host.name))
 
         let anchor = PFAnchor(stack: request.stack)
@@ -150,9 +154,9 @@ public struct PFProvider: Provider {
 
         let listed =
             PFObservation.listedRules(
-                try await runner.check(PFCommands.listTranslation(anchor: anchor.name), host: host.name).stdoutText)
+                try await Self.listing(PFCommands.listTranslation(anchor: anchor.name), runner: runner, host: host))
             + PFObservation.listedRules(
-                try await runner.check(PFCommands.listFilter(anchor: anchor.name), host: host.name).stdoutText)
+                try await Self.listing(PFCommands.listFilter(anchor: anchor.name), runner: runner, host: host))
         var diagnostics: [Diagnostic] = []
         var rules = listed
         if let desiredRules {
@@ -205,6 +209,17 @@ public struct PFProvider: Provider {
         ]
         if enableWanted { tree[Tree.enabled] = .bool(state.enabled) }
         return (Observation(value: tree, ownership: .ours), diagnostics)
+    }
+
+    /// Runs a listing (`pfctl [-a ANCHOR] -sn|-sr`), which must succeed and print only rule lines.
+    ///
+    /// - Throws: ``CommandFailure`` when it fails or prints a line that is not a pf rule.
+    static func listing(_ command: Command, runner: any CommandRunner, host: OCCore.Host) async throws -> String {
+        let result = try await runner.check(command, host: host.name)
+        guard PFObservation.listedRules(result.stdoutText).allSatisfy(PFObservation.isRule) else {
+            throw CommandFailure.unrecognised(command, result, host: host.name, expected: "pf rules, one per line")
+        }
+        return result.stdoutText
     }
 
     /// The outcome of parsing rules with `pfctl -nvf`.

@@ -7,18 +7,11 @@ enum ContentHash {
     ///
     /// - Parameter path: an absolute path.
     /// - Returns: 64 hex digits.
-    /// - Throws: an ``OCError`` when the file cannot be read.
+    /// - Throws: a `LocalFile.Failure` when the file is missing, is not a regular file or cannot be read.
     static func file(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw OCError(.notFound, "cannot read \(path): the file does not exist or is not readable")
-        }
-        defer { try? handle.close() }
         var digest = ContentDigest()
-        while true {
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { break }
-            digest.update(chunk)
-        }
+        // Opened without blocking and refused unless regular: a FIFO in a build context cannot hang a plan.
+        try LocalFile.forEachChunk(path: path, limit: nil) { digest.update($0) }
         return digest.finalize()
     }
 

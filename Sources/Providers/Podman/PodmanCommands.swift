@@ -199,14 +199,29 @@ public enum PodmanCommands {
         if let memory = tree[Key.memory].intValue { argv += ["--memory", String(memory)] }
         if let cpus = tree[Key.cpus].stringValue { argv += ["--cpus", cpus] }
         for (limit, value) in sorted(tree[Key.ulimits]) { argv += ["--ulimit", "\(limit)=\(value)"] }
-        for (key, value) in sorted(tree[Key.env]) { argv += ["--env", "\(key)=\(value)"] }
+        // Environment values never go on the command line (`ps` shows argv to every user): they are read from
+        // standard input as an env file; a value an env file cannot hold (a newline, a leading quote) is read
+        // by Podman from its own environment (`--env KEY` without a value).
+        var envFile = ""
+        var environment: [String: String] = [:]
+        for (key, value) in sorted(tree[Key.env]) {
+            if value.contains(where: \.isNewline) || value.first == "\"" || value.first == "'" {
+                argv += ["--env", key]
+                environment[key] = value
+            } else {
+                envFile += "\(key)=\(value)\n"
+            }
+        }
+        if !envFile.isEmpty { argv += ["--env-file", "/dev/stdin"] }
         if let entrypoint = tree[Key.entrypoint].listValue {
             argv += ["--entrypoint", jsonArray(entrypoint.compactMap(\.stringValue))]
         }
         // `--` ends podman's options: the image and the command after it are operands, never flags.
         argv += ["--", tree[Key.image].stringValue ?? ""]
         argv += tree[Key.command].listValue?.compactMap(\.stringValue) ?? []
-        return Command(argv, timeout: .seconds(600), mutating: true)
+        return Command(
+            argv, stdin: envFile.isEmpty ? nil : Data(envFile.utf8), environment: environment, timeout: .seconds(600),
+            mutating: true)
     }
 
     /// `podman start NAME` (exit 0 when it already runs).

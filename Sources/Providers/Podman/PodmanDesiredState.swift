@@ -111,22 +111,27 @@ public enum PodmanDesiredState {
     ///   - imageReference: the reference to run (an `images` resource's, when `image` names one).
     ///   - resolve: turns a manifest path into an absolute one (bind mounts, env files).
     ///   - environment: the environment a bare `KEY` line of an env file reads.
-    ///   - secrets: receives the values read from env files.
+    ///   - sensitive: receives the marks of the values read from env files (`env.KEY`).
     /// - Returns: the tree.
-    /// - Throws: an ``OCError`` when an env file cannot be read.
+    /// - Throws: a `LocalFile.Failure` naming the path and its `envFiles` key when an env file cannot be read.
     public static func container(
         _ spec: ContainerSpec,
         stack: String,
         imageReference: String,
         resolve: (String) -> String,
         environment: [String: String] = [:],
-        secrets: SecretSink? = nil
+        sensitive: SensitivityMarks? = nil
     ) throws -> Value {
         typealias Key = PodmanTree.Container
         var env: [String: String] = [:]
-        for file in spec.envFiles {
-            let values = try envFile(resolve(file), environment: environment)
-            secrets?.add(values.values)
+        for (index, file) in spec.envFiles.enumerated() {
+            let values: [String: String]
+            do {
+                values = try envFile(resolve(file), environment: environment)
+            } catch let error as LocalFile.Failure {
+                throw error.at(key: "envFiles[\(index)]")
+            }
+            for key in values.keys { sensitive?.mark(ValuePath([.key(Key.env), .key(key)])) }
             env.merge(values) { $1 }
         }
         env.merge(spec.env) { $1 }
@@ -283,11 +288,9 @@ public enum PodmanDesiredState {
     /// Reads an env file as Podman's `--env-file` does: `KEY=VALUE` lines, `#` comments and blank lines
     /// skipped, a bare `KEY` taken from `environment` when set there.
     ///
-    /// - Throws: an ``OCError`` when the file cannot be read.
+    /// - Throws: a `LocalFile.Failure` when the file is missing, is not a regular file or cannot be read.
     static func envFile(_ path: String, environment: [String: String]) throws -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OCError(.notFound, "cannot read the env file \(path): it does not exist or is not readable")
-        }
+        let data = try LocalFile.readRegular(path: path)
         var values: [String: String] = [:]
         for raw in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let line = raw.drop { $0 == " " || $0 == "\t" }

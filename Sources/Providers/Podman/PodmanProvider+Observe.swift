@@ -140,7 +140,7 @@ extension PodmanProvider {
                 !$0.contains("failed to connect to syslog") && !isMissingObject(String($0))
             }
             guard result.exitStatus == 125, problems.isEmpty else {
-                throw CommandFailure(host: host, command: command, reason: .exited(result.exitStatus), result: result)
+                throw CommandFailure.exited(command, result, host: host)
             }
         }
         return try parse(type, result, command: command, host: host)
@@ -157,10 +157,8 @@ extension PodmanProvider {
         do {
             return try PodmanJSON.decodeArray(type, from: result.stdout)
         } catch {
-            throw OCError(
-                .commandFailed,
-                "cannot read the output of `\(command)` on \(host) as Podman JSON (is this Podman 4.3 or later?)",
-                cause: error)
+            throw CommandFailure.unrecognised(
+                command, result, host: host, expected: "a JSON array from Podman 4.3 or later")
         }
     }
 

@@ -89,7 +89,7 @@ public struct PodmanProvider: Provider {
             let named = context.specs[Address(ImageSpec.section, container.image)] as? ImageSpec
             return try PodmanDesiredState.container(
                 container, stack: context.stack, imageReference: named?.reference ?? container.image,
-                resolve: declaration.resolvePath, environment: context.environment, secrets: context.secrets)
+                resolve: declaration.resolvePath, environment: context.environment, sensitive: context.sensitive)
         default:
             throw OCError(.internalError, "\(declaration.address) is not a Podman resource")
         }

@@ -16,25 +16,34 @@ public enum SysctlObservation {
         value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline }).joined(separator: " ")
     }
 
-    /// The values printed by `sysctl KEY…` on `os`, by key, normalised.
+    /// The values printed by `sysctl KEY…` on `os`, by key, normalised; `nil` when a line does not have the OS's
+    /// `key = value` (Linux) or `key: value` (macOS) shape (the output is not sysctl's, and is never read as "no
+    /// such key").
     ///
-    /// Lines that do not have the OS's `key = value` (Linux) or `key: value` (macOS) shape are skipped;
-    /// the first line for a key wins.
+    /// The first line for a key wins.
     ///
     /// - Parameters:
     ///   - output: standard output of `sysctl`.
     ///   - os: the host's operating system.
-    /// - Returns: normalised values by key.
-    public static func parse(_ output: String, os: OCCore.Host.OS) -> [String: String] {
+    /// - Returns: normalised values by key, or `nil` for output that is not sysctl's.
+    public static func parse(_ output: String, os: OCCore.Host.OS) -> [String: String]? {
         let separator = os == .linux ? " =" : ":"
         var values: [String: String] = [:]
-        for line in output.split(whereSeparator: \.isNewline) {
-            guard let range = line.range(of: separator) else { continue }
+        for line in output.split(whereSeparator: \.isNewline) where !line.allSatisfy(\.isWhitespace) {
+            guard let range = line.range(of: separator) else { return nil }
             let key = line[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty, !key.contains(" "), values[key] == nil else { continue }
-            values[key] = normalize(String(line[range.upperBound...]))
+            guard !key.isEmpty, !key.contains(" "), !key.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+                return nil
+            }
+            if values[key] == nil { values[key] = normalize(String(line[range.upperBound...])) }
         }
         return values
+    }
+
+    /// Whether `sysctl`'s complaint about a key says the key does not exist (Linux `cannot stat /proc/sys/…: No
+    /// such file or directory`, macOS `unknown oid`), rather than that it cannot be read (`permission denied`).
+    public static func saysMissing(_ complaint: String) -> Bool {
+        complaint.contains("No such file or directory") || complaint.contains("unknown oid")
     }
 
     /// The line of `sysctl`'s standard error that concerns `key`, if any.

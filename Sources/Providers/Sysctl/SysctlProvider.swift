@@ -116,14 +116,18 @@ public struct SysctlProvider: Provider {
         let keys = Self.unique(wanted.map(\.key))
         let command = SysctlCommands.read(keys)
         let result = try await request.runner.run(command)
-        let values = SysctlObservation.parse(result.stdoutText, os: request.host.os)
+        let host = request.host.name
+        guard let values = SysctlObservation.parse(result.stdoutText, os: request.host.os) else {
+            throw CommandFailure.unrecognised(
+                command, result, host: host,
+                expected: request.host.os == .linux ? "`key = value` lines" : "`key: value` lines")
+        }
         let stderr = result.stderrText
         if !result.succeeded,
             !keys.contains(where: { values[$0] != nil || SysctlObservation.complaint(about: $0, in: stderr) != nil })
         {
             // Nothing was printed and no key was complained about: the command itself failed.
-            throw CommandFailure(
-                host: request.host.name, command: command, reason: .exited(result.exitStatus), result: result)
+            throw CommandFailure.exited(command, result, host: host)
         }
 
         var contents: [String: String] = [:]
@@ -134,7 +138,16 @@ public struct SysctlProvider: Provider {
         var response = ObserveResponse()
         for item in wanted {
             guard let current = values[item.key] else {
-                let why = SysctlObservation.complaint(about: item.key, in: stderr) ?? "sysctl printed no value for it"
+                // Only a complaint that the key does not exist makes it absent; anything else is unknown.
+                guard let why = SysctlObservation.complaint(about: item.key, in: stderr),
+                    SysctlObservation.saysMissing(why)
+                else {
+                    response.failures[item.address] =
+                        result.succeeded
+                        ? .unrecognised(command, result, host: host, expected: "a value for \(item.key)")
+                        : .exited(command, result, host: host)
+                    continue
+                }
                 response.observations[item.address] = Observation(
                     value: nil, ownership: .unmarked,
                     note: "key \(item.key) does not exist on host \(request.host.name) (\(why))")

@@ -1,3 +1,4 @@
+import Foundation
 import OCCore
 
 extension TailscaleNodeSpec {
@@ -25,7 +26,9 @@ extension TailscaleNodeSpec {
                         at: field))
             }
         }
-        if let authKey, !authKey.hasPrefix("file:"), !authKey.hasPrefix("${") {
+        // A literal is what the manifest says, not what `${env:…}` or `${var}` expanded to.
+        let writtenKey = (context.written("authKey") ?? authKey)?.trimmingCharacters(in: .whitespaces)
+        if let writtenKey, !writtenKey.hasPrefix("file:"), !writtenKey.contains("${") {
             diagnostics.append(
                 context.warning(
                     "Auth key written in the manifest",

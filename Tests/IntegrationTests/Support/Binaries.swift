@@ -31,14 +31,17 @@ enum Binaries {
     }
 
     /// Runs `program` (`ocplan` or `ocapply`) with `arguments` and the given extra environment.
+    ///
+    /// A run longer than `timeout` is ended and throws (a `CommandFailure` that says it timed out).
     static func run(
-        _ program: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+        timeout: Duration = .seconds(120)
     ) async throws -> Run {
         let path = directory.appendingPathComponent(program).path
         var env = environment
         env["NO_COLOR"] = "1"
         let result = try await SubprocessRunner().run(
-            Command([path] + arguments, stdin: stdin.map { Data($0.utf8) }, environment: env, timeout: .seconds(120)))
+            Command([path] + arguments, stdin: stdin.map { Data($0.utf8) }, environment: env, timeout: timeout))
         return Run(status: result.exitStatus, stdout: result.stdoutText, stderr: result.stderrText)
     }
 }

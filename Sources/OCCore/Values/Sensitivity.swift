@@ -1,0 +1,289 @@
+import Foundation
+
+/// The places in an attribute tree that hold secrets: marks set when a value is read and kept through
+/// diff, plan, plan file, journal and every renderer.
+///
+/// Sensitivity is data, not a string search: a provider or the planner marks a path (`env.API_KEY`,
+/// `content`), and whatever is at or under a marked path is shown as `(sensitive)`, on both sides of a
+/// change. An attribute that contains a marked path (a whole `env` map) is hidden whole.
+public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The marked paths.
+    public private(set) var paths: Set<ValuePath>
+
+    /// Creates a set of marks.
+    public init(_ paths: some Sequence<ValuePath> = [ValuePath]()) { self.paths = Set(paths) }
+
+    /// Whether nothing is marked.
+    public var isEmpty: Bool { paths.isEmpty }
+
+    /// Marks `path`.
+    public mutating func insert(_ path: ValuePath) { paths.insert(path) }
+
+    /// Adds every mark of `other`.
+    public mutating func formUnion(_ other: SensitivePaths) { paths.formUnion(other.paths) }
+
+    /// These marks and `other`'s.
+    public func union(_ other: SensitivePaths) -> SensitivePaths {
+        var copy = self
+        copy.formUnion(other)
+        return copy
+    }
+
+    /// Whether the value at `path` is marked, lies under a mark, or contains one.
+    public func covers(_ path: ValuePath) -> Bool {
+        paths.contains { path.hasPrefix($0) || $0.hasPrefix(path) }
+    }
+
+    /// Whether the value at `path` is marked or lies under a mark.
+    public func marks(_ path: ValuePath) -> Bool { paths.contains { path.hasPrefix($0) } }
+
+    /// `value` with every marked subtree replaced by ``SecretText/placeholder``.
+    public func redact(_ value: Value?) -> Value? {
+        guard let value, !paths.isEmpty else { return value }
+        return redact(value, at: .root)
+    }
+
+    private func redact(_ value: Value, at path: ValuePath) -> Value {
+        if marks(path) { return value == .null ? .null : .string(SecretText.placeholder) }
+        switch value {
+        case .map(let entries):
+            return .map(
+                Dictionary(uniqueKeysWithValues: entries.map { ($0.key, redact($0.value, at: path.appending($0.key))) })
+            )
+        case .list(let elements):
+            return .list(elements.enumerated().map { redact($0.element, at: path.appending(index: $0.offset)) })
+        default:
+            return value
+        }
+    }
+
+    /// The text of every scalar at or under a mark in `value` (to find secrets in argv and messages).
+    public func secrets(in value: Value?) -> Set<String> {
+        guard let value, !paths.isEmpty else { return [] }
+        var out = Set<String>()
+        collect(value, at: .root, marked: false, into: &out)
+        return out
+    }
+
+    private func collect(_ value: Value, at path: ValuePath, marked: Bool, into out: inout Set<String>) {
+        let marked = marked || paths.contains(path)
+        switch value {
+        case .string(let text) where marked && !text.isEmpty: out.insert(text)
+        case .int(let number) where marked: out.insert(String(number))
+        case .map(let entries):
+            for (key, child) in entries { collect(child, at: path.appending(key), marked: marked, into: &out) }
+        case .list(let elements):
+            for (index, child) in elements.enumerated() {
+                collect(child, at: path.appending(index: index), marked: marked, into: &out)
+            }
+        default: break
+        }
+    }
+
+    /// The paths where `real` and `probe` differ: the attributes a secret flowed into, found by computing the
+    /// desired state a second time with every secret replaced by a token.
+    ///
+    /// Maps are compared key by key and lists of equal length element by element; anything else that differs
+    /// is marked whole.
+    public static func differences(between real: Value, and probe: Value) -> SensitivePaths {
+        var out = SensitivePaths()
+        var work: [(Value, Value, ValuePath)] = [(real, probe, .root)]
+        while let (left, right, path) = work.popLast() {
+            guard left != right else { continue }
+            switch (left, right) {
+            case (.map(let l), .map(let r)):
+                for key in Set(l.keys).union(r.keys) {
+                    work.append((l[key] ?? .null, r[key] ?? .null, path.appending(key)))
+                }
+            case (.list(let l), .list(let r)) where l.count == r.count:
+                for index in l.indices { work.append((l[index], r[index], path.appending(index: index))) }
+            default:
+                out.insert(path)
+            }
+        }
+        return out
+    }
+
+    /// The concrete paths in `value` that `matches` accepts (a schema's sensitive patterns).
+    public static func paths(in value: Value?, where matches: (ValuePath) -> Bool) -> SensitivePaths {
+        guard let value else { return SensitivePaths() }
+        var out = SensitivePaths()
+        var work: [(Value, ValuePath)] = [(value, .root)]
+        while let (node, path) = work.popLast() {
+            if !path.components.isEmpty, matches(path) {
+                out.insert(path)
+                continue
+            }
+            switch node {
+            case .map(let entries): for (key, child) in entries { work.append((child, path.appending(key))) }
+            case .list(let elements):
+                for (index, child) in elements.enumerated() { work.append((child, path.appending(index: index))) }
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// Marks every string leaf of `value` that contains one of `secrets` (the fallback when a probe cannot
+    /// be computed).
+    public static func containing(_ secrets: Set<String>, in value: Value?) -> SensitivePaths {
+        let present = secrets.filter { !$0.isEmpty }
+        guard let value, !present.isEmpty else { return SensitivePaths() }
+        var out = SensitivePaths()
+        var work: [(Value, ValuePath)] = [(value, .root)]
+        while let (node, path) = work.popLast() {
+            switch node {
+            case .string(let text) where present.contains(where: text.contains): out.insert(path)
+            case .map(let entries): for (key, child) in entries { work.append((child, path.appending(key))) }
+            case .list(let elements):
+                for (index, child) in elements.enumerated() { work.append((child, path.appending(index: index))) }
+            default: break
+            }
+        }
+        return out
+    }
+
+    public var description: String { paths.map(\.description).sorted().joined(separator: ", ") }
+
+    // MARK: - Codable as a sorted list of paths
+
+    public init(from decoder: any Decoder) throws {
+        paths = Set(try decoder.singleValueContainer().decode([ValuePath].self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(paths.sorted())
+    }
+}
+
+/// Secrets in free text (tool output, error messages) and control characters in anything shown to a person.
+///
+/// Structured places (attributes, argv elements) are redacted by their marks. Free text has no marks, so
+/// the known secret values are searched for in it — but only values of at least ``minimumSearchLength``
+/// characters: a short value such as `1` would blank every `1` of a message, and is kept out of free text by
+/// the marks alone.
+public enum SecretText {
+    /// What a secret is shown as.
+    public static let placeholder = "(sensitive)"
+    /// The shortest secret searched for in free text.
+    public static let minimumSearchLength = 4
+
+    /// `text` with every occurrence of a secret of at least ``minimumSearchLength`` characters replaced.
+    ///
+    /// Longer secrets go first, so a secret that contains another is removed whole.
+    public static func redact(_ text: String, secrets: some Sequence<String>) -> String {
+        let ordered = Set(secrets).filter { $0.count >= minimumSearchLength }.sorted { $0.count > $1.count }
+        var cleaned = text
+        for secret in ordered where cleaned.contains(secret) {
+            cleaned = cleaned.replacingOccurrences(of: secret, with: placeholder)
+        }
+        return cleaned
+    }
+
+    /// Whether one argv element carries `secret`: it is the secret, ends in `=SECRET`, or contains a secret long
+    /// enough to be searched for.
+    public static func element(_ element: String, carries secret: String) -> Bool {
+        guard !secret.isEmpty else { return false }
+        return element == secret || element.hasSuffix("=" + secret)
+            || (secret.count >= minimumSearchLength && element.contains(secret))
+    }
+
+    /// `text` with control characters made visible (`\u{1B}` as `\e`, other C0/C1 characters and DEL as
+    /// `\xNN`), so output from the world cannot move the cursor, clear the screen or fake a line.
+    ///
+    /// - Parameters:
+    ///   - text: the text to show.
+    ///   - keepNewlines: whether `\n` (and `\t`) stay as they are (multi-line text rendered line by line).
+    /// - Returns: the text with every control character written out.
+    public static func escapingControlCharacters(_ text: String, keepNewlines: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if keepNewlines, scalar == "\n" || scalar == "\t" {
+                out.append(scalar)
+            } else if scalar == "\u{1B}" {
+                out.append(contentsOf: "\\e".unicodeScalars)
+            } else if isControl(scalar) {
+                out.append(contentsOf: String(format: "\\x%02X", scalar.value).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// Whether `scalar` is a C0 or C1 control character or DEL.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+}
+
+extension Command {
+    /// This command with every argv element that carries one of `secrets` marked sensitive, and its standard
+    /// input hidden from `--show-commands` when it carries one.
+    public func markingSensitive(_ secrets: Set<String>) -> Command {
+        let present = secrets.filter { !$0.isEmpty }
+        guard !present.isEmpty else { return self }
+        var copy = self
+        for (index, element) in argv.enumerated()
+        where present.contains(where: { SecretText.element(element, carries: $0) }) {
+            copy.sensitiveArguments.insert(index)
+        }
+        if showsInput, let stdin {
+            let text = String(decoding: stdin, as: UTF8.self)
+            if present.contains(where: { text.contains($0) }) { copy.showsInput = false }
+        }
+        return copy
+    }
+}
+
+/// A runner that marks the secrets of one change on every command a provider runs for it, so that logs,
+/// errors and `ps` never show them in clear (the runner below it redacts by the marks).
+public struct SensitiveRunner: CommandRunner {
+    /// The runner commands go to.
+    public let base: any CommandRunner
+    /// The secret values of the change.
+    public let secrets: Set<String>
+
+    /// Creates a runner marking `secrets` before `base` sees a command.
+    public init(base: any CommandRunner, secrets: Set<String>) {
+        self.base = base
+        self.secrets = secrets
+    }
+
+    public func run(_ command: Command) async throws -> CommandResult {
+        do {
+            return try await base.run(command.markingSensitive(secrets))
+        } catch var failure as CommandFailure {
+            failure.command = failure.command.markingSensitive(secrets)
+            failure.result = failure.result.map { SecretText.redact($0, secrets: secrets) }
+            throw failure
+        }
+    }
+
+    public func check(_ command: Command, host: String) async throws -> CommandResult {
+        let marked = command.markingSensitive(secrets)
+        let result = try await run(marked)
+        guard result.succeeded else {
+            throw CommandFailure(
+                host: host, command: marked, reason: .exited(result.exitStatus),
+                result: SecretText.redact(result, secrets: secrets))
+        }
+        return result
+    }
+}
+
+extension SecretText {
+    /// `result` with the secrets removed from both outputs (see ``redact(_:secrets:)``).
+    public static func redact(_ result: CommandResult, secrets: some Sequence<String>) -> CommandResult {
+        let present = Set(secrets).filter { $0.count >= minimumSearchLength }
+        guard !present.isEmpty else { return result }
+        var cleaned = result
+        let out = result.stdoutText
+        if present.contains(where: out.contains) { cleaned.stdout = Data(redact(out, secrets: present).utf8) }
+        let err = result.stderrText
+        if present.contains(where: err.contains) { cleaned.stderr = Data(redact(err, secrets: present).utf8) }
+        return cleaned
+    }
+}
