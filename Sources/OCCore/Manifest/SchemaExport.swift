@@ -47,6 +47,10 @@ public enum SchemaExport {
         case .string(let format):
             var out: Value = ["type": ["string", "number", "boolean"]]
             if let format { out["description"] = .string("Format: \(format.rawValue).") }
+            if format == .name || format == .path {
+                // What Formats.argumentProblem refuses: a leading '-' and control characters, so editors flag them.
+                out["pattern"] = .string(#"^[^-\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"#)
+            }
             return out
         case .integer(let min, let max):
             var out: Value = ["type": ["integer", "string"]]
