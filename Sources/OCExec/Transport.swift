@@ -123,6 +123,8 @@ public enum Transport {
 
 extension Transport {
     /// Every transport with the host field that lands in its argv, for `ArgvInjectionTests` (see ``ArgvBuilder``).
+    ///
+    /// `local` puts no host value in argv (only `sudo -n` in front), so it has no entry.
     package static let argvBuilders: [ArgvBuilder] = {
         let inner = Command(["true"], stdin: Data())
         @Sendable func wrapped(_ host: OCCore.Host) -> [Command] {

@@ -26,7 +26,7 @@ import Testing
         ("podman", PodmanCommands.argvBuilders), ("apple container", AppleContainerCommands.argvBuilders),
         ("files", FilesCommands.argvBuilders), ("sysctl", SysctlCommands.argvBuilders),
         ("iptables", IPTablesCommands.argvBuilders), ("pf", PFCommands.argvBuilders),
-        ("transport", Transport.argvBuilders),
+        ("host file", HostFile.argvBuilders), ("transport", Transport.argvBuilders),
     ].flatMap { family, builders in builders.map { Entry(family: family, builder: $0) } }
 
     /// Values seen in the issue: each would change what the tool does if read as an option.

@@ -127,3 +127,15 @@ public enum HostFile {
         }
     }
 }
+
+extension HostFile {
+    /// Every builder above that takes a path, for `ArgvInjectionTests` (see ``ArgvBuilder``): each path follows
+    /// a `--`. (The providers' lists check that their manifests refuse such paths too.)
+    package static let argvBuilders: [ArgvBuilder] = [
+        ArgvBuilder("cat") { [read($0)] },
+        ArgvBuilder("write") { write("x\n", to: $0, os: .linux) + write("x\n", to: $0, os: .macos) },
+        ArgvBuilder("write: owner and group") { write("x\n", to: "/tmp/f", owner: $0, group: $0, os: .linux) },
+        ArgvBuilder("install") { [install("/tmp/.f.1", to: $0, os: .linux), install($0, to: "/tmp/f", os: .macos)] },
+        ArgvBuilder("rm") { [remove($0)] },
+    ]
+}
