@@ -124,6 +124,19 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "mine\n")
     }
 
+    @Test func theRemoteTemporaryFileIsPrivateBeforeItsContentArrives() async throws {
+        let out = try TempDirectory(prefix: "ocplan-files-mktemp")
+        let write = HostFile.write("secret\n", to: out.path + "/app.conf", mode: "0644", os: .linux)
+        let runner = SubprocessRunner()
+        var bindings = CommandBindings()
+        for command in write.prefix(2) { try await runner.check(command, host: "local", bindings: &bindings) }
+        let temporary = try #require(bindings.values[HostFile.temporary])
+        #expect(temporary.hasPrefix(out.path + "/.app.conf."))
+        #expect(try FileManager.default.attributesOfItem(atPath: temporary)[.posixPermissions] as? Int == 0o600)
+        await runner.undo(&bindings)
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+    }
+
     @Test func concurrentWritersOfOneFileNeverShareATemporaryFile() async throws {
         // Two state directories applying the same file used to meet at PATH.ocplan-tmp.
         let out = try TempDirectory(prefix: "ocplan-files-race")
