@@ -106,7 +106,6 @@ let package = Package(
         .testTarget(
             name: "OCCLITests",
             dependencies: ["OCCLI", "OCTestSupport"],
-            exclude: ["Snapshots"],
             swiftSettings: strict
         ),
         .testTarget(

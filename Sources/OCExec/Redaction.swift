@@ -8,19 +8,19 @@ import OCCore
 /// is passed through ``redact(_:secrets:)`` with the command's sensitive values.
 public enum Redaction {
     /// What a secret is replaced with, matching ``Command/redactedArgv``.
-    public static let placeholder = SecretText.placeholder
+    public static let placeholder = DisplayText.placeholder
 
     /// Replaces every occurrence of every secret in `text` with ``placeholder``.
     ///
     /// Longer secrets are replaced first, so a secret that contains another is removed whole. Secrets shorter
-    /// than ``SecretText/minimumSearchLength`` are not searched for (they are redacted by their marks only).
+    /// than ``DisplayText/minimumSearchLength`` are not searched for (they are redacted by their marks only).
     ///
     /// - Parameters:
     ///   - text: the text to clean.
     ///   - secrets: the values to remove.
     /// - Returns: `text` without any of the secrets.
     public static func redact(_ text: String, secrets: some Sequence<String>) -> String {
-        SecretText.redact(text, secrets: secrets)
+        DisplayText.redact(text, secrets: secrets)
     }
 
     /// The values of the argv elements that `command` marks as sensitive.
@@ -38,7 +38,7 @@ public enum Redaction {
     ///   - secrets: the values to remove.
     /// - Returns: the cleaned result (bytes that are not UTF-8 are replaced when a secret is present).
     public static func redact(_ result: CommandResult, secrets: [String]) -> CommandResult {
-        SecretText.redact(result, secrets: secrets)
+        DisplayText.redact(result, secrets: secrets)
     }
 
     /// Returns `failure` with the secrets removed from the output it carries and from its reason.

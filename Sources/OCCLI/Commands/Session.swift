@@ -77,7 +77,7 @@ struct Session: Sendable {
         if let exit = error as? ExitCode { return exit }
         err(
             errorStyle.red(errorStyle.bold("error")) + ": "
-                + SecretText.escapingControlCharacters("\(error)", keepNewlines: true) + "\n")
+                + DisplayText.escapingControlCharacters("\(error)", keepNewlines: true) + "\n")
         return .failure
     }
 }

@@ -21,9 +21,9 @@ public struct DiagnosticPrinter: Sendable {
             if let location = diagnostic.location { head += style.bold("\(location)") + ": " }
             // Control characters (a bad name, a tool's output quoted in a message) are shown escaped, never sent
             // to the terminal.
-            head += SecretText.escapingControlCharacters(diagnostic.summary)
+            head += DisplayText.escapingControlCharacters(diagnostic.summary)
             if let keyPath = diagnostic.keyPath {
-                head += style.dim(" [\(SecretText.escapingControlCharacters(keyPath))]")
+                head += style.dim(" [\(DisplayText.escapingControlCharacters(keyPath))]")
             }
             out.append(head)
             if let location = diagnostic.location, location.line > 0 {
@@ -34,13 +34,13 @@ public struct DiagnosticPrinter: Sendable {
                     cache[location.file] = text.split(separator: "\n", omittingEmptySubsequences: false)
                 }
                 if let lines = cache[location.file], lines.indices.contains(location.line - 1) {
-                    let line = SecretText.escapingControlCharacters(String(lines[location.line - 1]))
+                    let line = DisplayText.escapingControlCharacters(String(lines[location.line - 1]))
                     out.append(style.dim(String(format: "%5d | ", location.line)) + line)
                     out.append(style.dim("      | ") + String(repeating: " ", count: max(0, location.column - 1)) + "^")
                 }
             }
             if let detail = diagnostic.detail {
-                let shown = SecretText.escapingControlCharacters(detail, keepNewlines: true)
+                let shown = DisplayText.escapingControlCharacters(detail, keepNewlines: true)
                 out.append("  " + shown.replacingOccurrences(of: "\n", with: "\n  "))
             }
         }

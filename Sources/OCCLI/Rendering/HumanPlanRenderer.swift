@@ -131,13 +131,13 @@ public struct HumanPlanRenderer: Sendable {
         let hidden = attribute.sensitive
         func show(_ value: Value?) -> String {
             guard let value else { return "null" }
-            return hidden ? SecretText.placeholder : Self.visible(value.description, secrets)
+            return hidden ? DisplayText.placeholder : Self.visible(value.description, secrets)
         }
         // Multi-line text: a unified diff.
         if case .string(let new)? = attribute.after, case .string(let old)? = attribute.before,
             new.contains("\n") || old.contains("\n")
         {
-            if hidden { return [style.yellow("      ~") + " \(name) = \(SecretText.placeholder)" + forces] }
+            if hidden { return [style.yellow("      ~") + " \(name) = \(DisplayText.placeholder)" + forces] }
             var lines = [style.yellow("      ~") + " \(name) = <<-EOT" + forces]
             for line in TextDiff.unified(old, new) {
                 let shown = Self.visible(line, secrets)
@@ -153,7 +153,7 @@ public struct HumanPlanRenderer: Sendable {
             return lines
         }
         if case .string(let text)? = attribute.after, attribute.before == nil, text.contains("\n") {
-            if hidden { return [style.green("      +") + " \(name) = \(SecretText.placeholder)"] }
+            if hidden { return [style.green("      +") + " \(name) = \(DisplayText.placeholder)"] }
             var lines = [style.green("      +") + " \(name) = <<-EOT"]
             let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
             let all = body.split(separator: "\n", omittingEmptySubsequences: false)
@@ -177,6 +177,6 @@ public struct HumanPlanRenderer: Sendable {
     /// Text from the world or the manifest, fit to print: secrets of searchable length removed, control
     /// characters made visible (an ESC in a file must not clear the screen or fake "No changes.").
     static func visible(_ text: String, _ secrets: Set<String> = []) -> String {
-        SecretText.escapingControlCharacters(SecretText.redact(text, secrets: secrets))
+        DisplayText.escapingControlCharacters(DisplayText.redact(text, secrets: secrets))
     }
 }

@@ -87,7 +87,7 @@ public enum JSONPlanRenderer {
     static func redact(_ value: Value?, _ secrets: Set<String>) -> Value? {
         guard let value, !secrets.isEmpty else { return value }
         switch value {
-        case .string(let s): return .string(SecretText.redact(s, secrets: secrets))
+        case .string(let s): return .string(DisplayText.redact(s, secrets: secrets))
         case .list(let l): return .list(l.map { redact($0, secrets) ?? .null })
         case .map(let m): return .map(m.mapValues { redact($0, secrets) ?? .null })
         default: return value

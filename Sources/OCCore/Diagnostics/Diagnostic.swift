@@ -81,13 +81,13 @@ public struct Diagnostics: Sendable, Hashable, Codable, Sequence {
     /// Adds many diagnostics.
     public mutating func append(contentsOf other: some Sequence<Diagnostic>) { items.append(contentsOf: other) }
 
-    /// Removes `secrets` (of searchable length, see ``SecretText``) from every summary and detail: a message
+    /// Removes `secrets` (of searchable length, see ``DisplayText``) from every summary and detail: a message
     /// that quotes a value read from `${env:…}` must not print it.
     public mutating func redact(_ secrets: Set<String>) {
         guard !secrets.isEmpty else { return }
         for index in items.indices {
-            items[index].summary = SecretText.redact(items[index].summary, secrets: secrets)
-            items[index].detail = items[index].detail.map { SecretText.redact($0, secrets: secrets) }
+            items[index].summary = DisplayText.redact(items[index].summary, secrets: secrets)
+            items[index].detail = items[index].detail.map { DisplayText.redact($0, secrets: secrets) }
         }
     }
 

@@ -174,7 +174,7 @@ public struct Applier: Sendable {
                                         logger: context.logger))
                                 return .done(change, response, clock.now - start)
                             } catch {
-                                let message = SecretText.redact("\(error)", secrets: change.secretValues)
+                                let message = DisplayText.redact("\(error)", secrets: change.secretValues)
                                 return .failed(change, message, clock.now - start)
                             }
                         }

@@ -430,7 +430,7 @@ public struct Planner: Sendable {
     static func observationDetail(_ error: any Error, secrets: Set<String>) -> String {
         var error = error
         if var failure = error as? CommandFailure {
-            failure.result = failure.result.map { SecretText.redact($0, secrets: secrets) }
+            failure.result = failure.result.map { DisplayText.redact($0, secrets: secrets) }
             error = failure
         }
         return "\(error)\nThe resource's state is unknown, so nothing is planned for it; fix the cause and plan again."

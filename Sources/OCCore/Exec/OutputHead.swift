@@ -42,7 +42,7 @@ public enum OutputHead {
         case "\\": return "\\\\"
         default:
             let value = scalar.value
-            if value < 0x20 || (0x7F...0x9F).contains(value) || (0x2028...0x2029).contains(value) {
+            if DisplayText.isControl(scalar) || (0x2028...0x2029).contains(value) {
                 return "\\u{" + String(value, radix: 16, uppercase: true) + "}"
             }
             return String(scalar)

@@ -38,7 +38,7 @@ public enum Formats {
 
     /// Whether `text` holds a control character: U+0000–U+001F, U+007F or a C1 control U+0080–U+009F.
     public static func hasControlCharacter(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        text.unicodeScalars.contains(where: DisplayText.isControl)
     }
 
     /// Why `text` cannot be handed to a tool as one name or path argument, or `nil`.

@@ -37,14 +37,14 @@ public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertib
     /// Whether the value at `path` is marked or lies under a mark.
     public func marks(_ path: ValuePath) -> Bool { paths.contains { path.hasPrefix($0) } }
 
-    /// `value` with every marked subtree replaced by ``SecretText/placeholder``.
+    /// `value` with every marked subtree replaced by ``DisplayText/placeholder``.
     public func redact(_ value: Value?) -> Value? {
         guard let value, !paths.isEmpty else { return value }
         return redact(value, at: .root)
     }
 
     private func redact(_ value: Value, at path: ValuePath) -> Value {
-        if marks(path) { return value == .null ? .null : .string(SecretText.placeholder) }
+        if marks(path) { return value == .null ? .null : .string(DisplayText.placeholder) }
         switch value {
         case .map(let entries):
             return .map(
@@ -157,13 +157,14 @@ public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertib
     }
 }
 
-/// Secrets in free text (tool output, error messages) and control characters in anything shown to a person.
+/// Text shown to a person: secrets removed from free text (tool output, error messages) and control
+/// characters made visible.
 ///
 /// Structured places (attributes, argv elements) are redacted by their marks. Free text has no marks, so
 /// the known secret values are searched for in it — but only values of at least ``minimumSearchLength``
 /// characters: a short value such as `1` would blank every `1` of a message, and is kept out of free text by
 /// the marks alone.
-public enum SecretText {
+public enum DisplayText {
     /// What a secret is shown as.
     public static let placeholder = "(sensitive)"
     /// The shortest secret searched for in free text.
@@ -227,7 +228,7 @@ extension Command {
         guard !present.isEmpty else { return self }
         var copy = self
         for (index, element) in argv.enumerated()
-        where present.contains(where: { SecretText.element(element, carries: $0) }) {
+        where present.contains(where: { DisplayText.element(element, carries: $0) }) {
             copy.sensitiveArguments.insert(index)
         }
         if showsInput, let stdin {
@@ -257,7 +258,7 @@ public struct SensitiveRunner: CommandRunner {
             return try await base.run(command.markingSensitive(secrets))
         } catch var failure as CommandFailure {
             failure.command = failure.command.markingSensitive(secrets)
-            failure.result = failure.result.map { SecretText.redact($0, secrets: secrets) }
+            failure.result = failure.result.map { DisplayText.redact($0, secrets: secrets) }
             throw failure
         }
     }
@@ -268,13 +269,13 @@ public struct SensitiveRunner: CommandRunner {
         guard result.succeeded else {
             throw CommandFailure(
                 host: host, command: marked, reason: .exited(result.exitStatus),
-                result: SecretText.redact(result, secrets: secrets))
+                result: DisplayText.redact(result, secrets: secrets))
         }
         return result
     }
 }
 
-extension SecretText {
+extension DisplayText {
     /// `result` with the secrets removed from both outputs (see ``redact(_:secrets:)``).
     public static func redact(_ result: CommandResult, secrets: some Sequence<String>) -> CommandResult {
         let present = Set(secrets).filter { $0.count >= minimumSearchLength }
