@@ -36,10 +36,11 @@ public final class EngineHarness: Sendable {
     public let registry: ProviderRegistry
     private let runnerFor: @Sendable (OCCore.Host) -> any CommandRunner
 
-    /// Creates a harness whose every host runs commands through `runner(host)`.
+    /// Creates a harness whose every host runs commands through `runner(host)`; `stateDirectory` shares
+    /// another harness's journal (a second run of the same stack).
     public init(
         stack: String = "lab", header: String = "", catalog: SpecCatalog, providers: [any Provider],
-        runner: @escaping @Sendable (OCCore.Host) -> any CommandRunner
+        runner: @escaping @Sendable (OCCore.Host) -> any CommandRunner, stateDirectory: TempDirectory? = nil
     ) throws {
         self.stack = stack
         self.header = header
@@ -47,8 +48,8 @@ public final class EngineHarness: Sendable {
         registry = ProviderRegistry(providers)
         runnerFor = runner
         manifestDirectory = try TempDirectory(prefix: "ocplan-harness-manifest")
-        stateDirectory = try TempDirectory(prefix: "ocplan-harness-state")
-        journal = try StateJournal(stack: stack, stateDirectory: stateDirectory.path)
+        self.stateDirectory = try stateDirectory ?? TempDirectory(prefix: "ocplan-harness-state")
+        journal = try StateJournal(stack: stack, stateDirectory: self.stateDirectory.path)
     }
 
     /// Creates a harness whose every host runs commands through `runner`.

@@ -187,13 +187,17 @@ import Testing
             catalog: Self.sysctlCatalog, providers: [SysctlProvider()], base: fake.runner(), fault: .noEffect,
             when: { $0.mutating && broken.isOn })
 
-        // A take-over whose write does nothing: failed, and no entry (nothing was taken over).
+        // A take-over whose write does nothing: failed, and only the unconfirmed intent is journaled, holding
+        // the value found (so a write that did land after all is still restored on destroy).
         broken.set(true)
         let takeover = try await harness.plan(Self.forwarding)
         let events = ApplyEvents()
         let report = await harness.apply(takeover, events: events)
         await ToolFaults.expectFailedApply(
             report, events: events, address: "sysctl.fwd", journal: harness.journal, journaled: nil)
+        let intent = await harness.journal.entries["sysctl.fwd"]
+        #expect(intent?.pending == true)
+        #expect(intent?.privateState?["original"] == "0")
 
         // Taken over for real, then an update that does nothing: the entry keeps the original value.
         broken.set(false)

@@ -168,6 +168,7 @@ public struct Applier: Sendable {
                                 try Task.checkCancellation()
                                 let secrets = change.secretValues
                                 let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
+                                try await Self.recordIntent(change, provider: provider, stack: stack, context: context)
                                 let response = try await provider.apply(
                                     ApplyRequest(
                                         stack: stack, host: change.host, runner: runner, change: change,
@@ -226,6 +227,24 @@ public struct Applier: Sendable {
             }
         }
         return report
+    }
+
+    /// Writes the provider's intent for `change` to the journal before it runs (see
+    /// ``Provider/intent(for:context:)``): a kill between the action and the journal write then leaves a
+    /// record that the next plan reads as the stack's, with the original value to restore.
+    private static func recordIntent(
+        _ change: Change, provider: any Provider, stack: String, context: EngineContext
+    ) async throws {
+        guard change.action != .delete, let after = change.after else { return }
+        let changeContext = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
+        guard let intent = try provider.intent(for: change, context: changeContext) else { return }
+        let existing = await context.journal.entry(change.address)
+        try await context.journal.record(
+            change.address,
+            JournalEntry(
+                provider: change.provider, host: change.host, applied: after, observed: existing?.observed,
+                privateState: intent, dependencies: change.dependencies,
+                sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths, pending: true))
     }
 
     private func record(_ change: Change, _ response: ApplyResponse) async throws {

@@ -288,8 +288,14 @@ public struct Planner: Sendable {
         guard observation.exists else {
             if let note = observation.note { change.notes.append(note) }
             change.action = .create
-            change.cause = item.entry == nil ? .manifest : .drift
-            if item.entry != nil { change.notes.append("it was deleted outside ocplan") }
+            // An intent that was never confirmed: the last apply stopped before it finished this resource.
+            let unfinished = item.entry?.pending == true
+            change.cause = item.entry == nil || unfinished ? .manifest : .drift
+            if unfinished {
+                change.notes.append("the last apply stopped before it finished this resource")
+            } else if item.entry != nil {
+                change.notes.append("it was deleted outside ocplan")
+            }
             change.attributes = Differ.diff(nil, item.desired, schema: schema, sensitive: sensitive)
             return change
         }
@@ -324,7 +330,7 @@ public struct Planner: Sendable {
         }
         guard !attributes.isEmpty else { return change }
         change.action = attributes.contains(where: \.forcesReplace) ? .replace : .update
-        if let entry = item.entry, entry.applied == item.desired {
+        if let entry = item.entry, entry.applied == item.desired, entry.pending != true {
             change.cause = .drift
         } else {
             change.cause = .manifest

@@ -29,9 +29,20 @@ public protocol Provider: Sendable {
     func commands(for change: Change, context: ChangeContext) throws -> [Command]
     /// Performs one change idempotently and returns what it observed afterwards.
     func apply(_ request: ApplyRequest) async throws -> ApplyResponse
+    /// What the journal must hold *before* `change` runs, so that a run killed half-way leaves a record the
+    /// next run finishes from: the private state the provider will keep (a file the stack is about to create,
+    /// a setting's value before it is taken over).
+    ///
+    /// `nil` (the default) records nothing first: the object carries its own ownership mark (a Podman label,
+    /// an iptables comment), so a killed create is still recognised as the stack's.
+    ///
+    /// - Throws: an ``OCError`` when the change cannot be turned into steps.
+    func intent(for change: Change, context: ChangeContext) throws -> Value?
 }
 
 extension Provider {
+    public func intent(for change: Change, context: ChangeContext) throws -> Value? { nil }
+
     public func manages(_ declaration: ResourceDeclaration) -> Bool { true }
 
     /// Runs ``commands(for:context:)`` in order, then observes the resource again.

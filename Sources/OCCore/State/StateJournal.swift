@@ -25,6 +25,9 @@ public struct JournalEntry: Sendable, Hashable, Codable {
     /// The paths of ``applied`` and ``observed`` that hold secrets (kept so that a rotated or removed secret's
     /// old value stays hidden).
     public var sensitivePaths: SensitivePaths?
+    /// Whether this entry is an intent written before the change ran (see ``Provider/intent(for:context:)``)
+    /// and not yet confirmed by a finished apply: the change may have been done in part, or not at all.
+    public var pending: Bool?
 
     /// Creates an entry.
     public init(
@@ -35,7 +38,8 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         privateState: Value?,
         dependencies: [Address],
         appliedAt: Date = Date(),
-        sensitivePaths: SensitivePaths? = nil
+        sensitivePaths: SensitivePaths? = nil,
+        pending: Bool? = nil
     ) {
         self.provider = provider
         self.host = host
@@ -45,6 +49,7 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         self.dependencies = dependencies
         self.appliedAt = appliedAt
         self.sensitivePaths = sensitivePaths
+        self.pending = pending
     }
 }
 

@@ -192,15 +192,24 @@ public struct FilesProvider: Provider {
     public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
         try await request.runner.checkAll(try commands(for: request.change, context: context), host: request.host.name)
-        // Remember whether the stack created the file: only then may it delete it.
+        return try await request.reobserve(self, privateState: Self.privateState(after: request.change))
+    }
+
+    /// Journaled before the write: whether the stack creates the file, so a run killed after the file is in
+    /// place still owns it (and deletes it on destroy) instead of asking for `--adopt`.
+    public func intent(for change: Change, context: ChangeContext) throws -> Value? {
+        Self.privateState(after: change)
+    }
+
+    /// Whether the stack created the file once `change` is done: only then may it delete it.
+    static func privateState(after change: Change) -> Value {
         let created: Bool
-        switch request.change.action {
-        case .create: created = request.change.before == nil
-        case .replace:
-            created = Self.created(request.change, request.change.privateState) || request.change.before == nil
-        default: created = Self.created(request.change, request.change.privateState)
+        switch change.action {
+        case .create: created = change.before == nil || Self.created(change, change.privateState)
+        case .replace: created = Self.created(change, change.privateState) || change.before == nil
+        default: created = Self.created(change, change.privateState)
         }
-        return try await request.reobserve(self, privateState: ["created": .bool(created)])
+        return ["created": .bool(created)]
     }
 
     /// Whether the stack created the file (recorded at its first apply).

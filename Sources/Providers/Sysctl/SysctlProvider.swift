@@ -240,6 +240,14 @@ public struct SysctlProvider: Provider {
         return try await request.reobserve(self, privateState: steps.privateState)
     }
 
+    /// Journaled before the change runs: the key, the persistence file and the value found before the stack
+    /// took the setting over, so a run killed between `sysctl -w` and the journal write still restores the
+    /// real original on destroy.
+    public func intent(for change: Change, context: ChangeContext) throws -> Value? {
+        guard change.action != .delete else { return nil }
+        return try Self.steps(for: change, context: context).privateState
+    }
+
     /// What one change does: runtime commands, persistence file edits and the private state to keep.
     struct Steps {
         var runtime: [Command] = []

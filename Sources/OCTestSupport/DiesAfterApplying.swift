@@ -1,0 +1,40 @@
+import Foundation
+import OCCore
+
+/// A provider that does everything `base` does, then dies before it can answer an apply: the engine sees
+/// the failure a kill between the action and the journal write would leave (the world changed, nothing
+/// confirmed in the journal).
+public struct DiesAfterApplying: Provider {
+    /// What the process "died" with.
+    public struct Killed: Error, CustomStringConvertible {
+        public var description: String { "killed after the action, before the journal write" }
+    }
+
+    /// The provider that really acts.
+    public let base: any Provider
+
+    /// Wraps `base`.
+    public init(_ base: any Provider) { self.base = base }
+
+    public var name: String { base.name }
+    public var sections: [String] { base.sections }
+    public func manages(_ declaration: ResourceDeclaration) -> Bool { base.manages(declaration) }
+    public func schema(for section: String) -> ResourceSchema { base.schema(for: section) }
+    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] { base.prerequisites(on: host) }
+    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+        try base.desiredState(of: declaration, context: context)
+    }
+    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse { try await base.observe(request) }
+    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+        try base.commands(for: change, context: context)
+    }
+    public func intent(for change: Change, context: ChangeContext) throws -> Value? {
+        try base.intent(for: change, context: context)
+    }
+
+    /// Applies through `base`, then throws ``Killed``.
+    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+        _ = try await base.apply(request)
+        throw Killed()
+    }
+}
