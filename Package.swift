@@ -69,13 +69,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        /// Facts found on a host at plan time (`{ detect: default-route }`): the commands and their parsers.
+        .target(name: "OCFacts", dependencies: ["OCCore"], swiftSettings: strict),
+
         // MARK: - CLI
 
         /// Commands, composition root (the only list of providers), renderers, exit codes.
         .target(
             name: "OCCLI",
             dependencies: [
-                "OCCore", "OCExec",
+                "OCCore", "OCExec", "OCFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ] + providerFamilies.map { .target(name: $0.target) },
@@ -89,7 +92,7 @@ let package = Package(
         // MARK: - Test support
 
         /// Scripted runner, fakes, fixtures and helpers for the tests.
-        .target(name: "OCTestSupport", dependencies: ["OCCore", "OCExec"], swiftSettings: strict),
+        .target(name: "OCTestSupport", dependencies: ["OCCore", "OCExec", "OCFacts"], swiftSettings: strict),
 
         // MARK: - Tests
 
@@ -98,14 +101,14 @@ let package = Package(
         .testTarget(
             name: "OCProvidersTests",
             // OCExec and OCCLI for ArgvInjectionTests, which covers the transports and validates with the full catalog.
-            dependencies: ["OCCore", "OCExec", "OCCLI", "OCTestSupport"]
+            dependencies: ["OCCore", "OCExec", "OCCLI", "OCFacts", "OCTestSupport"]
                 + providerFamilies.map { .target(name: $0.target) },
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "OCCLITests",
-            dependencies: ["OCCLI", "OCTestSupport"],
+            dependencies: ["OCCLI", "OCFacts", "OCTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OCCore
+import OCFacts
 
 /// Plans and applies manifests through the real engine — the manifest loader (with the `default-route`
 /// detector), the planner, the applier and a state journal in a temporary folder — against whatever runner

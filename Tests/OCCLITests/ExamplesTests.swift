@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OCCLI
 import OCCore
+import OCFacts
 import OCTestSupport
 import Testing
 

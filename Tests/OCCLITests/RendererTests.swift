@@ -210,3 +210,39 @@ import Testing
         #expect(text.contains("\n  No changes.\\e[1A\\x07"))
     }
 }
+
+/// Which resource a host's commands run inside is said by the spec types (the core knows no tool): a
+/// `multipass` host depends on its VM, a `podman-exec` host on its container, and everything on the host
+/// depends on that resource.
+@Suite struct HostBackingTests {
+    @Test func resourcesOnAVMOrContainerHostDependOnIt() async throws {
+        let dir = try TempDirectory()
+        try dir.write(
+            """
+            version: 1
+            stack: lab
+            hosts:
+              oc-exit: { transport: multipass, vm: oc-exit, os: linux }
+              hs: { transport: podman-exec, container: headscale, os: linux }
+              far: { transport: ssh, address: far.example, os: linux }
+            vms:
+              oc-exit: { image: "24.04" }
+            containers:
+              headscale: { image: docker.io/headscale/headscale:0.26 }
+            sysctl:
+              fwd: { host: oc-exit, key: net.ipv4.ip_forward, value: 1 }
+              in-hs: { host: hs, key: net.ipv4.ip_default_ttl, value: 64 }
+              far: { host: far, key: net.ipv4.ip_default_ttl, value: 64 }
+
+            """, to: "stack.yaml")
+        let (manifest, diagnostics) = await ManifestLoader(catalog: StandardProviders.catalog, environment: [:])
+            .load([dir.path])
+        let m = try #require(manifest, "\(diagnostics.items)")
+        #expect(m.backing == ["oc-exit": "vms.oc-exit", "hs": "containers.headscale"])
+        #expect(m.resource("sysctl.fwd")?.dependencies == ["vms.oc-exit"])
+        #expect(m.resource("sysctl.in-hs")?.dependencies == ["containers.headscale"])
+        #expect(m.resource("sysctl.far")?.dependencies == [])
+        // A catalog without those spec types knows no backing at all.
+        #expect(SpecCatalog([]).backingResource(of: try #require(m.hosts["oc-exit"])) == nil)
+    }
+}

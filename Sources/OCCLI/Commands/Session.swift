@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OCCore
 import OCExec
+import OCFacts
 
 /// What one CLI run shares: output streams, style, logger, runners, and the manifest → engine wiring.
 struct Session: Sendable {

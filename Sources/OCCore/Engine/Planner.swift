@@ -465,7 +465,7 @@ public struct Planner: Sendable {
                         address: $0.address, desired: $0.desired, lastApplied: $0.entry?.applied,
                         privateState: $0.entry?.privateState)
                 }
-                let backing = ManifestLoader.backingResource(of: host).flatMap { manifest.resource($0) }
+                let backing = manifest.backing[host.name].flatMap { manifest.resource($0) }
                 group.addTask {
                     let request = ObserveRequest(
                         stack: stack, host: host, runner: context.runner(host), targets: targets,

@@ -64,6 +64,8 @@ public struct Manifest: Sendable {
     public var files: [String]
     /// Warnings found while loading (they travel with the plan).
     public var warnings: [Diagnostic] = []
+    /// For each host whose commands run inside a declared resource (a VM, a container), that resource.
+    public var backing: [String: Address] = [:]
 
     /// The resource at `address`.
     public func resource(_ address: Address) -> ResourceDeclaration? {

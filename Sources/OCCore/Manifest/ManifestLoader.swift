@@ -15,6 +15,15 @@ public struct SpecCatalog: Sendable {
 
     /// Every section a manifest may contain, core sections first.
     public var allSections: [String] { CoreSchemas.coreSections + types.keys.sorted() }
+
+    /// The resource that must exist before commands can reach `host` (its VM or container), as the spec types
+    /// say (``ResourceSpec/backingName(for:)``); `nil` for a host on this machine or over ssh.
+    public func backingResource(of host: Host) -> Address? {
+        for section in types.keys.sorted() {
+            if let type = types[section], let name = type.backingName(for: host) { return Address(section, name) }
+        }
+        return nil
+    }
 }
 
 /// Loads a manifest from files or directories and validates it, collecting every problem.
@@ -427,7 +436,7 @@ public struct ManifestLoader: Sendable {
                 }
             }
             let hostName = item.spec.hostNames.first ?? "local"
-            if let host = hosts[hostName], let backing = Self.backingResource(of: host), declared.contains(backing) {
+            if let host = hosts[hostName], let backing = catalog.backingResource(of: host), declared.contains(backing) {
                 depend(backing, item.keyLocation)
             }
             for dependency in dependencies { graph.add(item.address, dependsOn: dependency) }
@@ -461,10 +470,15 @@ public struct ManifestLoader: Sendable {
 
         diagnostics.redact(interpolator.secrets.union(plainInterpolator.secrets))
         guard !diagnostics.hasErrors, let stack else { return (nil, diagnostics) }
-        let manifest = Manifest(
+        var manifest = Manifest(
             version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
             graph: graph, secrets: interpolator.secrets.union(plainInterpolator.secrets), files: files,
             warnings: diagnostics.warnings)
+        for (name, host) in hosts {
+            if let backing = catalog.backingResource(of: host), declared.contains(backing) {
+                manifest.backing[name] = backing
+            }
+        }
         return (manifest, diagnostics)
     }
 
@@ -497,15 +511,6 @@ public struct ManifestLoader: Sendable {
         }
         if expanded.isNull { expanded = SourceNode(.mapping([]), at: expanded.location) }
         return try? decoder.decode(type, from: expanded.yamsNode())
-    }
-
-    /// The resource that must exist before commands can reach `host` (its VM or container).
-    public static func backingResource(of host: Host) -> Address? {
-        switch host.transport {
-        case .multipass: return host.vm.map { Address("vms", $0) }
-        case .podmanExec: return host.container.map { Address("containers", $0) }
-        default: return nil
-        }
     }
 
     /// A cycle's path for a summary line (`a → b → a`); a long one is shortened in the middle and counted.

@@ -15,6 +15,11 @@ public protocol ResourceSpec: Decodable, Sendable {
     func validate(in context: ValidationContext) -> [Diagnostic]
     /// References the schema cannot express (fields of type `.reference` are found automatically).
     func references() -> [SpecReference]
+    /// The name of the resource of this section that `host`'s commands run inside, when the section backs
+    /// hosts (a VM for `transport: multipass`, a container for `transport: podman-exec`); `nil` otherwise.
+    ///
+    /// Everything on such a host depends on that resource, so nothing runs inside it before it exists.
+    static func backingName(for host: Host) -> String?
 }
 
 /// A reference from one resource to another, which becomes a dependency edge.
@@ -39,6 +44,7 @@ extension ResourceSpec {
     public var hostNames: [String] { ["local"] }
     public func validate(in context: ValidationContext) -> [Diagnostic] { [] }
     public func references() -> [SpecReference] { [] }
+    public static func backingName(for host: Host) -> String? { nil }
 }
 
 /// What a spec's `validate` can see: where its keys were written and the other resources.

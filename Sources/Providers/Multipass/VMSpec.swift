@@ -66,6 +66,11 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
 
     public static let section = "vms"
 
+    /// A `transport: multipass` host runs its commands inside the VM named by its `vm` (or its own name).
+    public static func backingName(for host: OCCore.Host) -> String? {
+        host.transport == .multipass ? (host.vm ?? host.name) : nil
+    }
+
     /// The host that runs the VM manager (where `multipass` is called).
     public var host: String
     /// The VM manager.

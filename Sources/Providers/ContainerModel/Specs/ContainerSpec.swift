@@ -18,6 +18,12 @@ public struct ContainerSpec: ResourceSpec, Equatable, Codable {
 
     public static let section = "containers"
 
+    /// A `transport: podman-exec` host runs its commands inside the container named by its `container` (or its
+    /// own name).
+    public static func backingName(for host: OCCore.Host) -> String? {
+        host.transport == .podmanExec ? (host.container ?? host.name) : nil
+    }
+
     /// The host whose container runtime runs the container.
     public var host: String
     /// Podman or Apple's `container`.
