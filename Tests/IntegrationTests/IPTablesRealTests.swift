@@ -269,4 +269,70 @@ import Testing
             await stack.apply(try await stack.plan(Self.iptablesManifest(lab, family: "both"), destroy: true))
         }
     }
+
+    /// Two owned chains, `iptables.egress` jumping to `iptables.log` (which sorts after it), in one namespace.
+    static func jumpManifest(_ namespace: NetNamespace, backend: String, chains: Bool = true) -> String {
+        var text = "hosts:\n  ns: { transport: netns, namespace: \(namespace.name) }\niptables:"
+        guard chains else { return text + " {}\n" }
+        let (jump, goto, log) =
+            backend == "nft"
+            ? (#"iifname "lo" jump OC_LOG"#, "goto OC_LOG", #"counter log prefix "OC_LOG ""#)
+            : ("-i lo -j OC_LOG", "-g OC_LOG", #"-j LOG --log-prefix "OC_LOG ""#)
+        text += """
+
+              egress:
+                host: ns
+                backend: \(backend)
+                table: mangle
+                chain: OC_EGRESS
+                rules: ['\(jump)', '\(goto)']
+                hook: { chain: OUTPUT }
+              log:
+                host: ns
+                backend: \(backend)
+                table: mangle
+                chain: OC_LOG
+                rules: ['\(log)']
+
+            """
+        return text
+    }
+
+    @Test(
+        .enabled(if: NetNamespace.isSupported), .timeLimit(.minutes(3)),
+        arguments: ["iptables", "nft"])
+    func aChainJumpingToAnotherOwnedChainAppliesAndGoesInOneRun(backend: String) async throws {
+        try #require(ToolLocator.isAvailable(backend == "nft" ? "nft" : "iptables-restore"))
+        try await withNetNamespace { namespace in
+            let stack = try EngineStack(name: Self.stackName())
+            let manifest = Self.jumpManifest(namespace, backend: backend)
+            func listing() async throws -> String {
+                guard backend == "nft" else { return try await namespace.run(["iptables-save", "-t", "mangle"]) }
+                let listed = try await namespace.runner().run(
+                    Command(["nft", "list", "table", "inet", "ocplan_\(stack.name)"]))
+                return listed.succeeded ? listed.stdoutText : ""
+            }
+
+            // From nothing, in one apply: the jumped-to chain first.
+            let first = try await stack.plan(manifest)
+            #expect(first.actions.map(\.action) == [.create, .create])
+            #expect(first.change("iptables.egress")?.dependencies == ["iptables.log"])
+            await stack.apply(first)
+            let loaded = try await listing()
+            #expect(loaded.contains("OC_EGRESS"))
+            #expect(loaded.contains(backend == "nft" ? "jump OC_LOG" : "-j OC_LOG"))
+            #expect(loaded.contains(backend == "nft" ? "goto OC_LOG" : "-g OC_LOG"))
+            #expect(try await stack.plan(manifest).actions.isEmpty)
+
+            // Both removed in one apply: the jumping chain goes first (a chain still jumped to cannot be deleted).
+            let removal = try await stack.plan(Self.jumpManifest(namespace, backend: backend, chains: false))
+            #expect(removal.actions.map(\.action) == [.delete, .delete])
+            await stack.apply(removal)
+            let left = try await listing()
+            #expect(!left.contains("OC_EGRESS"))
+            #expect(!left.contains("OC_LOG"))
+            #expect(!left.contains("ocplan:"))
+            #expect(await stack.journal.entries.isEmpty)
+        }
+    }
 }

@@ -124,4 +124,45 @@ import Testing
         #expect(diagnostics.first?.detail?.contains("iptables.first") == true)
         #expect(diagnostics.first?.keyPath == "iptables.oc-egress.hook.position")
     }
+
+    // MARK: - Jumps to other owned chains
+
+    @Test(arguments: [
+        ("-i e0 -j OC_CHILD", IPTablesChainSpec.Backend.iptables, ["OC_CHILD"]),
+        ("-p tcp --jump OC_A -g OC_B", .iptables, ["OC_A", "OC_B"]),
+        ("--goto=OC_C", .iptables, ["OC_C"]),
+        ("-j LOG --log-prefix \"-j OC_NOT \"", .iptables, ["LOG"]),
+        ("iifname \"e0\" jump OC_CHILD", .nft, ["OC_CHILD"]),
+        ("tcp dport vmap { 22 : jump OC_SSH, 80 : goto OC_WEB }", .nft, ["OC_SSH", "OC_WEB"]),
+        ("-j 'open", .iptables, []),
+    ])
+    func findsJumpAndGotoTargets(rule: String, backend: IPTablesChainSpec.Backend, targets: [String]) {
+        #expect(IPTablesChainSpec.jumpTargets(of: rule, backend: backend) == targets)
+    }
+
+    @Test func referencesTheOwnerOfAJumpedToChainOnTheSameHostTableAndFamily() {
+        let parent = IPTablesChainSpec(
+            host: "exit", table: .mangle, chain: "OC_PARENT",
+            rules: [
+                "-j ACCEPT", "-i e0 -j OC_CHILD", "-g OC_CHILD", "-j OC_V6", "-j OC_ELSEWHERE", "-j OC_OTHER_TABLE",
+            ])
+        let specs: [Address: any ResourceSpec] = [
+            "iptables.parent": parent,
+            "iptables.child": IPTablesChainSpec(host: "exit", table: .mangle, chain: "OC_CHILD", family: .both),
+            "iptables.v6": IPTablesChainSpec(host: "exit", table: .mangle, chain: "OC_V6", family: .ipv6),
+            "iptables.elsewhere": IPTablesChainSpec(host: "mac", table: .mangle, chain: "OC_ELSEWHERE"),
+            "iptables.other-table": IPTablesChainSpec(host: "exit", table: .filter, chain: "OC_OTHER_TABLE"),
+            "iptables.nft": IPTablesChainSpec(host: "exit", table: .mangle, chain: "OC_NFT", backend: .nft),
+        ]
+        let references = parent.references(among: specs)
+        #expect(references.map(\.target) == ["iptables.child"])
+        #expect(references.map(\.keyPath) == ["rules[1]"])
+        #expect(references.allSatisfy { !$0.required })
+
+        // nft chains all live in the stack's table: any nft chain of the host can be jumped to.
+        let nftParent = IPTablesChainSpec(
+            host: "exit", table: .filter, chain: "OC_NFT_PARENT", rules: ["jump OC_NFT", "jump OC_CHILD"],
+            backend: .nft)
+        #expect(nftParent.references(among: specs).map(\.target) == ["iptables.nft"])
+    }
 }

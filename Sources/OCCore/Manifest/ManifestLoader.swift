@@ -410,7 +410,7 @@ public struct ManifestLoader: Sendable {
                             detail: "Declare \(target) or fix the name.", at: ref.location, keyPath: ref.keyPath))
                 }
             }
-            for ref in item.spec.references() {
+            for ref in item.spec.references(among: specs) {
                 let location = item.node.location(of: ref.keyPath)
                 if declared.contains(ref.target) {
                     depend(ref.target, location)

@@ -20,6 +20,13 @@ public protocol ResourceSpec: Decodable, Sendable {
     ///
     /// Everything on such a host depends on that resource, so nothing runs inside it before it exists.
     static func backingName(for host: Host) -> String?
+    /// References found by looking at the other declared resources, for example an `iptables` rule that jumps
+    /// to a chain another resource owns; by default ``references()``.
+    ///
+    /// - Parameter specs: every declared resource's spec by address, this one's included (a reference to the
+    ///   resource itself is ignored).
+    /// - Returns: the references, which become dependency edges like ``references()``'s.
+    func references(among specs: [Address: any ResourceSpec]) -> [SpecReference]
 }
 
 /// A reference from one resource to another, which becomes a dependency edge.
@@ -45,6 +52,7 @@ extension ResourceSpec {
     public func validate(in context: ValidationContext) -> [Diagnostic] { [] }
     public func references() -> [SpecReference] { [] }
     public static func backingName(for host: Host) -> String? { nil }
+    public func references(among specs: [Address: any ResourceSpec]) -> [SpecReference] { references() }
 }
 
 /// What a spec's `validate` can see: where its keys were written and the other resources.

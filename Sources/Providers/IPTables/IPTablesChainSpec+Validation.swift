@@ -206,9 +206,7 @@ extension IPTablesChainSpec {
                         + "Remove it.",
                     at: keyPath))
         }
-        for (index, argument) in arguments.enumerated() where ["-j", "--jump", "-g", "--goto"].contains(argument) {
-            guard index + 1 < arguments.count else { continue }
-            let target = arguments[index + 1]
+        for target in Self.jumpTargets(of: rule, backend: .iptables) {
             if Self.natTargets.contains(target), table != .nat {
                 diagnostics.append(
                     context.error(

@@ -149,7 +149,8 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
             FieldSchema(
                 "rules", .strings,
                 doc: "The rules in order, each without `-A CHAIN` (`-j LOG --log-prefix \"OC_EGRESS \"`); ocplan "
-                    + "replaces the chain's contents atomically.",
+                    + "replaces the chain's contents atomically. A rule that jumps to a chain another resource owns "
+                    + "(`-j OC_CHILD`) makes this resource depend on that one.",
                 default: "[]", update: .inPlace),
             FieldSchema(
                 "hook", .object(hookSchema), doc: "The jump into the chain from a built-in chain.",
