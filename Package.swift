@@ -105,7 +105,9 @@ let package = Package(
         ),
         .testTarget(
             name: "OCCLITests",
-            dependencies: ["OCCLI", "OCTestSupport"],
+            dependencies: [
+                "OCCLI", "OCTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
