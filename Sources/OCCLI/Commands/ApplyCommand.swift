@@ -57,8 +57,9 @@ package struct ApplyCommand: OCCommand {
 
     package func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
-        if savedPlan != nil, !shape.isEmpty {
-            throw ValidationError("--target, --destroy and --adopt shape a new plan; a saved plan is applied as it is")
+        if savedPlan != nil, !shape.isEmpty || !manifest.variables.isEmpty {
+            throw ValidationError(
+                "--target, --destroy, --adopt and --var shape a new plan; a saved plan is applied as it is")
         }
     }
 

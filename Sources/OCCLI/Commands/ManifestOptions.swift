@@ -33,8 +33,7 @@ package struct ManifestOptions: ParsableArguments {
         var out: [String: String] = [:]
         for item in variables {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
-                throw ValidationError(
-                    "--var '\(DisplayText.escapingControlCharacters(item))' must look like NAME=VALUE")
+                throw ValidationError("--var '\(item)' must look like NAME=VALUE")
             }
             out[String(item[..<equals])] = String(item[item.index(after: equals)...])
         }

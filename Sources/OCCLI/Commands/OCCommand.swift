@@ -12,7 +12,9 @@ import OCCore
 /// | ``Outcome/changesPresent`` (`ocplan --detailed-exitcode`) | 2 |
 /// | ``ReportedFailure`` (diagnostics or a failed apply, already printed) | 1 |
 /// | any other error (operational: ``OCError``, a file that cannot be written): printed once, escaped | 1 |
-/// | `ValidationError` (a usage error): ArgumentParser prints it with the usage | 64 |
+/// | `ValidationError` (a usage error): ArgumentParser's message with the usage | 64 |
+///
+/// ``Entry`` prints ArgumentParser's messages (usage errors, help, version) with control characters escaped.
 ///
 /// Flags are checked in `validate()`, which ArgumentParser runs before `run()`, so a malformed value exits
 /// 64 before anything touches a machine.

@@ -34,8 +34,7 @@ package struct PlanShapeOptions: ParsableArguments {
         func parse(_ text: String, _ flag: String) throws -> Address {
             guard let address = Address(parsing: text) else {
                 throw ValidationError(
-                    "\(flag) '\(DisplayText.escapingControlCharacters(text))' is not a resource address "
-                        + "(SECTION.NAME, e.g. files.squid-conf)")
+                    "\(flag) '\(text)' is not a resource address (SECTION.NAME, e.g. files.squid-conf)")
             }
             return address
         }

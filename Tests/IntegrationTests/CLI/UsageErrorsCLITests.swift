@@ -82,7 +82,9 @@ import Testing
         Self.expectUsageError(run, naming: "nope", stack: stack)
     }
 
-    @Test(arguments: [["--target", "files.conf"], ["--destroy"], ["--adopt", "files.conf"]])
+    @Test(arguments: [
+        ["--target", "files.conf"], ["--destroy"], ["--adopt", "files.conf"], ["--var", "greeting=hi"],
+    ])
     func planShapingFlagsWithASavedPlanExit64(_ flags: [String]) async throws {
         let stack = try Stack()
         let plan = try stack.dir.write(#"{"formatVersion": 1, "stack": "usage", "changes": []}"#, to: "saved.plan")
@@ -91,6 +93,31 @@ import Testing
         #expect(run.stderr.contains("a saved plan is applied as it is"), "\(run.stderr)")
         #expect(run.stderr.contains("Usage: "), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: stack.state), "nothing ran, yet \(stack.state) exists")
+    }
+
+    @Test(arguments: [
+        ("ocplan", ["--x\u{1B}[2J"]), ("ocplan", ["validate", "--stack\u{1B}[2J"]),
+        ("ocapply", ["--parallelism", "\u{1B}[2J"]), ("ocplan", ["history", "--json=\u{1B}[2J"]),
+    ])
+    func anArgumentParserErrorShowsControlCharactersEscaped(_ program: String, _ arguments: [String]) async throws {
+        // ArgumentParser's own messages quote what was typed ("Unknown option '--x…'"); they reach the terminal
+        // through the same escaping as every other error.
+        let run = try await Binaries.run(program, arguments)
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.contains("Error: "), "\(run.stderr)")
+        #expect(run.stderr.contains("Usage: "), "\(run.stderr)")
+        #expect(run.stderr.contains("[2J"), "\(run.stderr)")
+        #expect(!run.stderr.contains("\u{1B}"), "a raw escape reached the terminal: \(run.stderr.debugDescription)")
+    }
+
+    @Test func helpAndVersionStillGoToStandardOutputWithStatusZero() async throws {
+        let help = try await Binaries.run("ocplan", ["validate", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: ocplan validate"), "\(help.stdout)")
+        #expect(help.stderr.isEmpty)
+        let version = try await Binaries.run("ocapply", ["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout == "0.1.0\n")
     }
 
     @Test func aControlCharacterInAMalformedValueIsShownEscaped() async throws {
