@@ -108,7 +108,9 @@ let package = Package(
         ),
         .testTarget(
             name: "OCCLITests",
-            dependencies: ["OCCLI", "OCFacts", "OCTestSupport"],
+            dependencies: [
+                "OCCLI", "OCFacts", "OCTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -9,8 +9,8 @@ import Darwin
 #endif
 
 /// `ocapply`: apply a saved plan exactly, or plan a manifest and apply it after confirmation.
-public struct ApplyCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct ApplyCommand: OCCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "ocapply",
         abstract: "Apply a saved plan, or plan a manifest and apply it.",
         discussion: """
@@ -36,7 +36,7 @@ public struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var shape: PlanShapeOptions
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup package var global: GlobalOptions
 
     @Flag(
         name: [.customLong("auto-approve"), .customLong("auto-approve", withSingleDash: true)],
@@ -46,28 +46,30 @@ public struct ApplyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How many actions may run at once.", valueName: "n"))
     var parallelism = 10
 
-    public init() {}
+    package init() {}
 
-    public func validate() throws {
-        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+    /// The saved plan to apply: the only path given, when it is a plan file.
+    private var savedPlan: String? {
+        let paths = manifest.all
+        guard paths.count == 1, let only = paths.first, Plan.isPlanFile(only) else { return nil }
+        return only
     }
 
-    public func run() async throws {
-        let session = Session(global)
-        do {
-            let paths = manifest.all
-            if paths.count == 1, let only = paths.first, Plan.isPlanFile(only) {
-                guard shape.targets.isEmpty, !shape.destroy, shape.adopt.isEmpty else {
-                    throw ValidationError(
-                        "--target, --destroy and --adopt shape a new plan; a saved plan is applied as it is")
-                }
-                try await applySaved(only, session: session)
-            } else {
-                try await planAndApply(manifest, session: session)
-            }
-        } catch {
-            throw session.fail(error)
+    package func validate() throws {
+        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        if savedPlan != nil, !shape.isEmpty || !manifest.variables.isEmpty {
+            throw ValidationError(
+                "--target, --destroy, --adopt and --var shape a new plan; a saved plan is applied as it is")
         }
+    }
+
+    package func run(_ session: Session) async throws -> Outcome {
+        if let savedPlan {
+            try await applySaved(savedPlan, session: session)
+        } else {
+            try await planAndApply(manifest, session: session)
+        }
+        return .success
     }
 
     private func applySaved(_ path: String, session: Session) async throws {
@@ -109,7 +111,7 @@ public struct ApplyCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let (plan, diagnostics) = await Planner(context: context).plan(manifest, options: try shape.planOptions())
         session.report(diagnostics)
-        guard let plan else { throw ExitCode.failure }
+        guard let plan else { throw ReportedFailure() }
         session.out(HumanPlanRenderer(style: session.style).render(plan))
         guard plan.hasChanges else { return }
         if !plan.missingTools.isEmpty {
@@ -126,7 +128,7 @@ public struct ApplyCommand: AsyncParsableCommand {
             session.out("  Enter a value: ")
             guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
                 session.out("Apply cancelled; nothing was changed.\n")
-                throw ExitCode.failure
+                throw ReportedFailure()
             }
         }
         try await execute(plan, context: context, session: session)
@@ -175,7 +177,7 @@ public struct ApplyCommand: AsyncParsableCommand {
         }
         if !report.succeeded {
             session.err("Run ocapply again after fixing the cause: it continues from where this run stopped.\n")
-            throw ExitCode.failure
+            throw ReportedFailure()
         }
     }
 }

@@ -6,7 +6,7 @@ import OCExec
 import OCFacts
 
 /// What one CLI run shares: output streams, style, logger, runners, and the manifest → engine wiring.
-struct Session: Sendable {
+package struct Session: Sendable {
     let options: GlobalOptions
     let style: Style
     let errorStyle: Style
@@ -15,6 +15,9 @@ struct Session: Sendable {
     let registry: ProviderRegistry
     let catalog: SpecCatalog
 
+    /// Creates the session of one run.
+    ///
+    /// - Parameter options: the run's global options.
     init(_ options: GlobalOptions) {
         self.options = options
         style = Style.detect(noColor: options.noColor, fileDescriptor: 1)
@@ -41,7 +44,7 @@ struct Session: Sendable {
     /// Writes to standard error; a closed pipe ends the process quietly (``StandardStreams``).
     func err(_ text: String) { StandardStreams.err(text) }
 
-    /// Loads and validates the manifest; prints diagnostics; fails with exit 1 on errors.
+    /// Loads and validates the manifest; prints diagnostics; throws ``ReportedFailure`` (exit 1) on errors.
     func load(_ options: ManifestOptions, detect: Bool) async throws -> Manifest {
         // Without detection (validate, graph, history) no values are needed, secrets included.
         let loader = ManifestLoader(catalog: catalog, requireEnvironment: detect)
@@ -49,7 +52,7 @@ struct Session: Sendable {
         let (manifest, diagnostics) = await loader.load(
             options.all, detector: detector, overrides: try options.overrides())
         report(diagnostics)
-        guard let manifest else { throw ExitCode.failure }
+        guard let manifest else { throw ReportedFailure() }
         return manifest
     }
 
@@ -73,12 +76,10 @@ struct Session: Sendable {
         }
     }
 
-    /// Prints an operational error and returns the failure exit code.
-    func fail(_ error: any Error) -> ExitCode {
-        if let exit = error as? ExitCode { return exit }
+    /// Prints an operational error once, with control characters escaped (the template's printer).
+    func printError(_ error: any Error) {
         err(
             errorStyle.red(errorStyle.bold("error")) + ": "
                 + DisplayText.escapingControlCharacters("\(error)", keepNewlines: true) + "\n")
-        return .failure
     }
 }
