@@ -326,6 +326,30 @@ import Testing
         }
     }
 
+    /// Removing a network and moving its last container off it, in one run: the network's destroy waits for
+    /// the container's in-place disconnect (the container depended on it at the last apply).
+    @Test(.timeLimit(.minutes(5)))
+    func aNetworkIsRemovedOnlyAfterItsLastContainerLeavesIt() async throws {
+        try await withPodmanStack { stack in
+            let lab = try await Lab(stack)
+            try await stack.converge(lab.network() + "containers:\n" + lab.simple("a"))
+            let id = try await stack.containerID(lab.name("a"))
+
+            let plan = try await stack.plan("containers:\n" + lab.simple("a", networks: "[podman]"))
+            #expect(
+                plan.actions.map { "\($0.address) \($0.action)" }.sorted() == [
+                    "containers.\(lab.name("a")) update", "networks.\(lab.name("int")) delete",
+                ])
+            let update = try #require(plan.change(Address("containers", lab.name("a"))))
+            #expect(update.formerDependencies.contains(Address("networks", lab.name("int"))))
+            await stack.apply(plan)
+            #expect(try await stack.containerID(lab.name("a")) == id, "left the network in place")
+            let gone = try await PodmanFixture.podman(["network", "exists", lab.name("int")])
+            #expect(gone.exitStatus == 1, "the network is gone")
+            #expect(try await stack.plan("containers:\n" + lab.simple("a", networks: "[podman]")).actions.isEmpty)
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aContainerOnANetworkThatDoesNotExistIsAPlanError() async throws {
         try await withPodmanStack { stack in

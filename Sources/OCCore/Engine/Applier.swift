@@ -119,9 +119,19 @@ public struct Applier: Sendable {
                 if change.action == .replace { needs.insert(Step(address: step.address, phase: .destroy)) }
                 waits[step] = needs
             case .destroy:
-                waits[step] = Set(
+                var needs = Set(
                     actions.filter { $0.dependencies.contains(step.address) }
                         .map { Step(address: $0.address, phase: .destroy) }.filter { steps[$0] != nil })
+                // A change that depended on this resource at the last apply and no longer does detaches from it
+                // first: an in-place update disconnects, a replace's destroy removes the old object.
+                for other in actions
+                where other.address != step.address && other.formerDependencies.contains(step.address)
+                    && !other.dependencies.contains(step.address)
+                {
+                    let detach = Step(address: other.address, phase: other.action == .update ? .apply : .destroy)
+                    if steps[detach] != nil { needs.insert(detach) }
+                }
+                waits[step] = needs
             }
         }
 

@@ -245,6 +245,7 @@ public struct Planner: Sendable {
             address: item.address, provider: item.provider.name, host: item.host, action: .noop, cause: nil,
             before: observation.value, after: item.desired, dependencies: item.dependencies,
             privateState: item.entry?.privateState, fingerprint: fingerprint)
+        if item.desired != nil { change.formerDependencies = item.entry?.dependencies ?? [] }
         if let missing {
             change.notes.append(
                 "cannot be observed: "

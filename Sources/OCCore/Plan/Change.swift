@@ -63,6 +63,9 @@ public struct Change: Sendable, Hashable, Codable {
     public var attributes: [AttributeChange]
     /// The resources this one depends on (creation order; deletes run in reverse).
     public var dependencies: [Address]
+    /// What it depended on at the last apply (from the journal): a destroy of one of these that the change
+    /// no longer depends on waits for the change, which detaches from it (a container leaving a network).
+    public var formerDependencies: [Address] = []
     /// What the provider recorded at the last apply.
     public var privateState: Value?
     /// A hash of what was observed, to refuse a saved plan when the world changed since.
@@ -115,7 +118,7 @@ public struct Change: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
-        case fingerprint, notes, sensitivePaths
+        case fingerprint, notes, sensitivePaths, formerDependencies
     }
 
     public init(from decoder: any Decoder) throws {
@@ -133,5 +136,6 @@ public struct Change: Sendable, Hashable, Codable {
         fingerprint = try container.decodeIfPresent(String.self, forKey: .fingerprint) ?? ""
         notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
         sensitivePaths = try container.decodeIfPresent(SensitivePaths.self, forKey: .sensitivePaths) ?? SensitivePaths()
+        formerDependencies = try container.decodeIfPresent([Address].self, forKey: .formerDependencies) ?? []
     }
 }
