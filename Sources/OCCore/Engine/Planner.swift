@@ -265,43 +265,46 @@ public struct Planner: Sendable {
         case .unmarked: managed = item.entry != nil || schema.lifecycle == .setting
         case .foreign: managed = false
         }
-        let adopting = options.adopt.contains(item.address) && observation.exists && !managed
+        let ownership: Classification.Ownership =
+            managed
+            ? .managed : options.adopt.contains(item.address) && observation.exists ? .adopting : .foreign
+        let deleting = options.destroy || item.desired == nil
+        if deleting { change.after = nil }
+        let attributes =
+            observation.exists || !deleting
+            ? Differ.diff(observation.value, deleting ? nil : item.desired, schema: schema, sensitive: sensitive) : []
+        let facts = Classification.Facts(
+            deleting: deleting, exists: observation.exists, ownership: ownership, journaled: item.entry != nil,
+            pending: item.entry?.pending == true, appliedIsDesired: item.entry?.applied == item.desired,
+            isSetting: schema.lifecycle == .setting, differs: !attributes.isEmpty,
+            forcesReplace: attributes.contains(where: \.forcesReplace))
 
-        // Deletion: destroy mode or gone from the manifest.
-        if options.destroy || item.desired == nil {
-            change.after = nil
-            if observation.exists && (managed || adopting) {
-                change.action = .delete
-                change.cause = .manifest
-                change.attributes = Differ.diff(observation.value, nil, schema: schema, sensitive: sensitive)
-            } else if observation.exists {
-                if item.desired == nil {
-                    diagnostics.append(
-                        Diagnostic(
-                            .warning, "\(item.address) was replaced by an object this stack does not own",
-                            detail: "It is removed from the manifest, but what exists now was not created by stack "
-                                + "\(manifest.stack), so it is left alone.", address: item.address))
-                }
+        switch Classification.decide(facts) {
+        case .noop:
+            if !deleting { change.attributes = attributes }
+        case .act(let action, let cause, let note):
+            change.action = action
+            change.cause = cause
+            change.attributes = attributes
+            if action == .create, !observation.exists, let found = observation.note { change.notes.append(found) }
+            switch note {
+            case .deletedOutside?: change.notes.append("it was deleted outside ocplan")
+            case .unfinished?: change.notes.append("the last apply stopped before it finished this resource")
+            case .adopted?:
+                change.notes.append("adopted: the existing object becomes part of stack '\(manifest.stack)'")
+            case .takenOver?:
+                change.notes.append("taken over: the value found now is restored when the resource is deleted")
+            case nil: break
             }
-            return change
-        }
-
-        guard observation.exists else {
-            if let note = observation.note { change.notes.append(note) }
-            change.action = .create
-            // An intent that was never confirmed: the last apply stopped before it finished this resource.
-            let unfinished = item.entry?.pending == true
-            change.cause = item.entry == nil || unfinished ? .manifest : .drift
-            if unfinished {
-                change.notes.append("the last apply stopped before it finished this resource")
-            } else if item.entry != nil {
-                change.notes.append("it was deleted outside ocplan")
+        case .leaveForeign:
+            if item.desired == nil {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, "\(item.address) was replaced by an object this stack does not own",
+                        detail: "It is removed from the manifest, but what exists now was not created by stack "
+                            + "\(manifest.stack), so it is left alone.", address: item.address))
             }
-            change.attributes = Differ.diff(nil, item.desired, schema: schema, sensitive: sensitive)
-            return change
-        }
-
-        if !managed && !adopting {
+        case .refuseForeign:
             let location = manifest.resource(item.address)?.location
             diagnostics.append(
                 Diagnostic(
@@ -312,29 +315,6 @@ public struct Planner: Sendable {
                         + "ocplan never changes or deletes what it did not create. Rename the resource, remove the "
                         + "existing object, or take it over with --adopt \(item.address).",
                     at: location, address: item.address))
-            return change
-        }
-
-        let attributes = Differ.diff(observation.value, item.desired, schema: schema, sensitive: sensitive)
-        change.attributes = attributes
-        if item.entry == nil && (schema.lifecycle == .setting || adopting) {
-            change.action = .create
-            change.cause = .manifest
-            change.notes.append(
-                adopting
-                    ? "adopted: the existing object becomes part of stack '\(manifest.stack)'"
-                    : "taken over: the value found now is restored when the resource is deleted")
-            if !attributes.isEmpty && adopting && attributes.contains(where: \.forcesReplace) {
-                change.action = .replace
-            }
-            return change
-        }
-        guard !attributes.isEmpty else { return change }
-        change.action = attributes.contains(where: \.forcesReplace) ? .replace : .update
-        if let entry = item.entry, entry.applied == item.desired, entry.pending != true {
-            change.cause = .drift
-        } else {
-            change.cause = .manifest
         }
         return change
     }
