@@ -169,7 +169,7 @@ package struct ApplyCommand: OCCommand {
         }
         session.out(summary + "\n")
         for failure in report.failed {
-            let message = HumanPlanRenderer.visible(failure.error, plan.secrets.union(failure.change.secretValues))
+            let message = HumanPlanRenderer.visible(failure.error, plan.secrets)
             session.err(style.red("error") + ": \(failure.change.address): \(message)\n")
         }
         for skipped in report.skipped {

@@ -251,10 +251,17 @@ public struct Applier: Sendable {
         let existing = await context.journal.entry(change.address)
         try await context.journal.record(
             change.address,
-            JournalEntry(
-                provider: change.provider, host: change.host, applied: after, observed: existing?.observed,
-                privateState: intent, dependencies: change.dependencies,
-                sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths, pending: true))
+            journalEntry(change, applied: after, observed: existing?.observed, privateState: intent, pending: true))
+    }
+
+    /// The journal entry for `change` once `applied` is in place (or, `pending`, about to be).
+    private static func journalEntry(
+        _ change: Change, applied: Value, observed: Value?, privateState: Value?, pending: Bool? = nil
+    ) -> JournalEntry {
+        JournalEntry(
+            provider: change.provider, host: change.host, applied: applied, observed: observed,
+            privateState: privateState, dependencies: change.dependencies,
+            sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths, pending: pending)
     }
 
     private func record(_ change: Change, _ response: ApplyResponse) async throws {
@@ -265,10 +272,8 @@ public struct Applier: Sendable {
         guard let applied = change.after else { return }
         try await context.journal.record(
             change.address,
-            JournalEntry(
-                provider: change.provider, host: change.host, applied: applied, observed: response.observed,
-                privateState: response.privateState, dependencies: change.dependencies,
-                sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths))
+            Self.journalEntry(
+                change, applied: applied, observed: response.observed, privateState: response.privateState))
     }
 
     /// The error of an action whose read-back does not show its effect.

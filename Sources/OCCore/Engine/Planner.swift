@@ -78,7 +78,9 @@ public struct Planner: Sendable {
         // Desired state.
         var items: [Address: Item] = [:]
         var order: [Address] = []
-        let manifest = manifest
+        // The environment of every sensitivity probe, made once when a resource reads a secret.
+        let probeEnvironment =
+            manifest.resources.contains(where: \.usesSecrets) ? ManifestLoader.probeEnvironment(environment) : [:]
         let specs = Dictionary(
             manifest.resources.map { ($0.address, $0.spec) }, uniquingKeysWith: { first, _ in first })
         for declaration in manifest.resources {
@@ -106,7 +108,7 @@ public struct Planner: Sendable {
                     sensitive.formUnion(
                         sensitivity(
                             of: declaration, desired: desired, provider: provider, host: host, manifest: manifest,
-                            specs: specs))
+                            specs: specs, probeEnvironment: probeEnvironment))
                 }
                 items[declaration.address] = Item(
                     address: declaration.address, provider: provider, host: host, desired: desired,
@@ -158,14 +160,18 @@ public struct Planner: Sendable {
 
         // Observe, batched per provider × host, in parallel.
         let inScope = order.filter { scope?.contains($0) ?? true }
+        // Marks: what the provider and the probe found in the desired tree, what the journal kept from the last
+        // apply (a rotated or removed secret), and the provider's schema on the desired and last applied trees.
         // The secrets an observation error must not quote: the manifest's, and every marked value.
         var known = manifest.secrets
-        for item in items.values {
-            let schema = item.provider.schema(for: item.address.section)
+        for (address, item) in items {
+            let schema = item.provider.schema(for: address.section)
+            var marks = item.sensitive.union(item.entry?.sensitivePaths ?? SensitivePaths())
             for tree in [item.desired, item.entry?.applied] {
-                let marks = item.sensitive.union(SensitivePaths.paths(in: tree, where: schema.isSensitive))
-                known.formUnion(marks.secrets(in: tree))
+                marks.formUnion(SensitivePaths.paths(in: tree, where: schema.isSensitive))
             }
+            items[address]?.sensitive = marks
+            known.formUnion(marks.secrets(in: item.desired).union(marks.secrets(in: item.entry?.applied)))
         }
         let observed = await observe(
             inScope.compactMap { items[$0] }, manifest: manifest, secrets: known, diagnostics: &diagnostics)
@@ -252,12 +258,8 @@ public struct Planner: Sendable {
                     + missing.map { "\($0.tool) is not installed on \($0.host)" }.joined(separator: ", "))
         }
         if let unreachable { change.notes.append(unreachable) }
-        // Marks: what the provider and the probe found in the desired tree, what the journal kept from the
-        // last apply (a rotated or removed secret), and the provider's schema on both trees.
-        var sensitive = item.sensitive.union(item.entry?.sensitivePaths ?? SensitivePaths())
-        for tree in [observation.value, item.desired] {
-            sensitive.formUnion(SensitivePaths.paths(in: tree, where: schema.isSensitive))
-        }
+        // The item's marks (see `plan`), and the schema's on what was observed.
+        let sensitive = item.sensitive.union(SensitivePaths.paths(in: observation.value, where: schema.isSensitive))
         change.sensitivePaths = sensitive
         let managed: Bool
         switch observation.ownership {
@@ -349,14 +351,14 @@ public struct Planner: Sendable {
     /// is marked.
     private func sensitivity(
         of declaration: ResourceDeclaration, desired: Value, provider: any Provider, host: Host,
-        manifest: Manifest, specs: [Address: any ResourceSpec]
+        manifest: Manifest, specs: [Address: any ResourceSpec], probeEnvironment: [String: String]
     ) -> SensitivePaths {
         if let probe = declaration.sensitivityProbe {
             var probing = declaration
             probing.spec = probe
             let context = DesiredStateContext(
                 stack: manifest.stack, host: host, variables: manifest.variables,
-                environment: ManifestLoader.probeEnvironment(environment), specs: specs)
+                environment: probeEnvironment, specs: specs)
             if let tokenised = try? provider.desiredState(of: probing, context: context) {
                 return SensitivePaths.differences(between: desired, and: tokenised)
             }

@@ -314,6 +314,7 @@ public struct ManifestLoader: Sendable {
                 sensitive: Bool
             )] = []
         var probes: [Address: any ResourceSpec] = [:]
+        var probeTokens: [String: String]?  // made once, for the first resource that reads a secret
         var rawNodes: [Address: SourceNode] = [:]
         // One decoder for all resources: creating one reads the process environment (Yams' encoding choice).
         let decoder = YAMLDecoder()
@@ -323,8 +324,7 @@ public struct ManifestLoader: Sendable {
             let base = item.address.description
             var (node, sensitive) = interpolator.expand(item.node, keyPath: base)
             var dependsOn: [(Address, SourceLocation)] = []
-            if let entries = node.entries, let dependsNode = node["dependsOn"] {
-                node = SourceNode(.mapping(entries.filter { $0.key != "dependsOn" }), at: node.location)
+            if node.entries != nil, let dependsNode = node["dependsOn"] {
                 if let list = dependsNode.elements {
                     for element in list {
                         if let text = element.scalar,
@@ -347,7 +347,7 @@ public struct ManifestLoader: Sendable {
                             keyPath: base + ".dependsOn"))
                 }
             }
-            if node.isNull { node = SourceNode(.mapping([]), at: node.location) }
+            node = Self.specNode(node)
             var checker = SchemaChecker(basePath: base)
             checker.check(node, against: type.schema)
             diagnostics.append(contentsOf: checker.diagnostics)
@@ -355,8 +355,9 @@ public struct ManifestLoader: Sendable {
             do {
                 let spec = try decoder.decode(type, from: node.yamsNode())
                 if sensitive {
+                    if probeTokens == nil { probeTokens = Self.probeEnvironment(environment) }
                     probes[item.address] = Self.sensitivityProbe(
-                        item.node, type: type, variables: variables, environment: environment, keyPath: base,
+                        item.node, type: type, variables: variables, tokens: probeTokens ?? [:], keyPath: base,
                         decoder: decoder)
                 }
                 prepared.append(
@@ -501,16 +502,20 @@ public struct ManifestLoader: Sendable {
     /// ``ResourceDeclaration/sensitivityProbe``); `nil` when it does not decode.
     static func sensitivityProbe(
         _ node: SourceNode, type: any ResourceSpec.Type, variables: [String: String],
-        environment: [String: String], keyPath: String, decoder: YAMLDecoder
+        tokens: [String: String], keyPath: String, decoder: YAMLDecoder
     ) -> (any ResourceSpec)? {
-        var probe = Interpolator(
-            variables: variables, environment: probeEnvironment(environment), requireEnvironment: false)
-        var (expanded, _) = probe.expand(node, keyPath: keyPath)
-        if let entries = expanded.entries {
-            expanded = SourceNode(.mapping(entries.filter { $0.key != "dependsOn" }), at: expanded.location)
+        var probe = Interpolator(variables: variables, environment: tokens, requireEnvironment: false)
+        let (expanded, _) = probe.expand(node, keyPath: keyPath)
+        return try? decoder.decode(type, from: specNode(expanded).yamsNode())
+    }
+
+    /// A resource's node as its spec decodes it: without `dependsOn` (the engine's, not the spec's), and an
+    /// empty mapping for an empty resource.
+    static func specNode(_ node: SourceNode) -> SourceNode {
+        if let entries = node.entries, node["dependsOn"] != nil {
+            return SourceNode(.mapping(entries.filter { $0.key != "dependsOn" }), at: node.location)
         }
-        if expanded.isNull { expanded = SourceNode(.mapping([]), at: expanded.location) }
-        return try? decoder.decode(type, from: expanded.yamsNode())
+        return node.isNull ? SourceNode(.mapping([]), at: node.location) : node
     }
 
     /// A cycle's path for a summary line (`a → b → a`); a long one is shortened in the middle and counted.

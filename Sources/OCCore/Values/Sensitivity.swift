@@ -254,24 +254,22 @@ public struct SensitiveRunner: CommandRunner {
     }
 
     public func run(_ command: Command) async throws -> CommandResult {
+        try await redactingFailures { try await base.run(command.markingSensitive(secrets)) }
+    }
+
+    public func check(_ command: Command, host: String) async throws -> CommandResult {
+        try await redactingFailures { try await base.check(command.markingSensitive(secrets), host: host) }
+    }
+
+    /// Runs `body`, removing the secrets from the command and the output of a ``CommandFailure`` it throws.
+    private func redactingFailures(_ body: () async throws -> CommandResult) async throws -> CommandResult {
         do {
-            return try await base.run(command.markingSensitive(secrets))
+            return try await body()
         } catch var failure as CommandFailure {
             failure.command = failure.command.markingSensitive(secrets)
             failure.result = failure.result.map { DisplayText.redact($0, secrets: secrets) }
             throw failure
         }
-    }
-
-    public func check(_ command: Command, host: String) async throws -> CommandResult {
-        let marked = command.markingSensitive(secrets)
-        let result = try await run(marked)
-        guard result.succeeded else {
-            throw CommandFailure(
-                host: host, command: marked, reason: .exited(result.exitStatus),
-                result: DisplayText.redact(result, secrets: secrets))
-        }
-        return result
     }
 }
 
