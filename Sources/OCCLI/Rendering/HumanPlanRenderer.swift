@@ -78,6 +78,9 @@ public struct HumanPlanRenderer: Sendable {
         switch change.action {
         case .create: what = "will be created"
         case .update: what = "will be updated in place"
+        case .replace where change.movesHost:
+            what =
+                "must be replaced (host: \(Self.visible(change.move?.host.name ?? "")) -> \(Self.visible(change.host.name)))"
         case .replace:
             let reasons = change.replaceReasons.map(\.description)
             what =

@@ -77,7 +77,16 @@ public struct Applier: Sendable {
 
         // Forget resources that are already gone.
         for change in plan.changes where change.action == .noop && change.after == nil {
-            try? await context.journal.remove(change.address)
+            try? await context.journal.remove(change.move?.address ?? change.address)
+        }
+        // Re-key the unchanged resources whose address changed (`ADDRESS` became `ADDRESS[KEY]`).
+        for change in plan.changes where change.action == .noop && change.after != nil {
+            guard let former = change.move?.formerAddress(of: change.address),
+                var entry = await context.journal.entry(former)
+            else { continue }
+            entry.dependencies = change.dependencies
+            try? await context.journal.record(change.address, entry)
+            try? await context.journal.remove(former)
         }
 
         // The steps, each with the change it performs.
@@ -94,9 +103,16 @@ public struct Applier: Sendable {
                 var destroy = change
                 destroy.action = .delete
                 destroy.after = nil
+                if let move = change.move, change.movesHost {
+                    // A replace across hosts destroys where the resource was, with what the journal kept there.
+                    destroy.host = move.host
+                    destroy.before = move.before
+                    destroy.privateState = move.privateState
+                }
                 var create = change
                 create.action = .create
-                create.before = nil
+                // What is on the new host of a move is what the create finds there (a setting's own original).
+                if !change.movesHost { create.before = nil }
                 steps[Step(address: change.address, phase: .destroy)] = destroy
                 steps[Step(address: change.address, phase: .apply)] = create
                 order.append(Step(address: change.address, phase: .destroy))
@@ -266,7 +282,8 @@ public struct Applier: Sendable {
 
     private func record(_ change: Change, _ response: ApplyResponse) async throws {
         if change.action == .delete {
-            try await context.journal.remove(change.address)
+            // A moved resource is journaled under its former address until its new placement is recorded.
+            try await context.journal.remove(change.move?.address ?? change.address)
             return
         }
         guard let applied = change.after else { return }
@@ -274,6 +291,7 @@ public struct Applier: Sendable {
             change.address,
             Self.journalEntry(
                 change, applied: applied, observed: response.observed, privateState: response.privateState))
+        if let former = change.move?.formerAddress(of: change.address) { try await context.journal.remove(former) }
     }
 
     /// The error of an action whose read-back does not show its effect.

@@ -66,6 +66,14 @@ public struct Planner: Sendable {
         var entry: JournalEntry?
         /// Where the desired tree holds secrets.
         var sensitive = SensitivePaths()
+        /// The journal entry of the resource's last placement, when it was applied on another host (or under
+        /// another address of the same declaration): the move is planned as a replace across hosts.
+        var moved: Moved?
+
+        struct Moved {
+            var entry: JournalEntry
+            var address: Address
+        }
     }
 
     /// Plans `manifest`.
@@ -81,8 +89,15 @@ public struct Planner: Sendable {
         // The environment of every sensitivity probe, made once when a resource reads a secret.
         let probeEnvironment =
             manifest.resources.contains(where: \.usesSecrets) ? ManifestLoader.probeEnvironment(environment) : [:]
-        let specs = Dictionary(
-            manifest.resources.map { ($0.address, $0.spec) }, uniquingKeysWith: { first, _ in first })
+        // By instance address, and by declaration (its first instance) for a field that names a resource.
+        var specs: [Address: any ResourceSpec] = [:]
+        for declaration in manifest.resources {
+            for address in [declaration.address, declaration.address.resource] where specs[address] == nil {
+                specs[address] = declaration.spec
+            }
+        }
+        let declared = Set(manifest.resources.map(\.address))
+        var claimed = Set<Address>()
         for declaration in manifest.resources {
             guard let provider = context.registry.provider(for: declaration) else {
                 diagnostics.append(
@@ -110,10 +125,24 @@ public struct Planner: Sendable {
                             of: declaration, desired: desired, provider: provider, host: host, manifest: manifest,
                             specs: specs, probeEnvironment: probeEnvironment))
                 }
-                items[declaration.address] = Item(
+                var item = Item(
                     address: declaration.address, provider: provider, host: host, desired: desired,
                     dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address],
                     sensitive: sensitive)
+                if let moved = Self.previousPlacement(
+                    of: declaration.address, host: host, provider: provider.name, entries: journalEntries,
+                    declared: declared, claimed: claimed)
+                {
+                    claimed.insert(moved.address)
+                    if moved.entry.host.name == host.name {
+                        item.entry = moved.entry  // the same object under its new address
+                        item.moved = Item.Moved(entry: moved.entry, address: moved.address)
+                    } else {
+                        item.entry = nil  // the new host knows nothing of it
+                        item.moved = Item.Moved(entry: moved.entry, address: moved.address)
+                    }
+                }
+                items[declaration.address] = item
                 order.append(declaration.address)
             } catch {
                 // A local file named by a key of the resource (`source`, `envFiles[0]`) is located at that key.
@@ -128,7 +157,8 @@ public struct Planner: Sendable {
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         // Resources known only from the journal: removed from the manifest since the last apply.
-        for (address, entry) in journalEntries.sorted(by: { $0.key < $1.key }) where items[address] == nil {
+        for (address, entry) in journalEntries.sorted(by: { $0.key < $1.key })
+        where items[address] == nil && !claimed.contains(address) {
             guard let provider = context.registry.provider(named: entry.provider) else {
                 diagnostics.append(
                     .warning(
@@ -145,16 +175,24 @@ public struct Planner: Sendable {
         // Scope: --target and its dependencies.
         var scope: Set<Address>?
         if !options.targets.isEmpty {
-            for target in options.targets where items[target] == nil {
-                diagnostics.append(
-                    .error(
-                        "Target '\(target)' is not a resource of this stack"
-                            + NearMiss.hint(for: target.description, among: items.keys.map(\.description))))
+            // A target naming a declaration selects all of its instances.
+            var targets: [Address] = []
+            for target in options.targets {
+                let selected =
+                    items[target] != nil
+                    ? [target] : target.key == nil ? items.keys.filter { $0.resource == target }.sorted() : []
+                if selected.isEmpty {
+                    diagnostics.append(
+                        .error(
+                            "Target '\(target)' is not a resource of this stack"
+                                + NearMiss.hint(for: target.description, among: items.keys.map(\.description))))
+                }
+                targets += selected
             }
             scope =
                 options.destroy
-                ? Set(options.targets).union(manifest.graph.dependentsClosure(of: options.targets))
-                : manifest.graph.closure(of: options.targets).union(options.targets)
+                ? Set(targets).union(manifest.graph.dependentsClosure(of: targets))
+                : manifest.graph.closure(of: targets).union(targets)
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
@@ -173,20 +211,33 @@ public struct Planner: Sendable {
             items[address]?.sensitive = marks
             known.formUnion(marks.secrets(in: item.desired).union(marks.secrets(in: item.entry?.applied)))
         }
-        let observed = await observe(
-            inScope.compactMap { items[$0] }, manifest: manifest, secrets: known, diagnostics: &diagnostics)
+        // A moved resource is observed where it was too (with what the journal knew there), to destroy it there.
+        var toObserve = inScope.compactMap { items[$0] }
+        for item in toObserve {
+            guard let moved = item.moved, moved.entry.host.name != item.host.name else { continue }
+            toObserve.append(
+                Item(
+                    address: item.address, provider: item.provider, host: moved.entry.host, desired: nil,
+                    dependencies: moved.entry.dependencies, entry: moved.entry, sensitive: item.sensitive))
+        }
+        let observed = await observe(toObserve, manifest: manifest, secrets: known, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         // Classify.
         var changes: [Change] = []
         for address in inScope {
             guard let item = items[address] else { continue }
-            let observation = observed.observations[address] ?? .absent
+            let observation = observed.observations[Placed(address, item.host)] ?? .absent
             let schema = item.provider.schema(for: address.section)
-            let change = classify(
+            var change = classify(
                 item, observation: observation, schema: schema, options: options, manifest: manifest,
                 missing: observed.missingHosts[ObserveKey(item)], unreachable: observed.unreachable[ObserveKey(item)],
                 diagnostics: &diagnostics)
+            if let moved = item.moved {
+                Self.plan(
+                    move: moved, of: &change, found: observed.observations[Placed(address, moved.entry.host)],
+                    schema: schema, destroying: options.destroy)
+            }
             changes.append(change)
         }
         // Objects carrying our mark that neither the manifest nor the journal knows.
@@ -321,6 +372,64 @@ public struct Planner: Sendable {
         return change
     }
 
+    /// The journal entry of `address`'s last placement, when the journal holds it under this address on another
+    /// host, or under another address of the same declaration on this host (`ADDRESS` became `ADDRESS[KEY]` or
+    /// the reverse) that the manifest no longer declares.
+    static func previousPlacement(
+        of address: Address, host: Host, provider: String, entries: [Address: JournalEntry], declared: Set<Address>,
+        claimed: Set<Address>
+    ) -> (address: Address, entry: JournalEntry)? {
+        if let entry = entries[address] {
+            return entry.provider == provider && entry.host.name != host.name ? (address, entry) : nil
+        }
+        let candidates = entries.filter { other, entry in
+            other != address && other.resource == address.resource && !declared.contains(other)
+                && !claimed.contains(other) && entry.provider == provider
+        }
+        // Prefer the same host (a rename); otherwise a single former placement elsewhere is a move.
+        if let same = candidates.filter({ $0.value.host.name == host.name }).min(by: { $0.key < $1.key }) {
+            return (same.key, same.value)
+        }
+        return nil
+    }
+
+    /// Turns a moved resource's change into a replace across hosts: destroy where it was (from the journal), then
+    /// create where it is declared; or, under `--destroy`, a delete where it was.
+    private static func plan(
+        move moved: Item.Moved, of change: inout Change, found: Observation?, schema: ResourceSchema,
+        destroying: Bool
+    ) {
+        let previous = moved.entry.host
+        guard previous.name != change.host.name else {
+            change.move = Move(host: previous, address: moved.address, before: nil, privateState: nil)
+            return
+        }
+        let there = found?.value
+        let move = Move(host: previous, address: moved.address, before: there, privateState: moved.entry.privateState)
+        if destroying {
+            change = Change(
+                address: change.address, provider: change.provider, host: previous,
+                action: there == nil ? .noop : .delete,
+                cause: there == nil ? nil : .manifest, before: there, after: nil,
+                attributes: there == nil
+                    ? [] : Differ.diff(there, nil, schema: schema, sensitive: change.sensitivePaths),
+                dependencies: moved.entry.dependencies, privateState: moved.entry.privateState,
+                fingerprint: found.map(Planner.fingerprint) ?? change.fingerprint, notes: change.notes,
+                sensitivePaths: change.sensitivePaths)
+            change.move = Move(host: previous, address: moved.address, before: nil, privateState: nil)
+            return
+        }
+        change.move = move
+        change.privateState = nil
+        guard there != nil else {
+            change.notes.append("it was applied on host \(previous.name), where it no longer exists")
+            return
+        }
+        change.action = .replace
+        change.cause = .manifest
+        change.notes.insert("moves from host \(previous.name): destroyed there first", at: 0)
+    }
+
     /// Replaces what depends on a replaced resource when its schema says so (`replacedWith`), in
     /// dependency order so that cascades propagate.
     static func cascadeReplacements(_ changes: inout [Change], graph: DependencyGraph, registry: ProviderRegistry) {
@@ -394,8 +503,18 @@ public struct Planner: Sendable {
         var observation: Observation
     }
 
+    /// A resource on one host (a moved resource is observed on two).
+    private struct Placed: Hashable {
+        var address: Address
+        var host: String
+        init(_ address: Address, _ host: Host) {
+            self.address = address
+            self.host = host.name
+        }
+    }
+
     private struct Observed {
-        var observations: [Address: Observation] = [:]
+        var observations: [Placed: Observation] = [:]
         var discovered: [Address: Discovered] = [:]
         var missingHosts: [ObserveKey: [Prerequisite]] = [:]
         var unreachable: [ObserveKey: String] = [:]
@@ -483,7 +602,9 @@ public struct Planner: Sendable {
         for outcome in outcomes {
             switch outcome {
             case .success(_, let response, let provider, let host):
-                result.observations.merge(response.observations) { $1 }
+                for (address, observation) in response.observations {
+                    result.observations[Placed(address, host)] = observation
+                }
                 diagnostics.append(contentsOf: response.diagnostics.map { Self.located($0, in: manifest) })
                 for (address, failure) in response.failures.sorted(by: { $0.key < $1.key }) {
                     diagnostics.append(

@@ -43,6 +43,34 @@ public struct AttributeChange: Sendable, Hashable, Codable {
     }
 }
 
+/// Where a resource was last applied, when that is not where it is declared now: another host (`host: a -> b`), or
+/// another address of the same declaration (`sysctl.ttl` became `sysctl.ttl[a]`).
+///
+/// A move to another host is a replace across hosts: the destroy runs on ``host`` with what the journal kept
+/// there, then the create runs on the new host with nothing carried over (a setting's original value belongs to
+/// the host it was read on).
+public struct Move: Sendable, Hashable, Codable {
+    /// The host it was applied on.
+    public var host: Host
+    /// The address the journal holds it under.
+    public var address: Address
+    /// What was observed there (`nil`: it is gone there, so only the journal entry is dropped).
+    public var before: Value?
+    /// What the provider recorded there at the last apply.
+    public var privateState: Value?
+
+    /// Creates a move.
+    public init(host: Host, address: Address, before: Value?, privateState: Value?) {
+        self.host = host
+        self.address = address
+        self.before = before
+        self.privateState = privateState
+    }
+
+    /// The journal address the change's result replaces, when it differs from `address`.
+    public func formerAddress(of address: Address) -> Address? { self.address == address ? nil : self.address }
+}
+
 /// A planned change to one resource, with everything `ocapply` needs to perform it.
 public struct Change: Sendable, Hashable, Codable {
     /// The resource.
@@ -68,6 +96,8 @@ public struct Change: Sendable, Hashable, Codable {
     public var formerDependencies: [Address] = []
     /// What the provider recorded at the last apply.
     public var privateState: Value?
+    /// Where the resource was last applied, when it moved (see ``Move``).
+    public var move: Move?
     /// A hash of what was observed, to refuse a saved plan when the world changed since.
     public var fingerprint: String
     /// Notes shown under the change (adoption, missing tools, replace cascades).
@@ -118,7 +148,7 @@ public struct Change: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
-        case fingerprint, notes, sensitivePaths, formerDependencies
+        case fingerprint, notes, sensitivePaths, formerDependencies, move
     }
 
     public init(from decoder: any Decoder) throws {
@@ -137,5 +167,9 @@ public struct Change: Sendable, Hashable, Codable {
         notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
         sensitivePaths = try container.decodeIfPresent(SensitivePaths.self, forKey: .sensitivePaths) ?? SensitivePaths()
         formerDependencies = try container.decodeIfPresent([Address].self, forKey: .formerDependencies) ?? []
+        move = try container.decodeIfPresent(Move.self, forKey: .move)
     }
+
+    /// Whether the change moves the resource to another host.
+    public var movesHost: Bool { move.map { $0.host.name != host.name } ?? false }
 }
