@@ -554,8 +554,10 @@ public struct ManifestLoader: Sendable {
         return found
     }
 
-    /// The hosts of `hosts: [a, b]` on a resource of a section whose schema has one `host` (and no `hosts` of its
-    /// own): the declaration becomes one instance per host, `ADDRESS[HOST]`. `nil` when the key is absent.
+    /// The hosts of a resource's `hosts: [a, b]`, or `nil` when the key is absent.
+    ///
+    /// Only for a section whose schema has one `host` (and no `hosts` of its own): the declaration becomes one
+    /// instance per host, `ADDRESS[HOST]`.
     static func hostList(
         in node: SourceNode, type: any ResourceSpec.Type, base: String, diagnostics: inout Diagnostics
     ) -> [(name: String, location: SourceLocation)]? {
