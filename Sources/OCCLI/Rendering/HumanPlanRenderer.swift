@@ -19,6 +19,7 @@ public struct HumanPlanRenderer: Sendable {
 
     /// The whole plan as text.
     public func render(_ plan: Plan) -> String {
+        let plan = plan.displayed
         var out: [String] = []
         if !plan.missingTools.isEmpty {
             out.append(

@@ -156,6 +156,7 @@ public struct Applier: Sendable {
         var broken: [Step: Address] = [:]  // step → the address whose failure blocks it
         let context = self.context
         let stack = plan.stack
+        let references = plan.outputReferences
 
         await withTaskGroup(of: Outcome.self) { group in
             var running = 0
@@ -190,8 +191,22 @@ public struct Applier: Sendable {
                             guard let provider = context.registry.provider(named: change.provider) else {
                                 return .failed(change, "no provider named '\(change.provider)'", clock.now - start)
                             }
+                            var change = change
                             do {
                                 try Task.checkCancellation()
+                                let waited = change.after?.tokens(among: references).isEmpty == false
+                                change = try await Self.resolveOutputs(
+                                    of: change, references: references, provider: provider, journal: context.journal)
+                                if waited, change.action == .update, change.attributes.isEmpty {
+                                    // The values it waited for turned out to be what it already has.
+                                    let outputs = await context.journal.entry(change.address)?.outputs
+                                    return .done(
+                                        change,
+                                        ApplyResponse(
+                                            observed: change.before, privateState: change.privateState, outputs: outputs
+                                        ),
+                                        clock.now - start)
+                                }
                                 let secrets = change.secretValues
                                 let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
                                 try await Self.recordIntent(change, provider: provider, stack: stack, context: context)
@@ -255,6 +270,40 @@ public struct Applier: Sendable {
         return report
     }
 
+    /// `change` with the output references left unresolved at plan time replaced by the values their producers
+    /// published when they were applied just before (in dependency order), and its attributes diffed again.
+    ///
+    /// - Throws: an ``OCError`` naming the reference when its producer published no such value.
+    static func resolveOutputs(
+        of change: Change, references: [String: OutputReference], provider: any Provider, journal: StateJournal
+    ) async throws -> Change {
+        guard let after = change.after else { return change }
+        let tokens = after.tokens(among: references)
+        guard !tokens.isEmpty else { return change }
+        var values: [String: String] = [:]
+        var resolved = change
+        for token in tokens.sorted() {
+            guard let reference = references[token] else { continue }
+            let outputs = await journal.entry(reference.producer)?.outputs
+            guard let value = reference.value(in: outputs) else {
+                throw OCError(
+                    .notFound,
+                    "${\(reference.expression)} has no value: \(reference.producer) was applied but did not publish "
+                        + "'\(reference.path.joined(separator: "."))' (a container not attached to that network, or "
+                        + "not running)")
+            }
+            values[token] = value
+            if reference.sensitive {
+                for path in after.paths(containing: [token]) { resolved.sensitivePaths.insert(path) }
+            }
+        }
+        resolved.after = after.replacingTokens(values)
+        resolved.attributes = Differ.diff(
+            change.before, resolved.after, schema: provider.schema(for: change.address.section),
+            sensitive: resolved.sensitivePaths)
+        return resolved
+    }
+
     /// Writes the provider's intent for `change` to the journal before it runs (see
     /// ``Provider/intent(for:context:)``): a kill between the action and the journal write then leaves a
     /// record that the next plan reads as the stack's, with the original value to restore.
@@ -272,12 +321,14 @@ public struct Applier: Sendable {
 
     /// The journal entry for `change` once `applied` is in place (or, `pending`, about to be).
     private static func journalEntry(
-        _ change: Change, applied: Value, observed: Value?, privateState: Value?, pending: Bool? = nil
+        _ change: Change, applied: Value, observed: Value?, privateState: Value?, pending: Bool? = nil,
+        outputs: Value? = nil
     ) -> JournalEntry {
         JournalEntry(
             provider: change.provider, host: change.host, applied: applied, observed: observed,
             privateState: privateState, dependencies: change.dependencies,
-            sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths, pending: pending)
+            sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths, pending: pending,
+            outputs: outputs)
     }
 
     private func record(_ change: Change, _ response: ApplyResponse) async throws {
@@ -290,7 +341,8 @@ public struct Applier: Sendable {
         try await context.journal.record(
             change.address,
             Self.journalEntry(
-                change, applied: applied, observed: response.observed, privateState: response.privateState))
+                change, applied: applied, observed: response.observed, privateState: response.privateState,
+                outputs: response.outputs))
         if let former = change.move?.formerAddress(of: change.address) { try await context.journal.remove(former) }
     }
 

@@ -223,10 +223,24 @@ public struct Planner: Sendable {
         let observed = await observe(toObserve, manifest: manifest, secrets: known, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
-        // Classify.
+        // Classify, producers before the resources that read their outputs.
         var changes: [Change] = []
-        for address in inScope {
-            guard let item = items[address] else { continue }
+        var classified: [Address: Change] = [:]
+        let position = Dictionary(inScope.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let ranked = manifest.graph.topologicalOrder().filter { position[$0] != nil }
+        let walk = ranked + inScope.filter { !Set(ranked).contains($0) }
+        for address in walk {
+            guard var item = items[address] else { continue }
+            if !manifest.outputReferences.isEmpty, let desired = item.desired {
+                let (resolved, marks) = Self.resolveOutputs(
+                    in: desired, references: manifest.outputReferences, classified: classified,
+                    outputs: { producer in
+                        guard let other = items[producer] else { return nil }
+                        return observed.observations[Placed(producer, other.host)]?.outputs ?? other.entry?.outputs
+                    })
+                item.desired = resolved
+                item.sensitive.formUnion(marks)
+            }
             let observation = observed.observations[Placed(address, item.host)] ?? .absent
             let schema = item.provider.schema(for: address.section)
             var change = classify(
@@ -239,7 +253,9 @@ public struct Planner: Sendable {
                     schema: schema, destroying: options.destroy)
             }
             changes.append(change)
+            classified[address] = change
         }
+        changes.sort { (position[$0.address] ?? 0) < (position[$1.address] ?? 0) }
         // Objects carrying our mark that neither the manifest nor the journal knows.
         for (address, found) in observed.discovered.sorted(by: { $0.key < $1.key })
         where items[address] == nil && scope == nil {
@@ -273,7 +289,14 @@ public struct Planner: Sendable {
             }
         }
 
-        let plan = Plan(
+        // The references still unresolved (their producer changes in this run): the applier resolves them.
+        var unresolved: [String: OutputReference] = [:]
+        for change in changes {
+            for token in change.after?.tokens(among: manifest.outputReferences) ?? [] {
+                unresolved[token] = manifest.outputReferences[token]
+            }
+        }
+        var plan = Plan(
             stack: manifest.stack, manifestFiles: manifest.files, destroy: options.destroy,
             targets: options.targets, changes: changes,
             missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted {
@@ -281,6 +304,7 @@ public struct Planner: Sendable {
             },
             warnings: manifest.warnings + diagnostics.warnings, secrets: secrets,
             manifestDigest: Plan.manifestDigest(of: manifest.files))
+        plan.outputReferences = unresolved
         return (plan, diagnostics)
     }
 
@@ -370,6 +394,32 @@ public struct Planner: Sendable {
                     at: location, address: item.address))
         }
         return change
+    }
+
+    /// `desired` with each output reference replaced by its value where the producer does not change in this run
+    /// (its current outputs), and the paths that now hold a sensitive output.
+    ///
+    /// A reference whose producer is created, updated or replaced stays a token: `(known after apply)`.
+    static func resolveOutputs(
+        in desired: Value, references: [String: OutputReference], classified: [Address: Change],
+        outputs: (Address) -> Value?
+    ) -> (Value, SensitivePaths) {
+        let tokens = desired.tokens(among: references)
+        guard !tokens.isEmpty else { return (desired, SensitivePaths()) }
+        var known: [String: String] = [:]
+        var marks = SensitivePaths()
+        for token in tokens {
+            guard let reference = references[token] else { continue }
+            if reference.sensitive {
+                for path in desired.paths(containing: [token]) { marks.insert(path) }
+            }
+            let producer = classified[reference.producer]
+            guard producer.map({ $0.action == .noop && $0.after != nil }) ?? true,
+                let value = reference.value(in: outputs(reference.producer))
+            else { continue }
+            known[token] = value
+        }
+        return (desired.replacingTokens(known), marks)
     }
 
     /// The journal entry of `address`'s last placement, when the journal holds it under this address on another

@@ -81,6 +81,8 @@ public struct ManifestLoader: Sendable {
         var dependsOn: [(Address, SourceLocation)]
         var sensitive: Bool
         var instances: [Instance]
+        /// `${SECTION.NAME.OUTPUT}` references, as written.
+        var outputs: [(expression: String, location: SourceLocation, keyPath: String)]
     }
 
     /// Loads and validates.
@@ -331,6 +333,7 @@ public struct ManifestLoader: Sendable {
         // MARK: resources
         var interpolator = Interpolator(
             variables: variables, environment: environment, requireEnvironment: requireEnvironment)
+        interpolator.outputSections = Set(catalog.types.keys)
         var prepared: [Prepared] = []
         var probeTokens: [String: String]?  // made once, for the first resource that reads a secret
         var rawNodes: [Address: SourceNode] = [:]
@@ -340,7 +343,9 @@ public struct ManifestLoader: Sendable {
             guard let type = catalog.types[item.address.section] else { continue }
             rawNodes[item.address] = item.node
             let base = item.address.description
+            let referencesBefore = interpolator.outputReferences.count
             var (node, sensitive) = interpolator.expand(item.node, keyPath: base)
+            let outputs = Array(interpolator.outputReferences[referencesBefore...])
             let dependsOn = Self.dependsOn(in: node, base: base, catalog: catalog, diagnostics: &diagnostics)
             let placement = Self.hostList(in: node, type: type, base: base, diagnostics: &diagnostics)
             node = Self.specNode(node)
@@ -360,7 +365,7 @@ public struct ManifestLoader: Sendable {
                         if probeTokens == nil { probeTokens = Self.probeEnvironment(environment) }
                         probe = Self.sensitivityProbe(
                             item.node, type: type, variables: variables, tokens: probeTokens ?? [:], keyPath: base,
-                            host: host?.name, decoder: decoder)
+                            host: host?.name, outputSections: interpolator.outputSections, decoder: decoder)
                     }
                     for instance in spec.instances() {
                         let key = [host?.name, instance.key].compactMap { $0 }.joined(separator: ".")
@@ -374,7 +379,8 @@ public struct ManifestLoader: Sendable {
                 prepared.append(
                     Prepared(
                         address: item.address, node: node, keyLocation: item.keyLocation, file: item.file,
-                        refs: checker.references, dependsOn: dependsOn, sensitive: sensitive, instances: instances))
+                        refs: checker.references, dependsOn: dependsOn, sensitive: sensitive, instances: instances,
+                        outputs: outputs))
             } catch {
                 diagnostics.append(decodingDiagnostic(error, node: node, base: base))
             }
@@ -391,6 +397,7 @@ public struct ManifestLoader: Sendable {
             for instance in item.instances { specs[instance.address] = instance.spec }
         }
         var graph = DependencyGraph()
+        var outputReferences: [String: OutputReference] = [:]
         var declarations: [ResourceDeclaration] = []
         var edgeLocations: [Address: [Address: SourceLocation]] = [:]
         for item in prepared {
@@ -454,6 +461,23 @@ public struct ManifestLoader: Sendable {
                             keyPath: base + ".dependsOn"))
                 }
             }
+            for written in item.outputs {
+                guard
+                    let reference = Self.outputReference(
+                        written.expression, declared: instancesOf, catalog: catalog, at: written.location,
+                        keyPath: written.keyPath, diagnostics: &diagnostics)
+                else { continue }
+                if reference.producer.resource == item.address {
+                    diagnostics.append(
+                        .error(
+                            "\(item.address) reads its own output '\(written.expression)'",
+                            detail: "A resource's outputs are known only after it is applied.", at: written.location,
+                            keyPath: written.keyPath))
+                    continue
+                }
+                outputReferences[reference.token] = reference
+                depend(reference.producer, written.location)
+            }
             let directory = URL(fileURLWithPath: item.file).deletingLastPathComponent().path
             for instance in item.instances {
                 var own = dependencies
@@ -509,6 +533,7 @@ public struct ManifestLoader: Sendable {
             version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
             graph: graph, secrets: interpolator.secrets.union(plainInterpolator.secrets), files: files,
             warnings: diagnostics.warnings)
+        manifest.outputReferences = outputReferences
         for (name, host) in hosts {
             if let backing = catalog.backingResource(of: host), declared.contains(backing) {
                 manifest.backing[name] = backing
@@ -600,6 +625,77 @@ public struct ManifestLoader: Sendable {
         return hosts
     }
 
+    /// The output a `${SECTION.NAME.OUTPUT}` reference names (`NAME` may hold dots, and `NAME[KEY]` names one
+    /// instance), or `nil` after a located error with a suggestion.
+    static func outputReference(
+        _ expression: String, declared instances: [Address: [Address]], catalog: SpecCatalog,
+        at location: SourceLocation,
+        keyPath: String, diagnostics: inout Diagnostics
+    ) -> OutputReference? {
+        func fail(_ summary: String, _ detail: String) -> OutputReference? {
+            diagnostics.append(.error(summary, detail: detail, at: location, keyPath: keyPath))
+            return nil
+        }
+        let section = String(expression.prefix { $0 != "." })
+        let rest = expression.dropFirst(section.count + 1)
+        guard let type = catalog.types[section] else { return nil }
+        let names = instances.keys.filter { $0.section == section }.map(\.name).sorted { $0.count > $1.count }
+        guard
+            let name = names.first(where: {
+                rest.hasPrefix($0) && [".", "["].contains(rest.dropFirst($0.count).first.map(String.init) ?? "")
+            })
+        else {
+            let written = String(rest.prefix { $0 != "." && $0 != "[" })
+            return fail(
+                "Reference to undeclared \(section) resource '\(written)' in '${\(expression)}'"
+                    + NearMiss.hint(for: written, among: names),
+                "Write ${\(section).NAME.OUTPUT} with NAME a declared resource of \(section).")
+        }
+        var tail = rest.dropFirst(name.count)
+        var key: String?
+        if tail.first == "[" {
+            guard let close = tail.firstIndex(of: "]") else {
+                return fail("Unclosed '[' in '${\(expression)}'", "Write NAME[KEY] to name one instance.")
+            }
+            key = String(tail[tail.index(after: tail.startIndex)..<close])
+            tail = tail[tail.index(after: close)...]
+        }
+        let base = Address(section, name)
+        let known = instances[base] ?? [base]
+        let producer = key.map { base.instance($0) } ?? base
+        if key != nil, !known.contains(producer) {
+            return fail(
+                "\(base) has no instance '\(key ?? "")'"
+                    + NearMiss.hint(for: producer.description, among: known.map(\.description)),
+                "Its instances: \(known.map(\.description).joined(separator: ", ")).")
+        }
+        if key == nil, known.count > 1 {
+            return fail(
+                "\(base) has \(known.count) instances; '${\(expression)}' must name one",
+                "Write one of " + known.map { "${\($0).…}" }.joined(separator: ", ") + ".")
+        }
+        let path =
+            tail.hasPrefix(".")
+            ? tail.dropFirst().split(separator: ".", omittingEmptySubsequences: false).map(String.init) : []
+        let outputs = type.outputs
+        let list =
+            outputs.isEmpty ? "none" : outputs.map { $0.keyed ? "\($0.name).KEY" : $0.name }.joined(separator: ", ")
+        guard let first = path.first, let field = outputs.first(where: { $0.name == first }) else {
+            return fail(
+                "\(section) resources have no output '\(path.first ?? "")'"
+                    + NearMiss.hint(for: path.first ?? "", among: outputs.map(\.name)),
+                "Outputs of \(section): \(list).")
+        }
+        guard path.count == (field.keyed ? 2 : 1), !path.contains("") else {
+            return fail(
+                "Output '\(field.name)' of \(section) is written \(field.keyed ? "\(field.name).KEY" : field.name)",
+                "\(field.doc)")
+        }
+        return OutputReference(
+            producer: known.count == 1 ? known[0] : producer, path: path, token: OutputReference.token(for: expression),
+            sensitive: field.sensitive)
+    }
+
     /// `node` without `hosts`, and with `host: HOST` when `host` is given (one instance of `hosts: [...]`).
     static func placed(_ node: SourceNode, on host: String?) -> SourceNode {
         guard let host, let entries = node.entries else { return node }
@@ -625,9 +721,11 @@ public struct ManifestLoader: Sendable {
     /// ``ResourceDeclaration/sensitivityProbe``); `nil` when it does not decode.
     static func sensitivityProbe(
         _ node: SourceNode, type: any ResourceSpec.Type, variables: [String: String],
-        tokens: [String: String], keyPath: String, host: String? = nil, decoder: YAMLDecoder
+        tokens: [String: String], keyPath: String, host: String? = nil, outputSections: Set<String>,
+        decoder: YAMLDecoder
     ) -> (any ResourceSpec)? {
         var probe = Interpolator(variables: variables, environment: tokens, requireEnvironment: false)
+        probe.outputSections = outputSections
         let (expanded, _) = probe.expand(node, keyPath: keyPath)
         return try? decoder.decode(type, from: placed(specNode(expanded), on: host).yamsNode())
     }

@@ -202,12 +202,16 @@ public struct Observation: Sendable, Hashable, Codable {
     public var ownership: Ownership
     /// Notes for the plan (for example "owned by stack other").
     public var note: String?
+    /// The values the resource publishes (see ``ResourceSpec/outputs``): a container's `id` and `ipv4.NETWORK`.
+    /// Never diffed; read by the resources that reference them.
+    public var outputs: Value?
 
     /// Creates an observation.
-    public init(value: Value?, ownership: Ownership = .unmarked, note: String? = nil) {
+    public init(value: Value?, ownership: Ownership = .unmarked, note: String? = nil, outputs: Value? = nil) {
         self.value = value
         self.ownership = ownership
         self.note = note
+        self.outputs = outputs
     }
 
     /// Nothing there.
@@ -282,8 +286,10 @@ public struct ApplyRequest: Sendable {
         let response = try await provider.observe(
             ObserveRequest(stack: stack, host: host, runner: runner, targets: [target], logger: logger))
         if let failure = response.failures[change.address] { throw failure }
+        let observation = response.observations[change.address]
         return ApplyResponse(
-            observed: response.observations[change.address]?.value, privateState: privateState ?? change.privateState)
+            observed: observation?.value, privateState: privateState ?? change.privateState,
+            outputs: observation?.outputs)
     }
 }
 
@@ -293,11 +299,14 @@ public struct ApplyResponse: Sendable {
     public var observed: Value?
     /// Data the provider wants back on the next change (kept in the state journal).
     public var privateState: Value?
+    /// The values the resource publishes now (kept in the journal for the resources that reference them).
+    public var outputs: Value?
 
     /// Creates a response.
-    public init(observed: Value?, privateState: Value? = nil) {
+    public init(observed: Value?, privateState: Value? = nil, outputs: Value? = nil) {
         self.observed = observed
         self.privateState = privateState
+        self.outputs = outputs
     }
 }
 

@@ -35,6 +35,9 @@ public protocol ResourceSpec: Decodable, Sendable {
     /// into parts instead (a Headscale server's users, keys and policy), which the journal, the plan and
     /// `--target` then treat one by one.
     func instances() -> [SpecInstance]
+    /// The values a resource of this section publishes once applied, read by others as
+    /// `${SECTION.NAME.OUTPUT}` (the provider returns them with its observations).
+    static var outputs: [OutputField] { get }
 }
 
 /// One instance of a declaration (see ``ResourceSpec/instances()``).
@@ -78,6 +81,7 @@ extension ResourceSpec {
     public func references() -> [SpecReference] { [] }
     public static func backingName(for host: Host) -> String? { nil }
     public func references(among specs: [Address: any ResourceSpec]) -> [SpecReference] { references() }
+    public static var outputs: [OutputField] { [] }
     public func instances() -> [SpecInstance] {
         let hosts = hostNames.isEmpty ? ["local"] : hostNames
         guard hosts.count > 1 else { return [SpecInstance(key: nil, host: hosts[0])] }
