@@ -202,8 +202,9 @@ public struct Observation: Sendable, Hashable, Codable {
     public var ownership: Ownership
     /// Notes for the plan (for example "owned by stack other").
     public var note: String?
-    /// The values the resource publishes (see ``ResourceSpec/outputs``): a container's `id` and `ipv4.NETWORK`.
-    /// Never diffed; read by the resources that reference them.
+    /// The values the resource publishes (see ``ResourceSpec/outputs``).
+    ///
+    /// A container's `id` and `ipv4.NETWORK`: never diffed, read by the resources that reference them.
     public var outputs: Value?
 
     /// Creates an observation.
