@@ -594,64 +594,84 @@ public struct Planner: Sendable {
         return "\(error)\nThe resource's state is unknown, so nothing is planned for it; fix the cause and plan again."
     }
 
-    private func observe(
-        _ items: [Item], manifest: Manifest, secrets: Set<String>, diagnostics: inout Diagnostics
-    ) async -> Observed {
-        var groups: [ObserveKey: [Item]] = [:]
-        for item in items { groups[ObserveKey(item), default: []].append(item) }
-        enum Outcome {
-            case success(ObserveKey, ObserveResponse, any Provider, Host)
-            case missing(ObserveKey, [Prerequisite])
-            case unreachable(ObserveKey, String)
-            case failure(ObserveKey, any Error)
-        }
-        let stack = manifest.stack
-        let context = self.context
-        let outcomes = await withTaskGroup(of: Outcome.self) { group in
-            for (key, members) in groups {
-                guard let first = members.first else { continue }
-                let provider = first.provider
-                let host = first.host
-                let targets = members.map {
-                    ObserveTarget(
-                        address: $0.address, desired: $0.desired, lastApplied: $0.entry?.applied,
-                        privateState: $0.entry?.privateState)
-                }
-                let backing = manifest.backing[host.name].flatMap { manifest.resource($0) }
+    /// One observation request of the round: a provider's resources on one host.
+    struct ObserveGroup: Sendable {
+        var provider: any Provider
+        var host: Host
+        var targets: [ObserveTarget]
+    }
+
+    /// What one request of the round found.
+    enum ObserveResult: Sendable {
+        /// The provider answered (missing tools included, in the response).
+        case observed(ObserveResponse)
+        /// The provider's tool is not installed on the host.
+        case missing([Prerequisite])
+        /// The request failed as a whole.
+        case failed(any Error)
+    }
+
+    /// The one observation round, shared by planning and by the stale-plan check of a saved plan: every request
+    /// runs in parallel, through the runner bound to its host.
+    static func observeRound(
+        _ groups: [String: ObserveGroup], stack: String, context: EngineContext
+    ) async -> [String: ObserveResult] {
+        await withTaskGroup(of: (String, ObserveResult).self) { group in
+            for (key, request) in groups {
                 group.addTask {
-                    let request = ObserveRequest(
-                        stack: stack, host: host, runner: context.runner(host), targets: targets,
+                    let provider = request.provider
+                    let host = request.host
+                    let observeRequest = ObserveRequest(
+                        stack: stack, host: host, runner: context.runner(host), targets: request.targets,
                         logger: context.logger)
                     do {
-                        let response = try await provider.observe(request)
-                        if !response.missingTools.isEmpty { return .missing(key, response.missingTools) }
-                        return .success(key, response, provider, host)
+                        let response = try await provider.observe(observeRequest)
+                        if !response.missingTools.isEmpty { return (key, .missing(response.missingTools)) }
+                        return (key, .observed(response))
                     } catch let failure as CommandFailure where failure.reason == .toolMissing {
                         let known = provider.prerequisites(on: host).filter { $0.tool == failure.command.program }
                         let prerequisites =
                             known.isEmpty
                             ? [Prerequisite(tool: failure.command.program, host: host.name, install: "install it")]
                             : known
-                        return .missing(key, prerequisites)
+                        return (key, .missing(prerequisites))
                     } catch {
-                        if let backing {
-                            return .unreachable(
-                                key,
-                                "host \(host.name) is not reachable yet (\(backing.address) is created by this "
-                                    + "stack), so this is planned as new")
-                        }
-                        return .failure(key, error)
+                        return (key, .failed(error))
                     }
                 }
             }
-            var all: [Outcome] = []
-            for await outcome in group { all.append(outcome) }
+            var all: [String: ObserveResult] = [:]
+            for await (key, result) in group { all[key] = result }
             return all
         }
+    }
+
+    private func observe(
+        _ items: [Item], manifest: Manifest, secrets: Set<String>, diagnostics: inout Diagnostics
+    ) async -> Observed {
+        var groups: [ObserveKey: [Item]] = [:]
+        for item in items { groups[ObserveKey(item), default: []].append(item) }
+        var requests: [String: ObserveGroup] = [:]
+        var keys: [String: ObserveKey] = [:]
+        for (key, members) in groups {
+            guard let first = members.first else { continue }
+            let name = "\(key.provider) \(key.host)"
+            keys[name] = key
+            requests[name] = ObserveGroup(
+                provider: first.provider, host: first.host,
+                targets: members.map {
+                    ObserveTarget(
+                        address: $0.address, desired: $0.desired, lastApplied: $0.entry?.applied,
+                        privateState: $0.entry?.privateState)
+                })
+        }
+        let outcomes = await Self.observeRound(requests, stack: manifest.stack, context: context)
         var result = Observed()
-        for outcome in outcomes {
+        for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
+            guard let key = keys[name], let request = requests[name] else { continue }
+            let host = request.host
             switch outcome {
-            case .success(_, let response, let provider, let host):
+            case .observed(let response):
                 for (address, observation) in response.observations {
                     result.observations[Placed(address, host)] = observation
                 }
@@ -666,13 +686,17 @@ public struct Planner: Sendable {
                 }
                 for (address, observation) in response.discovered {
                     result.discovered[address] = Discovered(
-                        provider: provider, host: host, observation: observation)
+                        provider: request.provider, host: host, observation: observation)
                 }
-            case .missing(let key, let prerequisites):
+            case .missing(let prerequisites):
                 result.missingHosts[key] = prerequisites
-            case .unreachable(let key, let note):
-                result.unreachable[key] = note
-            case .failure(let key, let error):
+            case .failed(let error):
+                if let backing = manifest.backing[host.name].flatMap({ manifest.resource($0) }) {
+                    result.unreachable[key] =
+                        "host \(host.name) is not reachable yet (\(backing.address) is created by this stack), so this "
+                        + "is planned as new"
+                    continue
+                }
                 let covered = (groups[key] ?? []).map(\.address.description)
                 diagnostics.append(
                     .error(
@@ -685,54 +709,42 @@ public struct Planner: Sendable {
 }
 
 extension Planner {
-    /// Observes the resources of a saved plan again and returns each one's fingerprint, to refuse a plan
-    /// that no longer matches the world.
+    /// Observes the resources of a saved plan again, in the same observation round as planning, and returns each
+    /// one's fingerprint, to refuse a plan that no longer matches the world.
     public func fingerprints(of changes: [Change], stack: String) async throws -> [Address: String] {
-        struct Key: Hashable {
-            var provider: String
-            var host: Host
-        }
-        var groups: [Key: [Change]] = [:]
-        for change in changes { groups[Key(provider: change.provider, host: change.host), default: []].append(change) }
         let entries = await context.journal.entries
-        let context = self.context
-        return try await withThrowingTaskGroup(of: [Address: String].self) { group in
-            for (key, members) in groups {
-                guard let provider = context.registry.provider(named: key.provider) else {
-                    throw OCError(.unsupported, "the plan uses provider '\(key.provider)', which this ocapply lacks")
-                }
-                let targets = members.map {
-                    ObserveTarget(
-                        address: $0.address, desired: $0.after ?? entries[$0.address]?.applied,
-                        lastApplied: entries[$0.address]?.applied, privateState: entries[$0.address]?.privateState)
-                }
-                group.addTask {
-                    let request = ObserveRequest(
-                        stack: stack, host: key.host, runner: context.runner(key.host), targets: targets,
-                        logger: context.logger)
-                    var out: [Address: String] = [:]
-                    do {
-                        let response = try await provider.observe(request)
-                        if let (_, failure) = response.failures.min(by: { $0.key < $1.key }) { throw failure }
-                        let missing = !response.missingTools.isEmpty
-                        for member in members {
-                            out[member.address] =
-                                missing
-                                ? "tool-missing"
-                                : Planner.fingerprint(response.observations[member.address] ?? .absent)
-                        }
-                    } catch let failure as CommandFailure where failure.reason == .toolMissing {
-                        for member in members { out[member.address] = "tool-missing" }
-                    } catch  where members.allSatisfy({ $0.fingerprint == "unreachable" }) {
-                        // Matches the plan's "unreachable" when the host's VM or container did not exist yet.
-                        for member in members { out[member.address] = "unreachable" }
-                    }
-                    return out
-                }
+        var requests: [String: ObserveGroup] = [:]
+        var members: [String: [Change]] = [:]
+        for change in changes {
+            guard let provider = context.registry.provider(named: change.provider) else {
+                throw OCError(.unsupported, "the plan uses provider '\(change.provider)', which this ocapply lacks")
             }
-            var all: [Address: String] = [:]
-            for try await part in group { all.merge(part) { $1 } }
-            return all
+            let key = "\(change.provider) \(change.host.name)"
+            let entry = entries[change.move?.address ?? change.address]
+            let target = ObserveTarget(
+                address: change.address, desired: change.after ?? entry?.applied, lastApplied: entry?.applied,
+                privateState: entry?.privateState)
+            requests[key, default: ObserveGroup(provider: provider, host: change.host, targets: [])].targets.append(
+                target)
+            members[key, default: []].append(change)
         }
+        var out: [Address: String] = [:]
+        for (key, result) in await Self.observeRound(requests, stack: stack, context: context) {
+            let group = members[key] ?? []
+            switch result {
+            case .observed(let response):
+                if let (_, failure) = response.failures.min(by: { $0.key < $1.key }) { throw failure }
+                for member in group {
+                    out[member.address] = Planner.fingerprint(response.observations[member.address] ?? .absent)
+                }
+            case .missing:
+                for member in group { out[member.address] = "tool-missing" }
+            case .failed(let error):
+                // Matches the plan's "unreachable" when the host's VM or container did not exist yet.
+                guard group.allSatisfy({ $0.fingerprint == "unreachable" }) else { throw error }
+                for member in group { out[member.address] = "unreachable" }
+            }
+        }
+        return out
     }
 }
