@@ -80,8 +80,11 @@ public struct HumanPlanRenderer: Sendable {
         case .create: what = "will be created"
         case .update: what = "will be updated in place"
         case .replace where change.movesHost:
+            let move = change.move
             what =
-                "must be replaced (host: \(Self.visible(change.move?.host.name ?? "")) -> \(Self.visible(change.host.name)))"
+                move?.host.name != change.host.name
+                ? "must be replaced (host: \(Self.visible(move?.host.name ?? "")) -> \(Self.visible(change.host.name)))"
+                : "must be replaced (provider: \(move?.provider ?? "") -> \(change.provider))"
         case .replace:
             let reasons = change.replaceReasons.map(\.description)
             what =

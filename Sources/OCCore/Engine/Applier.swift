@@ -106,6 +106,7 @@ public struct Applier: Sendable {
                 if let move = change.move, change.movesHost {
                     // A replace across hosts destroys where the resource was, with what the journal kept there.
                     destroy.host = move.host
+                    destroy.provider = move.provider
                     destroy.before = move.before
                     destroy.privateState = move.privateState
                 }

@@ -134,7 +134,7 @@ public struct Planner: Sendable {
                     declared: declared, claimed: claimed)
                 {
                     claimed.insert(moved.address)
-                    if moved.entry.host.name == host.name {
+                    if moved.entry.host.name == host.name && moved.entry.provider == provider.name {
                         item.entry = moved.entry  // the same object under its new address
                         item.moved = Item.Moved(entry: moved.entry, address: moved.address)
                     } else {
@@ -214,10 +214,13 @@ public struct Planner: Sendable {
         // A moved resource is observed where it was too (with what the journal knew there), to destroy it there.
         var toObserve = inScope.compactMap { items[$0] }
         for item in toObserve {
-            guard let moved = item.moved, moved.entry.host.name != item.host.name else { continue }
+            guard let moved = item.moved,
+                moved.entry.host.name != item.host.name || moved.entry.provider != item.provider.name,
+                let previous = context.registry.provider(named: moved.entry.provider)
+            else { continue }
             toObserve.append(
                 Item(
-                    address: item.address, provider: item.provider, host: moved.entry.host, desired: nil,
+                    address: item.address, provider: previous, host: moved.entry.host, desired: nil,
                     dependencies: moved.entry.dependencies, entry: moved.entry, sensitive: item.sensitive))
         }
         let observed = await observe(toObserve, manifest: manifest, secrets: known, diagnostics: &diagnostics)
@@ -236,12 +239,13 @@ public struct Planner: Sendable {
                     in: desired, references: manifest.outputReferences, classified: classified,
                     outputs: { producer in
                         guard let other = items[producer] else { return nil }
-                        return observed.observations[Placed(producer, other.host)]?.outputs ?? other.entry?.outputs
+                        return observed.observations[Placed(producer, other.host, provider: other.provider.name)]?
+                            .outputs ?? other.entry?.outputs
                     })
                 item.desired = resolved
                 item.sensitive.formUnion(marks)
             }
-            let observation = observed.observations[Placed(address, item.host)] ?? .absent
+            let observation = observed.observations[Placed(address, item.host, provider: item.provider.name)] ?? .absent
             let schema = item.provider.schema(for: address.section)
             var change = classify(
                 item, observation: observation, schema: schema, options: options, manifest: manifest,
@@ -249,7 +253,8 @@ public struct Planner: Sendable {
                 diagnostics: &diagnostics)
             if let moved = item.moved {
                 Self.plan(
-                    move: moved, of: &change, found: observed.observations[Placed(address, moved.entry.host)],
+                    move: moved, of: &change,
+                    found: observed.observations[Placed(address, moved.entry.host, provider: moved.entry.provider)],
                     schema: schema, destroying: options.destroy)
             }
             changes.append(change)
@@ -430,7 +435,7 @@ public struct Planner: Sendable {
         claimed: Set<Address>
     ) -> (address: Address, entry: JournalEntry)? {
         if let entry = entries[address] {
-            return entry.provider == provider && entry.host.name != host.name ? (address, entry) : nil
+            return entry.host.name != host.name || entry.provider != provider ? (address, entry) : nil
         }
         let candidates = entries.filter { other, entry in
             other != address && other.resource == address.resource && !declared.contains(other)
@@ -450,15 +455,20 @@ public struct Planner: Sendable {
         destroying: Bool
     ) {
         let previous = moved.entry.host
-        guard previous.name != change.host.name else {
-            change.move = Move(host: previous, address: moved.address, before: nil, privateState: nil)
+        let provider = moved.entry.provider
+        guard previous.name != change.host.name || provider != change.provider else {
+            change.move = Move(
+                host: previous, provider: provider, address: moved.address, before: nil, privateState: nil)
             return
         }
         let there = found?.value
-        let move = Move(host: previous, address: moved.address, before: there, privateState: moved.entry.privateState)
+        let move = Move(
+            host: previous, provider: provider, address: moved.address, before: there,
+            privateState: moved.entry.privateState)
+        let from = previous.name != change.host.name ? "host \(previous.name)" : "provider \(provider)"
         if destroying {
             change = Change(
-                address: change.address, provider: change.provider, host: previous,
+                address: change.address, provider: provider, host: previous,
                 action: there == nil ? .noop : .delete,
                 cause: there == nil ? nil : .manifest, before: there, after: nil,
                 attributes: there == nil
@@ -466,18 +476,19 @@ public struct Planner: Sendable {
                 dependencies: moved.entry.dependencies, privateState: moved.entry.privateState,
                 fingerprint: found.map(Planner.fingerprint) ?? change.fingerprint, notes: change.notes,
                 sensitivePaths: change.sensitivePaths)
-            change.move = Move(host: previous, address: moved.address, before: nil, privateState: nil)
+            change.move = Move(
+                host: previous, provider: provider, address: moved.address, before: nil, privateState: nil)
             return
         }
         change.move = move
         change.privateState = nil
         guard there != nil else {
-            change.notes.append("it was applied on host \(previous.name), where it no longer exists")
+            change.notes.append("it was applied by \(from), where it no longer exists")
             return
         }
         change.action = .replace
         change.cause = .manifest
-        change.notes.insert("moves from host \(previous.name): destroyed there first", at: 0)
+        change.notes.insert("moves from \(from): destroyed there first", at: 0)
     }
 
     /// Replaces what depends on a replaced resource when its schema says so (`replacedWith`), in
@@ -557,9 +568,11 @@ public struct Planner: Sendable {
     private struct Placed: Hashable {
         var address: Address
         var host: String
-        init(_ address: Address, _ host: Host) {
+        var provider: String
+        init(_ address: Address, _ host: Host, provider: String) {
             self.address = address
             self.host = host.name
+            self.provider = provider
         }
     }
 
@@ -673,7 +686,7 @@ public struct Planner: Sendable {
             switch outcome {
             case .observed(let response):
                 for (address, observation) in response.observations {
-                    result.observations[Placed(address, host)] = observation
+                    result.observations[Placed(address, host, provider: request.provider.name)] = observation
                 }
                 diagnostics.append(contentsOf: response.diagnostics.map { Self.located($0, in: manifest) })
                 for (address, failure) in response.failures.sorted(by: { $0.key < $1.key }) {

@@ -52,6 +52,8 @@ public struct AttributeChange: Sendable, Hashable, Codable {
 public struct Move: Sendable, Hashable, Codable {
     /// The host it was applied on.
     public var host: Host
+    /// The provider that applied it (another one when a container's `runtime` changed).
+    public var provider: String
     /// The address the journal holds it under.
     public var address: Address
     /// What was observed there (`nil`: it is gone there, so only the journal entry is dropped).
@@ -60,8 +62,9 @@ public struct Move: Sendable, Hashable, Codable {
     public var privateState: Value?
 
     /// Creates a move.
-    public init(host: Host, address: Address, before: Value?, privateState: Value?) {
+    public init(host: Host, provider: String, address: Address, before: Value?, privateState: Value?) {
         self.host = host
+        self.provider = provider
         self.address = address
         self.before = before
         self.privateState = privateState
@@ -170,6 +173,6 @@ public struct Change: Sendable, Hashable, Codable {
         move = try container.decodeIfPresent(Move.self, forKey: .move)
     }
 
-    /// Whether the change moves the resource to another host.
-    public var movesHost: Bool { move.map { $0.host.name != host.name } ?? false }
+    /// Whether the change moves the resource to another host or provider (a replace across them).
+    public var movesHost: Bool { move.map { $0.host.name != host.name || $0.provider != provider } ?? false }
 }
