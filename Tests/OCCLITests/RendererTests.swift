@@ -44,9 +44,11 @@ import Testing
             ])
         let rendered = HumanPlanRenderer(style: Style(colour: false), showCommands: true) { _ in
             [
-                Command(
-                    ["nft", "-f", "-"], stdin: Data("table inet t {}\nadd chain inet t c\n".utf8), showsInput: true),
-                Command(["tee", "/etc/secret"], stdin: Data("token=abc\n".utf8)),
+                .command(
+                    Command(
+                        ["nft", "-f", "-"], stdin: Data("table inet t {}\nadd chain inet t c\n".utf8),
+                        showsInput: true)),
+                .command(Command(["tee", "/etc/secret"], stdin: Data("token=abc\n".utf8))),
             ]
         }.render(plan)
         #expect(

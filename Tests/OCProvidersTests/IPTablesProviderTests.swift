@@ -318,7 +318,10 @@ enum NetfilterOutput {
                 "ExecStart=/usr/sbin/ip6tables-restore -w 5 --noflush /etc/ocplan/netfilter/lab.egress.v6.rules\n"))
         #expect(unit.contains("Before=network-pre.target tailscaled.service\n"))
         #expect(files.files[0].content.contains("-I FORWARD 1 -i tailscale0"))
-        #expect(files.writeCommands.last?.argv == ["ln", "-sfn", "--", files.unitPath, files.wantsLink])
+        #expect(
+            StepProgram(files.writeSteps).commands(os: .linux).last?.argv == [
+                "ln", "-sfn", "--", files.unitPath, files.wantsLink,
+            ])
         #expect(files.wantsLink == "/etc/systemd/system/multi-user.target.wants/ocplan-netfilter-lab-egress.service")
     }
 }

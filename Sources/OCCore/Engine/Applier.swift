@@ -140,6 +140,7 @@ public struct Applier: Sendable {
         var broken: [Step: Address] = [:]  // step → the address whose failure blocks it
         let context = self.context
         let stack = plan.stack
+        let fileLocks = FileEditLocks()
 
         await withTaskGroup(of: Outcome.self) { group in
             var running = 0
@@ -182,7 +183,7 @@ public struct Applier: Sendable {
                                 let response = try await provider.apply(
                                     ApplyRequest(
                                         stack: stack, host: change.host, runner: runner, change: change,
-                                        logger: context.logger))
+                                        logger: context.logger, fileLocks: fileLocks))
                                 return .done(change, response, clock.now - start)
                             } catch {
                                 let message = DisplayText.redact("\(error)", secrets: change.secretValues)
@@ -289,8 +290,8 @@ public struct Applier: Sendable {
         guard let provider = context.registry.provider(named: change.provider) else { return nil }
         let schema = provider.schema(for: change.address.section)
         if change.action == .delete {
-            let context = ChangeContext(stack: "", host: change.host, privateState: change.privateState)
-            if (try? provider.commands(for: change, context: context))?.isEmpty == true { return nil }
+            // Reviewed as left in place (the stack did not create it): it is meant to stay.
+            if change.reason == .notCreatedByStack { return nil }
             return response.observed == nil
                 ? nil : [AttributeChange(path: .root, before: response.observed, after: nil)]
         }

@@ -68,6 +68,11 @@ public struct Change: Sendable, Hashable, Codable {
     public var formerDependencies: [Address] = []
     /// What the provider recorded at the last apply.
     public var privateState: Value?
+    /// What the provider read at plan time for the change's program (``Observation/planData``): kept in the saved
+    /// plan, never diffed or shown.
+    public var planData: Value?
+    /// Why the action is what it is (a replace's attributes, a delete that leaves the object in place).
+    public var reason: ActionReason?
     /// A hash of what was observed, to refuse a saved plan when the world changed since.
     public var fingerprint: String
     /// Notes shown under the change (adoption, missing tools, replace cascades).
@@ -88,6 +93,7 @@ public struct Change: Sendable, Hashable, Codable {
         attributes: [AttributeChange] = [],
         dependencies: [Address] = [],
         privateState: Value? = nil,
+        planData: Value? = nil,
         fingerprint: String = "",
         notes: [String] = [],
         sensitivePaths: SensitivePaths = SensitivePaths()
@@ -102,6 +108,7 @@ public struct Change: Sendable, Hashable, Codable {
         self.attributes = attributes
         self.dependencies = dependencies
         self.privateState = privateState
+        self.planData = planData
         self.fingerprint = fingerprint
         self.notes = notes
         self.sensitivePaths = sensitivePaths
@@ -118,7 +125,7 @@ public struct Change: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
-        case fingerprint, notes, sensitivePaths, formerDependencies
+        case fingerprint, notes, sensitivePaths, formerDependencies, planData, reason
     }
 
     public init(from decoder: any Decoder) throws {
@@ -137,5 +144,7 @@ public struct Change: Sendable, Hashable, Codable {
         notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
         sensitivePaths = try container.decodeIfPresent(SensitivePaths.self, forKey: .sensitivePaths) ?? SensitivePaths()
         formerDependencies = try container.decodeIfPresent([Address].self, forKey: .formerDependencies) ?? []
+        planData = try container.decodeIfPresent(Value.self, forKey: .planData)
+        reason = try container.decodeIfPresent(ActionReason.self, forKey: .reason)
     }
 }

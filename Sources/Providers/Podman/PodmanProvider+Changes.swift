@@ -14,6 +14,17 @@ struct PodmanStep: Sendable {
         case alreadyConnected
         /// `network disconnect` from a network the container is not on.
         case notConnected
+
+        /// The tolerance as data.
+        var acceptance: Acceptance {
+            switch self {
+            case .none: return .success
+            case .missing:
+                return Acceptance("already gone is fine", exitStatuses: [1], markers: PodmanProvider.missingMarkers)
+            case .alreadyConnected: return Acceptance("already connected is fine", markers: ["already connected"])
+            case .notConnected: return Acceptance("not connected is fine", markers: ["not connected"])
+            }
+        }
     }
 
     /// The command.
@@ -38,8 +49,11 @@ extension PodmanProvider {
     ///
     /// - Throws: an ``OCError`` for a change Podman cannot make safely: replacing a volume, or deleting one
     ///   without `deleteData: true` in a destroy plan.
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
-        try steps(for: change, context: context).map(\.command)
+    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+        let steps = try steps(for: change, context: context).map { step -> Step in
+            .run(step.command, accepts: step.tolerance.acceptance)
+        }
+        return StepProgram(steps + (change.action == .delete ? [] : [.reobserve]))
     }
 
     /// The steps of `change` (commands with their idempotency rules).
