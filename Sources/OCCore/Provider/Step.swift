@@ -48,6 +48,9 @@ public enum Step: Sendable {
     case capture(CaptureStep)
     /// Observes the resource again: its tree is what the change left, and what the engine verifies.
     case reobserve
+    /// Stops the program with this message, values captured earlier filled in (`$NAME`): the end of a fallback
+    /// that names what stands in the way (the containers still on a network).
+    case fail(String)
 
     /// Runs `command`, which must exit 0 unless `accepts` says otherwise.
     public static func run(_ command: Command, accepts: Acceptance = .success) -> Step {
@@ -77,7 +80,7 @@ public struct RunStep: Sendable {
 public struct Acceptance: Sendable, Hashable {
     /// Exit statuses besides 0 that count as done.
     public var exitStatuses: Set<Int32>
-    /// Text that, found in standard error or standard output of a failed command, means it is done.
+    /// Text that, found in standard error or standard output of a failed command (ignoring case), means it is done.
     public var markers: [String]
     /// What the tolerance means, for the preview (`missing is fine`).
     public var meaning: String
@@ -97,7 +100,7 @@ public struct Acceptance: Sendable, Hashable {
         if result.succeeded || exitStatuses.contains(result.exitStatus) { return true }
         guard !markers.isEmpty else { return false }
         let output = result.stderrText + "\n" + result.stdoutText
-        return markers.contains { output.contains($0) }
+        return markers.contains { output.localizedCaseInsensitiveContains($0) }
     }
 }
 
@@ -302,6 +305,8 @@ extension StepProgram {
                 if !capture.accepts.meaning.isEmpty { lines.append(.note(capture.accepts.meaning)) }
             case .reobserve:
                 break
+            case .fail(let message):
+                lines.append(.note("then fail: \(message)"))
             }
         }
         return lines

@@ -50,6 +50,8 @@ public enum StepInterpreter {
         var state: Value?
         var bindings = CommandBindings()
         var response: ApplyResponse?
+        /// The failure a fallback is answering (the cause of a ``Step/fail(_:)`` in it).
+        var failed: CommandFailure?
 
         init(request: ApplyRequest, state: Value?) {
             self.request = request
@@ -66,6 +68,7 @@ public enum StepInterpreter {
                     let result = try await runner.run(run.command, bindings: &bindings)
                     if run.accepts.accepts(result) { continue }
                     if let otherwise = run.otherwise, result.stderrText.contains(otherwise.marker) {
+                        failed = failure(run.command, result)
                         try await perform(otherwise.steps, provider: provider)
                         continue
                     }
@@ -93,6 +96,12 @@ public enum StepInterpreter {
                     }
                 case .reobserve:
                     response = try await request.reobserve(provider, privateState: state)
+                case .fail(let message):
+                    var text = message
+                    for (name, value) in bindings.values {
+                        text = text.replacingOccurrences(of: "$" + name, with: value)
+                    }
+                    throw OCError(.commandFailed, text, cause: failed)
                 }
             }
         }

@@ -39,7 +39,8 @@ struct PodmanStep: Sendable {
 }
 
 extension PodmanProvider {
-    /// The commands ``apply(_:)`` runs for `change`, in order.
+    /// The steps of `change`, in order: commands with their idempotency rules (``program(for:context:)`` turns
+    /// them into the program the engine runs).
     ///
     /// Containers: create is `podman create` then `podman start` (unless `state: stopped`); an update runs
     /// `network disconnect`/`connect` and `start`/`stop`/`unpause`; replace and delete start with
@@ -49,14 +50,6 @@ extension PodmanProvider {
     ///
     /// - Throws: an ``OCError`` for a change Podman cannot make safely: replacing a volume, or deleting one
     ///   without `deleteData: true` in a destroy plan.
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
-        let steps = try steps(for: change, context: context).map { step -> Step in
-            .run(step.command, accepts: step.tolerance.acceptance)
-        }
-        return StepProgram(steps + (change.action == .delete ? [] : [.reobserve]))
-    }
-
-    /// The steps of `change` (commands with their idempotency rules).
     func steps(for change: Change, context: ChangeContext) throws -> [PodmanStep] {
         guard change.action != .noop else { return [] }
         switch change.address.section {
