@@ -282,7 +282,8 @@ enum NetfilterOutput {
         let context = ChangeContext(stack: "lab", host: host, privateState: nil)
         let update = Change(
             address: "iptables.egress", provider: "iptables", host: host, action: .update, cause: .drift,
-            before: before, after: Self.egress.tree)
+            before: before, after: Self.egress.tree, planData: observed.observations["iptables.egress"]?.planData)
+        #expect(before?["found"] == .null, "what was found travels as plan data, outside the tree")
         let commands = try IPTablesProvider().commands(for: update, context: context)
         #expect(commands.map(\.argv) == [["iptables-restore", "-w", "5", "--noflush"]])
         let script = String(decoding: commands[0].stdin ?? Data(), as: UTF8.self)

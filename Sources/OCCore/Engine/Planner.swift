@@ -196,7 +196,8 @@ public struct Planner: Sendable {
                 Change(
                     address: address, provider: found.provider.name, host: found.host, action: .delete,
                     cause: .manifest, before: found.observation.value, after: nil,
-                    attributes: [], fingerprint: Self.fingerprint(found.observation),
+                    attributes: [], planData: found.observation.planData,
+                    fingerprint: Self.fingerprint(found.observation),
                     notes: ["found with this stack's ownership mark but not in the manifest or the state journal"],
                     sensitivePaths: SensitivePaths.paths(
                         in: found.observation.value, where: found.provider.schema(for: address.section).isSensitive)))

@@ -27,7 +27,7 @@ extension IPTablesProvider {
     private func steps(for change: Change, context: ChangeContext) throws -> [Step] {
         let name = change.address.name
         let stack = context.stack
-        let found = change.before?[Self.found].mapValue ?? [:]
+        let found = change.planData?[Self.found].mapValue ?? [:]
         func place(_ key: String) -> FoundChain? { found[key].flatMap(FoundChain.init(tree:)) }
         let previousPaths = context.privateState?[Private.persistPaths].listValue?.compactMap(\.stringValue) ?? []
 
@@ -101,7 +101,7 @@ extension IPTablesProvider {
         guard change.action != .delete else { return ApplyResponse(observed: nil) }
         var state: [String: Value] = [:]
         var canonical: [String: Value] = [:]
-        for (place, subtree) in response.observed?[Self.found].mapValue ?? [:] {
+        for (place, subtree) in response.planData?[Self.found].mapValue ?? [:] {
             canonical[place] = .map((FoundChain(tree: subtree)?.canonical ?? [:]).mapValues(Value.string))
         }
         state[Private.canonical] = .map(canonical)
