@@ -36,6 +36,15 @@ extension PodmanProvider {
         return StepProgram(program + (change.action == .delete ? [] : [.reobserve]), privateState: privateState)
     }
 
+    /// A delete of an image the stack did not pull, build or import leaves it in place: the stack only stops
+    /// managing it.
+    public func review(_ change: Change, context: ChangeContext) -> Review {
+        guard change.action == .delete, change.address.section == ImageSpec.section,
+            context.privateState?[PrivateState.created].boolValue != true
+        else { return .none }
+        return Review(reason: .notCreatedByStack)
+    }
+
     /// `pull: always` is never current for a plan; right after the pull it is.
     public func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
         guard change.address.section == ImageSpec.section, response.observed != nil else { return response }
