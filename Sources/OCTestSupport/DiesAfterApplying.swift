@@ -25,14 +25,18 @@ public struct DiesAfterApplying: Provider {
         try base.desiredState(of: declaration, context: context)
     }
     public func observe(_ request: ObserveRequest) async throws -> ObserveResponse { try await base.observe(request) }
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
-        try base.commands(for: change, context: context)
+    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+        try base.program(for: change, context: context)
+    }
+    public func review(_ change: Change, context: ChangeContext) -> Review { base.review(change, context: context) }
+    public func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
+        try base.settle(response, for: change, context: context)
     }
     public func intent(for change: Change, context: ChangeContext) throws -> Value? {
         try base.intent(for: change, context: context)
     }
 
-    /// Applies through `base`, then throws ``Killed``.
+    /// Applies through `base`, then throws ``Killed`` (a test double's override: it stands for a kill).
     public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         _ = try await base.apply(request)
         throw Killed()

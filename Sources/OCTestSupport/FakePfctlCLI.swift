@@ -228,10 +228,10 @@ public final class FakePfctlCLI: CommandRunner {
         switch argv.first {
         case "pfctl": return try pfctl(argv, stdin: input, world: &world)
         case "cp":
-            guard argv.count == 4, argv[1] == "-p" else {
-                throw UnknownCommand(argv: argv, reason: "only cp -p SOURCE TARGET")
+            guard argv.count == 5, argv[1] == "-p", argv[2] == "--" else {
+                throw UnknownCommand(argv: argv, reason: "only cp -p -- SOURCE TARGET")
             }
-            let (source, target) = (argv[2], argv[3])
+            let (source, target) = (argv[3], argv[4])
             guard let text = world.files[source] else { return failure("cp: \(source): No such file or directory\n") }
             world.files[target] = text
             world.modes[target] = world.modes[source]

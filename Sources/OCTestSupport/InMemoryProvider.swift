@@ -185,10 +185,13 @@ public struct InMemoryProvider: Provider {
         return response
     }
 
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
-        [Command(["thing", change.action.rawValue, change.address.name], mutating: true)]
+    /// `thing ACTION NAME`, the command the preview shows (the world is kept in memory, so nothing runs it).
+    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+        .commands([Command(["thing", change.action.rawValue, change.address.name], mutating: true)])
     }
 
+    /// Performs the change on the in-memory world instead of interpreting the program: this double has no host
+    /// to run commands on.
     public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         let change = request.change
         switch change.action {

@@ -44,9 +44,11 @@ import Testing
             ])
         let rendered = HumanPlanRenderer(style: Style(colour: false), showCommands: true) { _ in
             [
-                Command(
-                    ["nft", "-f", "-"], stdin: Data("table inet t {}\nadd chain inet t c\n".utf8), showsInput: true),
-                Command(["tee", "/etc/secret"], stdin: Data("token=abc\n".utf8)),
+                .command(
+                    Command(
+                        ["nft", "-f", "-"], stdin: Data("table inet t {}\nadd chain inet t c\n".utf8),
+                        showsInput: true)),
+                .command(Command(["tee", "/etc/secret"], stdin: Data("token=abc\n".utf8))),
             ]
         }.render(plan)
         #expect(
@@ -149,6 +151,24 @@ import Testing
         #expect(summary["no-op"] == 0)
         let changes = try #require(object["changes"] as? [[String: Any]])
         #expect(changes.first?["cause"] as? String == "manifest")
+        #expect(changes.first?["actionReason"] == nil)
+    }
+
+    @Test func jsonCarriesTheTypedActionReason() throws {
+        var kept = Change(
+            address: "things.a", provider: "memory", host: .local, action: .delete, cause: .manifest, before: [:],
+            after: nil)
+        kept.reason = .notCreatedByStack
+        var replaced = kept
+        replaced.address = "things.b"
+        replaced.action = .replace
+        replaced.reason = .replaceBecauseOf([ValuePath("kind")])
+        let text = try JSONPlanRenderer.render(Plan(stack: "lab", changes: [kept, replaced]))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let changes = try #require(object["changes"] as? [[String: Any]])
+        let reasons = changes.compactMap { $0["actionReason"] as? [String: Any] }
+        #expect(reasons.map { $0["kind"] as? String } == ["notCreatedByStack", "replaceBecauseOf"])
+        #expect(reasons.last?["paths"] as? [String] == ["kind"])
     }
 }
 

@@ -21,7 +21,7 @@ import Testing
         func prerequisites(on host: OCCore.Host) -> [Prerequisite] { [] }
         func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value { [:] }
         func observe(_ request: ObserveRequest) async throws -> ObserveResponse { ObserveResponse() }
-        func commands(for change: Change, context: ChangeContext) throws -> [Command] { [] }
+        func program(for change: Change, context: ChangeContext) throws -> StepProgram { StepProgram() }
         func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
             let change = request.change
             world.log.withLock { $0.append("\(change.action) \(change.address)") }

@@ -14,8 +14,8 @@ struct RenamedProvider: Provider {
         try base.desiredState(of: declaration, context: context)
     }
     func observe(_ request: ObserveRequest) async throws -> ObserveResponse { try await base.observe(request) }
-    func commands(for change: Change, context: ChangeContext) throws -> [Command] {
-        try base.commands(for: change, context: context)
+    func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+        try base.program(for: change, context: context)
     }
     func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         var request = request

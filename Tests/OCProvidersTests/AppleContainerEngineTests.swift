@@ -295,7 +295,7 @@ import Testing
             return ObserveResponse(
                 observations: Dictionary(uniqueKeysWithValues: request.targets.map { ($0.address, .absent) }))
         }
-        func commands(for change: Change, context: ChangeContext) throws -> [Command] { [] }
+        func program(for change: Change, context: ChangeContext) throws -> StepProgram { StepProgram() }
         func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
             ApplyResponse(observed: request.change.after)
         }

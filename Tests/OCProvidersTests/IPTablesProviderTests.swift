@@ -282,7 +282,8 @@ enum NetfilterOutput {
         let context = ChangeContext(stack: "lab", host: host, privateState: nil)
         let update = Change(
             address: "iptables.egress", provider: "iptables", host: host, action: .update, cause: .drift,
-            before: before, after: Self.egress.tree)
+            before: before, after: Self.egress.tree, planData: observed.observations["iptables.egress"]?.planData)
+        #expect(before?["found"] == .null, "what was found travels as plan data, outside the tree")
         let commands = try IPTablesProvider().commands(for: update, context: context)
         #expect(commands.map(\.argv) == [["iptables-restore", "-w", "5", "--noflush"]])
         let script = String(decoding: commands[0].stdin ?? Data(), as: UTF8.self)
@@ -318,7 +319,10 @@ enum NetfilterOutput {
                 "ExecStart=/usr/sbin/ip6tables-restore -w 5 --noflush /etc/ocplan/netfilter/lab.egress.v6.rules\n"))
         #expect(unit.contains("Before=network-pre.target tailscaled.service\n"))
         #expect(files.files[0].content.contains("-I FORWARD 1 -i tailscale0"))
-        #expect(files.writeCommands.last?.argv == ["ln", "-sfn", "--", files.unitPath, files.wantsLink])
+        #expect(
+            StepProgram(files.writeSteps).commands(os: .linux).last?.argv == [
+                "ln", "-sfn", "--", files.unitPath, files.wantsLink,
+            ])
         #expect(files.wantsLink == "/etc/systemd/system/multi-user.target.wants/ocplan-netfilter-lab-egress.service")
     }
 }

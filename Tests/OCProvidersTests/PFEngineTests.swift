@@ -180,7 +180,7 @@ import Testing
         #expect(await stack.apply(drift).succeeded)
         #expect(
             stack.fake.mutatingCalls.map(\.argv)
-                == [["cp", "-p", "/etc/pf.conf", "/etc/pf.conf.ocplan-backup"]]
+                == [["cp", "-p", "--", "/etc/pf.conf", "/etc/pf.conf.ocplan-backup"]]
                 + FakeFileCommands.writeArgv(PFConf.path, os: .macos, resolved: true),
             "the main ruleset still references the anchor, so it is not reloaded")
         #expect(stack.fake.file(PFConf.path) == PFFixture.stockWithAnchor)

@@ -8,21 +8,20 @@ import Testing
     static let confWrite: [[String]] = {
         var write = FakeFileCommands.writeArgv("/etc/pf.conf", os: .macos, resolved: false)
         write.insert(["pfctl", "-nf", "$TMP"], at: write.count - 1)
-        return [["cat", "--", "/etc/pf.conf"], ["cp", "-p", "/etc/pf.conf", "/etc/pf.conf.ocplan-backup"]] + write
+        return [["cat", "--", "/etc/pf.conf"], ["cp", "-p", "--", "/etc/pf.conf", "/etc/pf.conf.ocplan-backup"]] + write
     }()
 
     static func fileWrite(_ path: String) -> [[String]] {
         FakeFileCommands.writeArgv(path, os: .macos, resolved: false)
     }
 
-    @Test func schemaUpdatesEverythingInPlaceAndIgnoresTheFileSnapshots() {
+    @Test func schemaUpdatesEverythingInPlace() {
         let provider = PFProvider()
         #expect(provider.name == "pf")
         #expect(provider.sections == ["pf"])
         let schema = provider.schema(for: "pf")
         #expect(schema.replaceOn.isEmpty)
         #expect(schema.lifecycle == .object)
-        #expect(schema.isIgnored(ValuePath("fileContents")))
         #expect(!schema.isIgnored(ValuePath("rules")))
         #expect(provider.prerequisites(on: PFFixture.mac).map(\.description) == ["pfctl on mac: part of macOS"])
     }
@@ -61,8 +60,9 @@ import Testing
         #expect(tree["referenced"] == true)
         #expect(tree["pfConf"] == true)
         #expect(tree["persist"] == false)
-        #expect(tree["fileContents"]["/etc/pf.conf"] == .string(PFFixture.stockWithAnchor))
-        #expect(PFFixture.desired() == tree.withoutFiles)
+        #expect(observation.planData?["/etc/pf.conf"] == .string(PFFixture.stockWithAnchor))
+        #expect(tree["fileContents"] == .null, "the file snapshots travel as plan data, outside the tree")
+        #expect(PFFixture.desired() == tree)
     }
 
     @Test func rulesThatDifferAreObservedAsListed() async throws {
@@ -245,7 +245,7 @@ import Testing
         let applied = fake.calls.prefix { !($0.argv == ["pfctl", "-s", "info"]) }
         #expect(PFFixture.argv(applied.filter(\.mutating)) == PFFixture.argv(FakeFileCommands.asRun(listed)))
         #expect(response.privateState?["token"] == .string(try #require(fake.tokens.first)))
-        #expect(response.observed?.withoutFiles == PFFixture.desired(persist: true))
+        #expect(response.observed == PFFixture.desired(persist: true))
         #expect(fake.mode(of: "/etc/pf.conf") == "0644")
         #expect(fake.mode(of: "/Library/LaunchDaemons/io.ocplan.pf.lab.plist") == "0644")
     }
@@ -273,14 +273,5 @@ import Testing
         #expect(fake.enabled, "someone else's pf stays on")
         #expect(fake.callArgvs.last?.first == "pfctl")
         #expect(fake.callArgvs.last?.dropLast() == ["pfctl", "-X"])
-    }
-}
-
-extension Value {
-    /// The tree without the ignored file snapshots.
-    var withoutFiles: Value {
-        var copy = mapValue ?? [:]
-        copy["fileContents"] = nil
-        return .map(copy)
     }
 }

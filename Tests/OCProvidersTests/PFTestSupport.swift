@@ -53,7 +53,7 @@ enum PFFixture {
         return Change(
             address: address, provider: "pf", host: mac, action: action, cause: .manifest,
             before: observed.observations[address]?.value, after: action == .delete ? nil : desired,
-            privateState: privateState)
+            privateState: privateState, planData: observed.observations[address]?.planData)
     }
 
     /// The commands the provider lists for `change`.

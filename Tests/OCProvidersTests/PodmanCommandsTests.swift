@@ -292,6 +292,18 @@ import Testing
         #expect(runner.calls.isEmpty)
     }
 
+    @Test func aDeleteOfAnImageTheStackDidNotMakeIsReviewedAsLeftInPlace() async throws {
+        let address = PodmanFixtures.address("images", "img")
+        let tree = try await PodmanFixtures.desired(address)
+        let delete = PodmanFixtures.change(address, .delete, before: tree, after: nil)
+        let provider = PodmanProvider()
+        #expect(provider.review(delete, context: PodmanFixtures.context()).reason == .notCreatedByStack)
+        #expect(try provider.commands(for: delete, context: PodmanFixtures.context()).isEmpty)
+        let made = PodmanFixtures.context(privateState: ["created": true])
+        #expect(provider.review(delete, context: made).reason == nil)
+        #expect(try provider.commands(for: delete, context: made).map(\.argv.first) == ["podman"])
+    }
+
     // MARK: - Applying
 
     @Test func hostGatewayFallsBackToTheFirstNetworksGatewayOnPodman43() async throws {

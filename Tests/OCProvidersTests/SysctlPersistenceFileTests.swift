@@ -1,4 +1,5 @@
 import Foundation
+import OCCore
 import OCSysctl
 import Testing
 

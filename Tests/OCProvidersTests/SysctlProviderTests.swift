@@ -10,7 +10,7 @@ import Testing
         let schema = SysctlProvider().schema(for: "sysctl")
         #expect(schema.lifecycle == .setting)
         #expect(schema.replaceOn.isEmpty)
-        #expect(schema.isIgnored(ValuePath("persistFileContents")))
+        #expect(schema.isIgnored(ValuePath("persistFile")))
         #expect(SysctlProvider().sections == ["sysctl"])
         #expect(SysctlProvider().prerequisites(on: SysctlFixture.linux).map(\.install) == ["apt-get install procps"])
         #expect(SysctlProvider().prerequisites(on: SysctlFixture.mac).map(\.tool) == ["sysctl"])
@@ -58,7 +58,8 @@ import Testing
         #expect(rmem["value"] == "4096 131072 33554432")
         #expect(rmem["persist"] == true)
         #expect(response.observations["sysctl.ping"]?.value?["value"] == "1 0")
-        #expect(response.observations["sysctl.all"]?.value?["persistFileContents"] == .map([:]))
+        #expect(response.observations["sysctl.all"]?.planData == .map([:]))
+        #expect(response.observations["sysctl.all"]?.value?["persistFileContents"] == .null)
         #expect(response.observations["sysctl.all"]?.ownership == .unmarked)
 
         let nope = try #require(response.observations["sysctl.nope"])

@@ -169,7 +169,8 @@ enum SysctlFixture {
             on: host, runner: fake.runner())
         return Change(
             address: address, provider: "sysctl", host: host, action: action, cause: .manifest,
-            before: observed.observations[address]?.value, after: desired, privateState: privateState)
+            before: observed.observations[address]?.value, after: desired, privateState: privateState,
+            planData: observed.observations[address]?.planData)
     }
 
     static func argv(_ commands: [Command]) -> [[String]] { commands.map(\.argv) }

@@ -66,13 +66,21 @@ package struct Session: Sendable {
         return EngineContext(registry: registry, runner: runnerFactory, journal: journal, logger: logger)
     }
 
-    /// The commands a change runs, for `--show-commands`.
-    func commandsFor(stack: String) -> @Sendable (Change) -> [Command] {
+    /// The program a change runs, for `--show-commands`: the lines of the very ``StepProgram`` the engine
+    /// interprets.
+    func commandsFor(stack: String) -> @Sendable (Change) -> [ProgramLine] {
         let registry = self.registry
-        return { change in
-            guard let provider = registry.provider(named: change.provider) else { return [] }
-            let context = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
-            return (try? provider.commands(for: change, context: context)) ?? []
+        return { change in Self.preview(change, stack: stack, registry: registry) }
+    }
+
+    /// The lines `--show-commands` prints for `change`; a program the provider cannot build says why.
+    package static func preview(_ change: Change, stack: String, registry: ProviderRegistry) -> [ProgramLine] {
+        guard let provider = registry.provider(named: change.provider) else { return [] }
+        let context = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
+        do {
+            return try provider.program(for: change, context: context).preview(os: change.host.os)
+        } catch {
+            return [.note("cannot be shown: \(error)")]
         }
     }
 

@@ -5,13 +5,13 @@ import OCCore
 public struct HumanPlanRenderer: Sendable {
     /// Colours.
     public var style: Style
-    /// Show the commands each change will run.
+    /// Show the program each change will run.
     public var showCommands: Bool
-    /// Computes the commands for `--show-commands`.
-    public var commands: (@Sendable (Change) -> [Command])?
+    /// Computes the program of a change for `--show-commands` (``StepProgram/preview(os:)``).
+    public var commands: (@Sendable (Change) -> [ProgramLine])?
 
     /// Creates a renderer.
-    public init(style: Style, showCommands: Bool = false, commands: (@Sendable (Change) -> [Command])? = nil) {
+    public init(style: Style, showCommands: Bool = false, commands: (@Sendable (Change) -> [ProgramLine])? = nil) {
         self.style = style
         self.showCommands = showCommands
         self.commands = commands
@@ -115,20 +115,30 @@ public struct HumanPlanRenderer: Sendable {
         }
         out.append("    }")
         if showCommands, let commands {
-            let list = commands(change).map { $0.markingSensitive(change.secretValues) }
+            let list = commands(change)
             if !list.isEmpty {
                 out.append(style.dim("    commands (on \(Self.visible(change.host.name))):"))
-                for command in list {
-                    out.append(style.dim("      $ " + Self.visible(command.description, secrets)))
-                    if command.showsInput, let input = command.stdin {
-                        for line in String(decoding: input, as: UTF8.self).split(separator: "\n") {
-                            out.append(style.dim("      | " + Self.visible(String(line), secrets)))
-                        }
-                    }
-                }
+                for line in list { out += render(line, secrets: secrets, marking: change.secretValues) }
             }
         }
         return out
+    }
+
+    /// One line of a program: `$ command` (with its input when it shows it) or `# note`.
+    private func render(_ line: ProgramLine, secrets: Set<String>, marking: Set<String>) -> [String] {
+        switch line {
+        case .note(let note):
+            return [style.dim("      # " + Self.visible(note, secrets))]
+        case .command(let command):
+            let command = command.markingSensitive(marking)
+            var out = [style.dim("      $ " + Self.visible(command.description, secrets))]
+            if command.showsInput, let input = command.stdin {
+                for line in String(decoding: input, as: UTF8.self).split(separator: "\n") {
+                    out.append(style.dim("      | " + Self.visible(String(line), secrets)))
+                }
+            }
+            return out
+        }
     }
 
     private func render(_ attribute: AttributeChange, action: Action, width: Int, secrets: Set<String>) -> [String] {

@@ -28,6 +28,26 @@ public enum JSONPlanRenderer {
         var after: Value?
         var dependencies: [String]
         var notes: [String]
+        var actionReason: ReasonDocument?
+    }
+
+    /// Why the action is what it is (``ActionReason``): `kind`, with the `paths` or `address` it names.
+    struct ReasonDocument: Encodable {
+        var kind: String
+        var paths: [String]?
+        var address: String?
+
+        init(_ reason: ActionReason) {
+            switch reason {
+            case .notCreatedByStack: kind = "notCreatedByStack"
+            case .replaceBecauseOf(let paths):
+                kind = "replaceBecauseOf"
+                self.paths = paths.map(\.description)
+            case .replaceBecauseReplaced(let address):
+                kind = "replaceBecauseReplaced"
+                self.address = address.description
+            }
+        }
     }
 
     struct AttributeDocument: Encodable {
@@ -69,7 +89,8 @@ public enum JSONPlanRenderer {
                     },
                     before: redact(change.sensitivePaths.redact(change.before), secrets),
                     after: redact(change.sensitivePaths.redact(change.after), secrets),
-                    dependencies: change.dependencies.map(\.description), notes: change.notes)
+                    dependencies: change.dependencies.map(\.description), notes: change.notes,
+                    actionReason: change.reason.map(ReasonDocument.init))
             },
             missingTools: plan.missingTools,
             warnings: plan.warnings.map {

@@ -158,6 +158,7 @@ public struct Applier: Sendable {
         let context = self.context
         let stack = plan.stack
         let references = plan.outputReferences
+        let fileLocks = FileEditLocks()
 
         await withTaskGroup(of: Outcome.self) { group in
             var running = 0
@@ -214,7 +215,7 @@ public struct Applier: Sendable {
                                 let response = try await provider.apply(
                                     ApplyRequest(
                                         stack: stack, host: change.host, runner: runner, change: change,
-                                        logger: context.logger))
+                                        logger: context.logger, fileLocks: fileLocks))
                                 return .done(change, response, clock.now - start)
                             } catch {
                                 let message = DisplayText.redact("\(error)", secrets: change.secretValues)
@@ -360,8 +361,8 @@ public struct Applier: Sendable {
         guard let provider = context.registry.provider(named: change.provider) else { return nil }
         let schema = provider.schema(for: change.address.section)
         if change.action == .delete {
-            let context = ChangeContext(stack: "", host: change.host, privateState: change.privateState)
-            if (try? provider.commands(for: change, context: context))?.isEmpty == true { return nil }
+            // Reviewed as left in place (the stack did not create it): it is meant to stay.
+            if change.reason == .notCreatedByStack { return nil }
             return response.observed == nil
                 ? nil : [AttributeChange(path: .root, before: response.observed, after: nil)]
         }

@@ -268,7 +268,8 @@ public struct Planner: Sendable {
                 Change(
                     address: address, provider: found.provider.name, host: found.host, action: .delete,
                     cause: .manifest, before: found.observation.value, after: nil,
-                    attributes: [], fingerprint: Self.fingerprint(found.observation),
+                    attributes: [], planData: found.observation.planData,
+                    fingerprint: Self.fingerprint(found.observation),
                     notes: ["found with this stack's ownership mark but not in the manifest or the state journal"],
                     sensitivePaths: SensitivePaths.paths(
                         in: found.observation.value, where: found.provider.schema(for: address.section).isSensitive)))
@@ -277,22 +278,26 @@ public struct Planner: Sendable {
 
         Self.cascadeReplacements(&changes, graph: manifest.graph, registry: context.registry)
 
-        // The secrets the plan holds: the values at marked paths (and the manifest's, for messages).
-        var secrets = manifest.secrets
-        for change in changes {
-            secrets.formUnion(change.secretValues)
+        // The providers' reviews: notes, refusals and typed reasons (a delete that leaves the object in place).
+        for index in changes.indices where changes[index].action != .noop {
+            let change = changes[index]
             guard let provider = context.registry.provider(named: change.provider) else { continue }
-            // A delete whose provider runs nothing leaves the object in place: say so.
-            if change.action == .delete {
-                let context = ChangeContext(stack: manifest.stack, host: change.host, privateState: change.privateState)
-                if (try? provider.commands(for: change, context: context))?.isEmpty == true,
-                    let index = changes.firstIndex(where: { $0.address == change.address })
-                {
-                    changes[index].notes.append(
-                        "not created by this stack: it is left in place and the stack stops managing it")
-                }
+            let context = ChangeContext(stack: manifest.stack, host: change.host, privateState: change.privateState)
+            let review = provider.review(change, context: context)
+            changes[index].notes += review.notes
+            if let reason = review.reason { Self.give(reason, to: &changes[index]) }
+            for refusal in review.refusals {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "\(change.address) cannot be \(Self.participle(change.action))", detail: refusal,
+                        at: manifest.resource(change.address)?.location, address: change.address))
             }
         }
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+
+        // The secrets the plan holds: the values at marked paths (and the manifest's, for messages).
+        var secrets = manifest.secrets
+        for change in changes { secrets.formUnion(change.secretValues) }
 
         // The references still unresolved (their producer changes in this run): the applier resolves them.
         var unresolved: [String: OutputReference] = [:]
@@ -315,6 +320,23 @@ public struct Planner: Sendable {
 
     // MARK: - Classification
 
+    /// Sets `reason` on `change`, with the note it explains itself by.
+    static func give(_ reason: ActionReason, to change: inout Change) {
+        change.reason = reason
+        if let line = reason.explanation, !change.notes.contains(line) { change.notes.append(line) }
+    }
+
+    /// `created`, `updated`, … for a refusal's summary.
+    static func participle(_ action: Action) -> String {
+        switch action {
+        case .create: return "created"
+        case .update: return "updated in place"
+        case .replace: return "replaced"
+        case .delete: return "destroyed"
+        case .noop: return "left as it is"
+        }
+    }
+
     private func classify(
         _ item: Item,
         observation: Observation,
@@ -331,6 +353,7 @@ public struct Planner: Sendable {
             address: item.address, provider: item.provider.name, host: item.host, action: .noop, cause: nil,
             before: observation.value, after: item.desired, dependencies: item.dependencies,
             privateState: item.entry?.privateState, fingerprint: fingerprint)
+        change.planData = observation.planData
         if item.desired != nil { change.formerDependencies = item.entry?.dependencies ?? [] }
         if let missing {
             change.notes.append(
@@ -368,6 +391,7 @@ public struct Planner: Sendable {
             change.action = action
             change.cause = cause
             change.attributes = attributes
+            if action == .replace { change.reason = .replaceBecauseOf(change.replaceReasons) }
             if action == .create, !observation.exists, let found = observation.note { change.notes.append(found) }
             switch note {
             case .deletedOutside?: change.notes.append("it was deleted outside ocplan")
@@ -510,7 +534,7 @@ public struct Planner: Sendable {
             guard let replaced else { continue }
             changes[i].action = .replace
             changes[i].cause = change.cause ?? replaced.cause
-            changes[i].notes.append("replaced because \(replaced.address) is replaced")
+            give(.replaceBecauseReplaced(replaced.address), to: &changes[i])
         }
     }
 
@@ -536,10 +560,15 @@ public struct Planner: Sendable {
         return SensitivePaths.containing(manifest.secrets, in: desired)
     }
 
-    /// A stable hash of an observation, to detect that the world changed since a plan was made.
+    /// A stable hash of an observation (its plan data included), to detect that the world changed since a plan
+    /// was made.
     public static func fingerprint(_ observation: Observation) -> String {
         var data = Data(observation.ownership.rawValue.utf8)
         data.append(observation.value?.canonicalJSON ?? Data("absent".utf8))
+        if let planData = observation.planData {
+            data.append(Data("\u{0}".utf8))
+            data.append(planData.canonicalJSON)
+        }
         return ContentDigest.sha256(data)
     }
 

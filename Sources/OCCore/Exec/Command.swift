@@ -57,7 +57,8 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The text an argv element holds until the value `name` is filled in: `$NAME`.
     public static func reference(_ name: String) -> String { "$" + name }
 
-    /// This command with each element listed in ``uses`` replaced by its value.
+    /// This command with each reference of the elements listed in ``uses`` replaced by its value (`$TMP` becomes
+    /// the path, `NAME:$GW` becomes `NAME:10.0.0.1`).
     ///
     /// - Parameter values: the values earlier commands defined, by name.
     /// - Returns: the command to run, with no references left.
@@ -70,7 +71,9 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
             guard let value = values[name], argv.indices.contains(index) else {
                 throw OCError(.internalError, "'\(program)' uses $\(name), which no earlier command defined")
             }
-            copy.argv[index] = value
+            let reference = Command.reference(name)
+            copy.argv[index] =
+                argv[index].contains(reference) ? argv[index].replacingOccurrences(of: reference, with: value) : value
         }
         copy.uses = [:]
         return copy

@@ -30,6 +30,9 @@ public struct CommandBindings: Sendable {
         }
     }
 
+    /// Records a value found by a step of a program (``CaptureStep``), for the commands after it.
+    mutating func define(_ name: String, _ value: String) { values[name] = value }
+
     /// Forgets the undo commands (after they ran).
     mutating func clearUndo() { undo = [] }
 }

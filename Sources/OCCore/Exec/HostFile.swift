@@ -82,6 +82,11 @@ public enum HostFile {
         return copy
     }
 
+    /// Copies a file with its mode and times, before it is replaced: `cp -p -- FILE COPY`.
+    public static func copy(_ path: String, to copy: String) -> Command {
+        Command(["cp", "-p", "--", path, copy], mutating: true)
+    }
+
     /// Removes a file if it exists: `rm -f -- FILE`.
     public static func remove(_ path: String) -> Command { Command(["rm", "-f", "--", path], mutating: true) }
 
@@ -137,5 +142,6 @@ extension HostFile {
         ArgvBuilder("write: owner and group") { write("x\n", to: "/tmp/f", owner: $0, group: $0, os: .linux) },
         ArgvBuilder("install") { [install("/tmp/.f.1", to: $0, os: .linux), install($0, to: "/tmp/f", os: .macos)] },
         ArgvBuilder("rm") { [remove($0)] },
+        ArgvBuilder("cp") { [copy($0, to: "/tmp/f.backup"), copy("/tmp/f", to: $0)] },
     ]
 }

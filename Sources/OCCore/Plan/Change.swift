@@ -101,6 +101,11 @@ public struct Change: Sendable, Hashable, Codable {
     public var privateState: Value?
     /// Where the resource was last applied, when it moved (see ``Move``).
     public var move: Move?
+    /// What the provider read at plan time for the change's program (``Observation/planData``): kept in the saved
+    /// plan, never diffed or shown.
+    public var planData: Value?
+    /// Why the action is what it is (a replace's attributes, a delete that leaves the object in place).
+    public var reason: ActionReason?
     /// A hash of what was observed, to refuse a saved plan when the world changed since.
     public var fingerprint: String
     /// Notes shown under the change (adoption, missing tools, replace cascades).
@@ -121,6 +126,7 @@ public struct Change: Sendable, Hashable, Codable {
         attributes: [AttributeChange] = [],
         dependencies: [Address] = [],
         privateState: Value? = nil,
+        planData: Value? = nil,
         fingerprint: String = "",
         notes: [String] = [],
         sensitivePaths: SensitivePaths = SensitivePaths()
@@ -135,6 +141,7 @@ public struct Change: Sendable, Hashable, Codable {
         self.attributes = attributes
         self.dependencies = dependencies
         self.privateState = privateState
+        self.planData = planData
         self.fingerprint = fingerprint
         self.notes = notes
         self.sensitivePaths = sensitivePaths
@@ -151,7 +158,7 @@ public struct Change: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
-        case fingerprint, notes, sensitivePaths, formerDependencies, move
+        case fingerprint, notes, sensitivePaths, formerDependencies, move, planData, reason
     }
 
     public init(from decoder: any Decoder) throws {
@@ -171,6 +178,8 @@ public struct Change: Sendable, Hashable, Codable {
         sensitivePaths = try container.decodeIfPresent(SensitivePaths.self, forKey: .sensitivePaths) ?? SensitivePaths()
         formerDependencies = try container.decodeIfPresent([Address].self, forKey: .formerDependencies) ?? []
         move = try container.decodeIfPresent(Move.self, forKey: .move)
+        planData = try container.decodeIfPresent(Value.self, forKey: .planData)
+        reason = try container.decodeIfPresent(ActionReason.self, forKey: .reason)
     }
 
     /// Whether the change moves the resource to another host or provider (a replace across them).

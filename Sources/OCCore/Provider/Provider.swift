@@ -25,9 +25,24 @@ public protocol Provider: Sendable {
     func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value
     /// Reads the state of the requested resources on one host, batched.
     func observe(_ request: ObserveRequest) async throws -> ObserveResponse
-    /// The commands a change will run, without running them (shown and asserted by tests).
-    func commands(for change: Change, context: ChangeContext) throws -> [Command]
+    /// What `change` does, as steps the engine interprets (``StepInterpreter``) and `--show-commands` shows.
+    ///
+    /// Pure: computed from the change (its trees, ``Change/planData`` and private state) alone.
+    ///
+    /// - Throws: an ``OCError`` when the change cannot be turned into steps.
+    func program(for change: Change, context: ChangeContext) throws -> StepProgram
+    /// The provider's verdict on `change` at plan time: notes, refusals (plan errors) and a typed reason (a
+    /// delete that leaves the object in place). The default says nothing.
+    func review(_ change: Change, context: ChangeContext) -> Review
+    /// Adjusts what the program of `change` left before it is verified and journaled: the private state derived
+    /// from the observation after the change (the rule texts a tool prints). The default returns `response`.
+    ///
+    /// - Throws: an ``OCError`` when the response cannot be read.
+    func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse
     /// Performs one change idempotently and returns what it observed afterwards.
+    ///
+    /// The default interprets ``program(for:context:)`` (``StepInterpreter``). Providers do not override it;
+    /// test doubles that keep their world in memory do.
     func apply(_ request: ApplyRequest) async throws -> ApplyResponse
     /// What the journal must hold *before* `change` runs, so that a run killed half-way leaves a record the
     /// next run finishes from: the private state the provider will keep (a file the stack is about to create,
@@ -45,11 +60,23 @@ extension Provider {
 
     public func manages(_ declaration: ResourceDeclaration) -> Bool { true }
 
-    /// Runs ``commands(for:context:)`` in order, then observes the resource again.
+    public func review(_ change: Change, context: ChangeContext) -> Review { .none }
+
+    public func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
+        response
+    }
+
+    /// Interprets ``program(for:context:)`` (``StepInterpreter/apply(_:provider:)``).
     public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
-        let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
-        try await request.runner.checkAll(try commands(for: request.change, context: context), host: request.host.name)
-        return try await request.reobserve(self)
+        try await StepInterpreter.apply(request, provider: self)
+    }
+
+    /// The commands the program of `change` runs against the planned world, in order (what `--show-commands`
+    /// prints after `$`).
+    ///
+    /// - Throws: what ``program(for:context:)`` throws.
+    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+        try program(for: change, context: context).commands(os: context.host.os)
     }
 }
 
@@ -206,13 +233,20 @@ public struct Observation: Sendable, Hashable, Codable {
     ///
     /// A container's `id` and `ipv4.NETWORK`: never diffed, read by the resources that reference them.
     public var outputs: Value?
+    /// What the provider read that a program needs but the diff must not see (the files it edits, as read):
+    /// carried to ``Change/planData`` and the saved plan, never diffed or shown; part of the fingerprint.
+    public var planData: Value?
 
     /// Creates an observation.
-    public init(value: Value?, ownership: Ownership = .unmarked, note: String? = nil, outputs: Value? = nil) {
+    public init(
+        value: Value?, ownership: Ownership = .unmarked, note: String? = nil, outputs: Value? = nil,
+        planData: Value? = nil
+    ) {
         self.value = value
         self.ownership = ownership
         self.note = note
         self.outputs = outputs
+        self.planData = planData
     }
 
     /// Nothing there.
@@ -269,14 +303,20 @@ public struct ApplyRequest: Sendable {
     public var change: Change
     /// A logger.
     public var logger: Logger
+    /// The locks of the files edited in this apply (one per apply, shared by every change).
+    public var fileLocks: FileEditLocks
 
     /// Creates a request.
-    public init(stack: String, host: Host, runner: any CommandRunner, change: Change, logger: Logger) {
+    public init(
+        stack: String, host: Host, runner: any CommandRunner, change: Change, logger: Logger,
+        fileLocks: FileEditLocks = FileEditLocks()
+    ) {
         self.stack = stack
         self.host = host
         self.runner = runner
         self.change = change
         self.logger = logger
+        self.fileLocks = fileLocks
     }
 
     /// Observes the changed resource again through `provider` and returns it as the response.
@@ -290,7 +330,7 @@ public struct ApplyRequest: Sendable {
         let observation = response.observations[change.address]
         return ApplyResponse(
             observed: observation?.value, privateState: privateState ?? change.privateState,
-            outputs: observation?.outputs)
+            outputs: observation?.outputs, planData: observation?.planData)
     }
 }
 
@@ -302,12 +342,15 @@ public struct ApplyResponse: Sendable {
     public var privateState: Value?
     /// The values the resource publishes now (kept in the journal for the resources that reference them).
     public var outputs: Value?
+    /// The observation's ``Observation/planData`` (for ``Provider/settle(_:for:context:)``; not journaled).
+    public var planData: Value?
 
     /// Creates a response.
-    public init(observed: Value?, privateState: Value? = nil, outputs: Value? = nil) {
+    public init(observed: Value?, privateState: Value? = nil, outputs: Value? = nil, planData: Value? = nil) {
         self.observed = observed
         self.privateState = privateState
         self.outputs = outputs
+        self.planData = planData
     }
 }
 

@@ -121,7 +121,8 @@ public struct AppleContainerProvider: Provider {
 
     // MARK: - Change
 
-    /// The commands that carry out `change`, computed from its trees alone.
+    /// The program of `change`, computed from its trees alone, observed again at the end (a delete too: what is
+    /// still there after it is a failed action).
     ///
     /// | action | networks | containers |
     /// | --- | --- | --- |
@@ -130,8 +131,22 @@ public struct AppleContainerProvider: Provider {
     /// | replace | `network delete`, `network create` | `stop` (if running), `delete`, `run -d` |
     /// | delete | `network delete` | `stop` (if running), `delete` |
     ///
+    /// A `stop` or `delete` answered with `not found` counts as done, so an interrupted apply converges when it is
+    /// run again.
+    ///
     /// - Throws: an ``OCError`` when a create or replace has no desired tree.
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+        let steps = try commands(change, context: context).map { command -> Step in
+            AppleContainerCommands.isRemoval(command) ? .run(command, accepts: Self.goneIsFine) : .run(command)
+        }
+        return StepProgram(steps + [.reobserve])
+    }
+
+    /// A removal answered with `not found`.
+    static let goneIsFine = Acceptance("already gone is fine", markers: ["not found"])
+
+    /// The commands of ``program(for:context:)``.
+    private func commands(_ change: Change, context: ChangeContext) throws -> [Command] {
         let name = change.address.name
         let isContainer = change.address.section == ContainerSpec.section
         func create() throws -> [Command] {
@@ -164,24 +179,5 @@ public struct AppleContainerProvider: Provider {
             guard wanted != change.before?[key].stringValue else { return [] }
             return [wanted == "stopped" ? AppleContainerCommands.stop(name) : AppleContainerCommands.start(name)]
         }
-    }
-
-    /// Runs ``commands(for:context:)`` in order and observes the resource again.
-    ///
-    /// A `stop` or `delete` answered with `not found` counts as done, so an interrupted apply converges when it
-    /// is run again.
-    ///
-    /// - Throws: ``CommandFailure`` for any other failing command.
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
-        let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
-        for command in try commands(for: request.change, context: context) {
-            let result = try await request.runner.run(command)
-            if result.succeeded { continue }
-            let output = result.stderrText + result.stdoutText
-            if AppleContainerCommands.isRemoval(command), output.contains("not found") { continue }
-            throw CommandFailure(
-                host: request.host.name, command: command, reason: .exited(result.exitStatus), result: result)
-        }
-        return try await request.reobserve(self)
     }
 }

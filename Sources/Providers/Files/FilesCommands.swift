@@ -24,14 +24,20 @@ public enum FilesCommands {
         Command(["cat", "--"] + paths, timeout: .seconds(60))
     }
 
-    /// Writes a file atomically through ``HostFile/write(_:to:mode:owner:group:os:)``: a fresh `mktemp` file
-    /// beside it (mode 0600 from the start, since the content may be a secret), the content, its mode and owner,
-    /// then a rename that replaces a symlink at the path instead of following it.
-    public static func write(_ desired: Value, os: OCCore.Host.OS) -> [Command] {
-        guard let path = desired["path"].stringValue else { return [] }
-        return HostFile.write(
+    /// The atomic write of the desired file (``FileWrite``, run as ``HostFile/write(_:to:mode:owner:group:os:)``):
+    /// a fresh `mktemp` file beside it (mode 0600 from the start, since the content may be a secret), the content,
+    /// its mode and owner, then a rename that replaces a symlink at the path instead of following it; none when
+    /// the tree has no path.
+    public static func write(_ desired: Value) -> FileWrite? {
+        guard let path = desired["path"].stringValue else { return nil }
+        return FileWrite(
             desired["content"].stringValue ?? "", to: path, mode: desired["mode"].stringValue ?? "0644",
-            owner: desired["owner"].stringValue, group: desired["group"].stringValue, os: os)
+            owner: desired["owner"].stringValue, group: desired["group"].stringValue)
+    }
+
+    /// The commands of ``write(_:)`` on `os`.
+    public static func write(_ desired: Value, os: OCCore.Host.OS) -> [Command] {
+        write(desired)?.commands(os: os) ?? []
     }
 
     /// `rm -f -- PATH`.

@@ -165,34 +165,41 @@ public struct FilesProvider: Provider {
 
     // MARK: - Change
 
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+    /// The program of `change`: an atomic write, or `rm -f` of a file the stack created.
+    ///
+    /// A create, update or replace is a ``FileWrite``, with `rm -f` of the old path first when a replace moves a
+    /// file the stack created; a delete of a file the stack created is `rm -f`. Every program ends with a re-observation, so a file still there after its delete is a failed
+    /// action. A delete of a file the stack did not create runs nothing (see ``review(_:context:)``).
+    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         let created = Self.created(change, context.privateState)
+        var steps: [Step] = []
         switch change.action {
-        case .noop: return []
+        case .noop: return StepProgram()
         case .delete:
-            guard created, let path = change.before?["path"].stringValue else { return [] }
-            return [FilesCommands.remove(path)]
+            guard created, let path = change.before?["path"].stringValue else { return StepProgram() }
+            steps = [.run(FilesCommands.remove(path))]
         case .create, .replace:
-            guard let desired = change.after else { return [] }
-            var commands: [Command] = []
+            guard let desired = change.after else { return StepProgram() }
             if change.action == .replace, created, let old = change.before?["path"].stringValue,
                 old != desired["path"].stringValue
             {
-                commands.append(FilesCommands.remove(old))
+                steps.append(.run(FilesCommands.remove(old)))
             }
-            return commands + FilesCommands.write(desired, os: context.host.os)
+            steps += (FilesCommands.write(desired).map { [Step.write($0)] } ?? [])
         case .update:
             // A changed mode or owner is also a rewrite (same content, mode and owner set on the fresh temporary
             // file): `chmod`/`chown` of the path would follow a symlink planted there to a file of someone's choice.
-            guard let desired = change.after else { return [] }
-            return FilesCommands.write(desired, os: context.host.os)
+            guard let desired = change.after else { return StepProgram() }
+            steps = (FilesCommands.write(desired).map { [Step.write($0)] } ?? [])
         }
+        return StepProgram(steps + [.reobserve], privateState: Self.privateState(after: change))
     }
 
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
-        let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
-        try await request.runner.checkAll(try commands(for: request.change, context: context), host: request.host.name)
-        return try await request.reobserve(self, privateState: Self.privateState(after: request.change))
+    /// A delete of a file the stack did not create (adopted, or taken over from an earlier version) leaves it in
+    /// place: the stack only stops managing it.
+    public func review(_ change: Change, context: ChangeContext) -> Review {
+        guard change.action == .delete, !Self.created(change, context.privateState) else { return .none }
+        return Review(reason: .notCreatedByStack)
     }
 
     /// Journaled before the write: whether the stack creates the file, so a run killed after the file is in

@@ -41,7 +41,7 @@ extension IPTablesCommands {
             ]
             guard let chain = NetfilterChain(name: "c", tree: tree) else { return [] }
             let files = NetfilterPersistence(chain, stack: "t")
-            return files.writeCommands + NetfilterPersistence.removeCommands(files.paths)
+            return StepProgram(files.writeSteps + NetfilterPersistence.removeSteps(files.paths)).commands(os: .linux)
                 + files.paths.map(NetfilterPersistence.readLink)
         }
         return [
@@ -55,7 +55,9 @@ extension IPTablesCommands {
                 manifest: chain.replacingOccurrences(of: "KEY", with: NetfilterTree.unitDirectory)
             ) { persistence(NetfilterTree.unitDirectory, $0) },
             ArgvBuilder("readlink") { [NetfilterPersistence.readLink($0)] },
-            ArgvBuilder("remove persistence files") { NetfilterPersistence.removeCommands([$0]) },
+            ArgvBuilder("remove persistence files") {
+                StepProgram(NetfilterPersistence.removeSteps([$0])).commands(os: .linux)
+            },
         ]
     }()
 }

@@ -29,15 +29,14 @@ public struct IPTablesProvider: Provider {
         static let persistPaths = "persistPaths"
     }
 
-    /// The ignored subtree holding what was found per family (`ipv4`, `ipv6`) or in the nft table (`nft`).
+    /// The key of the plan data holding what was found per family (`ipv4`, `ipv6`) or in the nft table (`nft`):
+    /// the hook lines a transaction deletes, never diffed.
     static let found = "found"
 
-    /// Table, chain, family and backend force a replace; `found` is informational.
+    /// Table, chain, family and backend force a replace.
     public func schema(for section: String) -> ResourceSchema {
         typealias Key = NetfilterTree
-        return ResourceSchema(
-            replaceOn: [Key.table, Key.chain, Key.family, Key.backend].map { PathPattern($0) },
-            ignored: [PathPattern(Self.found)])
+        return ResourceSchema(replaceOn: [Key.table, Key.chain, Key.family, Key.backend].map { PathPattern($0) })
     }
 
     /// iptables (with ip6tables and the save/restore tools) and nft.
@@ -168,13 +167,13 @@ public struct IPTablesProvider: Provider {
         tree[NetfilterTree.persist] = .bool(persisted)
         var subtree: [String: Value] = [:]
         for place in places { if let item = found[place] ?? nil { subtree[place] = item.tree } }
-        tree[Self.found] = .map(subtree)
+        let planData = Value.map([Self.found: .map(subtree)])
 
         if let foreign = present.first(where: { $0.ownership == .foreign }) {
-            return Observation(value: .map(tree), ownership: .foreign, note: foreign.note)
+            return Observation(value: .map(tree), ownership: .foreign, note: foreign.note, planData: planData)
         }
         let ours = present.contains { $0.ownership == .ours }
-        return Observation(value: .map(tree), ownership: ours ? .ours : .unmarked)
+        return Observation(value: .map(tree), ownership: ours ? .ours : .unmarked, planData: planData)
     }
 
     /// Reads the persistence files: `true` when persisting is wanted and every file is in place, or when it is

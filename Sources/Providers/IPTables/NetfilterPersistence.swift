@@ -74,13 +74,13 @@ struct NetfilterPersistence: Sendable, Hashable {
     static func readLink(_ path: String) -> Command { Command(["readlink", "--", path]) }
 
     /// The commands that write everything (files atomically, then the enabling symlink).
-    var writeCommands: [Command] {
-        files.flatMap { HostFile.write($0.content, to: $0.path, mode: "0644", os: .linux) } + [
-            Command(["mkdir", "-p", "--", HostFile.directory(of: wantsLink)], mutating: true),
-            Command(["ln", "-sfn", "--", unitPath, wantsLink], mutating: true),
+    var writeSteps: [Step] {
+        files.map { .write(FileWrite($0.content, to: $0.path, mode: "0644")) } + [
+            .run(Command(["mkdir", "-p", "--", HostFile.directory(of: wantsLink)], mutating: true)),
+            .run(Command(["ln", "-sfn", "--", unitPath, wantsLink], mutating: true)),
         ]
     }
 
-    /// The commands that remove `paths`.
-    static func removeCommands(_ paths: [String]) -> [Command] { paths.map(HostFile.remove) }
+    /// The steps that remove `paths`.
+    static func removeSteps(_ paths: [String]) -> [Step] { paths.map { .run(HostFile.remove($0)) } }
 }

@@ -56,43 +56,9 @@ public enum PFCommands {
     /// `pfctl -X TOKEN`: releases an enable reference (pf is disabled when the last one goes).
     public static func release(token: String) -> Command { Command([program, "-X", token], mutating: true) }
 
-    /// `cp -p /etc/pf.conf /etc/pf.conf.ocplan-backup`: the copy taken before every edit.
-    public static func backupConf() -> Command {
-        Command(["cp", "-p", PFConf.path, PFConf.backupPath], mutating: true)
-    }
-
-    /// Writing `text` as the new `/etc/pf.conf`, split around the check.
-    ///
-    /// `staged` writes the candidate to a fresh `mktemp` file in /etc (`mkdir -p`, `TMP=$(mktemp …)`,
-    /// `tee $TMP`, `chmod 0644 $TMP`), `check` is `pfctl -nf $TMP`, and `install` moves it into place
-    /// (`mv -f -h`). On a failed check the provider runs `discard` (`rm -f -- $TMP`) instead of `install`, leaving
-    /// pf.conf untouched. Run them with one ``CommandBindings``.
-    public struct ConfWrite: Sendable, Hashable {
-        /// Writes the candidate.
-        public var staged: [Command]
-        /// Checks it.
-        public var check: Command
-        /// Moves it into place.
-        public var install: Command
-        /// Removes it after a failed check.
-        public var discard: Command
-
-        /// All commands of a successful write, in order.
-        public var all: [Command] { staged + [check, install] }
-    }
-
-    /// The commands that write `text` as `/etc/pf.conf` after checking it (see ``ConfWrite``).
-    public static func writeConf(_ text: String) -> ConfWrite {
-        var commands = HostFile.write(text, to: PFConf.path, mode: "0644", os: .macos)
-        let install = commands.removeLast()
-        return ConfWrite(
-            staged: commands, check: HostFile.using(check(Command.reference(HostFile.temporary))), install: install,
-            discard: HostFile.removeTemporary())
-    }
-
-    /// Writes a file of the anchor's persistence (the rules file or the LaunchDaemon), mode 0644.
-    public static func writeFile(_ text: String, to path: String) -> [Command] {
-        HostFile.write(text, to: path, mode: "0644", os: .macos)
+    /// Writing a file of the anchor's persistence (the rules file or the LaunchDaemon), mode 0644.
+    public static func writeFile(_ text: String, to path: String) -> FileWrite {
+        FileWrite(text, to: path, mode: "0644")
     }
 
     private static func anchorArguments(_ anchor: String?) -> [String] { anchor.map { ["-a", $0] } ?? [] }
@@ -110,7 +76,6 @@ extension PFCommands {
                 listFilter(anchor: anchor), listTranslation(anchor: anchor),
             ]
         },
-        ArgvBuilder("anchor file") { writeFile("pass\n", to: $0) },
-        ArgvBuilder("pf.conf") { writeConf($0).all + [writeConf($0).discard] },
+        ArgvBuilder("anchor file") { writeFile("pass\n", to: $0).commands(os: .macos) },
     ]
 }

@@ -166,8 +166,9 @@ public enum PFObservation {
     /// (`pfctl: pf not enabled`) or the token is unknown (`pfctl: DIOCSTOPREF: Invalid argument`, after `pfctl
     /// -d` or a reboot).
     public static func tokenAlreadyReleased(_ stderr: String) -> Bool {
-        messages(stderr).contains {
-            $0.contains("Invalid argument") || $0.contains("not enabled") || $0.contains("No such file or directory")
-        }
+        messages(stderr).contains { line in releasedMarkers.contains { line.contains($0) } }
     }
+
+    /// What `pfctl -X` says about a reference that is already gone.
+    public static let releasedMarkers = ["Invalid argument", "not enabled", "No such file or directory"]
 }

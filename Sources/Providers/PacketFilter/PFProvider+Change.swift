@@ -4,110 +4,59 @@ import OCCore
 extension PFProvider {
     // MARK: - Change
 
-    /// The commands ``apply(_:)`` runs for `change`, computed from what was observed at plan time.
+    /// The program of `change`, computed from what was observed at plan time.
     ///
     /// Create and update, each step only when needed:
     ///
-    /// 1. with `persist: true`, the anchor file and the LaunchDaemon (`mkdir -p`, `mktemp`, `tee $TMP`,
-    ///    `chmod 0644 $TMP`, `mv -f -h $TMP FILE`) — before pf.conf, because pfctl reads the file a
-    ///    `load anchor` line names when it checks or loads pf.conf;
-    /// 2. the pf.conf edit: `cat /etc/pf.conf`, `cp -p /etc/pf.conf /etc/pf.conf.ocplan-backup`, the candidate
-    ///    written to a fresh `mktemp` file in /etc, `pfctl -nf $TMP`, `mv -f -h` into place;
+    /// 1. with `persist: true`, the anchor file and the LaunchDaemon (atomic writes, mode 0644) — before pf.conf,
+    ///    because pfctl reads the file a `load anchor` line names when it checks or loads pf.conf;
+    /// 2. the pf.conf edit (``PFConfEdit``): read afresh, backed up to `/etc/pf.conf.ocplan-backup`, the
+    ///    candidate written to a fresh `mktemp` file in /etc, checked with `pfctl -nf $TMP`, moved into place; a
+    ///    candidate pfctl rejects is removed and the apply fails with pfctl's message, pf.conf untouched;
     /// 3. `pfctl -f /etc/pf.conf` when the running main ruleset does not reference the anchor;
     /// 4. `pfctl -a ANCHOR -f -` with the rules on standard input when they differ;
     /// 5. with `persist: false`, `rm -f` of a leftover anchor file and LaunchDaemon (after the `load anchor` line
     ///    is gone from pf.conf);
     /// 6. `pfctl -E` when `enable` is true and pf is disabled, and on create (the stack takes its own enable
-    ///    reference, which delete gives back).
+    ///    reference, which delete gives back): the token it prints is kept in the private state.
     ///
     /// Delete: `pfctl -a ANCHOR -F all`, the pf.conf edit that removes the anchor's lines, `pfctl -f
     /// /etc/pf.conf` when the main ruleset references the anchor, `rm -f` of the anchor file and the
-    /// LaunchDaemon, and `pfctl -X TOKEN` for the reference the stack holds.
+    /// LaunchDaemon, and `pfctl -X TOKEN` for the reference the stack holds (a token already gone — pf disabled by
+    /// hand, a reboot — is no error).
     ///
-    /// On create nothing of the anchor was there to observe, so the pf.conf edit is listed against an unknown
-    /// file; apply reads the file again in any case and writes its edited text.
+    /// On create nothing of the anchor was there to observe, so the pf.conf edit is shown against an unknown
+    /// file; the edit reads the file again in any case.
     ///
     /// - Throws: an ``OCError`` when a create or update has no desired tree.
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         let steps = try Self.steps(for: change, stack: context.stack, privateState: context.privateState)
-        var commands = steps.first
+        var program = steps.first
         if let edit = steps.conf {
-            let current = edit.snapshot ?? nil
-            commands.append(HostFile.read(PFConf.path))
-            if edit.snapshot == nil || current != nil { commands.append(PFCommands.backupConf()) }
-            commands += PFCommands.writeConf(edit.kind.applied(to: current, lines: steps.anchor.confLines)).all
+            program.append(
+                .edit(
+                    FileEditStep(
+                        PFConf.path, edit: PFConfEdit(kind: edit.kind, lines: steps.anchor.confLines),
+                        backup: PFConf.backupPath, check: PFCommands.check(Command.reference(HostFile.temporary)),
+                        noise: PFObservation.noise, planned: edit.snapshot)))
         }
-        commands += steps.then
-        if steps.enable { commands.append(PFCommands.enable()) }
-        if let token = steps.release { commands.append(PFCommands.release(token: token)) }
-        return commands
-    }
-
-    /// Carries out `change` in the order of ``commands(for:context:)``, reading `/etc/pf.conf` afresh before
-    /// editing it.
-    ///
-    /// A candidate pf.conf that `pfctl -nf` rejects is removed and the apply fails with pfctl's message;
-    /// `/etc/pf.conf` is then untouched. The token `pfctl -E` prints is kept in the private state; on delete it
-    /// is released, and a token that is already gone (pf disabled by hand, a reboot) is no error.
-    ///
-    /// - Throws: ``CommandFailure`` for a failed command, an ``OCError`` for a rejected pf.conf.
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
-        let change = request.change
-        let host = request.host.name
-        let runner = request.runner
-        let steps = try Self.steps(for: change, stack: request.stack, privateState: change.privateState)
-        var bindings = CommandBindings()
-        do {
-            for command in steps.first { try await runner.check(command, host: host, bindings: &bindings) }
-            if let edit = steps.conf {
-                let current = try await HostFile.contents(of: PFConf.path, runner: runner, host: host)
-                let candidate = edit.kind.applied(to: current, lines: steps.anchor.confLines)
-                if candidate != current ?? "" {
-                    try await Self.install(
-                        candidate, backup: current != nil, runner: runner, host: host, bindings: &bindings)
-                }
-            }
-            for command in steps.then { try await runner.check(command, host: host, bindings: &bindings) }
-        } catch {
-            await runner.undo(&bindings)
-            throw error
-        }
-        var token = change.privateState?[Private.token].stringValue
+        program += steps.then.map { .run($0) }
         if steps.enable {
-            let result = try await runner.check(PFCommands.enable(), host: host)
-            token = PFObservation.token(stderr: result.stderrText) ?? token
+            program.append(
+                .capture(
+                    CaptureStep(PFCommands.enable(), name: Private.token, parser: PFToken(), required: false)))
         }
-        if let release = steps.release {
-            let command = PFCommands.release(token: release)
-            let result = try await runner.run(command)
-            if !result.succeeded && !PFObservation.tokenAlreadyReleased(result.stderrText) {
-                throw CommandFailure(host: host, command: command, reason: .exited(result.exitStatus), result: result)
-            }
+        if let token = steps.release {
+            program.append(
+                .run(
+                    PFCommands.release(token: token),
+                    accepts: Acceptance(
+                        "a reference already released (pf disabled by hand, a reboot) is fine",
+                        markers: PFObservation.releasedMarkers)))
         }
-        if change.action == .delete { return ApplyResponse(observed: nil, privateState: nil) }
-        let state: Value? = token.map { [Private.token: .string($0)] }
-        return try await request.reobserve(self, privateState: state)
-    }
-
-    /// Backs up `/etc/pf.conf`, writes `text` beside it, checks it with pfctl and moves it into place.
-    static func install(
-        _ text: String, backup: Bool, runner: any CommandRunner, host: String, bindings: inout CommandBindings
-    ) async throws {
-        if backup { try await runner.check(PFCommands.backupConf(), host: host) }
-        let write = PFCommands.writeConf(text)
-        for command in write.staged { try await runner.check(command, host: host, bindings: &bindings) }
-        let checked = try await runner.run(write.check, bindings: &bindings)
-        let shown = (try? write.check.resolved(bindings.values)) ?? write.check
-        guard checked.succeeded else {
-            _ = try? await runner.run(write.discard, bindings: &bindings)
-            let said = PFObservation.messages(checked.stderrText).joined(separator: "\n")
-            throw OCError(
-                .commandFailed,
-                "pfctl rejects the edited \(PFConf.path) on \(host), so it was not installed and \(PFConf.path) is "
-                    + "unchanged. `\(shown)` says:\n\(said.isEmpty ? "exit status \(checked.exitStatus)" : said)"
-                    + "\nFix \(PFConf.path) (a copy from before this run is in \(PFConf.backupPath)) and apply again.")
-        }
-        try await runner.check(write.install, host: host, bindings: &bindings)
+        guard change.action != .delete else { return StepProgram(program) }
+        let token = context.privateState?[Private.token].stringValue
+        return StepProgram(program + [.reobserve], privateState: token.map { [Private.token: .string($0)] })
     }
 
     // MARK: - Steps
@@ -115,8 +64,8 @@ extension PFProvider {
     /// What one change does, in order.
     struct Steps {
         var anchor: PFAnchor
-        /// Commands before the pf.conf edit (the persistence files, or the flush of a delete).
-        var first: [Command] = []
+        /// Steps before the pf.conf edit (the persistence files, or the flush of a delete).
+        var first: [Step] = []
         /// The pf.conf edit, when one is needed.
         var conf: ConfEdit?
         /// Commands after it (reload, load, removals).
@@ -130,7 +79,7 @@ extension PFProvider {
     /// An edit of `/etc/pf.conf`.
     struct ConfEdit {
         /// What to do with the anchor's lines.
-        enum Kind {
+        enum Kind: Sendable {
             /// Both anchor lines, with or without the `load anchor` line.
             case add(load: Bool)
             /// None of them.
@@ -154,7 +103,7 @@ extension PFProvider {
         let anchor =
             (before?[Tree.anchor].stringValue ?? change.after?[Tree.anchor].stringValue).flatMap(PFAnchor.init(name:))
             ?? PFAnchor(stack: stack)
-        let files = before?[Tree.fileContents].mapValue
+        let files = change.planData?.mapValue
         func snapshot(_ path: String) -> String?? { files.map { $0[path]?.stringValue } }
         func existing(_ path: String) -> Bool { (snapshot(path) ?? nil) != nil }
         func confEdit(_ kind: ConfEdit.Kind) -> ConfEdit? {
@@ -172,7 +121,7 @@ extension PFProvider {
         case .delete:
             guard let before else { return steps }
             if before[Tree.rules].listValue?.isEmpty == false {
-                steps.first.append(PFCommands.flush(anchor: anchor.name))
+                steps.first.append(.run(PFCommands.flush(anchor: anchor.name)))
             }
             steps.conf = confEdit(.remove)
             if before[Tree.referenced].boolValue == true { steps.then.append(PFCommands.reloadMain()) }
@@ -192,7 +141,7 @@ extension PFProvider {
                     (anchor.file, PFAnchor.rulesText(rules)), (anchor.daemonPath, anchor.daemonPlist(enable: enable)),
                 ]
                 for (path, text) in wanted where snapshot(path) != .some(text) {
-                    steps.first += PFCommands.writeFile(text, to: path)
+                    steps.first.append(.write(PFCommands.writeFile(text, to: path)))
                 }
             }
             steps.conf = confEdit(.add(load: persist))
@@ -209,4 +158,29 @@ extension PFProvider {
             return steps
         }
     }
+}
+
+/// The pf.conf edit of one anchor (its `anchor`, `nat-anchor` and `load anchor` lines added or removed), run by
+/// the engine on the file as read at apply time.
+struct PFConfEdit: FileEdit {
+    var kind: PFProvider.ConfEdit.Kind
+    var lines: PFConf.Lines
+
+    func edited(_ text: String?) -> FileEditResult {
+        let candidate = kind.applied(to: text, lines: lines)
+        return candidate == text ?? "" ? .unchanged : .write(candidate)
+    }
+
+    var description: String {
+        switch kind {
+        case .add(let load): return load ? "add the anchor's lines with its load line" : "add the anchor's lines"
+        case .remove: return "remove the anchor's lines"
+        }
+    }
+}
+
+/// The enable reference in what `pfctl -E` prints on standard error (`Token : N`).
+struct PFToken: OutputParser {
+    func value(in result: CommandResult) -> String? { PFObservation.token(stderr: result.stderrText) }
+    var description: String { "the enable reference pfctl -E prints (Token : N)" }
 }

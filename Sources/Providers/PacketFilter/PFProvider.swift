@@ -17,8 +17,9 @@ import OCCore
 /// | `pfConf` | `/etc/pf.conf` has both anchor lines, and the `load anchor` line when persisting |
 /// | `persist` | the anchor file (holding the desired rules, or the ones the anchor holds now), the `load anchor` line and the LaunchDaemon are in place as wanted; when not persisting, any of them left over |
 ///
-/// Observed trees add `fileContents` (pf.conf, the anchor file and the LaunchDaemon as read, by path), which
-/// the diff ignores and ``commands(for:context:)`` uses to show the exact edits. Every attribute changes in
+/// The files as read (pf.conf, the anchor file and the LaunchDaemon, by path) travel as the observation's plan
+/// data (``Observation/planData``), which ``program(for:context:)`` uses to show the exact edits; the diff never
+/// sees them. Every attribute changes in
 /// place. An anchor that is empty and referenced nowhere (no listing, no pf.conf line, no file) is absent.
 ///
 /// Observation is per host: `pfctl -s info`, `pfctl -sn`, `pfctl -sr`, `cat /etc/pf.conf`, then per entry
@@ -42,7 +43,6 @@ public struct PFProvider: Provider {
         static let referenced = "referenced"
         static let pfConf = "pfConf"
         static let persist = "persist"
-        static let fileContents = "fileContents"
     }
 
     /// The keys of the private state kept in the journal.
@@ -51,10 +51,8 @@ public struct PFProvider: Provider {
         static let token = "token"
     }
 
-    /// An object (created and deleted) whose attributes all change in place; `fileContents` is informational.
-    public func schema(for section: String) -> ResourceSchema {
-        ResourceSchema(ignored: [PathPattern(Tree.fileContents)])
-    }
+    /// An object (created and deleted) whose attributes all change in place.
+    public func schema(for section: String) -> ResourceSchema { ResourceSchema() }
 
     /// `pfctl`, part of macOS.
     public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
@@ -205,10 +203,9 @@ public struct PFProvider: Provider {
             Tree.referenced: .bool(referenced),
             Tree.pfConf: .bool(conf.references(lines, load: persistWanted)),
             Tree.persist: .bool(persisted),
-            Tree.fileContents: .map(files),
         ]
         if enableWanted { tree[Tree.enabled] = .bool(state.enabled) }
-        return (Observation(value: tree, ownership: .ours), diagnostics)
+        return (Observation(value: tree, ownership: .ours, planData: .map(files)), diagnostics)
     }
 
     /// Runs a listing (`pfctl [-a ANCHOR] -sn|-sr`), which must succeed and print only rule lines.

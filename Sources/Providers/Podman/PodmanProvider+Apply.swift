@@ -3,34 +3,28 @@ import OCContainerModel
 import OCCore
 
 extension PodmanProvider {
-    /// Runs the change's commands, tolerating "already done" outcomes, then observes the resource again.
+    /// The program of `change`: its commands with their "already done" outcomes as data, then a re-observation
+    /// (a delete is not observed again).
     ///
     /// `podman create` with a `NAME:host-gateway` entry falls back, on Podman before 5.3 (which rejects the
     /// keyword), to the gateway of the container's first network: the address Podman 4 itself gives
-    /// `host.containers.internal`. Removing a network that containers outside the plan still use fails with
-    /// their names.
+    /// `host.containers.internal`, read with `podman network inspect`. Removing a network that containers outside
+    /// the plan still use fails naming them.
     ///
-    /// - Throws: ``CommandFailure`` or ``OCError`` when a command fails for real, or an image that must not
-    ///   be pulled is missing.
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
-        let change = request.change
-        let context = ChangeContext(stack: request.stack, host: request.host, privateState: change.privateState)
-        let steps = try steps(for: change, context: context)
+    /// - Throws: an ``OCError`` for a change Podman cannot make safely (see ``steps(for:context:)``), or an image
+    ///   that must not be pulled and is missing.
+    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         if change.address.section == ImageSpec.section, change.action == .create || change.action == .replace,
             let after = change.after, Self.imageSources(after).isEmpty
         {
             let reference = after[PodmanTree.Image.reference].stringValue ?? change.address.name
             throw OCError(
                 .notFound,
-                "image \(reference) is not present on \(request.host.name), and pull: never forbids pulling it: build "
+                "image \(reference) is not present on \(context.host.name), and pull: never forbids pulling it: build "
                     + "or load it there first (podman build -t \(reference) …, podman load -i …), or set "
                     + "pull: missing")
         }
-        for step in steps {
-            try await run(step, request: request)
-        }
-        guard change.action != .delete else { return ApplyResponse(observed: nil, privateState: nil) }
-
+        let steps = try steps(for: change, context: context)
         var privateState = change.privateState
         if change.address.section == ImageSpec.section {
             let made = steps.contains { ["pull", "build", "import"].contains($0.command.argv.dropFirst().first ?? "") }
@@ -38,63 +32,93 @@ extension PodmanProvider {
                 privateState = [PrivateState.created: true]
             }
         }
-        var response = try await request.reobserve(self, privateState: privateState)
-        if change.address.section == ImageSpec.section, response.observed != nil {
-            // `pull: always` is never current for a plan; right after the pull it is.
-            response.observed?[PodmanTree.Image.current] = true
-        }
-        return response
+        let program = steps.map { Step.run($0.run(host: context.host.name)) }
+        return StepProgram(program + (change.action == .delete ? [] : [.reobserve]), privateState: privateState)
     }
 
-    /// Runs one step.
-    private func run(_ step: PodmanStep, request: ApplyRequest) async throws {
-        let runner = request.runner
-        let host = request.host.name
-        let result = try await runner.run(step.command)
-        if result.succeeded { return }
-        let stderr = result.stderrText
-        switch step.tolerance {
-        case .none: break
-        case .missing:
-            if result.exitStatus == 1 || Self.isMissingObject(stderr) { return }
-        case .alreadyConnected:
-            if stderr.contains("already connected") { return }
-        case .notConnected:
-            if stderr.contains("not connected") { return }
-        }
-        if let fallback = step.hostGateway, stderr.contains(HostGateway.unsupportedMessage) {
-            let gateway = try await Self.gateway(of: fallback.network, runner: runner, host: host)
-            try await runner.check(fallback.command(gateway), host: host)
-            return
-        }
-        let failure = CommandFailure(
-            host: host, command: step.command, reason: .exited(result.exitStatus), result: result)
-        if let network = step.network, result.exitStatus == 2 {
-            let users =
-                (try? await Self.decode(
-                    PodmanJSON.ContainerListEntry.self, PodmanCommands.containers(using: network), runner, host)) ?? []
-            let names = users.compactMap { $0.names?.first }.sorted()
-            throw OCError(
-                .commandFailed,
-                "network \(network) on \(host) is still used by "
-                    + (names.isEmpty ? "containers" : "container(s) \(names.joined(separator: ", "))")
-                    + ": ocplan removes only containers it manages. Remove them or disconnect them "
-                    + "(podman network disconnect \(network) NAME), then apply again",
-                cause: failure)
-        }
-        throw failure
+    /// A delete of an image the stack did not pull, build or import leaves it in place: the stack only stops
+    /// managing it.
+    public func review(_ change: Change, context: ChangeContext) -> Review {
+        guard change.action == .delete, change.address.section == ImageSpec.section,
+            context.privateState?[PrivateState.created].boolValue != true
+        else { return .none }
+        return Review(reason: .notCreatedByStack)
     }
 
-    /// The IPv4 gateway of a network (what Podman 4 writes for `host.containers.internal`).
-    static func gateway(of network: String, runner: any CommandRunner, host: String) async throws -> String {
-        let found = try await inspect(PodmanJSON.Network.self, PodmanCommands.inspectNetworks([network]), runner, host)
-        let gateway = found.first?.subnets?.first { $0.subnet.flatMap(Formats.CIDRBlock.init)?.isIPv4 == true }?.gateway
-        guard let gateway else {
-            throw OCError(
-                .notFound,
-                "host-gateway: network \(network) on \(host) has no IPv4 gateway to stand in for it (Podman before 5.3 "
-                    + "does not resolve host-gateway itself)")
-        }
-        return gateway
+    /// `pull: always` is never current for a plan; right after the pull it is.
+    public func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
+        guard change.address.section == ImageSpec.section, response.observed != nil else { return response }
+        var settled = response
+        settled.observed?[PodmanTree.Image.current] = true
+        return settled
     }
+}
+
+extension PodmanStep {
+    /// The name under which the host-gateway fallback passes the gateway to the rebuilt `podman create`.
+    static let gateway = "GATEWAY"
+    /// The name under which an in-use network's containers reach the error.
+    static let users = "USERS"
+
+    /// The step as the engine runs it: the tolerance as an ``Acceptance``, the host-gateway retry and the in-use
+    /// network's explanation as ``Fallback``s.
+    func run(host: String) -> RunStep {
+        var step = RunStep(command, accepts: tolerance.acceptance)
+        if let fallback = hostGateway {
+            var retry = fallback.command(Command.reference(Self.gateway))
+            for (index, word) in retry.argv.enumerated() where word.contains(Command.reference(Self.gateway)) {
+                retry.uses[index] = Self.gateway
+            }
+            step.otherwise = Fallback(
+                on: HostGateway.unsupportedMessage,
+                meaning: "create it again with the IPv4 gateway of network \(fallback.network) for host-gateway",
+                steps: [
+                    .capture(
+                        CaptureStep(
+                            PodmanCommands.inspectNetworks([fallback.network]), name: Self.gateway,
+                            parser: NetworkGateway(network: fallback.network), keep: false)),
+                    .run(retry),
+                ])
+        } else if let network {
+            step.otherwise = Fallback(
+                on: "network is being used", meaning: "name the containers that still use it",
+                steps: [
+                    .capture(
+                        CaptureStep(
+                            PodmanCommands.containers(using: network), name: Self.users, parser: ContainerNames(),
+                            keep: false)),
+                    .fail(
+                        "network \(network) on \(host) is still used by " + Command.reference(Self.users)
+                            + ": ocplan removes only containers it manages. Remove them or disconnect them "
+                            + "(podman network disconnect \(network) NAME), then apply again"),
+                ])
+        }
+        return step
+    }
+}
+
+/// The IPv4 gateway of a network in `podman network inspect` (what Podman 4 writes for `host.containers.internal`).
+struct NetworkGateway: OutputParser {
+    var network: String
+
+    func value(in result: CommandResult) -> String? {
+        let found = try? PodmanJSON.decodeArray(PodmanJSON.Network.self, from: result.stdout)
+        return found?.first?.subnets?.first { $0.subnet.flatMap(Formats.CIDRBlock.init)?.isIPv4 == true }?.gateway
+    }
+
+    var description: String {
+        "the IPv4 gateway of network \(network), which stands in for host-gateway (Podman before 5.3 does not resolve "
+            + "it itself)"
+    }
+}
+
+/// The names of the containers in `podman ps --format json`: `container(s) a, b`, or `containers` when it lists none.
+struct ContainerNames: OutputParser {
+    func value(in result: CommandResult) -> String? {
+        let entries = (try? PodmanJSON.decodeArray(PodmanJSON.ContainerListEntry.self, from: result.stdout)) ?? []
+        let names = entries.compactMap { $0.names?.first }.sorted()
+        return names.isEmpty ? "containers" : "container(s) " + names.joined(separator: ", ")
+    }
+
+    var description: String { "the names of the containers on the network" }
 }

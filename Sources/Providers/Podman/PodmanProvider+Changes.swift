@@ -14,6 +14,17 @@ struct PodmanStep: Sendable {
         case alreadyConnected
         /// `network disconnect` from a network the container is not on.
         case notConnected
+
+        /// The tolerance as data.
+        var acceptance: Acceptance {
+            switch self {
+            case .none: return .success
+            case .missing:
+                return Acceptance("already gone is fine", exitStatuses: [1], markers: PodmanProvider.missingMarkers)
+            case .alreadyConnected: return Acceptance("already connected is fine", markers: ["already connected"])
+            case .notConnected: return Acceptance("not connected is fine", markers: ["not connected"])
+            }
+        }
     }
 
     /// The command.
@@ -28,7 +39,8 @@ struct PodmanStep: Sendable {
 }
 
 extension PodmanProvider {
-    /// The commands ``apply(_:)`` runs for `change`, in order.
+    /// The steps of `change`, in order: commands with their idempotency rules (``program(for:context:)`` turns
+    /// them into the program the engine runs).
     ///
     /// Containers: create is `podman create` then `podman start` (unless `state: stopped`); an update runs
     /// `network disconnect`/`connect` and `start`/`stop`/`unpause`; replace and delete start with
@@ -38,11 +50,6 @@ extension PodmanProvider {
     ///
     /// - Throws: an ``OCError`` for a change Podman cannot make safely: replacing a volume, or deleting one
     ///   without `deleteData: true` in a destroy plan.
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
-        try steps(for: change, context: context).map(\.command)
-    }
-
-    /// The steps of `change` (commands with their idempotency rules).
     func steps(for change: Change, context: ChangeContext) throws -> [PodmanStep] {
         guard change.action != .noop else { return [] }
         switch change.address.section {

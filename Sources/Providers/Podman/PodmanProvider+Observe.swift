@@ -148,8 +148,11 @@ extension PodmanProvider {
 
     /// Whether a line of Podman's stderr says an object does not exist.
     static func isMissingObject(_ line: String) -> Bool {
-        ["no such", "not found", "not known", "unable to find"].contains { line.localizedCaseInsensitiveContains($0) }
+        missingMarkers.contains { line.localizedCaseInsensitiveContains($0) }
     }
+
+    /// What Podman says about an object that does not exist.
+    static let missingMarkers = ["no such", "not found", "not known", "unable to find"]
 
     private static func parse<T: Decodable>(
         _ type: T.Type, _ result: CommandResult, command: Command, host: String

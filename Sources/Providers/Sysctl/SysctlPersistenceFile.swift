@@ -1,3 +1,5 @@
+import OCCore
+
 /// A sysctl persistence file (`/etc/sysctl.d/*.conf`, `/etc/sysctl.conf`) as lines, with this stack's blocks.
 ///
 /// Each resource owns one block: a marker comment followed by its assignment,
@@ -14,15 +16,9 @@ public struct SysctlPersistenceFile: Sendable, Hashable {
     /// The first line of a file ocplan created.
     public static let header = "# Written by ocplan: it removes this file when the last ocplan block is gone."
 
-    /// What an edit does to the file.
-    public enum Edit: Sendable, Hashable {
-        /// Nothing changes.
-        case unchanged
-        /// The file is written with this text.
-        case write(String)
-        /// The file is removed (ocplan created it and nothing of use is left).
-        case remove
-    }
+    /// What an edit does to the file: unchanged, written with a text, or removed (ocplan created it and nothing of
+    /// use is left).
+    public typealias Edit = FileEditResult
 
     /// One resource's block as found in a file.
     public struct Block: Sendable, Hashable {
@@ -140,5 +136,22 @@ extension String {
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
         return String(slice)
+    }
+}
+
+/// The edit of one resource's block in a persistence file, run by the engine under its per-file lock: set the
+/// block to ``assignment`` (`nil`: remove it), keep every other line.
+struct SysctlBlockEdit: FileEdit {
+    /// The block's marker comment.
+    var marker: String
+    /// The assignment line the block holds, or `nil` to remove the block.
+    var assignment: String?
+
+    func edited(_ text: String?) -> FileEditResult {
+        SysctlPersistenceFile(text).edit(marker: marker, assignment: assignment)
+    }
+
+    var description: String {
+        assignment.map { "set the block \"\(marker)\" to \"\($0)\"" } ?? "remove the block \"\(marker)\""
     }
 }

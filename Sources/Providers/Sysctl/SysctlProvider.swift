@@ -8,9 +8,9 @@ import OCCore
 /// the resource writes that value back. Settings carry no ownership mark; the engine uses the state
 /// journal. Every field changes in place.
 ///
-/// The attribute tree is `{key, value, persist, persistFile}`; observed trees add `persistFileContents`
-/// (the persistence files as read, by path), which is ignored by the diff and lets
-/// ``commands(for:context:)`` show the exact file edits.
+/// The attribute tree is `{key, value, persist, persistFile}`. The persistence files as read (by path) travel as
+/// the observation's plan data (``Observation/planData``), so that ``program(for:context:)`` shows the exact
+/// file edits; the diff never sees them.
 ///
 /// Observation is one `sysctl KEY…` per host for every target, plus one `cat` per distinct
 /// persistence file. `persist` is observed as `true` when the file holds this resource's block with the
@@ -21,7 +21,6 @@ public struct SysctlProvider: Provider {
     public let name = "sysctl"
     /// The one section it manages: `sysctl`.
     public let sections = [SysctlSpec.section]
-    private let locks = FileEditLocks()
 
     /// Creates the provider.
     public init() {}
@@ -32,7 +31,6 @@ public struct SysctlProvider: Provider {
         static let value = "value"
         static let persist = "persist"
         static let persistFile = "persistFile"
-        static let persistFileContents = "persistFileContents"
     }
 
     /// The keys of the private state kept in the journal.
@@ -47,11 +45,10 @@ public struct SysctlProvider: Provider {
 
     /// A setting (taken over on create, restored on delete); everything changes in place.
     ///
-    /// The persistence file path and the file snapshots are informational: a moved file shows up as
-    /// `persist` turning false until the block is written to the new file.
+    /// The persistence file path is informational: a moved file shows up as `persist` turning false until the
+    /// block is written to the new file.
     public func schema(for section: String) -> ResourceSchema {
-        ResourceSchema(
-            ignored: [PathPattern(Tree.persistFile), PathPattern(Tree.persistFileContents)], lifecycle: .setting)
+        ResourceSchema(ignored: [PathPattern(Tree.persistFile)], lifecycle: .setting)
     }
 
     /// `sysctl` itself: procps on Linux, part of the base system on macOS.
@@ -168,9 +165,8 @@ public struct SysctlProvider: Provider {
                     Tree.value: .string(current),
                     Tree.persist: .bool(persisted),
                     Tree.persistFile: .string(item.file),
-                    Tree.persistFileContents: .map(snapshot),
                 ],
-                ownership: .unmarked)
+                ownership: .unmarked, planData: .map(snapshot))
         }
         return response
     }
@@ -198,46 +194,28 @@ public struct SysctlProvider: Provider {
 
     // MARK: - Change
 
-    /// The commands ``apply(_:)`` runs for `change`, computed against the files observed at plan time.
+    /// The program of `change`: runtime writes first (`sysctl -w`), then an edit of each persistence file whose
+    /// block is not as wanted in the file observed at plan time, and (unless the resource is deleted) a
+    /// re-observation.
     ///
-    /// Runtime writes come first (`sysctl -w`), then for each persistence file that needs an edit: `cat FILE`,
-    /// then the atomic write of ``HostFile/write(_:to:mode:owner:group:os:)`` (or `rm -f` when a file ocplan created is left
-    /// empty). Apply re-reads each file under a lock, so the content written can include blocks other
-    /// resources added meanwhile; the argv are the same.
+    /// An edit re-reads the file under the engine's per-file lock, so the content written includes blocks other
+    /// resources added meanwhile; it sets or removes only this resource's block (``SysctlBlockEdit``), and removes
+    /// a file ocplan created when nothing else is left in it. A delete is not observed again: the setting still
+    /// exists (with its original value), but for the engine the resource is gone.
     ///
     /// - Throws: an ``OCError`` when a create or update has no desired key and value.
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         let steps = try Self.steps(for: change, context: context)
-        var commands = steps.runtime
+        var program = StepProgram(steps.runtime.map { .run($0) }, privateState: steps.privateState)
         for step in steps.files where step.needed {
-            commands.append(SysctlCommands.readFile(step.path))
-            commands += SysctlCommands.persistence(step.plannedEdit, path: step.path, os: context.host.os)
+            program.steps.append(
+                .edit(
+                    FileEditStep(
+                        step.path, edit: SysctlBlockEdit(marker: step.marker, assignment: step.assignment),
+                        planned: step.snapshot)))
         }
-        return commands
-    }
-
-    /// Sets the value, then edits each persistence file under a per-file lock after reading it afresh
-    /// (another resource may have changed its own block in the same file since the plan was made).
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
-        let change = request.change
-        let context = ChangeContext(stack: request.stack, host: request.host, privateState: change.privateState)
-        let steps = try Self.steps(for: change, context: context)
-        for command in steps.runtime {
-            try await request.runner.check(command, host: request.host.name)
-        }
-        for step in steps.files where step.needed {
-            try await locks.withLock(step.path) {
-                let current = try await Self.readFile(step.path, runner: request.runner, host: request.host)
-                let edit = SysctlPersistenceFile(current).edit(marker: step.marker, assignment: step.assignment)
-                try await request.runner.checkAll(
-                    SysctlCommands.persistence(edit, path: step.path, os: request.host.os), host: request.host.name)
-            }
-        }
-        if change.action == .delete {
-            // The setting still exists (with its original value); for the engine the resource is gone.
-            return ApplyResponse(observed: nil, privateState: nil)
-        }
-        return try await request.reobserve(self, privateState: steps.privateState)
+        if change.action != .delete { program.steps.append(.reobserve) }
+        return program
     }
 
     /// Journaled before the change runs: the key, the persistence file and the value found before the stack
@@ -280,7 +258,7 @@ public struct SysctlProvider: Provider {
         let previousFile = previous?[Private.persistFile].stringValue
         let original = previous?[Private.original].stringValue
         let observedValue = change.before?[Tree.value].stringValue
-        let snapshots = change.before?[Tree.persistFileContents].mapValue
+        let snapshots = change.planData?.mapValue
         func step(_ path: String, _ assignment: String?) -> FileStep {
             let snapshot: String?? = snapshots.map { $0[path]?.stringValue }
             return FileStep(path: path, marker: marker, assignment: assignment, snapshot: snapshot)

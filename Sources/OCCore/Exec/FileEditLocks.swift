@@ -1,11 +1,15 @@
-/// Serialises read-modify-write edits of the same file within one process.
+/// Serialises read-modify-write edits of the same file within one process (``Step/edit(_:)``).
 ///
-/// Several sysctl resources on one host apply in parallel and may share a persistence file; each edit
-/// reads the file, changes its own block and writes the file back, so two edits of the same file must
-/// not overlap. Edits of different files run freely. Waiters are served first come, first served.
-actor FileEditLocks {
+/// Several resources on one host apply in parallel and may share a file (sysctl resources and their
+/// persistence file); each edit reads the file, changes its own block and writes the file back, so two edits of
+/// the same file must not overlap. Edits of different files run freely. Waiters are served first come, first
+/// served. The engine holds one per apply and hands it to every change (``ApplyRequest/fileLocks``).
+public actor FileEditLocks {
     private var held: Set<String> = []
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Creates a set of locks, none held.
+    public init() {}
 
     /// Runs `body` while holding the lock for `key`.
     ///
@@ -14,7 +18,7 @@ actor FileEditLocks {
     ///   - body: the edit.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws (the lock is released either way).
-    nonisolated func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
+    public nonisolated func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
         await acquire(key)
         do {
             let result = try await body()
