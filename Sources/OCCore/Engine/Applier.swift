@@ -61,7 +61,7 @@ public struct Applier: Sendable {
 
     /// One step of the walk: a replace is two steps, destroy then create, so that what depends on the
     /// replaced resource can be destroyed before it and created after it (terraform's replace order).
-    private struct Step: Hashable, Sendable {
+    struct Step: Hashable, Sendable {
         enum Phase: Hashable, Sendable {
             case destroy
             case apply
@@ -78,6 +78,16 @@ public struct Applier: Sendable {
         // Forget resources that are already gone.
         for change in plan.changes where change.action == .noop && change.after == nil {
             try? await context.journal.remove(change.address)
+        }
+        // Confirm what is already as wanted but unknown to the journal, or known only as an unconfirmed intent (a
+        // run killed after the object was made): the journal then holds everything the stack manages.
+        for change in plan.changes where change.action == .noop {
+            guard let after = change.after, let before = change.before else { continue }
+            let entry = await context.journal.entry(change.address)
+            guard entry == nil || entry?.pending == true else { continue }
+            try? await context.journal.record(
+                change.address,
+                Self.journalEntry(change, applied: after, observed: before, privateState: change.privateState))
         }
 
         // The steps, each with the change it performs.
@@ -134,6 +144,7 @@ public struct Applier: Sendable {
                 waits[step] = needs
             }
         }
+        Self.waitForNewDependencies(&waits, actions: actions, steps: Set(order))
 
         var pending = order
         var finished = Set<Step>()
@@ -168,6 +179,10 @@ public struct Applier: Sendable {
                         running += 1
                         progress = true
                         await observer?.handle(.started(change))
+                        // Checked before anything is destroyed or created: the destroy of a replace, or a create.
+                        let whole = original[step.address] ?? change
+                        let checked: Change? =
+                            whole.action == .replace && step.phase == .destroy || whole.action == .create ? whole : nil
                         group.addTask {
                             let clock = ContinuousClock()
                             let start = clock.now
@@ -178,6 +193,13 @@ public struct Applier: Sendable {
                                 try Task.checkCancellation()
                                 let secrets = change.secretValues
                                 let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
+                                if let checked {
+                                    let changeContext = ChangeContext(
+                                        stack: stack, host: checked.host, privateState: checked.privateState)
+                                    for precondition in try provider.preconditions(for: checked, context: changeContext) {
+                                        try await precondition.check(on: runner, host: checked.host.name)
+                                    }
+                                }
                                 try await Self.recordIntent(change, provider: provider, stack: stack, context: context)
                                 let response = try await provider.apply(
                                     ApplyRequest(
@@ -237,6 +259,37 @@ public struct Applier: Sendable {
             }
         }
         return report
+    }
+
+    /// Makes the destroy step of each replace wait for the apply steps of the replacement's new dependencies (the
+    /// dependencies created or updated in this plan: an image being built, a new network), so that a dependency
+    /// that fails skips the whole replace and the old object stays in place.
+    ///
+    /// A wait that would close a cycle is left out: a dependency that is itself replaced destroys after its
+    /// dependents, so its new object cannot come first (the provider's preconditions still run before the
+    /// destroy).
+    static func waitForNewDependencies(_ waits: inout [Step: Set<Step>], actions: [Change], steps: Set<Step>) {
+        let actionOf = Dictionary(actions.map { ($0.address, $0.action) }, uniquingKeysWith: { a, _ in a })
+        for change in actions where change.action == .replace {
+            let destroy = Step(address: change.address, phase: .destroy)
+            for dependency in change.dependencies
+            where actionOf[dependency] == .create || actionOf[dependency] == .update {
+                let apply = Step(address: dependency, phase: .apply)
+                guard steps.contains(apply), !reaches(apply, destroy, waits: waits) else { continue }
+                waits[destroy, default: []].insert(apply)
+            }
+        }
+    }
+
+    /// Whether `from` waits, directly or not, for `to`.
+    private static func reaches(_ from: Step, _ to: Step, waits: [Step: Set<Step>]) -> Bool {
+        var seen: Set<Step> = [from]
+        var stack = [from]
+        while let step = stack.popLast() {
+            if step == to { return true }
+            for next in waits[step] ?? [] where seen.insert(next).inserted { stack.append(next) }
+        }
+        return false
     }
 
     /// Writes the provider's intent for `change` to the journal before it runs (see
