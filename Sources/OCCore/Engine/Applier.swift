@@ -191,20 +191,8 @@ public struct Applier: Sendable {
                             }
                             do {
                                 try Task.checkCancellation()
-                                let secrets = change.secretValues
-                                let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
-                                if let checked {
-                                    let changeContext = ChangeContext(
-                                        stack: stack, host: checked.host, privateState: checked.privateState)
-                                    for precondition in try provider.preconditions(for: checked, context: changeContext) {
-                                        try await precondition.check(on: runner, host: checked.host.name)
-                                    }
-                                }
-                                try await Self.recordIntent(change, provider: provider, stack: stack, context: context)
-                                let response = try await provider.apply(
-                                    ApplyRequest(
-                                        stack: stack, host: change.host, runner: runner, change: change,
-                                        logger: context.logger))
+                                let response = try await Self.perform(
+                                    change, checking: checked, provider: provider, stack: stack, context: context)
                                 return .done(change, response, clock.now - start)
                             } catch {
                                 let message = DisplayText.redact("\(error)", secrets: change.secretValues)
@@ -261,6 +249,27 @@ public struct Applier: Sendable {
         return report
     }
 
+    /// Runs one step: the preconditions of `checked` (the whole change, before the destroy of a replace or a
+    /// create), the provider's intent, then the change itself.
+    private static func perform(
+        _ change: Change, checking checked: Change?, provider: any Provider, stack: String, context: EngineContext
+    ) async throws -> ApplyResponse {
+        let runner = SensitiveRunner(base: context.runner(change.host), secrets: change.secretValues)
+        let changeContext = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
+        if let checked {
+            for precondition in try provider.preconditions(for: checked, context: changeContext) {
+                try await precondition.check(on: runner, host: change.host.name)
+            }
+        }
+        if let intent = try provider.intent(for: change, context: changeContext) {
+            try await recordIntent(change, intent, context: context)
+        }
+        var request = ApplyRequest(
+            stack: stack, host: change.host, runner: runner, change: change, logger: context.logger)
+        request.journalIntent = { try await recordIntent(change, $0, context: context) }
+        return try await provider.apply(request)
+    }
+
     /// Makes the destroy step of each replace wait for the apply steps of the replacement's new dependencies (the
     /// dependencies created or updated in this plan: an image being built, a new network), so that a dependency
     /// that fails skips the whole replace and the old object stays in place.
@@ -295,12 +304,8 @@ public struct Applier: Sendable {
     /// Writes the provider's intent for `change` to the journal before it runs (see
     /// ``Provider/intent(for:context:)``): a kill between the action and the journal write then leaves a
     /// record that the next plan reads as the stack's, with the original value to restore.
-    private static func recordIntent(
-        _ change: Change, provider: any Provider, stack: String, context: EngineContext
-    ) async throws {
+    private static func recordIntent(_ change: Change, _ intent: Value, context: EngineContext) async throws {
         guard change.action != .delete, let after = change.after else { return }
-        let changeContext = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
-        guard let intent = try provider.intent(for: change, context: changeContext) else { return }
         let existing = await context.journal.entry(change.address)
         try await context.journal.record(
             change.address,

@@ -311,6 +311,10 @@ public struct ApplyRequest: Sendable {
     public var change: Change
     /// A logger.
     public var logger: Logger
+    /// Journals `privateState` as the change's intent before the provider acts on what it found at apply time
+    /// (the folders a file write is about to create), so that a run killed half-way leaves that record; the
+    /// engine sets it, the default does nothing.
+    public var journalIntent: @Sendable (_ privateState: Value) async throws -> Void = { _ in }
 
     /// Creates a request.
     public init(stack: String, host: Host, runner: any CommandRunner, change: Change, logger: Logger) {

@@ -36,6 +36,9 @@ public enum FilesCommands {
 
     /// `rm -f -- PATH`.
     public static func remove(_ path: String) -> Command { HostFile.remove(path) }
+
+    /// `rmdir -- DIR`: removes a folder only when it is empty.
+    public static func removeDirectory(_ path: String) -> Command { Command(["rmdir", "--", path], mutating: true) }
 }
 
 extension FilesCommands {
@@ -56,6 +59,7 @@ extension FilesCommands {
             ArgvBuilder("write: owner") { write(with("owner", $0), os: .linux) },
             ArgvBuilder("write: group") { write(with("group", $0), os: .linux) },
             ArgvBuilder("rm") { [remove($0)] },
+            ArgvBuilder("rmdir") { [removeDirectory($0)] },
         ]
     }()
 }

@@ -27,19 +27,35 @@ import Testing
             await crash.forceCleanUp(original: original)
         }
     }
+
+    /// A kill right after `podman create` returned leaves a stopped container with the stack's labels: the next
+    /// plan starts it (an update), it never creates the same name again, and one apply converges.
+    @Test(.enabled(if: PodmanFixture.isSupported), .timeLimit(.minutes(2)))
+    func aContainerCreatedBeforeTheKillIsStartedNotCreatedAgain() async throws {
+        try await LinuxLab.buildImage()
+        let crash = try CrashLab(namespace: nil)
+        do {
+            try await crash.killedAfterCreate()
+        } catch {
+            await crash.forceCleanUp(original: nil)
+            throw error
+        }
+        await crash.forceCleanUp(original: nil)
+    }
 }
 
 /// One crash test's manifest, state, shims and checks.
 private struct CrashLab {
-    let namespace: String
+    /// The namespace of the sysctl and the iptables chain; `nil`: a manifest with the container only.
+    let namespace: String?
     let prefix = "ocplan-t-" + String(UUID().uuidString.prefix(8)).lowercased()
     let manifest: TempDirectory
     let files: TempDirectory
     let shims: TempDirectory
     /// The programs `ocapply` starts here: Podman, `ip` (the netns transport) and the files provider's tools.
-    static let programs = ["podman", "ip", "stat", "cat", "mkdir", "mktemp", "tee", "chmod", "chown", "mv", "rm", "rmdir"]
+    static let programs = ["podman", "ip", "stat", "cat", "mkdir", "mktemp", "tee", "chmod", "chown", "mv", "rm", "rmdir", "ls"]
 
-    init(namespace: String) throws {
+    init(namespace: String?) throws {
         self.namespace = namespace
         manifest = try TempDirectory(prefix: "ocplan-crash-manifest")
         files = try TempDirectory(prefix: "ocplan-crash-files")
@@ -57,31 +73,34 @@ private struct CrashLab {
     var stateDirectory: String { files.path + "/state" }
 
     var manifestText: String {
-        """
-        version: 1
-        stack: \(prefix)
-        hosts:
-          ns: { transport: netns, namespace: \(namespace) }
-        sysctl:
-          ttl: { host: ns, key: net.ipv4.ip_default_ttl, value: "77" }
-        files:
-          conf: { path: \(filePath), content: "crash test\\n" }
-        iptables:
-          crash:
-            host: ns
-            table: filter
-            chain: \(chain)
-            rules: ["-s 10.99.0.0/16 -j RETURN"]
-            hook: { chain: INPUT }
-        networks:
-          \(network): { internal: true }
-        containers:
-          \(container):
-            image: localhost/ocplan-busybox:lab
-            command: [sh, -c, "trap 'exit 0' TERM; sleep 86400 & wait"]
-            networks: [\(network)]
+        let container = """
+            containers:
+              \(self.container):
+                image: localhost/ocplan-busybox:lab
+                command: [sh, -c, "trap 'exit 0' TERM; sleep 86400 & wait"]
 
-        """
+            """
+        guard let namespace else { return "version: 1\nstack: \(prefix)\n" + container }
+        return """
+            version: 1
+            stack: \(prefix)
+            hosts:
+              ns: { transport: netns, namespace: \(namespace) }
+            sysctl:
+              ttl: { host: ns, key: net.ipv4.ip_default_ttl, value: "77" }
+            files:
+              conf: { path: \(filePath), content: "crash test\\n" }
+            iptables:
+              crash:
+                host: ns
+                table: filter
+                chain: \(chain)
+                rules: ["-s 10.99.0.0/16 -j RETURN"]
+                hook: { chain: INPUT }
+            networks:
+              \(network): { internal: true }
+
+            """ + container + "    networks: [\(network)]\n"
     }
 
     func writeShims() throws {
@@ -125,6 +144,20 @@ private struct CrashLab {
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
     }
 
+    /// Whether the logged command only reads (an observation or read-back).
+    static func isRead(_ line: String) -> Bool {
+        var words = line.split(separator: "\t", maxSplits: 1).last.map { $0.split(separator: " ").map(String.init) } ?? []
+        if words.starts(with: ["ip", "netns", "exec"]) { words = Array(words.dropFirst(4)) }
+        let reads: [[String]] = [
+            ["podman", "ps"], ["podman", "inspect"], ["podman", "container", "inspect"], ["podman", "network", "ls"],
+            ["podman", "network", "inspect"], ["podman", "volume", "ls"], ["podman", "images"],
+            ["podman", "image", "inspect"], ["podman", "image", "exists"], ["stat"], ["cat"], ["iptables-save"],
+            ["ip6tables-save"],
+        ]
+        if words.first == "sysctl" { return !words.contains("-w") }
+        return reads.contains { words.starts(with: $0) }
+    }
+
     func logLine(_ n: Int) -> String {
         let log = (try? String(contentsOf: shims.url.appendingPathComponent("log"), encoding: .utf8)) ?? ""
         return log.split(separator: "\n").first { $0.hasPrefix("\(n)\t") }.map(String.init) ?? "command \(n)"
@@ -143,7 +176,8 @@ private struct CrashLab {
     }
 
     func ttl() async throws -> String {
-        try await SubprocessRunner().check(
+        guard let namespace else { return "" }
+        return try await SubprocessRunner().check(
             Command(["ip", "netns", "exec", namespace, "sysctl", "-n", "net.ipv4.ip_default_ttl"]), host: "local"
         ).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -162,9 +196,11 @@ private struct CrashLab {
         let networks = try await runner.check(
             Command(["podman", "network", "ls", "--filter", "name=\(prefix)", "--format", "{{.Name}}"]), host: "local")
         if !networks.stdoutText.isEmpty { found.append("networks \(networks.stdoutText)") }
-        let save = try await runner.check(
-            Command(["ip", "netns", "exec", namespace, "iptables-save", "-t", "filter"]), host: "local")
-        if save.stdoutText.contains(chain) { found.append("iptables chain \(chain)") }
+        if let namespace {
+            let save = try await runner.check(
+                Command(["ip", "netns", "exec", namespace, "iptables-save", "-t", "filter"]), host: "local")
+            if save.stdoutText.contains(chain) { found.append("iptables chain \(chain)") }
+        }
         return found
     }
 
@@ -205,7 +241,13 @@ private struct CrashLab {
         try #require(total > planned + 8, "the apply ran \(total) commands, its plan \(planned)")
         #expect(try await run("ocapply", ["--destroy", "--auto-approve"]).status == 0)
 
-        for n in (planned + 1)...total {
+        // The step boundaries: after each command that changes something, and after the last read of each run of
+        // reads (the journal is written between an action's read-back and the next action's first command).
+        let boundaries = ((planned + 1)...total).filter { n in
+            !Self.isRead(logLine(n)) || n == total || !Self.isRead(logLine(n + 1))
+        }
+        try #require(boundaries.count >= 10, "\(boundaries)")
+        for n in boundaries {
             // Each kill point in a fresh copy of the log, to name the command in a failure.
             let problems = try await trial(killAt: n, original: original)
             if !problems.isEmpty {
@@ -215,17 +257,49 @@ private struct CrashLab {
         }
     }
 
+    func podman(_ argv: [String]) async throws -> String {
+        try await SubprocessRunner().check(Command(["podman"] + argv), host: "local").stdoutText
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func killedAfterCreate() async throws {
+        // Count an apply's commands to find `podman create`, then kill right after it.
+        try arm(killAt: 0)
+        let counted = try await run("ocapply", ["--auto-approve", "--parallelism", "1"], shimmed: true)
+        try #require(counted.status == 0, "\(counted.stdout)\n\(counted.stderr)")
+        let create = try #require((1...count).first { logLine($0).contains("\tpodman create ") })
+        #expect(try await run("ocapply", ["--destroy", "--auto-approve"]).status == 0)
+
+        try? FileManager.default.removeItem(atPath: stateDirectory)
+        try arm(killAt: create)
+        let killed = try await run("ocapply", ["--auto-approve", "--parallelism", "1"], shimmed: true)
+        #expect(killed.status != 0, "killed after \(logLine(create))")
+        let id = try await podman(["container", "inspect", "--format", "{{.Id}}", container])
+        #expect(try await podman(["container", "inspect", "--format", "{{.State.Status}}", container]) == "created")
+
+        let plan = try await run("ocplan", [])
+        #expect(plan.stdout.contains("0 to create, 1 to update, 0 to replace, 0 to destroy"), "\(plan.stdout)")
+        let apply = try await run("ocapply", ["--auto-approve"])
+        #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(try await podman(["container", "inspect", "--format", "{{.Id}}", container]) == id, "the same container")
+        #expect(try await podman(["container", "inspect", "--format", "{{.State.Status}}", container]) == "running")
+        #expect(try await run("ocplan", ["--detailed-exitcode"]).status == 0)
+        #expect(try await run("ocapply", ["--destroy", "--auto-approve"]).status == 0)
+        #expect(try await leftovers(original: "") == [])
+    }
+
     /// Removes whatever a failed trial left, so the next trial starts clean.
-    func forceCleanUp(original: String) async {
+    func forceCleanUp(original: String?) async {
         let runner = SubprocessRunner()
         _ = try? await runner.run(Command(["podman", "rm", "-f", "-t", "0", "--ignore", container]))
         _ = try? await runner.run(Command(["podman", "network", "rm", "-f", network]))
+        try? FileManager.default.removeItem(atPath: stateDirectory)
+        guard let namespace, let original else { return }
         let inNamespace = ["ip", "netns", "exec", namespace]
         _ = try? await runner.run(Command(inNamespace + ["iptables", "-F", "INPUT"]))
         _ = try? await runner.run(Command(inNamespace + ["iptables", "-F", chain]))
         _ = try? await runner.run(Command(inNamespace + ["iptables", "-X", chain]))
         _ = try? await runner.run(Command(inNamespace + ["sysctl", "-w", "net.ipv4.ip_default_ttl=\(original)"]))
         try? FileManager.default.removeItem(atPath: files.path + "/conf.d")
-        try? FileManager.default.removeItem(atPath: stateDirectory)
     }
 }
