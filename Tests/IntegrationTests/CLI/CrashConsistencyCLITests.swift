@@ -45,7 +45,7 @@ import Testing
 }
 
 /// One crash test's manifest, state, shims and checks.
-private struct CrashLab {
+struct CrashLab {
     /// The namespace of the sysctl and the iptables chain; `nil`: a manifest with the container only.
     let namespace: String?
     let prefix = "ocplan-t-" + String(UUID().uuidString.prefix(8)).lowercased()
