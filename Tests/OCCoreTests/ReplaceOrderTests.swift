@@ -63,6 +63,12 @@ import Testing
         return await Applier(context: context, parallelism: parallelism).apply(Plan(stack: "lab", changes: changes))
     }
 
+    static func runner(whereImageExists image: String) -> ScriptedRunner {
+        let runner = ScriptedRunner()
+        runner.expect(argv: ["image-exists", image], repeating: true)
+        return runner
+    }
+
     /// The container comes first in the plan, so a walker that does not wait destroys it first.
     static let replaceOntoNewImage = [
         change("containers.app", .replace, image: "localhost/app:2", dependencies: ["images.app"]),
@@ -72,9 +78,9 @@ import Testing
     @Test(arguments: [1, 10])
     func aReplaceWaitsForTheNewImageBeforeDestroying(parallelism: Int) async throws {
         let world = World()
-        let runner = ScriptedRunner()
-        runner.expect(argv: ["image-exists", "localhost/app:2"], repeating: true)
-        let report = try await Self.apply(Self.replaceOntoNewImage, world: world, runner: runner, parallelism: parallelism)
+        let runner = Self.runner(whereImageExists: "localhost/app:2")
+        let report = try await Self.apply(
+            Self.replaceOntoNewImage, world: world, runner: runner, parallelism: parallelism)
         #expect(report.failed.map(\.error) == [])
         #expect(world.log.withLock { $0 } == ["create images.app", "delete containers.app", "create containers.app"])
         #expect(runner.callArgvs == [["image-exists", "localhost/app:2"]], "checked once, before the destroy")
@@ -110,7 +116,8 @@ import Testing
         let world = World()
         let runner = ScriptedRunner()
         runner.expect(
-            argv: ["image-exists", "localhost/app:1"], result: CommandResult(exitStatus: 125, stderr: Data("boom".utf8)))
+            argv: ["image-exists", "localhost/app:1"], result: CommandResult(exitStatus: 125, stderr: Data("boom".utf8))
+        )
         let report = try await Self.apply(
             [Self.change("containers.app", .create, image: "localhost/app:1")], world: world, runner: runner,
             parallelism: 10)
@@ -123,8 +130,7 @@ import Testing
     func aReplacedDependencyStillDestroysAfterItsDependents(parallelism: Int) async throws {
         // Waiting for the new network would close a cycle (its destroy waits for the container's): left out.
         let world = World()
-        let runner = ScriptedRunner()
-        runner.expect(argv: ["image-exists", "localhost/app:1"], repeating: true)
+        let runner = Self.runner(whereImageExists: "localhost/app:1")
         let report = try await Self.apply(
             [
                 Self.change("networks.int", .replace),

@@ -37,7 +37,8 @@ public struct ApplyReport: Sendable {
 /// Walks a plan's actions in dependency order with bounded parallelism.
 ///
 /// Creates and updates wait for their dependencies; deletes wait for the deletes of what depends on
-/// them. A failure skips its dependents only; the rest proceed. The journal is updated after each
+/// them; the destroy of a replace also waits for the replacement's new dependencies, and the provider's
+/// preconditions run before it (and before a create). A failure skips its dependents only; the rest proceed. The journal is updated after each
 /// action, so a run killed half-way leaves an accurate record and the next run converges.
 public struct Applier: Sendable {
     /// Where the engine reaches the world.

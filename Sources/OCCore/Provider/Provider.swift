@@ -66,8 +66,9 @@ extension Provider {
 /// A check that must hold before a change destroys or creates anything (see
 /// ``Provider/preconditions(for:context:)``): the image a replaced container will run exists.
 public struct Precondition: Sendable, Hashable {
-    /// A read-only command: exit status 0 when the condition holds, 1 when it does not. Any other status is a
-    /// failure of the command itself.
+    /// A read-only command that exits 0 when the condition holds and 1 when it does not.
+    ///
+    /// Any other status is a failure of the command itself.
     public var command: Command
     /// What makes the condition hold when it does not, run once (a pull of a registry image); `nil`: nothing can.
     public var remedy: Command?

@@ -172,9 +172,10 @@ public struct FilesProvider: Provider {
         case .delete:
             guard created, let path = change.before?["path"].stringValue else { return [] }
             // Then the folders the stack created for it, deepest first, each only if it is empty.
-            return [FilesCommands.remove(path)] + Self.directories(context.privateState).reversed().map {
-                FilesCommands.removeDirectory($0)
-            }
+            return [FilesCommands.remove(path)]
+                + Self.directories(context.privateState).reversed().map {
+                    FilesCommands.removeDirectory($0)
+                }
         case .create, .replace:
             guard let desired = change.after else { return [] }
             var commands: [Command] = []

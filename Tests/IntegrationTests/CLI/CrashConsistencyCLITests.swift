@@ -53,7 +53,9 @@ struct CrashLab {
     let files: TempDirectory
     let shims: TempDirectory
     /// The programs `ocapply` starts here: Podman, `ip` (the netns transport) and the files provider's tools.
-    static let programs = ["podman", "ip", "stat", "cat", "mkdir", "mktemp", "tee", "chmod", "chown", "mv", "rm", "rmdir", "ls"]
+    static let programs = [
+        "podman", "ip", "stat", "cat", "mkdir", "mktemp", "tee", "chmod", "chown", "mv", "rm", "rmdir", "ls",
+    ]
 
     init(namespace: String?) throws {
         self.namespace = namespace
@@ -146,7 +148,8 @@ struct CrashLab {
 
     /// Whether the logged command only reads (an observation or read-back).
     static func isRead(_ line: String) -> Bool {
-        var words = line.split(separator: "\t", maxSplits: 1).last.map { $0.split(separator: " ").map(String.init) } ?? []
+        var words =
+            line.split(separator: "\t", maxSplits: 1).last.map { $0.split(separator: " ").map(String.init) } ?? []
         if words.starts(with: ["ip", "netns", "exec"]) { words = Array(words.dropFirst(4)) }
         let reads: [[String]] = [
             ["podman", "ps"], ["podman", "inspect"], ["podman", "container", "inspect"], ["podman", "network", "ls"],
@@ -189,7 +192,9 @@ struct CrashLab {
         let value = try await ttl()
         if value != original { found.append("sysctl is \(value), not the original \(original)") }
         if FileManager.default.fileExists(atPath: filePath) { found.append("file \(filePath)") }
-        if FileManager.default.fileExists(atPath: files.path + "/conf.d") { found.append("folder \(files.path)/conf.d") }
+        if FileManager.default.fileExists(atPath: files.path + "/conf.d") {
+            found.append("folder \(files.path)/conf.d")
+        }
         let containers = try await runner.check(
             Command(["podman", "ps", "-a", "--filter", "name=\(prefix)", "--format", "{{.Names}}"]), host: "local")
         if !containers.stdoutText.isEmpty { found.append("containers \(containers.stdoutText)") }
@@ -281,7 +286,8 @@ struct CrashLab {
         #expect(plan.stdout.contains("0 to create, 1 to update, 0 to replace, 0 to destroy"), "\(plan.stdout)")
         let apply = try await run("ocapply", ["--auto-approve"])
         #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
-        #expect(try await podman(["container", "inspect", "--format", "{{.Id}}", container]) == id, "the same container")
+        #expect(
+            try await podman(["container", "inspect", "--format", "{{.Id}}", container]) == id, "the same container")
         #expect(try await podman(["container", "inspect", "--format", "{{.State.Status}}", container]) == "running")
         #expect(try await run("ocplan", ["--detailed-exitcode"]).status == 0)
         #expect(try await run("ocapply", ["--destroy", "--auto-approve"]).status == 0)
