@@ -12,7 +12,7 @@ import Testing
 /// runs the real program, counts it, and when the count reaches the trial's number sends SIGKILL to its parent,
 /// but only when that parent is `ocapply` (read from `/proc/PPID/comm`), so it can never hit the test runner.
 @Suite(.serialized) struct CrashConsistencyCLITests {
-    @Test(.enabled(if: NetNamespace.isSupported && PodmanFixture.isSupported), .timeLimit(.minutes(4)))
+    @Test(.enabled(if: NetNamespace.isSupported && PodmanFixture.isSupported), .timeLimit(.minutes(6)))
     func aKillAtEveryStepBoundaryConvergesAndDestroysEverything() async throws {
         try await LinuxLab.buildImage()
         try await withNetNamespace { namespace in
