@@ -6,7 +6,8 @@ import OCCore
 ///
 /// It knows `cat -- FILE`, `tee -- FILE`, `mkdir -p -- DIR`, `mktemp -- TEMPLATE` (a new empty file, mode 0600,
 /// named from the template with a counter instead of random letters), `chmod -- MODE FILE`,
-/// `chown -- SPEC FILE`, `mv -f -T|-h -- FROM TO` and `rm -f -- FILE`.
+/// `chown -- SPEC FILE`, `mv -f -T|-h -- FROM TO`, `rm -f -- FILE` and `rmdir -- DIR` (refused while a file
+/// is below it).
 public enum FakeFileCommands {
     /// Answers `argv` when it is one of the file commands, or returns `nil`.
     ///
@@ -55,6 +56,12 @@ public enum FakeFileCommands {
             modes[target] = modes[source]
             files[source] = nil
             modes[source] = nil
+            return CommandResult(exitStatus: 0)
+        case ("rmdir", let rest) where rest.count == 2 && rest[0] == "--":
+            guard !files.keys.contains(where: { $0.hasPrefix(rest[1] + "/") }) else {
+                return CommandResult(
+                    exitStatus: 1, stdout: "", stderr: "rmdir: failed to remove '\(rest[1])': Directory not empty\n")
+            }
             return CommandResult(exitStatus: 0)
         case ("rm", let rest) where rest.count == 3 && rest[0] == "-f" && rest[1] == "--":
             files[rest[2]] = nil

@@ -35,6 +35,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path), "destroy removes the file the killed run wrote")
     }
 
+    @Test func destroyRemovesOnlyTheFoldersApplyCreated() async throws {
+        let out = try TempDirectory(prefix: "ocplan-folders-out")
+        try FileManager.default.createDirectory(atPath: out.path + "/existing", withIntermediateDirectories: true)
+        let made = out.path + "/new/deeper/conf.txt"
+        let kept = out.path + "/existing/conf.txt"
+        let body = "files:\n  made: { path: \(made), content: x }\n  kept: { path: \(kept), content: y }\n"
+        let real = SubprocessRunner()
+        let harness = try EngineHarness(
+            stack: "folders", catalog: SpecCatalog([FileSpec.self]), providers: [FilesProvider()],
+            runner: { host in makeRunner(for: host, base: real) })
+        #expect(await harness.apply(try await harness.plan(body)).succeeded)
+        #expect(await harness.journal.entry("files.made")?.privateState?["directories"].listValue?.count == 2)
+        #expect(!(try await harness.plan(body)).hasChanges)
+        #expect(await harness.apply(try await harness.plan(body, options: PlanOptions(destroy: true))).succeeded)
+        #expect(!FileManager.default.fileExists(atPath: out.path + "/new"), "both folders the apply made are gone")
+        #expect(FileManager.default.fileExists(atPath: out.path + "/existing"), "a folder that was there stays")
+        #expect(!FileManager.default.fileExists(atPath: kept))
+    }
+
     @Test(.enabled(if: NetNamespace.isSupported), .timeLimit(.minutes(1)))
     func aSettingTakenOverBeforeTheKillIsRestoredOnDestroy() async throws {
         try await withNetNamespace { namespace in

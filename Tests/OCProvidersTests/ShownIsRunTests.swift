@@ -81,7 +81,7 @@ final class FakeFilesHost: Sendable {
     @discardableResult
     static func expectShownIsRun(
         _ body: String, harness: EngineHarness, recorder: RecordingRunner, address: Address,
-        sourceLocation: Testing.SourceLocation = #_sourceLocation
+        probes: Set<String> = [], sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) async throws -> [[String]] {
         let before = recorder.calls.count
         let plan = try await harness.plan(body)
@@ -103,7 +103,9 @@ final class FakeFilesHost: Sendable {
         let report = await harness.apply(plan)
         #expect(report.failed.map(\.error) == [], sourceLocation: sourceLocation)
         let skip = program.refreshesFirst ? observing : 0
-        let ran = Array(recorder.calls.dropFirst(start + skip).prefix(planned.count)).map(\.argv)
+        // The reads a provider documents as made at apply time, before its program (the folders a write creates).
+        let run = recorder.calls.dropFirst(start + skip).drop { probes.contains($0.argv.first ?? "") }
+        let ran = Array(run.prefix(planned.count)).map(\.argv)
         #expect(ran == FakeFileCommands.asRun(planned).map(\.argv), sourceLocation: sourceLocation)
         return ran
     }
@@ -182,7 +184,9 @@ final class FakeFilesHost: Sendable {
         let harness = try EngineHarness(
             header: Self.linux, catalog: SpecCatalog([FileSpec.self]), providers: [FilesProvider()], runner: recorder)
         let body = "files:\n  conf: { host: box, path: /srv/app.conf, content: \"a = 1\\n\", mode: \"0640\" }\n"
-        try await Self.expectShownIsRun(body, harness: harness, recorder: recorder, address: "files.conf")
+        // FilesProvider.apply first finds the folders the write creates (`stat`), to journal them.
+        try await Self.expectShownIsRun(
+            body, harness: harness, recorder: recorder, address: "files.conf", probes: ["stat", "ls"])
         #expect(fake.files["/srv/app.conf"] == "a = 1\n")
         try await Self.expectShownIsRun("files: {}\n", harness: harness, recorder: recorder, address: "files.conf")
         #expect(fake.files["/srv/app.conf"] == nil)

@@ -37,7 +37,8 @@ public struct ApplyReport: Sendable {
 /// Walks a plan's actions in dependency order with bounded parallelism.
 ///
 /// Creates and updates wait for their dependencies; deletes wait for the deletes of what depends on
-/// them. A failure skips its dependents only; the rest proceed. The journal is updated after each
+/// them; the destroy of a replace also waits for the replacement's new dependencies, and the provider's
+/// preconditions run before it (and before a create). A failure skips its dependents only; the rest proceed. The journal is updated after each
 /// action, so a run killed half-way leaves an accurate record and the next run converges.
 public struct Applier: Sendable {
     /// Where the engine reaches the world.
@@ -61,7 +62,7 @@ public struct Applier: Sendable {
 
     /// One step of the walk: a replace is two steps, destroy then create, so that what depends on the
     /// replaced resource can be destroyed before it and created after it (terraform's replace order).
-    private struct Step: Hashable, Sendable {
+    struct Step: Hashable, Sendable {
         enum Phase: Hashable, Sendable {
             case destroy
             case apply
@@ -87,6 +88,16 @@ public struct Applier: Sendable {
             entry.dependencies = change.dependencies
             try? await context.journal.record(change.address, entry)
             try? await context.journal.remove(former)
+        }
+        // Confirm what is already as wanted but unknown to the journal, or known only as an unconfirmed intent (a
+        // run killed after the object was made): the journal then holds everything the stack manages.
+        for change in plan.changes where change.action == .noop {
+            guard let after = change.after, let before = change.before else { continue }
+            let entry = await context.journal.entry(change.address)
+            guard entry == nil || entry?.pending == true else { continue }
+            try? await context.journal.record(
+                change.address,
+                Self.journalEntry(change, applied: after, observed: before, privateState: change.privateState))
         }
 
         // The steps, each with the change it performs.
@@ -151,6 +162,7 @@ public struct Applier: Sendable {
                 waits[step] = needs
             }
         }
+        Self.waitForNewDependencies(&waits, actions: actions, steps: Set(order))
 
         var pending = order
         var finished = Set<Step>()
@@ -187,6 +199,10 @@ public struct Applier: Sendable {
                         running += 1
                         progress = true
                         await observer?.handle(.started(change))
+                        // Checked before anything is destroyed or created: the destroy of a replace, or a create.
+                        let whole = original[step.address] ?? change
+                        let checked: Change? =
+                            whole.action == .replace && step.phase == .destroy || whole.action == .create ? whole : nil
                         group.addTask {
                             let clock = ContinuousClock()
                             let start = clock.now
@@ -209,13 +225,9 @@ public struct Applier: Sendable {
                                         ),
                                         clock.now - start)
                                 }
-                                let secrets = change.secretValues
-                                let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
-                                try await Self.recordIntent(change, provider: provider, stack: stack, context: context)
-                                let response = try await provider.apply(
-                                    ApplyRequest(
-                                        stack: stack, host: change.host, runner: runner, change: change,
-                                        logger: context.logger, fileLocks: fileLocks))
+                                let response = try await Self.perform(
+                                    change, checking: checked, provider: provider, stack: stack, context: context,
+                                    fileLocks: fileLocks)
                                 return .done(change, response, clock.now - start)
                             } catch {
                                 let message = DisplayText.redact("\(error)", secrets: change.secretValues)
@@ -306,15 +318,65 @@ public struct Applier: Sendable {
         return resolved
     }
 
+    /// Runs one step: the preconditions of `checked` (the whole change, before the destroy of a replace or a
+    /// create), the provider's intent, then the change itself.
+    private static func perform(
+        _ change: Change, checking checked: Change?, provider: any Provider, stack: String, context: EngineContext,
+        fileLocks: FileEditLocks
+    ) async throws -> ApplyResponse {
+        let runner = SensitiveRunner(base: context.runner(change.host), secrets: change.secretValues)
+        let changeContext = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
+        if let checked {
+            for precondition in try provider.preconditions(for: checked, context: changeContext) {
+                try await precondition.check(on: runner, host: change.host.name)
+            }
+        }
+        if let intent = try provider.intent(for: change, context: changeContext) {
+            try await recordIntent(change, intent, context: context)
+        }
+        var request = ApplyRequest(
+            stack: stack, host: change.host, runner: runner, change: change, logger: context.logger,
+            fileLocks: fileLocks)
+        request.journalIntent = { try await recordIntent(change, $0, context: context) }
+        return try await provider.apply(request)
+    }
+
+    /// Makes the destroy step of each replace wait for the apply steps of the replacement's new dependencies (the
+    /// dependencies created or updated in this plan: an image being built, a new network), so that a dependency
+    /// that fails skips the whole replace and the old object stays in place.
+    ///
+    /// A wait that would close a cycle is left out: a dependency that is itself replaced destroys after its
+    /// dependents, so its new object cannot come first (the provider's preconditions still run before the
+    /// destroy).
+    static func waitForNewDependencies(_ waits: inout [Step: Set<Step>], actions: [Change], steps: Set<Step>) {
+        let actionOf = Dictionary(actions.map { ($0.address, $0.action) }, uniquingKeysWith: { a, _ in a })
+        for change in actions where change.action == .replace {
+            let destroy = Step(address: change.address, phase: .destroy)
+            for dependency in change.dependencies
+            where actionOf[dependency] == .create || actionOf[dependency] == .update {
+                let apply = Step(address: dependency, phase: .apply)
+                guard steps.contains(apply), !reaches(apply, destroy, waits: waits) else { continue }
+                waits[destroy, default: []].insert(apply)
+            }
+        }
+    }
+
+    /// Whether `from` waits, directly or not, for `to`.
+    private static func reaches(_ from: Step, _ to: Step, waits: [Step: Set<Step>]) -> Bool {
+        var seen: Set<Step> = [from]
+        var stack = [from]
+        while let step = stack.popLast() {
+            if step == to { return true }
+            for next in waits[step] ?? [] where seen.insert(next).inserted { stack.append(next) }
+        }
+        return false
+    }
+
     /// Writes the provider's intent for `change` to the journal before it runs (see
     /// ``Provider/intent(for:context:)``): a kill between the action and the journal write then leaves a
     /// record that the next plan reads as the stack's, with the original value to restore.
-    private static func recordIntent(
-        _ change: Change, provider: any Provider, stack: String, context: EngineContext
-    ) async throws {
+    private static func recordIntent(_ change: Change, _ intent: Value, context: EngineContext) async throws {
         guard change.action != .delete, let after = change.after else { return }
-        let changeContext = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
-        guard let intent = try provider.intent(for: change, context: changeContext) else { return }
         let existing = await context.journal.entry(change.address)
         try await context.journal.record(
             change.address,

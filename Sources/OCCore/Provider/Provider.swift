@@ -53,10 +53,20 @@ public protocol Provider: Sendable {
     ///
     /// - Throws: an ``OCError`` when the change cannot be turned into steps.
     func intent(for change: Change, context: ChangeContext) throws -> Value?
+    /// What must hold before `change` destroys or creates anything: the engine runs these checks before the
+    /// destroy step of a replace (after the replacement's new dependencies are in place) and before a create.
+    ///
+    /// A check that does not hold fails the change with its message, and nothing is destroyed (a container whose
+    /// new image does not exist keeps running). The default is none.
+    ///
+    /// - Throws: an ``OCError`` when the change cannot be turned into checks.
+    func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition]
 }
 
 extension Provider {
     public func intent(for change: Change, context: ChangeContext) throws -> Value? { nil }
+
+    public func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition] { [] }
 
     public func manages(_ declaration: ResourceDeclaration) -> Bool { true }
 
@@ -77,6 +87,44 @@ extension Provider {
     /// - Throws: what ``program(for:context:)`` throws.
     public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
         try program(for: change, context: context).commands(os: context.host.os)
+    }
+}
+
+/// A check that must hold before a change destroys or creates anything (see
+/// ``Provider/preconditions(for:context:)``): the image a replaced container will run exists.
+public struct Precondition: Sendable, Hashable {
+    /// A read-only command that exits 0 when the condition holds and 1 when it does not.
+    ///
+    /// Any other status is a failure of the command itself.
+    public var command: Command
+    /// What makes the condition hold when it does not, run once (a pull of a registry image); `nil`: nothing can.
+    public var remedy: Command?
+    /// The error when the condition does not hold (and the remedy, if any, failed): it names the object and says
+    /// what was left in place ("image localhost/x:1 does not exist on host local; the running container is left in
+    /// place").
+    public var unmet: String
+
+    /// Creates a precondition.
+    public init(_ command: Command, remedy: Command? = nil, unmet: String) {
+        self.command = command
+        self.remedy = remedy
+        self.unmet = unmet
+    }
+
+    /// Checks the condition on `runner`, running the remedy when it does not hold.
+    ///
+    /// - Throws: an ``OCError`` with ``unmet`` when it does not hold; a ``CommandFailure`` when the check itself
+    ///   fails.
+    public func check(on runner: any CommandRunner, host: String) async throws {
+        let result = try await runner.run(command)
+        if result.succeeded { return }
+        guard result.exitStatus == 1 else { throw CommandFailure.exited(command, result, host: host) }
+        if let remedy {
+            let fixed = try await runner.run(remedy)
+            if fixed.succeeded { return }
+            throw OCError(.notFound, unmet, cause: CommandFailure.exited(remedy, fixed, host: host))
+        }
+        throw OCError(.notFound, unmet)
     }
 }
 
@@ -305,6 +353,10 @@ public struct ApplyRequest: Sendable {
     public var logger: Logger
     /// The locks of the files edited in this apply (one per apply, shared by every change).
     public var fileLocks: FileEditLocks
+    /// Journals `privateState` as the change's intent before the provider acts on what it found at apply time
+    /// (the folders a file write is about to create), so that a run killed half-way leaves that record; the
+    /// engine sets it, the default does nothing.
+    public var journalIntent: @Sendable (_ privateState: Value) async throws -> Void = { _ in }
 
     /// Creates a request.
     public init(

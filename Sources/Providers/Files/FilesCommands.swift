@@ -42,6 +42,9 @@ public enum FilesCommands {
 
     /// `rm -f -- PATH`.
     public static func remove(_ path: String) -> Command { HostFile.remove(path) }
+
+    /// `rmdir -- DIR`: removes a folder only when it is empty.
+    public static func removeDirectory(_ path: String) -> Command { Command(["rmdir", "--", path], mutating: true) }
 }
 
 extension FilesCommands {
@@ -62,6 +65,7 @@ extension FilesCommands {
             ArgvBuilder("write: owner") { write(with("owner", $0), os: .linux) },
             ArgvBuilder("write: group") { write(with("group", $0), os: .linux) },
             ArgvBuilder("rm") { [remove($0)] },
+            ArgvBuilder("rmdir") { [removeDirectory($0)] },
         ]
     }()
 }

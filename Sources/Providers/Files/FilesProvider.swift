@@ -19,7 +19,7 @@ public struct FilesProvider: Provider {
 
     public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         let install = host.os == .macos ? "part of macOS" : "apt-get install coreutils"
-        return ["stat", "cat", "mktemp", "tee", "mv", "chmod", "chown", "mkdir", "rm"].map {
+        return ["stat", "cat", "mktemp", "tee", "mv", "chmod", "chown", "mkdir", "rm", "rmdir", "ls"].map {
             Prerequisite(tool: $0, host: host.name, install: install)
         }
     }
@@ -177,7 +177,15 @@ public struct FilesProvider: Provider {
         case .noop: return StepProgram()
         case .delete:
             guard created, let path = change.before?["path"].stringValue else { return StepProgram() }
+            // Then the folders the stack created for it, deepest first, each only if it is empty.
             steps = [.run(FilesCommands.remove(path))]
+                + Self.directories(context.privateState).reversed().map {
+                    .run(
+                        FilesCommands.removeDirectory($0),
+                        accepts: Acceptance(
+                            "a folder that holds something else, or is gone, stays",
+                            markers: ["Directory not empty", "No such file or directory", "File exists"]))
+                }
         case .create, .replace:
             guard let desired = change.after else { return StepProgram() }
             if change.action == .replace, created, let old = change.before?["path"].stringValue,
@@ -202,21 +210,108 @@ public struct FilesProvider: Provider {
         return Review(reason: .notCreatedByStack)
     }
 
+    /// Runs the program, after two things it finds only at apply time: the temporary file a killed write left
+    /// (removed), and the folders `mkdir -p` is about to create for a new path, journaled before the write so that
+    /// destroy removes them again when they are empty, even after a killed run.
+    ///
+    /// An override because both depend on what is on the host when the change runs, not when it was planned; the
+    /// program itself is ``program(for:context:)``, interpreted by the engine's ``StepInterpreter``.
+    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+        var request = request
+        let change = request.change
+        let host = request.host.name
+        if let writing = change.privateState?[Self.writingKey].stringValue {
+            try await Self.removeLeftovers(of: writing, runner: request.runner, host: host)
+        }
+        if change.action != .delete, let path = change.after?["path"].stringValue,
+            change.before?["path"].stringValue != path
+        {
+            let made = try await Self.missingDirectories(above: path, runner: request.runner, host: request.host)
+            if !made.isEmpty {
+                var intent = Self.privateState(after: change, directories: made)
+                intent[Self.writingKey] = .string(path)
+                try await request.journalIntent(intent)
+                request.change.privateState = Self.privateState(after: change, directories: made)
+            }
+        }
+        return try await StepInterpreter.apply(request, provider: self)
+    }
+
+    /// The folders above `path` that do not exist yet (the ones `mkdir -p` creates), shallowest first, from one
+    /// `stat` of every ancestor.
+    ///
+    /// - Throws: ``CommandFailure`` when `stat` fails for another reason than a missing folder.
+    static func missingDirectories(above path: String, runner: any CommandRunner, host: OCCore.Host) async throws
+        -> [String]
+    {
+        var ancestors: [String] = []
+        var folder = HostFile.directory(of: path)
+        while folder != "/" {
+            ancestors.insert(folder, at: 0)
+            folder = HostFile.directory(of: folder)
+        }
+        guard !ancestors.isEmpty else { return [] }
+        let command = FilesCommands.stat(ancestors, os: host.os)
+        let result = try await runner.run(command)
+        if result.succeeded { return [] }
+        let missing = ancestors.filter { HostFile.isMissing($0, result) }
+        guard !missing.isEmpty else { throw CommandFailure.exited(command, result, host: host.name) }
+        return missing
+    }
+
+    /// Removes the temporary files a killed write to `path` left beside it: the entries of its folder named as
+    /// ``HostFile/temporaryTemplate(for:)`` names them (`.NAME.` and ten letters or digits), from one `ls -A`.
+    static func removeLeftovers(of path: String, runner: any CommandRunner, host: String) async throws {
+        let folder = HostFile.directory(of: path)
+        let list = Command(["ls", "-A", "--", folder])
+        let result = try await runner.run(list)
+        guard result.succeeded else {
+            if result.stderrText.contains("No such file or directory") { return }
+            throw CommandFailure.exited(list, result, host: host)
+        }
+        let prefix = "." + (path.split(separator: "/").last.map(String.init) ?? "file") + "."
+        let suffixLength = HostFile.temporaryTemplate(for: path).reversed().prefix { $0 == "X" }.count
+        for entry in result.stdoutText.split(separator: "\n").map(String.init) where entry.hasPrefix(prefix) {
+            let suffix = entry.dropFirst(prefix.count)
+            guard suffix.count == suffixLength, suffix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+            else { continue }
+            try await runner.check(FilesCommands.remove((folder == "/" ? "" : folder) + "/" + entry), host: host)
+        }
+    }
+
     /// Journaled before the write: whether the stack creates the file, so a run killed after the file is in
     /// place still owns it (and deletes it on destroy) instead of asking for `--adopt`.
     public func intent(for change: Change, context: ChangeContext) throws -> Value? {
-        Self.privateState(after: change)
+        var intent = Self.privateState(after: change)
+        if change.action != .delete, let path = change.after?["path"].stringValue {
+            intent[Self.writingKey] = .string(path)
+        }
+        return intent
     }
 
-    /// Whether the stack created the file once `change` is done: only then may it delete it.
-    static func privateState(after change: Change) -> Value {
+    /// Whether the stack created the file once `change` is done (only then may it delete it), and the folders it
+    /// created for it: those journaled before and `directories`.
+    static func privateState(after change: Change, directories: [String] = []) -> Value {
         let created: Bool
         switch change.action {
         case .create: created = change.before == nil || Self.created(change, change.privateState)
         case .replace: created = Self.created(change, change.privateState) || change.before == nil
         default: created = Self.created(change, change.privateState)
         }
-        return ["created": .bool(created)]
+        var state: Value = ["created": .bool(created)]
+        var folders = Self.directories(change.privateState)
+        folders += directories.filter { !folders.contains($0) }
+        if created, !folders.isEmpty { state["directories"] = .list(folders.map(Value.string)) }
+        return state
+    }
+
+    /// The private state key of the path being written, journaled (in the pending intent only) before the write,
+    /// so the next run removes the temporary file a killed write left.
+    static let writingKey = "writing"
+
+    /// The folders the stack created for the file, shallowest first (private state `directories`).
+    static func directories(_ privateState: Value?) -> [String] {
+        (privateState?["directories"].listValue ?? []).compactMap(\.stringValue)
     }
 
     /// Whether the stack created the file (recorded at its first apply).

@@ -109,6 +109,11 @@ public enum PodmanCommands {
 
     // MARK: - Images
 
+    /// `podman image exists -- REFERENCE`: exit 0 when the image is in local storage, 1 when it is not.
+    public static func imageExists(_ reference: String) -> Command {
+        Command([podman, "image", "exists", "--", reference])
+    }
+
     /// `podman pull REFERENCE`.
     public static func pull(_ reference: String) -> Command {
         Command([podman, "pull", reference], timeout: .seconds(1_800), mutating: true)

@@ -82,8 +82,7 @@ extension PodmanProvider {
         async let volumes = decode(PodmanJSON.Volume.self, PodmanCommands.listVolumes(stack: stack), runner, host)
         async let containers = decode(
             PodmanJSON.ContainerListEntry.self, PodmanCommands.listContainers(stack: stack), runner, host)
-        async let images = decode(
-            PodmanJSON.ImageListEntry.self, needsImages ? PodmanCommands.listImages() : nil, runner, host)
+        async let images = listImages(needsImages, runner, host)
         var listing = Listing()
         (listing.networks, listing.volumes, listing.containers, listing.images) = try await (
             networks, volumes, containers, images
@@ -115,6 +114,19 @@ extension PodmanProvider {
             foundContainers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         listing.imageDefaults = Dictionary(foundImages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return listing
+    }
+
+    /// `podman images`, once more when an image was removed while it listed them (by another process: Podman 4.3
+    /// then exits 125 with `image not known` for an ID it had just read).
+    static func listImages(_ needed: Bool, _ runner: any CommandRunner, _ host: String) async throws
+        -> [PodmanJSON.ImageListEntry]
+    {
+        guard needed else { return [] }
+        do {
+            return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
+        } catch let failure as CommandFailure where failure.result?.stderrText.contains("image not known") == true {
+            return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
+        }
     }
 
     /// Runs a list command (which must succeed) and decodes its JSON array; `[]` for no command.
