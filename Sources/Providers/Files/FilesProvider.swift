@@ -178,7 +178,8 @@ public struct FilesProvider: Provider {
         case .delete:
             guard created, let path = change.before?["path"].stringValue else { return StepProgram() }
             // Then the folders the stack created for it, deepest first, each only if it is empty.
-            steps = [.run(FilesCommands.remove(path))]
+            steps =
+                [.run(FilesCommands.remove(path))]
                 + Self.directories(context.privateState).reversed().map {
                     .run(
                         FilesCommands.removeDirectory($0),
