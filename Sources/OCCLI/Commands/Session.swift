@@ -72,7 +72,7 @@ package struct Session: Sendable {
         return { change in
             guard let provider = registry.provider(named: change.provider) else { return [] }
             let context = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
-            return (try? provider.commands(for: change, context: context)) ?? []
+            return (try? provider.program(for: change, context: context)) ?? []
         }
     }
 

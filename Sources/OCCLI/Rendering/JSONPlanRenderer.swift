@@ -28,6 +28,8 @@ public enum JSONPlanRenderer {
         var after: Value?
         var dependencies: [String]
         var notes: [String]
+        var restart: Bool
+        var triggeredBy: [String]
     }
 
     struct AttributeDocument: Encodable {
@@ -52,6 +54,7 @@ public enum JSONPlanRenderer {
         let secrets = plan.secrets
         var summary: [String: Int] = [:]
         for action in Action.allCases { summary[action.rawValue] = plan.summary[action] ?? 0 }
+        summary["restart"] = plan.restartCount
         let document = Document(
             formatVersion: Plan.currentFormatVersion, stack: plan.stack, createdAt: plan.createdAt,
             destroy: plan.destroy, targets: plan.targets.map(\.description), hasChanges: plan.hasChanges,
@@ -69,7 +72,8 @@ public enum JSONPlanRenderer {
                     },
                     before: redact(change.sensitivePaths.redact(change.before), secrets),
                     after: redact(change.sensitivePaths.redact(change.after), secrets),
-                    dependencies: change.dependencies.map(\.description), notes: change.notes)
+                    dependencies: change.dependencies.map(\.description), notes: change.notes,
+                    restart: change.restarts, triggeredBy: change.triggeredBy.map(\.description))
             },
             missingTools: plan.missingTools,
             warnings: plan.warnings.map {

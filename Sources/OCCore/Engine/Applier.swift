@@ -37,7 +37,9 @@ public struct ApplyReport: Sendable {
 /// Walks a plan's actions in dependency order with bounded parallelism.
 ///
 /// Creates and updates wait for their dependencies; deletes wait for the deletes of what depends on
-/// them. A failure skips its dependents only; the rest proceed. The journal is updated after each
+/// them. A restart (``Change/triggeredBy``) runs after the resource's own action, through
+/// ``Provider/perform(_:)``, once its triggers (dependencies) are done. A failure skips its dependents only;
+/// the rest proceed. The journal is updated after each
 /// action, so a run killed half-way leaves an accurate record and the next run converges.
 public struct Applier: Sendable {
     /// Where the engine reaches the world.
@@ -88,6 +90,7 @@ public struct Applier: Sendable {
             try? await context.journal.record(change.address, entry)
             try? await context.journal.remove(former)
         }
+        await Self.recordRestartIntents(plan, journal: context.journal)
 
         // The steps, each with the change it performs.
         var steps: [Step: Change] = [:]
@@ -198,7 +201,10 @@ public struct Applier: Sendable {
                                 let waited = change.after?.tokens(among: references).isEmpty == false
                                 change = try await Self.resolveOutputs(
                                     of: change, references: references, provider: provider, journal: context.journal)
-                                if waited, change.action == .update, change.attributes.isEmpty {
+                                if waited, change.action == .update, change.attributes.isEmpty, change.restarts {
+                                    // Nothing to update after all, but its restart is still due.
+                                    change.action = .noop
+                                } else if waited, change.action == .update, change.attributes.isEmpty {
                                     // The values it waited for turned out to be what it already has.
                                     let outputs = await context.journal.entry(change.address)?.outputs
                                     return .done(
@@ -211,7 +217,7 @@ public struct Applier: Sendable {
                                 let secrets = change.secretValues
                                 let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
                                 try await Self.recordIntent(change, provider: provider, stack: stack, context: context)
-                                let response = try await provider.apply(
+                                let response = try await provider.perform(
                                     ApplyRequest(
                                         stack: stack, host: change.host, runner: runner, change: change,
                                         logger: context.logger))
@@ -311,7 +317,7 @@ public struct Applier: Sendable {
     private static func recordIntent(
         _ change: Change, provider: any Provider, stack: String, context: EngineContext
     ) async throws {
-        guard change.action != .delete, let after = change.after else { return }
+        guard change.action != .delete, change.action != .noop, let after = change.after else { return }
         let changeContext = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
         guard let intent = try provider.intent(for: change, context: changeContext) else { return }
         let existing = await context.journal.entry(change.address)

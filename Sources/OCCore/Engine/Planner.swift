@@ -276,6 +276,10 @@ public struct Planner: Sendable {
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         Self.cascadeReplacements(&changes, graph: manifest.graph, registry: context.registry)
+        Self.planRestarts(
+            &changes, manifest: manifest, registry: context.registry,
+            owed: journalEntries.compactMapValues(\.restartPending), diagnostics: &diagnostics)
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         // The secrets the plan holds: the values at marked paths (and the manifest's, for messages).
         var secrets = manifest.secrets

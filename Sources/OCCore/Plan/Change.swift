@@ -108,6 +108,9 @@ public struct Change: Sendable, Hashable, Codable {
     /// The paths of ``before`` and ``after`` that hold secrets: shown as `(sensitive)` on both sides,
     /// everywhere.
     public var sensitivePaths: SensitivePaths
+    /// The `restartOn` triggers of this resource that change in the plan: when not empty, the resource is
+    /// restarted in place after its own action (a no-op or an update) and after those changes have finished.
+    public var triggeredBy: [Address] = []
 
     /// Creates a change.
     public init(
@@ -123,7 +126,8 @@ public struct Change: Sendable, Hashable, Codable {
         privateState: Value? = nil,
         fingerprint: String = "",
         notes: [String] = [],
-        sensitivePaths: SensitivePaths = SensitivePaths()
+        sensitivePaths: SensitivePaths = SensitivePaths(),
+        triggeredBy: [Address] = []
     ) {
         self.address = address
         self.provider = provider
@@ -138,6 +142,7 @@ public struct Change: Sendable, Hashable, Codable {
         self.fingerprint = fingerprint
         self.notes = notes
         self.sensitivePaths = sensitivePaths
+        self.triggeredBy = triggeredBy
     }
 
     /// The secret values this change carries (the scalars at its marked paths, before and after): marked on
@@ -146,12 +151,18 @@ public struct Change: Sendable, Hashable, Codable {
         sensitivePaths.secrets(in: before).union(sensitivePaths.secrets(in: after))
     }
 
+    /// Whether the change restarts the resource (see ``triggeredBy``).
+    public var restarts: Bool { !triggeredBy.isEmpty }
+
+    /// Whether the change does anything: an action, or a restart.
+    public var doesSomething: Bool { action != .noop || restarts }
+
     /// The attributes that force a replace.
     public var replaceReasons: [ValuePath] { attributes.filter(\.forcesReplace).map(\.path) }
 
     private enum CodingKeys: String, CodingKey {
         case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
-        case fingerprint, notes, sensitivePaths, formerDependencies, move
+        case fingerprint, notes, sensitivePaths, formerDependencies, move, triggeredBy
     }
 
     public init(from decoder: any Decoder) throws {
@@ -171,6 +182,7 @@ public struct Change: Sendable, Hashable, Codable {
         sensitivePaths = try container.decodeIfPresent(SensitivePaths.self, forKey: .sensitivePaths) ?? SensitivePaths()
         formerDependencies = try container.decodeIfPresent([Address].self, forKey: .formerDependencies) ?? []
         move = try container.decodeIfPresent(Move.self, forKey: .move)
+        triggeredBy = try container.decodeIfPresent([Address].self, forKey: .triggeredBy) ?? []
     }
 
     /// Whether the change moves the resource to another host or provider (a replace across them).
