@@ -34,6 +34,8 @@ public struct ThingSpec: ResourceSpec, Equatable {
         OutputField("id", doc: "A new identifier each time the thing is created."),
         OutputField("token", doc: "A secret the thing publishes.", sensitive: true),
     ]
+    /// Things can be restarted (`restartOn`): the world logs `restart NAME`.
+    public static var restartable: Bool { true }
 
     private enum CodingKeys: String, CodingKey { case host, value, kind, size, tags, subnet, peer, secret }
 
@@ -89,6 +91,9 @@ public final class InMemoryWorld: Sendable {
 
     /// Makes every change of `name` fail.
     public func fail(_ name: String) { _ = failing.withLock { $0.insert(name) } }
+
+    /// Makes changes of `name` work again.
+    public func recover(_ name: String) { _ = failing.withLock { $0.remove(name) } }
 
     /// Makes observing `name` print `output`, which is not a thing (a per-resource observation failure).
     public func garble(_ name: String, output: String = "\u{1B}[2Jgarbage") { garbled.withLock { $0[name] = output } }
@@ -188,6 +193,18 @@ public struct InMemoryProvider: Provider {
     /// `thing ACTION NAME`, the command the preview shows (the world is kept in memory, so nothing runs it).
     public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         .commands([Command(["thing", change.action.rawValue, change.address.name], mutating: true)])
+    }
+
+    /// `thing restart NAME`.
+    public func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? {
+        [Command(["thing", "restart", change.address.name], mutating: true)]
+    }
+
+    /// Logs `restart NAME` in the world (or fails, for a thing set to fail) and observes it again.
+    public func restart(_ request: ApplyRequest) async throws -> ApplyResponse {
+        let name = request.change.address.name
+        try world.perform("restart", name, world.objects[name]?.value, owner: request.stack)
+        return try await request.reobserve(self)
     }
 
     /// Performs the change on the in-memory world instead of interpreting the program: this double has no host

@@ -150,7 +150,11 @@ package struct ApplyCommand: OCCommand {
         let report = await Applier(context: context, parallelism: parallelism, observer: view).apply(plan)
         ticker.cancel()
         var counts: [String: Int] = [:]
-        for change in report.applied { counts[change.action.rawValue, default: 0] += 1 }
+        // A no-op among the applied changes is a restart (Change.triggeredBy) and nothing else.
+        for change in report.applied {
+            counts[change.action == .noop ? "restart" : change.action.rawValue, default: 0] += 1
+        }
+        let restarted = report.applied.filter(\.restarts).count
         let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         try? await context.journal.appendHistory(
             HistoryRecord(
@@ -161,7 +165,8 @@ package struct ApplyCommand: OCCommand {
         let style = session.style
         var summary =
             "\n" + style.bold("Apply complete!") + " Resources: \(counts["create"] ?? 0) created, "
-            + "\(counts["update"] ?? 0) updated, \(counts["replace"] ?? 0) replaced, \(counts["delete"] ?? 0) destroyed."
+            + "\(counts["update"] ?? 0) updated, \(counts["replace"] ?? 0) replaced, \(counts["delete"] ?? 0) destroyed"
+            + (restarted > 0 ? ", \(restarted) restarted." : ".")
         if !report.succeeded {
             summary =
                 "\n" + style.red(style.bold("Apply finished with errors.")) + " "

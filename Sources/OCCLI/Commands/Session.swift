@@ -78,7 +78,12 @@ package struct Session: Sendable {
         guard let provider = registry.provider(named: change.provider) else { return [] }
         let context = ChangeContext(stack: stack, host: change.host, privateState: change.privateState)
         do {
-            return try provider.program(for: change, context: context).preview(os: change.host.os)
+            var lines = try provider.program(for: change, context: context).preview(os: change.host.os)
+            // A restart (`restartOn`) runs after the change's own program.
+            if change.restarts, let restart = try provider.restartCommands(for: change, context: context) {
+                lines += StepProgram.commands(restart, reobserve: false).preview(os: change.host.os)
+            }
+            return lines
         } catch {
             return [.note("cannot be shown: \(error)")]
         }

@@ -16,8 +16,11 @@ public final class ApplyProgressView: ApplyObserver, Sendable {
         self.write = write
     }
 
-    private func verb(_ action: Action) -> (String, String) {
-        switch action {
+    private func verb(_ change: Change) -> (String, String) {
+        if change.restarts {
+            return change.action == .noop ? ("Restarting", "Restart") : ("Modifying", "Modifications")
+        }
+        switch change.action {
         case .create: return ("Creating", "Creation")
         case .update: return ("Modifying", "Modifications")
         case .replace: return ("Replacing", "Replacement")
@@ -30,15 +33,15 @@ public final class ApplyProgressView: ApplyObserver, Sendable {
         switch event {
         case .started(let change):
             running.withLock { $0[change.address] = ContinuousClock.now }
-            write("\(style.bold(change.address.description)): \(verb(change.action).0)… (on \(change.host.name))")
+            write("\(style.bold(change.address.description)): \(verb(change).0)… (on \(change.host.name))")
         case .finished(let change, let elapsed, let error):
             running.withLock { _ = $0.removeValue(forKey: change.address) }
             let seconds = Self.format(elapsed)
             if let error {
                 write(
-                    style.red("\(change.address): \(verb(change.action).1) failed after \(seconds): ") + redact(error))
+                    style.red("\(change.address): \(verb(change).1) failed after \(seconds): ") + redact(error))
             } else {
-                write("\(style.bold(change.address.description)): \(verb(change.action).1) complete after \(seconds)")
+                write("\(style.bold(change.address.description)): \(verb(change).1) complete after \(seconds)")
             }
         case .skipped(let change, let because):
             write(style.yellow("\(change.address): skipped because \(because) failed"))

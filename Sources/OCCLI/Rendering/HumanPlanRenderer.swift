@@ -37,7 +37,10 @@ public struct HumanPlanRenderer: Sendable {
             return out.joined(separator: "\n") + "\n"
         }
         out.append("ocplan will perform the following actions on stack \"\(Self.visible(plan.stack))\":")
-        out.append(style.dim("Symbols: + create, ~ update in place, -/+ replace, - destroy"))
+        out.append(
+            style.dim(
+                "Symbols: + create, ~ update in place, -/+ replace, - destroy"
+                    + (plan.restartCount > 0 ? ", ~ NAME: restart" : "")))
         out.append("")
         for change in order(actions) {
             out.append(contentsOf: render(change, secrets: plan.secrets))
@@ -55,13 +58,17 @@ public struct HumanPlanRenderer: Sendable {
             style.bold("Plan:")
             + " \(s[.create] ?? 0) to create, \(s[.update] ?? 0) to update, \(s[.replace] ?? 0) to replace, "
             + "\(s[.delete] ?? 0) to destroy."
+        let restarts = plan.restartCount
+        if restarts > 0 { line = String(line.dropLast()) + ", \(restarts) to restart." }
         if drift > 0 { line += " \(drift) of them \(drift == 1 ? "repairs" : "repair") drift." }
         return line
     }
 
-    /// Creates, updates and replaces in dependency-friendly order, then deletes.
+    /// Creates, updates and replaces in dependency-friendly order, then restarts (which follow their triggers),
+    /// then deletes.
     private func order(_ changes: [Change]) -> [Change] {
-        changes.filter { $0.action != .delete } + changes.filter { $0.action == .delete }
+        changes.filter { $0.action != .delete && $0.action != .noop } + changes.filter { $0.action == .noop }
+            + changes.filter { $0.action == .delete }
     }
 
     private func symbol(_ action: Action) -> String {
@@ -75,7 +82,7 @@ public struct HumanPlanRenderer: Sendable {
     }
 
     private func headline(_ change: Change) -> String {
-        let what: String
+        var what: String
         switch change.action {
         case .create: what = "will be created"
         case .update: what = "will be updated in place"
@@ -93,6 +100,11 @@ public struct HumanPlanRenderer: Sendable {
         case .delete: what = "will be destroyed"
         case .noop: what = "is unchanged"
         }
+        if change.restarts {
+            what =
+                (change.action == .noop ? "will be restarted" : what + ", then restarted") + " "
+                + Self.triggered(change)
+        }
         var cause = ""
         switch change.cause {
         case .manifest?: cause = " — cause: manifest"
@@ -108,12 +120,18 @@ public struct HumanPlanRenderer: Sendable {
         let secrets = secrets.union(change.secretValues)
         var out = [headline(change)]
         for note in change.notes { out.append(style.cyan("  # (\(Self.visible(note, secrets)))")) }
-        out.append("\(symbol(change.action)) \(Self.visible(change.address.description)) {")
-        let width = change.attributes.map { $0.path.description.count }.max() ?? 0
-        for attribute in change.attributes {
-            out.append(contentsOf: render(attribute, action: change.action, width: width, secrets: secrets))
+        if change.action != .noop {
+            out.append("\(symbol(change.action)) \(Self.visible(change.address.description)) {")
+            let width = change.attributes.map { $0.path.description.count }.max() ?? 0
+            for attribute in change.attributes {
+                out.append(contentsOf: render(attribute, action: change.action, width: width, secrets: secrets))
+            }
+            out.append("    }")
         }
-        out.append("    }")
+        if change.restarts {
+            out.append(
+                style.yellow("  ~") + " \(Self.visible(change.address.description)): restart \(Self.triggered(change))")
+        }
         if showCommands, let commands {
             let list = commands(change)
             if !list.isEmpty {
@@ -189,6 +207,11 @@ public struct HumanPlanRenderer: Sendable {
         case (nil, nil):
             return []
         }
+    }
+
+    /// `(triggered by files.a, files.b)`.
+    static func triggered(_ change: Change) -> String {
+        "(triggered by \(visible(change.triggeredBy.map(\.description).joined(separator: ", "))))"
     }
 
     /// Text from the world or the manifest, fit to print: secrets of searchable length removed, control

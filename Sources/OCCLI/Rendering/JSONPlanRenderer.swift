@@ -29,6 +29,8 @@ public enum JSONPlanRenderer {
         var dependencies: [String]
         var notes: [String]
         var actionReason: ReasonDocument?
+        var restart: Bool
+        var triggeredBy: [String]
     }
 
     /// Why the action is what it is (``ActionReason``): `kind`, with the `paths` or `address` it names.
@@ -72,6 +74,7 @@ public enum JSONPlanRenderer {
         let secrets = plan.secrets
         var summary: [String: Int] = [:]
         for action in Action.allCases { summary[action.rawValue] = plan.summary[action] ?? 0 }
+        summary["restart"] = plan.restartCount
         let document = Document(
             formatVersion: Plan.currentFormatVersion, stack: plan.stack, createdAt: plan.createdAt,
             destroy: plan.destroy, targets: plan.targets.map(\.description), hasChanges: plan.hasChanges,
@@ -90,7 +93,8 @@ public enum JSONPlanRenderer {
                     before: redact(change.sensitivePaths.redact(change.before), secrets),
                     after: redact(change.sensitivePaths.redact(change.after), secrets),
                     dependencies: change.dependencies.map(\.description), notes: change.notes,
-                    actionReason: change.reason.map(ReasonDocument.init))
+                    actionReason: change.reason.map(ReasonDocument.init),
+                    restart: change.restarts, triggeredBy: change.triggeredBy.map(\.description))
             },
             missingTools: plan.missingTools,
             warnings: plan.warnings.map {

@@ -38,7 +38,9 @@ public struct ApplyReport: Sendable {
 ///
 /// Creates and updates wait for their dependencies; deletes wait for the deletes of what depends on
 /// them; the destroy of a replace also waits for the replacement's new dependencies, and the provider's
-/// preconditions run before it (and before a create). A failure skips its dependents only; the rest proceed. The journal is updated after each
+/// preconditions run before it (and before a create). A restart (``Change/triggeredBy``) runs after the
+/// resource's own action, through ``Provider/perform(_:)``, once its triggers (dependencies) are done. A failure
+/// skips its dependents only; the rest proceed. The journal is updated after each
 /// action, so a run killed half-way leaves an accurate record and the next run converges.
 public struct Applier: Sendable {
     /// Where the engine reaches the world.
@@ -99,6 +101,7 @@ public struct Applier: Sendable {
                 change.address,
                 Self.journalEntry(change, applied: after, observed: before, privateState: change.privateState))
         }
+        await Self.recordRestartIntents(plan, journal: context.journal)
 
         // The steps, each with the change it performs.
         var steps: [Step: Change] = [:]
@@ -215,7 +218,10 @@ public struct Applier: Sendable {
                                 let waited = change.after?.tokens(among: references).isEmpty == false
                                 change = try await Self.resolveOutputs(
                                     of: change, references: references, provider: provider, journal: context.journal)
-                                if waited, change.action == .update, change.attributes.isEmpty {
+                                if waited, change.action == .update, change.attributes.isEmpty, change.restarts {
+                                    // Nothing to update after all, but its restart is still due.
+                                    change.action = .noop
+                                } else if waited, change.action == .update, change.attributes.isEmpty {
                                     // The values it waited for turned out to be what it already has.
                                     let outputs = await context.journal.entry(change.address)?.outputs
                                     return .done(
@@ -331,14 +337,14 @@ public struct Applier: Sendable {
                 try await precondition.check(on: runner, host: change.host.name)
             }
         }
-        if let intent = try provider.intent(for: change, context: changeContext) {
+        if change.action != .noop, let intent = try provider.intent(for: change, context: changeContext) {
             try await recordIntent(change, intent, context: context)
         }
         var request = ApplyRequest(
             stack: stack, host: change.host, runner: runner, change: change, logger: context.logger,
             fileLocks: fileLocks)
         request.journalIntent = { try await recordIntent(change, $0, context: context) }
-        return try await provider.apply(request)
+        return try await provider.perform(request)
     }
 
     /// Makes the destroy step of each replace wait for the apply steps of the replacement's new dependencies (the
@@ -376,7 +382,7 @@ public struct Applier: Sendable {
     /// ``Provider/intent(for:context:)``): a kill between the action and the journal write then leaves a
     /// record that the next plan reads as the stack's, with the original value to restore.
     private static func recordIntent(_ change: Change, _ intent: Value, context: EngineContext) async throws {
-        guard change.action != .delete, let after = change.after else { return }
+        guard change.action != .delete, change.action != .noop, let after = change.after else { return }
         let existing = await context.journal.entry(change.address)
         try await context.journal.record(
             change.address,

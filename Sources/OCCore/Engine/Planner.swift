@@ -231,7 +231,8 @@ public struct Planner: Sendable {
         var classified: [Address: Change] = [:]
         let position = Dictionary(inScope.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let ranked = manifest.graph.topologicalOrder().filter { position[$0] != nil }
-        let walk = ranked + inScope.filter { !Set(ranked).contains($0) }
+        let rankedSet = Set(ranked)
+        let walk = ranked + inScope.filter { !rankedSet.contains($0) }
         for address in walk {
             guard var item = items[address] else { continue }
             if !manifest.outputReferences.isEmpty, let desired = item.desired {
@@ -277,6 +278,10 @@ public struct Planner: Sendable {
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         Self.cascadeReplacements(&changes, graph: manifest.graph, registry: context.registry)
+        Self.planRestarts(
+            &changes, manifest: manifest, registry: context.registry,
+            owed: journalEntries.compactMapValues(\.restartPending), diagnostics: &diagnostics)
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         // The providers' reviews: notes, refusals and typed reasons (a delete that leaves the object in place).
         for index in changes.indices where changes[index].action != .noop {

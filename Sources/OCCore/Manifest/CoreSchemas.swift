@@ -3,6 +3,10 @@ public enum CoreSchemas {
     /// The sections every manifest may have besides the resource sections.
     public static let coreSections = ["version", "stack", "vars", "hosts"]
 
+    /// The keys every resource takes besides its spec's, handled by the engine: `dependsOn` (waits for other
+    /// resources) and `restartOn` (restarted when they change; also waits for them).
+    public static let engineKeys = ["dependsOn", "restartOn"]
+
     /// One host entry.
     public static let host = ObjectSchema(
         "A machine commands run on and how they reach it",

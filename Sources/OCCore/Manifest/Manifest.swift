@@ -25,6 +25,8 @@ public struct ResourceDeclaration: Sendable {
     /// `nil` when the resource reads no secret, or when the tokens do not decode (a port read from the
     /// environment); the planner then marks every attribute that contains a secret value.
     public var sensitivityProbe: (any ResourceSpec)? = nil
+    /// The resources whose change restarts this one (`restartOn`; each is also in ``dependencies``).
+    public var restartOn: [Address] = []
 
     /// The spec as the provider's concrete type.
     public func spec<T: ResourceSpec>(as type: T.Type) throws -> T {

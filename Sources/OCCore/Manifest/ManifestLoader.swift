@@ -337,6 +337,7 @@ public struct ManifestLoader: Sendable {
         var prepared: [Prepared] = []
         var probeTokens: [String: String]?  // made once, for the first resource that reads a secret
         var rawNodes: [Address: SourceNode] = [:]
+        var restartOn: [Address: [(Address, SourceLocation)]] = [:]
         // One decoder for all resources: creating one reads the process environment (Yams' encoding choice).
         let decoder = YAMLDecoder()
         for item in resourceNodes {
@@ -346,7 +347,8 @@ public struct ManifestLoader: Sendable {
             let referencesBefore = interpolator.outputReferences.count
             var (node, sensitive) = interpolator.expand(item.node, keyPath: base)
             let outputs = Array(interpolator.outputReferences[referencesBefore...])
-            let dependsOn = Self.dependsOn(in: node, base: base, catalog: catalog, diagnostics: &diagnostics)
+            let dependsOn = engineAddresses("dependsOn", in: node, base: base, diagnostics: &diagnostics)
+            restartOn[item.address] = engineAddresses("restartOn", in: node, base: base, diagnostics: &diagnostics)
             let placement = Self.hostList(in: node, type: type, base: base, diagnostics: &diagnostics)
             node = Self.specNode(node)
             var checker = SchemaChecker(basePath: base)
@@ -396,6 +398,12 @@ public struct ManifestLoader: Sendable {
             instancesOf[item.address] = item.instances.map(\.address)
             for instance in item.instances { specs[instance.address] = instance.spec }
         }
+        /// Whether `target` (a declaration, or one instance of it) is declared.
+        func known(_ target: Address) -> Bool {
+            declared.contains(target.resource)
+                && (target.key == nil || instancesOf[target.resource]?.contains(target) == true)
+        }
+        let instanceNames = declared.map(\.description) + instancesOf.values.flatMap { $0 }.map(\.description)
         var graph = DependencyGraph()
         var outputReferences: [String: OutputReference] = [:]
         var declarations: [ResourceDeclaration] = []
@@ -403,11 +411,15 @@ public struct ManifestLoader: Sendable {
         for item in prepared {
             let base = item.address.description
             var dependencies: [Address: SourceLocation] = [:]
-            func depend(_ target: Address, _ location: SourceLocation) {
+            /// Depends on `target` (all its instances when it names a declaration); returns the instances.
+            @discardableResult func depend(_ target: Address, _ location: SourceLocation) -> [Address] {
+                var added: [Address] = []
                 for instance in instancesOf[target.resource] ?? [target]
                 where instance.resource != item.address && (target.key == nil || instance == target) {
                     dependencies[instance] = location
+                    added.append(instance)
                 }
+                return added
             }
             for ref in item.refs {
                 if ref.section == "hosts" {
@@ -448,13 +460,10 @@ public struct ManifestLoader: Sendable {
                 }
             }
             for (target, location) in item.dependsOn {
-                if declared.contains(target.resource),
-                    target.key == nil || instancesOf[target.resource]?.contains(target) == true
-                {
+                if known(target) {
                     depend(target, location)
                 } else {
-                    let names = declared.map(\.description) + instancesOf.values.flatMap { $0 }.map(\.description)
-                    let hint = NearMiss.hint(for: target.description, among: names)
+                    let hint = NearMiss.hint(for: target.description, among: instanceNames)
                     diagnostics.append(
                         .error(
                             "dependsOn names undeclared resource '\(target)'\(hint)", at: location,
@@ -478,6 +487,12 @@ public struct ManifestLoader: Sendable {
                 outputReferences[reference.token] = reference
                 depend(reference.producer, written.location)
             }
+            var restarts: [Address] = []
+            let triggers = restartTriggers(
+                of: item.address, restartable: catalog.types[item.address.section]?.restartable ?? false,
+                entries: restartOn[item.address] ?? [], known: known, candidates: instanceNames,
+                diagnostics: &diagnostics)
+            for (target, location) in triggers { restarts += depend(target, location) }
             let directory = URL(fileURLWithPath: item.file).deletingLastPathComponent().path
             for instance in item.instances {
                 var own = dependencies
@@ -500,7 +515,8 @@ public struct ManifestLoader: Sendable {
                     ResourceDeclaration(
                         address: instance.address, spec: instance.spec, node: item.node, location: item.keyLocation,
                         baseDirectory: directory, host: instance.host, dependencies: Set(own.keys),
-                        usesSecrets: item.sensitive, sensitivityProbe: instance.probe))
+                        usesSecrets: item.sensitive, sensitivityProbe: instance.probe,
+                        restartOn: Self.restartTriggers(restarts, of: instance.address)))
             }
         }
 
@@ -546,38 +562,6 @@ public struct ManifestLoader: Sendable {
 
     /// Unique to this run: the tokens of a sensitivity probe cannot occur in real values.
     private static let probeNonce = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-
-    /// The addresses of a resource's `dependsOn` list, with where each is written.
-    static func dependsOn(
-        in node: SourceNode, base: String, catalog: SpecCatalog, diagnostics: inout Diagnostics
-    ) -> [(Address, SourceLocation)] {
-        guard node.entries != nil, let dependsNode = node["dependsOn"] else { return [] }
-        guard let list = dependsNode.elements else {
-            if !dependsNode.isNull {
-                diagnostics.append(
-                    .error(
-                        "'dependsOn' must be a list of resource addresses", at: dependsNode.location,
-                        keyPath: base + ".dependsOn"))
-            }
-            return []
-        }
-        var found: [(Address, SourceLocation)] = []
-        for element in list {
-            if let text = element.scalar,
-                let address = Address(parsing: text)
-                    ?? (catalog.types[text]?.isSingleton == true ? Address(text, "") : nil)
-            {
-                found.append((address, element.location))
-            } else {
-                diagnostics.append(
-                    .error(
-                        "Invalid dependsOn entry '\(element.scalar ?? element.kindName)'",
-                        detail: "Write resource addresses such as containers.egress-proxy.",
-                        at: element.location, keyPath: base + ".dependsOn"))
-            }
-        }
-        return found
-    }
 
     /// The hosts of a resource's `hosts: [a, b]`, or `nil` when the key is absent.
     ///
@@ -730,11 +714,11 @@ public struct ManifestLoader: Sendable {
         return try? decoder.decode(type, from: placed(specNode(expanded), on: host).yamsNode())
     }
 
-    /// A resource's node as its spec decodes it: without `dependsOn` (the engine's, not the spec's), and an
-    /// empty mapping for an empty resource.
+    /// A resource's node as its spec decodes it: without the engine's keys (``CoreSchemas/engineKeys``:
+    /// `dependsOn`, `restartOn`), and an empty mapping for an empty resource.
     static func specNode(_ node: SourceNode) -> SourceNode {
-        if let entries = node.entries, node["dependsOn"] != nil {
-            return SourceNode(.mapping(entries.filter { $0.key != "dependsOn" }), at: node.location)
+        if let entries = node.entries, CoreSchemas.engineKeys.contains(where: { node[$0] != nil }) {
+            return SourceNode(.mapping(entries.filter { !CoreSchemas.engineKeys.contains($0.key) }), at: node.location)
         }
         return node.isNull ? SourceNode(.mapping([]), at: node.location) : node
     }

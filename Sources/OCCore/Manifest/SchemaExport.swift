@@ -29,6 +29,12 @@ public enum SchemaExport {
                     "description": "Instead of host: one instance per host, addressed SECTION.NAME[HOST].",
                 ]
             }
+            if type.restartable {
+                object["properties"]["restartOn"] = [
+                    "type": "array", "items": ["type": "string"],
+                    "description": "Resource addresses (SECTION.NAME) whose change restarts this one in place.",
+                ]
+            }
             if type.isSingleton {
                 properties[section] = object
             } else {
@@ -116,6 +122,7 @@ public enum SchemaExport {
                         : type.schema.field("host") != nil && type.schema.field("hosts") == nil
                             ? ", and `hosts: [a, b]` instead of `host` (one instance per host, `\(section).NAME[HOST]`)."
                             : ".")
+                    + (type.restartable ? " It can be restarted: it also takes `restartOn`." : "")
                     + "\n")
             out.append(table(type.schema, prefix: ""))
             if !type.outputs.isEmpty {

@@ -113,6 +113,9 @@ public struct Change: Sendable, Hashable, Codable {
     /// The paths of ``before`` and ``after`` that hold secrets: shown as `(sensitive)` on both sides,
     /// everywhere.
     public var sensitivePaths: SensitivePaths
+    /// The `restartOn` triggers of this resource that change in the plan: when not empty, the resource is
+    /// restarted in place after its own action (a no-op or an update) and after those changes have finished.
+    public var triggeredBy: [Address] = []
 
     /// Creates a change.
     public init(
@@ -129,7 +132,8 @@ public struct Change: Sendable, Hashable, Codable {
         planData: Value? = nil,
         fingerprint: String = "",
         notes: [String] = [],
-        sensitivePaths: SensitivePaths = SensitivePaths()
+        sensitivePaths: SensitivePaths = SensitivePaths(),
+        triggeredBy: [Address] = []
     ) {
         self.address = address
         self.provider = provider
@@ -145,6 +149,7 @@ public struct Change: Sendable, Hashable, Codable {
         self.fingerprint = fingerprint
         self.notes = notes
         self.sensitivePaths = sensitivePaths
+        self.triggeredBy = triggeredBy
     }
 
     /// The secret values this change carries (the scalars at its marked paths, before and after): marked on
@@ -153,12 +158,18 @@ public struct Change: Sendable, Hashable, Codable {
         sensitivePaths.secrets(in: before).union(sensitivePaths.secrets(in: after))
     }
 
+    /// Whether the change restarts the resource (see ``triggeredBy``).
+    public var restarts: Bool { !triggeredBy.isEmpty }
+
+    /// Whether the change does anything: an action, or a restart.
+    public var doesSomething: Bool { action != .noop || restarts }
+
     /// The attributes that force a replace.
     public var replaceReasons: [ValuePath] { attributes.filter(\.forcesReplace).map(\.path) }
 
     private enum CodingKeys: String, CodingKey {
         case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
-        case fingerprint, notes, sensitivePaths, formerDependencies, move, planData, reason
+        case fingerprint, notes, sensitivePaths, formerDependencies, move, planData, reason, triggeredBy
     }
 
     public init(from decoder: any Decoder) throws {
@@ -180,6 +191,7 @@ public struct Change: Sendable, Hashable, Codable {
         move = try container.decodeIfPresent(Move.self, forKey: .move)
         planData = try container.decodeIfPresent(Value.self, forKey: .planData)
         reason = try container.decodeIfPresent(ActionReason.self, forKey: .reason)
+        triggeredBy = try container.decodeIfPresent([Address].self, forKey: .triggeredBy) ?? []
     }
 
     /// Whether the change moves the resource to another host or provider (a replace across them).

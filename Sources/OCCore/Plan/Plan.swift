@@ -82,8 +82,8 @@ public struct Plan: Sendable, Codable {
         return copy
     }
 
-    /// The changes that do something.
-    public var actions: [Change] { changes.filter { $0.action != .noop } }
+    /// The changes that do something: an action or a restart (``Change/doesSomething``).
+    public var actions: [Change] { changes.filter(\.doesSomething) }
     /// Whether the plan changes anything.
     public var hasChanges: Bool { !actions.isEmpty }
 
@@ -93,6 +93,9 @@ public struct Plan: Sendable, Codable {
         for change in changes { counts[change.action, default: 0] += 1 }
         return counts
     }
+
+    /// How many resources are restarted (``Change/triggeredBy``), whatever their action.
+    public var restartCount: Int { changes.filter(\.restarts).count }
 
     /// The change for `address`.
     public func change(_ address: Address) -> Change? { changes.first { $0.address == address } }

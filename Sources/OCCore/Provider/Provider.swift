@@ -61,6 +61,17 @@ public protocol Provider: Sendable {
     ///
     /// - Throws: an ``OCError`` when the change cannot be turned into checks.
     func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition]
+    /// The commands that restart the resource of `change` in place, keeping its identity, for `restartOn`
+    /// (see Provider+Restart.swift).
+    ///
+    /// `nil` (the default): the provider cannot restart resources of this section. An empty list: nothing
+    /// needs restarting (the resource is not running, or the change itself starts it).
+    ///
+    /// - Throws: an ``OCError`` when the change cannot be turned into commands.
+    func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]?
+    /// Restarts the resource of `request.change` and observes it again; by default runs
+    /// ``restartCommands(for:context:)``.
+    func restart(_ request: ApplyRequest) async throws -> ApplyResponse
 }
 
 extension Provider {

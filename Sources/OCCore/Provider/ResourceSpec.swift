@@ -38,6 +38,10 @@ public protocol ResourceSpec: Decodable, Sendable {
     /// The values a resource of this section publishes once applied, read by others as
     /// `${SECTION.NAME.OUTPUT}` (the provider returns them with its observations).
     static var outputs: [OutputField] { get }
+    /// Whether a resource of this section can be restarted in place when something it reads changes, so that it
+    /// may take `restartOn` (a container can; a file cannot). Its provider then implements
+    /// ``Provider/restartCommands(for:context:)``.
+    static var restartable: Bool { get }
 }
 
 /// One instance of a declaration (see ``ResourceSpec/instances()``).
@@ -87,6 +91,7 @@ extension ResourceSpec {
         guard hosts.count > 1 else { return [SpecInstance(key: nil, host: hosts[0])] }
         return hosts.map { SpecInstance(key: $0, host: $0) }
     }
+    public static var restartable: Bool { false }
 }
 
 /// What a spec's `validate` can see: where its keys were written and the other resources.

@@ -30,6 +30,10 @@ public struct JournalEntry: Sendable, Hashable, Codable {
     public var pending: Bool?
     /// The values the resource published after the apply (see ``ResourceSpec/outputs``).
     public var outputs: Value?
+    /// The `restartOn` triggers whose change this resource has not yet been restarted for: written before an apply
+    /// that restarts it starts, cleared when the restart is done, so that a failed or killed apply restarts it
+    /// on the next run (see Provider+Restart.swift).
+    public var restartPending: [Address]?
 
     /// Creates an entry.
     public init(

@@ -51,6 +51,7 @@ extension PodmanCommands {
             ArgvBuilder("podman start", manifest: container) { [start($0)] },
             ArgvBuilder("podman stop", manifest: container) { [stop($0)] },
             ArgvBuilder("podman unpause", manifest: container) { [unpause($0)] },
+            ArgvBuilder("podman restart", manifest: container) { [restart($0)] },
             ArgvBuilder("podman rm", manifest: container) { [removeContainer($0)] },
             ArgvBuilder("podman pull", manifest: image) { [pull($0)] },
             ArgvBuilder("podman image rm", manifest: image) { [removeImage($0)] },

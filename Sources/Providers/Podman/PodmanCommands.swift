@@ -235,6 +235,16 @@ public enum PodmanCommands {
     /// `podman stop NAME` (exit 0 when it is already stopped).
     public static func stop(_ name: String) -> Command { Command([podman, "stop", name], mutating: true) }
 
+    /// How long `podman restart` waits for the container to stop before it kills it (Podman's own default).
+    public static let restartStopSeconds = 10
+
+    /// `podman restart --time 10 -- NAME`: stops (SIGTERM, then SIGKILL after ``restartStopSeconds``) and starts
+    /// the same container again, keeping its ID; bind mounts are made afresh, so a file replaced by rename is
+    /// seen.
+    public static func restart(_ name: String) -> Command {
+        Command([podman, "restart", "--time", "\(restartStopSeconds)", "--", name], mutating: true)
+    }
+
     /// `podman unpause NAME`.
     public static func unpause(_ name: String) -> Command { Command([podman, "unpause", name], mutating: true) }
 

@@ -104,6 +104,51 @@ import Testing
         }
     }
 
+    static func startedAt(_ name: String) async throws -> String {
+        try await podman(["container", "inspect", "--format", "{{.State.StartedAt}}", name]).stdoutText
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `restartOn: [files.squid-conf]` on the proxy: a changed squid.conf restarts the same container (its start
+    /// time changes, its ID does not, and it sees the new file); an unchanged one restarts nothing.
+    @Test(.enabled(if: NetNamespace.isSupported && PodmanFixture.isSupported))
+    func aChangedSquidConfRestartsTheProxyInPlace() async throws {
+        try await withLinuxLab { lab, _ in
+            let target = ["--target", "containers.\(lab.proxy)"]
+            let apply = try await lab.ocapply(["--auto-approve"] + target)
+            #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+            let id = try await Self.containerID(lab.proxy)
+            let started = try await Self.startedAt(lab.proxy)
+            try #require(!id.isEmpty && !started.isEmpty)
+
+            try lab.edit("templates/squid.conf") { $0 + "cache deny all\n" }
+            let plan = try await lab.ocplan(["--detailed-exitcode", "--show-commands"] + target)
+            #expect(plan.status == 2, "\(plan.stdout)\n\(plan.stderr)")
+            #expect(plan.stdout.contains("~ containers.\(lab.proxy): restart (triggered by files.squid-conf)"))
+            #expect(plan.stdout.contains("$ podman restart --time 10 -- \(lab.proxy)"), "\(plan.stdout)")
+            #expect(
+                plan.stdout.contains("Plan: 0 to create, 1 to update, 0 to replace, 0 to destroy, 1 to restart."),
+                "\(plan.stdout)")
+            let restart = try await lab.ocapply(["--auto-approve"] + target)
+            #expect(restart.status == 0, "\(restart.stdout)\n\(restart.stderr)")
+            #expect(restart.stdout.contains("containers.\(lab.proxy): Restart complete"), "\(restart.stdout)")
+            #expect(restart.stdout.contains("0 destroyed, 1 restarted."), "\(restart.stdout)")
+            #expect(try await Self.containerID(lab.proxy) == id)
+            let restarted = try await Self.startedAt(lab.proxy)
+            #expect(restarted != started)
+            // The file was replaced by rename; the restarted container mounts the new one.
+            let seen = try await Self.podman(["exec", lab.proxy, "cat", "/etc/squid/squid.conf"])
+            #expect(seen.stdoutText.contains("cache deny all"), "\(seen.stdoutText)\(seen.stderrText)")
+
+            // The file is unchanged now: nothing to do, nothing restarted.
+            let clean = try await lab.ocplan(["--detailed-exitcode"] + target)
+            #expect(clean.status == 0, "\(clean.stdout)\n\(clean.stderr)")
+            #expect(try await lab.ocapply(["--auto-approve"] + target).status == 0)
+            #expect(try await Self.startedAt(lab.proxy) == restarted)
+            #expect(try await Self.containerID(lab.proxy) == id)
+        }
+    }
+
     @Test(.enabled(if: NetNamespace.isSupported && PodmanFixture.isSupported))
     func aKilledApplyIsFinishedByTheNextOne() async throws {
         try await withLinuxLab { lab, _ in
