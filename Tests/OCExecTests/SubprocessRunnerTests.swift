@@ -58,8 +58,10 @@ import Testing
         #expect(result.stdoutText == "ignored\n")
     }
 
-    /// Far below the children's own 300 s: they were ended, not waited for. Not tighter, because CPU-bound suites
-    /// running beside this one on a two-core machine can hold the cooperative thread pool for tens of seconds.
+    /// Far below the children's own 300 s: they were ended, not waited for.
+    ///
+    /// Not tighter, because CPU-bound suites running beside this one on a two-core machine can hold the
+    /// cooperative thread pool for tens of seconds.
     static let ended: Duration = .seconds(120)
 
     @Test("a child that never reads a large standard input still times out on schedule")
