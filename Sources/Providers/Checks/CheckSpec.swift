@@ -105,7 +105,7 @@ public struct CheckSpec: ResourceSpec, Equatable, Codable {
         "A read-only command whose result must match, run after apply.",
         fields: [
             FieldSchema(
-                "host", .reference("hosts"), doc: "The host the command runs on.", default: "local", update: .inPlace),
+                "host", .reference("hosts"), doc: "The host the command runs on.", default: "local", update: .replace),
             FieldSchema(
                 "run", .strings, required: true, doc: "The command as an argv list, run without a shell.",
                 update: .inPlace),

@@ -26,7 +26,8 @@ public struct FileSpec: ResourceSpec, Equatable {
     public static let schema = ObjectSchema(
         "A file with managed content and mode",
         fields: [
-            FieldSchema("host", .reference("hosts"), doc: "The host the file lives on.", default: "local"),
+            FieldSchema(
+                "host", .reference("hosts"), doc: "The host the file lives on.", default: "local", update: .replace),
             FieldSchema(
                 "path", .string(.path), required: true,
                 doc: "The file's path. Relative paths resolve against the folder of the manifest file that declares "

@@ -30,7 +30,7 @@ public struct SysctlSpec: ResourceSpec, Equatable {
         fields: [
             FieldSchema(
                 "host", .reference("hosts"), doc: "The host whose kernel setting this is.", default: "local",
-                update: .inPlace),
+                update: .replace),
             FieldSchema(
                 "key", .string(.name), required: true,
                 doc: "The sysctl key in dotted form, e.g. net.ipv4.ip_forward on Linux or net.inet.ip.forwarding on "
