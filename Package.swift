@@ -92,7 +92,9 @@ let package = Package(
         // MARK: - Test support
 
         /// Scripted runner, fakes, fixtures and helpers for the tests.
-        .target(name: "OCTestSupport", dependencies: ["OCCore", "OCExec", "OCFacts"], swiftSettings: strict),
+        .target(
+            name: "OCTestSupport", dependencies: ["OCCore", "OCExec", "OCFacts", "OCContainerModel"],
+            swiftSettings: strict),
 
         // MARK: - Tests
 

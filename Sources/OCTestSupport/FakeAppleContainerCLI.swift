@@ -1,4 +1,5 @@
 import Foundation
+import OCContainerModel
 import OCCore
 import Synchronization
 

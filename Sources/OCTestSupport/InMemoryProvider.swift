@@ -30,6 +30,11 @@ public struct ThingSpec: ResourceSpec, Equatable {
 
     public var hostNames: [String] { [host] }
 
+    public static let outputs = [
+        OutputField("id", doc: "A new identifier each time the thing is created."),
+        OutputField("token", doc: "A secret the thing publishes.", sensitive: true),
+    ]
+
     private enum CodingKeys: String, CodingKey { case host, value, kind, size, tags, subnet, peer, secret }
 
     public init(from decoder: any Decoder) throws {
@@ -57,6 +62,8 @@ public final class InMemoryWorld: Sendable {
         public var value: Value
         /// The stack that owns it, or `nil` for a foreign object.
         public var owner: String?
+        /// Its identifier, new at each create (published as the `id` output).
+        public var id: String = ""
     }
 
     private let state = Mutex<[String: Object]>([:])
@@ -65,6 +72,7 @@ public final class InMemoryWorld: Sendable {
     private let garbled = Mutex<[String: String]>([:])
     private let ignoring = Mutex<Set<String>>([])
     private let unreachable = Mutex(false)
+    private let created = Mutex(0)
 
     /// Creates an empty world.
     public init() {}
@@ -100,7 +108,17 @@ public final class InMemoryWorld: Sendable {
         }
         log.withLock { $0.append("\(operation) \(name)") }
         if ignoring.withLock({ $0.contains(name) }) { return }
-        state.withLock { $0[name] = value.map { Object(value: $0, owner: owner) } }
+        let fresh = operation == "create" || operation == "replace"
+        let serial =
+            fresh
+            ? created.withLock {
+                $0 += 1
+                return $0
+            } : 0
+        state.withLock {
+            let id = fresh ? "\(name)-\(serial)" : $0[name]?.id ?? "\(name)-0"
+            $0[name] = value.map { Object(value: $0, owner: owner, id: id) }
+        }
     }
 }
 
@@ -157,7 +175,8 @@ public struct InMemoryProvider: Provider {
             }
             response.observations[target.address] = Observation(
                 value: object.value, ownership: object.owner == request.stack ? .ours : .foreign,
-                note: object.owner.map { "owned by stack \($0)" } ?? "not created by ocplan")
+                note: object.owner.map { "owned by stack \($0)" } ?? "not created by ocplan",
+                outputs: ["id": .string(object.id), "token": .string("secret-of-\(object.id)")])
         }
         let requested = Set(request.targets.map(\.address.name))
         for (name, object) in objects where object.owner == request.stack && !requested.contains(name) {

@@ -19,6 +19,7 @@ public struct HumanPlanRenderer: Sendable {
 
     /// The whole plan as text.
     public func render(_ plan: Plan) -> String {
+        let plan = plan.displayed
         var out: [String] = []
         if !plan.missingTools.isEmpty {
             out.append(
@@ -78,6 +79,12 @@ public struct HumanPlanRenderer: Sendable {
         switch change.action {
         case .create: what = "will be created"
         case .update: what = "will be updated in place"
+        case .replace where change.movesHost:
+            let move = change.move
+            what =
+                move?.host.name != change.host.name
+                ? "must be replaced (host: \(Self.visible(move?.host.name ?? "")) -> \(Self.visible(change.host.name)))"
+                : "must be replaced (provider: \(move?.provider ?? "") -> \(change.provider))"
         case .replace:
             let reasons = change.replaceReasons.map(\.description)
             what =

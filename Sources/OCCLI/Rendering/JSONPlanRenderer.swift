@@ -68,6 +68,7 @@ public enum JSONPlanRenderer {
 
     /// The JSON text of `plan`, with every secret replaced by `(sensitive)`.
     public static func render(_ plan: Plan) throws -> String {
+        let plan = plan.displayed
         let secrets = plan.secrets
         var summary: [String: Int] = [:]
         for action in Action.allCases { summary[action.rawValue] = plan.summary[action] ?? 0 }

@@ -77,7 +77,16 @@ public struct Applier: Sendable {
 
         // Forget resources that are already gone.
         for change in plan.changes where change.action == .noop && change.after == nil {
-            try? await context.journal.remove(change.address)
+            try? await context.journal.remove(change.move?.address ?? change.address)
+        }
+        // Re-key the unchanged resources whose address changed (`ADDRESS` became `ADDRESS[KEY]`).
+        for change in plan.changes where change.action == .noop && change.after != nil {
+            guard let former = change.move?.formerAddress(of: change.address),
+                var entry = await context.journal.entry(former)
+            else { continue }
+            entry.dependencies = change.dependencies
+            try? await context.journal.record(change.address, entry)
+            try? await context.journal.remove(former)
         }
 
         // The steps, each with the change it performs.
@@ -94,9 +103,17 @@ public struct Applier: Sendable {
                 var destroy = change
                 destroy.action = .delete
                 destroy.after = nil
+                if let move = change.move, change.movesHost {
+                    // A replace across hosts destroys where the resource was, with what the journal kept there.
+                    destroy.host = move.host
+                    destroy.provider = move.provider
+                    destroy.before = move.before
+                    destroy.privateState = move.privateState
+                }
                 var create = change
                 create.action = .create
-                create.before = nil
+                // What is on the new host of a move is what the create finds there (a setting's own original).
+                if !change.movesHost { create.before = nil }
                 steps[Step(address: change.address, phase: .destroy)] = destroy
                 steps[Step(address: change.address, phase: .apply)] = create
                 order.append(Step(address: change.address, phase: .destroy))
@@ -141,6 +158,7 @@ public struct Applier: Sendable {
         let context = self.context
         let stack = plan.stack
         let fileLocks = FileEditLocks()
+        let references = plan.outputReferences
 
         await withTaskGroup(of: Outcome.self) { group in
             var running = 0
@@ -175,8 +193,22 @@ public struct Applier: Sendable {
                             guard let provider = context.registry.provider(named: change.provider) else {
                                 return .failed(change, "no provider named '\(change.provider)'", clock.now - start)
                             }
+                            var change = change
                             do {
                                 try Task.checkCancellation()
+                                let waited = change.after?.tokens(among: references).isEmpty == false
+                                change = try await Self.resolveOutputs(
+                                    of: change, references: references, provider: provider, journal: context.journal)
+                                if waited, change.action == .update, change.attributes.isEmpty {
+                                    // The values it waited for turned out to be what it already has.
+                                    let outputs = await context.journal.entry(change.address)?.outputs
+                                    return .done(
+                                        change,
+                                        ApplyResponse(
+                                            observed: change.before, privateState: change.privateState, outputs: outputs
+                                        ),
+                                        clock.now - start)
+                                }
                                 let secrets = change.secretValues
                                 let runner = SensitiveRunner(base: context.runner(change.host), secrets: secrets)
                                 try await Self.recordIntent(change, provider: provider, stack: stack, context: context)
@@ -240,6 +272,40 @@ public struct Applier: Sendable {
         return report
     }
 
+    /// `change` with the output references left unresolved at plan time replaced by the values their producers
+    /// published when they were applied just before (in dependency order), and its attributes diffed again.
+    ///
+    /// - Throws: an ``OCError`` naming the reference when its producer published no such value.
+    static func resolveOutputs(
+        of change: Change, references: [String: OutputReference], provider: any Provider, journal: StateJournal
+    ) async throws -> Change {
+        guard let after = change.after else { return change }
+        let tokens = after.tokens(among: references)
+        guard !tokens.isEmpty else { return change }
+        var values: [String: String] = [:]
+        var resolved = change
+        for token in tokens.sorted() {
+            guard let reference = references[token] else { continue }
+            let outputs = await journal.entry(reference.producer)?.outputs
+            guard let value = reference.value(in: outputs) else {
+                throw OCError(
+                    .notFound,
+                    "${\(reference.expression)} has no value: \(reference.producer) was applied but did not publish "
+                        + "'\(reference.path.joined(separator: "."))' (a container not attached to that network, or "
+                        + "not running)")
+            }
+            values[token] = value
+            if reference.sensitive {
+                for path in after.paths(containing: [token]) { resolved.sensitivePaths.insert(path) }
+            }
+        }
+        resolved.after = after.replacingTokens(values)
+        resolved.attributes = Differ.diff(
+            change.before, resolved.after, schema: provider.schema(for: change.address.section),
+            sensitive: resolved.sensitivePaths)
+        return resolved
+    }
+
     /// Writes the provider's intent for `change` to the journal before it runs (see
     /// ``Provider/intent(for:context:)``): a kill between the action and the journal write then leaves a
     /// record that the next plan reads as the stack's, with the original value to restore.
@@ -257,24 +323,29 @@ public struct Applier: Sendable {
 
     /// The journal entry for `change` once `applied` is in place (or, `pending`, about to be).
     private static func journalEntry(
-        _ change: Change, applied: Value, observed: Value?, privateState: Value?, pending: Bool? = nil
+        _ change: Change, applied: Value, observed: Value?, privateState: Value?, pending: Bool? = nil,
+        outputs: Value? = nil
     ) -> JournalEntry {
         JournalEntry(
             provider: change.provider, host: change.host, applied: applied, observed: observed,
             privateState: privateState, dependencies: change.dependencies,
-            sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths, pending: pending)
+            sensitivePaths: change.sensitivePaths.isEmpty ? nil : change.sensitivePaths, pending: pending,
+            outputs: outputs)
     }
 
     private func record(_ change: Change, _ response: ApplyResponse) async throws {
         if change.action == .delete {
-            try await context.journal.remove(change.address)
+            // A moved resource is journaled under its former address until its new placement is recorded.
+            try await context.journal.remove(change.move?.address ?? change.address)
             return
         }
         guard let applied = change.after else { return }
         try await context.journal.record(
             change.address,
             Self.journalEntry(
-                change, applied: applied, observed: response.observed, privateState: response.privateState))
+                change, applied: applied, observed: response.observed, privateState: response.privateState,
+                outputs: response.outputs))
+        if let former = change.move?.formerAddress(of: change.address) { try await context.journal.remove(former) }
     }
 
     /// The error of an action whose read-back does not show its effect.

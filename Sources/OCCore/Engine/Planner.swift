@@ -66,6 +66,14 @@ public struct Planner: Sendable {
         var entry: JournalEntry?
         /// Where the desired tree holds secrets.
         var sensitive = SensitivePaths()
+        /// The journal entry of the resource's last placement, when it was applied on another host (or under
+        /// another address of the same declaration): the move is planned as a replace across hosts.
+        var moved: Moved?
+
+        struct Moved {
+            var entry: JournalEntry
+            var address: Address
+        }
     }
 
     /// Plans `manifest`.
@@ -81,8 +89,15 @@ public struct Planner: Sendable {
         // The environment of every sensitivity probe, made once when a resource reads a secret.
         let probeEnvironment =
             manifest.resources.contains(where: \.usesSecrets) ? ManifestLoader.probeEnvironment(environment) : [:]
-        let specs = Dictionary(
-            manifest.resources.map { ($0.address, $0.spec) }, uniquingKeysWith: { first, _ in first })
+        // By instance address, and by declaration (its first instance) for a field that names a resource.
+        var specs: [Address: any ResourceSpec] = [:]
+        for declaration in manifest.resources {
+            for address in [declaration.address, declaration.address.resource] where specs[address] == nil {
+                specs[address] = declaration.spec
+            }
+        }
+        let declared = Set(manifest.resources.map(\.address))
+        var claimed = Set<Address>()
         for declaration in manifest.resources {
             guard let provider = context.registry.provider(for: declaration) else {
                 diagnostics.append(
@@ -110,10 +125,24 @@ public struct Planner: Sendable {
                             of: declaration, desired: desired, provider: provider, host: host, manifest: manifest,
                             specs: specs, probeEnvironment: probeEnvironment))
                 }
-                items[declaration.address] = Item(
+                var item = Item(
                     address: declaration.address, provider: provider, host: host, desired: desired,
                     dependencies: declaration.dependencies.sorted(), entry: journalEntries[declaration.address],
                     sensitive: sensitive)
+                if let moved = Self.previousPlacement(
+                    of: declaration.address, host: host, provider: provider.name, entries: journalEntries,
+                    declared: declared, claimed: claimed)
+                {
+                    claimed.insert(moved.address)
+                    if moved.entry.host.name == host.name && moved.entry.provider == provider.name {
+                        item.entry = moved.entry  // the same object under its new address
+                        item.moved = Item.Moved(entry: moved.entry, address: moved.address)
+                    } else {
+                        item.entry = nil  // the new host knows nothing of it
+                        item.moved = Item.Moved(entry: moved.entry, address: moved.address)
+                    }
+                }
+                items[declaration.address] = item
                 order.append(declaration.address)
             } catch {
                 // A local file named by a key of the resource (`source`, `envFiles[0]`) is located at that key.
@@ -128,7 +157,8 @@ public struct Planner: Sendable {
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
         // Resources known only from the journal: removed from the manifest since the last apply.
-        for (address, entry) in journalEntries.sorted(by: { $0.key < $1.key }) where items[address] == nil {
+        for (address, entry) in journalEntries.sorted(by: { $0.key < $1.key })
+        where items[address] == nil && !claimed.contains(address) {
             guard let provider = context.registry.provider(named: entry.provider) else {
                 diagnostics.append(
                     .warning(
@@ -145,16 +175,24 @@ public struct Planner: Sendable {
         // Scope: --target and its dependencies.
         var scope: Set<Address>?
         if !options.targets.isEmpty {
-            for target in options.targets where items[target] == nil {
-                diagnostics.append(
-                    .error(
-                        "Target '\(target)' is not a resource of this stack"
-                            + NearMiss.hint(for: target.description, among: items.keys.map(\.description))))
+            // A target naming a declaration selects all of its instances.
+            var targets: [Address] = []
+            for target in options.targets {
+                let selected =
+                    items[target] != nil
+                    ? [target] : target.key == nil ? items.keys.filter { $0.resource == target }.sorted() : []
+                if selected.isEmpty {
+                    diagnostics.append(
+                        .error(
+                            "Target '\(target)' is not a resource of this stack"
+                                + NearMiss.hint(for: target.description, among: items.keys.map(\.description))))
+                }
+                targets += selected
             }
             scope =
                 options.destroy
-                ? Set(options.targets).union(manifest.graph.dependentsClosure(of: options.targets))
-                : manifest.graph.closure(of: options.targets).union(options.targets)
+                ? Set(targets).union(manifest.graph.dependentsClosure(of: targets))
+                : manifest.graph.closure(of: targets).union(targets)
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
@@ -173,22 +211,56 @@ public struct Planner: Sendable {
             items[address]?.sensitive = marks
             known.formUnion(marks.secrets(in: item.desired).union(marks.secrets(in: item.entry?.applied)))
         }
-        let observed = await observe(
-            inScope.compactMap { items[$0] }, manifest: manifest, secrets: known, diagnostics: &diagnostics)
+        // A moved resource is observed where it was too (with what the journal knew there), to destroy it there.
+        var toObserve = inScope.compactMap { items[$0] }
+        for item in toObserve {
+            guard let moved = item.moved,
+                moved.entry.host.name != item.host.name || moved.entry.provider != item.provider.name,
+                let previous = context.registry.provider(named: moved.entry.provider)
+            else { continue }
+            toObserve.append(
+                Item(
+                    address: item.address, provider: previous, host: moved.entry.host, desired: nil,
+                    dependencies: moved.entry.dependencies, entry: moved.entry, sensitive: item.sensitive))
+        }
+        let observed = await observe(toObserve, manifest: manifest, secrets: known, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
 
-        // Classify.
+        // Classify, producers before the resources that read their outputs.
         var changes: [Change] = []
-        for address in inScope {
-            guard let item = items[address] else { continue }
-            let observation = observed.observations[address] ?? .absent
+        var classified: [Address: Change] = [:]
+        let position = Dictionary(inScope.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let ranked = manifest.graph.topologicalOrder().filter { position[$0] != nil }
+        let walk = ranked + inScope.filter { !Set(ranked).contains($0) }
+        for address in walk {
+            guard var item = items[address] else { continue }
+            if !manifest.outputReferences.isEmpty, let desired = item.desired {
+                let (resolved, marks) = Self.resolveOutputs(
+                    in: desired, references: manifest.outputReferences, classified: classified,
+                    outputs: { producer in
+                        guard let other = items[producer] else { return nil }
+                        return observed.observations[Placed(producer, other.host, provider: other.provider.name)]?
+                            .outputs ?? other.entry?.outputs
+                    })
+                item.desired = resolved
+                item.sensitive.formUnion(marks)
+            }
+            let observation = observed.observations[Placed(address, item.host, provider: item.provider.name)] ?? .absent
             let schema = item.provider.schema(for: address.section)
-            let change = classify(
+            var change = classify(
                 item, observation: observation, schema: schema, options: options, manifest: manifest,
                 missing: observed.missingHosts[ObserveKey(item)], unreachable: observed.unreachable[ObserveKey(item)],
                 diagnostics: &diagnostics)
+            if let moved = item.moved {
+                Self.plan(
+                    move: moved, of: &change,
+                    found: observed.observations[Placed(address, moved.entry.host, provider: moved.entry.provider)],
+                    schema: schema, destroying: options.destroy)
+            }
             changes.append(change)
+            classified[address] = change
         }
+        changes.sort { (position[$0.address] ?? 0) < (position[$1.address] ?? 0) }
         // Objects carrying our mark that neither the manifest nor the journal knows.
         for (address, found) in observed.discovered.sorted(by: { $0.key < $1.key })
         where items[address] == nil && scope == nil {
@@ -227,7 +299,14 @@ public struct Planner: Sendable {
         var secrets = manifest.secrets
         for change in changes { secrets.formUnion(change.secretValues) }
 
-        let plan = Plan(
+        // The references still unresolved (their producer changes in this run): the applier resolves them.
+        var unresolved: [String: OutputReference] = [:]
+        for change in changes {
+            for token in change.after?.tokens(among: manifest.outputReferences) ?? [] {
+                unresolved[token] = manifest.outputReferences[token]
+            }
+        }
+        var plan = Plan(
             stack: manifest.stack, manifestFiles: manifest.files, destroy: options.destroy,
             targets: options.targets, changes: changes,
             missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted {
@@ -235,6 +314,7 @@ public struct Planner: Sendable {
             },
             warnings: manifest.warnings + diagnostics.warnings, secrets: secrets,
             manifestDigest: Plan.manifestDigest(of: manifest.files))
+        plan.outputReferences = unresolved
         return (plan, diagnostics)
     }
 
@@ -345,6 +425,96 @@ public struct Planner: Sendable {
         return change
     }
 
+    /// `desired` with each output reference replaced by its value where the producer does not change in this run
+    /// (its current outputs), and the paths that now hold a sensitive output.
+    ///
+    /// A reference whose producer is created, updated or replaced stays a token: `(known after apply)`.
+    static func resolveOutputs(
+        in desired: Value, references: [String: OutputReference], classified: [Address: Change],
+        outputs: (Address) -> Value?
+    ) -> (Value, SensitivePaths) {
+        let tokens = desired.tokens(among: references)
+        guard !tokens.isEmpty else { return (desired, SensitivePaths()) }
+        var known: [String: String] = [:]
+        var marks = SensitivePaths()
+        for token in tokens {
+            guard let reference = references[token] else { continue }
+            if reference.sensitive {
+                for path in desired.paths(containing: [token]) { marks.insert(path) }
+            }
+            let producer = classified[reference.producer]
+            guard producer.map({ $0.action == .noop && $0.after != nil }) ?? true,
+                let value = reference.value(in: outputs(reference.producer))
+            else { continue }
+            known[token] = value
+        }
+        return (desired.replacingTokens(known), marks)
+    }
+
+    /// The journal entry of `address`'s last placement, when the journal holds it under this address on another
+    /// host, or under another address of the same declaration on this host (`ADDRESS` became `ADDRESS[KEY]` or
+    /// the reverse) that the manifest no longer declares.
+    static func previousPlacement(
+        of address: Address, host: Host, provider: String, entries: [Address: JournalEntry], declared: Set<Address>,
+        claimed: Set<Address>
+    ) -> (address: Address, entry: JournalEntry)? {
+        if let entry = entries[address] {
+            return entry.host.name != host.name || entry.provider != provider ? (address, entry) : nil
+        }
+        let candidates = entries.filter { other, entry in
+            other != address && other.resource == address.resource && !declared.contains(other)
+                && !claimed.contains(other) && entry.provider == provider
+        }
+        // Prefer the same host (a rename); otherwise a single former placement elsewhere is a move.
+        if let same = candidates.filter({ $0.value.host.name == host.name }).min(by: { $0.key < $1.key }) {
+            return (same.key, same.value)
+        }
+        return nil
+    }
+
+    /// Turns a moved resource's change into a replace across hosts: destroy where it was (from the journal), then
+    /// create where it is declared; or, under `--destroy`, a delete where it was.
+    private static func plan(
+        move moved: Item.Moved, of change: inout Change, found: Observation?, schema: ResourceSchema,
+        destroying: Bool
+    ) {
+        let previous = moved.entry.host
+        let provider = moved.entry.provider
+        guard previous.name != change.host.name || provider != change.provider else {
+            change.move = Move(
+                host: previous, provider: provider, address: moved.address, before: nil, privateState: nil)
+            return
+        }
+        let there = found?.value
+        let move = Move(
+            host: previous, provider: provider, address: moved.address, before: there,
+            privateState: moved.entry.privateState)
+        let from = previous.name != change.host.name ? "host \(previous.name)" : "provider \(provider)"
+        if destroying {
+            change = Change(
+                address: change.address, provider: provider, host: previous,
+                action: there == nil ? .noop : .delete,
+                cause: there == nil ? nil : .manifest, before: there, after: nil,
+                attributes: there == nil
+                    ? [] : Differ.diff(there, nil, schema: schema, sensitive: change.sensitivePaths),
+                dependencies: moved.entry.dependencies, privateState: moved.entry.privateState,
+                fingerprint: found.map(Planner.fingerprint) ?? change.fingerprint, notes: change.notes,
+                sensitivePaths: change.sensitivePaths)
+            change.move = Move(
+                host: previous, provider: provider, address: moved.address, before: nil, privateState: nil)
+            return
+        }
+        change.move = move
+        change.privateState = nil
+        guard there != nil else {
+            change.notes.append("it was applied by \(from), where it no longer exists")
+            return
+        }
+        change.action = .replace
+        change.cause = .manifest
+        change.notes.insert("moves from \(from): destroyed there first", at: 0)
+    }
+
     /// Replaces what depends on a replaced resource when its schema says so (`replacedWith`), in
     /// dependency order so that cascades propagate.
     static func cascadeReplacements(_ changes: inout [Change], graph: DependencyGraph, registry: ProviderRegistry) {
@@ -423,8 +593,20 @@ public struct Planner: Sendable {
         var observation: Observation
     }
 
+    /// A resource on one host (a moved resource is observed on two).
+    private struct Placed: Hashable {
+        var address: Address
+        var host: String
+        var provider: String
+        init(_ address: Address, _ host: Host, provider: String) {
+            self.address = address
+            self.host = host.name
+            self.provider = provider
+        }
+    }
+
     private struct Observed {
-        var observations: [Address: Observation] = [:]
+        var observations: [Placed: Observation] = [:]
         var discovered: [Address: Discovered] = [:]
         var missingHosts: [ObserveKey: [Prerequisite]] = [:]
         var unreachable: [ObserveKey: String] = [:]
@@ -454,65 +636,87 @@ public struct Planner: Sendable {
         return "\(error)\nThe resource's state is unknown, so nothing is planned for it; fix the cause and plan again."
     }
 
-    private func observe(
-        _ items: [Item], manifest: Manifest, secrets: Set<String>, diagnostics: inout Diagnostics
-    ) async -> Observed {
-        var groups: [ObserveKey: [Item]] = [:]
-        for item in items { groups[ObserveKey(item), default: []].append(item) }
-        enum Outcome {
-            case success(ObserveKey, ObserveResponse, any Provider, Host)
-            case missing(ObserveKey, [Prerequisite])
-            case unreachable(ObserveKey, String)
-            case failure(ObserveKey, any Error)
-        }
-        let stack = manifest.stack
-        let context = self.context
-        let outcomes = await withTaskGroup(of: Outcome.self) { group in
-            for (key, members) in groups {
-                guard let first = members.first else { continue }
-                let provider = first.provider
-                let host = first.host
-                let targets = members.map {
-                    ObserveTarget(
-                        address: $0.address, desired: $0.desired, lastApplied: $0.entry?.applied,
-                        privateState: $0.entry?.privateState)
-                }
-                let backing = manifest.backing[host.name].flatMap { manifest.resource($0) }
+    /// One observation request of the round: a provider's resources on one host.
+    struct ObserveGroup: Sendable {
+        var provider: any Provider
+        var host: Host
+        var targets: [ObserveTarget]
+    }
+
+    /// What one request of the round found.
+    enum ObserveResult: Sendable {
+        /// The provider answered (missing tools included, in the response).
+        case observed(ObserveResponse)
+        /// The provider's tool is not installed on the host.
+        case missing([Prerequisite])
+        /// The request failed as a whole.
+        case failed(any Error)
+    }
+
+    /// The one observation round, shared by planning and by the stale-plan check of a saved plan: every request
+    /// runs in parallel, through the runner bound to its host.
+    static func observeRound(
+        _ groups: [String: ObserveGroup], stack: String, context: EngineContext
+    ) async -> [String: ObserveResult] {
+        await withTaskGroup(of: (String, ObserveResult).self) { group in
+            for (key, request) in groups {
                 group.addTask {
-                    let request = ObserveRequest(
-                        stack: stack, host: host, runner: context.runner(host), targets: targets,
+                    let provider = request.provider
+                    let host = request.host
+                    let observeRequest = ObserveRequest(
+                        stack: stack, host: host, runner: context.runner(host), targets: request.targets,
                         logger: context.logger)
                     do {
-                        let response = try await provider.observe(request)
-                        if !response.missingTools.isEmpty { return .missing(key, response.missingTools) }
-                        return .success(key, response, provider, host)
+                        let response = try await provider.observe(observeRequest)
+                        if !response.missingTools.isEmpty { return (key, .missing(response.missingTools)) }
+                        return (key, .observed(response))
                     } catch let failure as CommandFailure where failure.reason == .toolMissing {
                         let known = provider.prerequisites(on: host).filter { $0.tool == failure.command.program }
                         let prerequisites =
                             known.isEmpty
                             ? [Prerequisite(tool: failure.command.program, host: host.name, install: "install it")]
                             : known
-                        return .missing(key, prerequisites)
+                        return (key, .missing(prerequisites))
                     } catch {
-                        if let backing {
-                            return .unreachable(
-                                key,
-                                "host \(host.name) is not reachable yet (\(backing.address) is created by this "
-                                    + "stack), so this is planned as new")
-                        }
-                        return .failure(key, error)
+                        return (key, .failed(error))
                     }
                 }
             }
-            var all: [Outcome] = []
-            for await outcome in group { all.append(outcome) }
+            var all: [String: ObserveResult] = [:]
+            for await (key, result) in group { all[key] = result }
             return all
         }
+    }
+
+    private func observe(
+        _ items: [Item], manifest: Manifest, secrets: Set<String>, diagnostics: inout Diagnostics
+    ) async -> Observed {
+        var groups: [ObserveKey: [Item]] = [:]
+        for item in items { groups[ObserveKey(item), default: []].append(item) }
+        var requests: [String: ObserveGroup] = [:]
+        var keys: [String: ObserveKey] = [:]
+        for (key, members) in groups {
+            guard let first = members.first else { continue }
+            let name = "\(key.provider) \(key.host)"
+            keys[name] = key
+            requests[name] = ObserveGroup(
+                provider: first.provider, host: first.host,
+                targets: members.map {
+                    ObserveTarget(
+                        address: $0.address, desired: $0.desired, lastApplied: $0.entry?.applied,
+                        privateState: $0.entry?.privateState)
+                })
+        }
+        let outcomes = await Self.observeRound(requests, stack: manifest.stack, context: context)
         var result = Observed()
-        for outcome in outcomes {
+        for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
+            guard let key = keys[name], let request = requests[name] else { continue }
+            let host = request.host
             switch outcome {
-            case .success(_, let response, let provider, let host):
-                result.observations.merge(response.observations) { $1 }
+            case .observed(let response):
+                for (address, observation) in response.observations {
+                    result.observations[Placed(address, host, provider: request.provider.name)] = observation
+                }
                 diagnostics.append(contentsOf: response.diagnostics.map { Self.located($0, in: manifest) })
                 for (address, failure) in response.failures.sorted(by: { $0.key < $1.key }) {
                     diagnostics.append(
@@ -524,13 +728,17 @@ public struct Planner: Sendable {
                 }
                 for (address, observation) in response.discovered {
                     result.discovered[address] = Discovered(
-                        provider: provider, host: host, observation: observation)
+                        provider: request.provider, host: host, observation: observation)
                 }
-            case .missing(let key, let prerequisites):
+            case .missing(let prerequisites):
                 result.missingHosts[key] = prerequisites
-            case .unreachable(let key, let note):
-                result.unreachable[key] = note
-            case .failure(let key, let error):
+            case .failed(let error):
+                if let backing = manifest.backing[host.name].flatMap({ manifest.resource($0) }) {
+                    result.unreachable[key] =
+                        "host \(host.name) is not reachable yet (\(backing.address) is created by this stack), so this "
+                        + "is planned as new"
+                    continue
+                }
                 let covered = (groups[key] ?? []).map(\.address.description)
                 diagnostics.append(
                     .error(
@@ -543,54 +751,42 @@ public struct Planner: Sendable {
 }
 
 extension Planner {
-    /// Observes the resources of a saved plan again and returns each one's fingerprint, to refuse a plan
-    /// that no longer matches the world.
+    /// Observes the resources of a saved plan again, in the same observation round as planning, and returns each
+    /// one's fingerprint, to refuse a plan that no longer matches the world.
     public func fingerprints(of changes: [Change], stack: String) async throws -> [Address: String] {
-        struct Key: Hashable {
-            var provider: String
-            var host: Host
-        }
-        var groups: [Key: [Change]] = [:]
-        for change in changes { groups[Key(provider: change.provider, host: change.host), default: []].append(change) }
         let entries = await context.journal.entries
-        let context = self.context
-        return try await withThrowingTaskGroup(of: [Address: String].self) { group in
-            for (key, members) in groups {
-                guard let provider = context.registry.provider(named: key.provider) else {
-                    throw OCError(.unsupported, "the plan uses provider '\(key.provider)', which this ocapply lacks")
-                }
-                let targets = members.map {
-                    ObserveTarget(
-                        address: $0.address, desired: $0.after ?? entries[$0.address]?.applied,
-                        lastApplied: entries[$0.address]?.applied, privateState: entries[$0.address]?.privateState)
-                }
-                group.addTask {
-                    let request = ObserveRequest(
-                        stack: stack, host: key.host, runner: context.runner(key.host), targets: targets,
-                        logger: context.logger)
-                    var out: [Address: String] = [:]
-                    do {
-                        let response = try await provider.observe(request)
-                        if let (_, failure) = response.failures.min(by: { $0.key < $1.key }) { throw failure }
-                        let missing = !response.missingTools.isEmpty
-                        for member in members {
-                            out[member.address] =
-                                missing
-                                ? "tool-missing"
-                                : Planner.fingerprint(response.observations[member.address] ?? .absent)
-                        }
-                    } catch let failure as CommandFailure where failure.reason == .toolMissing {
-                        for member in members { out[member.address] = "tool-missing" }
-                    } catch  where members.allSatisfy({ $0.fingerprint == "unreachable" }) {
-                        // Matches the plan's "unreachable" when the host's VM or container did not exist yet.
-                        for member in members { out[member.address] = "unreachable" }
-                    }
-                    return out
-                }
+        var requests: [String: ObserveGroup] = [:]
+        var members: [String: [Change]] = [:]
+        for change in changes {
+            guard let provider = context.registry.provider(named: change.provider) else {
+                throw OCError(.unsupported, "the plan uses provider '\(change.provider)', which this ocapply lacks")
             }
-            var all: [Address: String] = [:]
-            for try await part in group { all.merge(part) { $1 } }
-            return all
+            let key = "\(change.provider) \(change.host.name)"
+            let entry = entries[change.move?.address ?? change.address]
+            let target = ObserveTarget(
+                address: change.address, desired: change.after ?? entry?.applied, lastApplied: entry?.applied,
+                privateState: entry?.privateState)
+            requests[key, default: ObserveGroup(provider: provider, host: change.host, targets: [])].targets.append(
+                target)
+            members[key, default: []].append(change)
         }
+        var out: [Address: String] = [:]
+        for (key, result) in await Self.observeRound(requests, stack: stack, context: context) {
+            let group = members[key] ?? []
+            switch result {
+            case .observed(let response):
+                if let (_, failure) = response.failures.min(by: { $0.key < $1.key }) { throw failure }
+                for member in group {
+                    out[member.address] = Planner.fingerprint(response.observations[member.address] ?? .absent)
+                }
+            case .missing:
+                for member in group { out[member.address] = "tool-missing" }
+            case .failed(let error):
+                // Matches the plan's "unreachable" when the host's VM or container did not exist yet.
+                guard group.allSatisfy({ $0.fingerprint == "unreachable" }) else { throw error }
+                for member in group { out[member.address] = "unreachable" }
+            }
+        }
+        return out
     }
 }

@@ -8,6 +8,10 @@ struct Interpolator {
     var diagnostics: [Diagnostic] = []
     /// Whether an unset environment variable is an error (plans) or left as a placeholder (validation).
     var requireEnvironment: Bool
+    /// The resource sections: `${SECTION.…}` is a reference to a resource's output, left as a token.
+    var outputSections: Set<String> = []
+    /// The output references found, with where they are written.
+    var outputReferences: [(expression: String, location: SourceLocation, keyPath: String)] = []
 
     init(variables: [String: String], environment: [String: String], requireEnvironment: Bool = true) {
         self.variables = variables
@@ -77,6 +81,11 @@ struct Interpolator {
                 }
             case .reference(let name) where !variablesToo:
                 out += "${" + name + "}"
+            case .reference(let name)
+            where variables[name] == nil
+                && name.split(separator: ".").first.map({ outputSections.contains(String($0)) }) == true:
+                out += OutputReference.token(for: name)
+                outputReferences.append((name, location, keyPath))
             case .reference(let name):
                 if let value = variables[name] {
                     // A variable's value may itself read the environment (`token: "${env:TOKEN}"`).

@@ -66,6 +66,8 @@ public struct Manifest: Sendable {
     public var warnings: [Diagnostic] = []
     /// For each host whose commands run inside a declared resource (a VM, a container), that resource.
     public var backing: [String: Address] = [:]
+    /// The `${SECTION.NAME.OUTPUT}` references of every resource, by the token written in their place.
+    public var outputReferences: [String: OutputReference] = [:]
 
     /// The resource at `address`.
     public func resource(_ address: Address) -> ResourceDeclaration? {

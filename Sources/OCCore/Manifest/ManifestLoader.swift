@@ -59,6 +59,32 @@ public struct ManifestLoader: Sendable {
         var file: String
     }
 
+    /// One declaration after schema checking and decoding, before the graph is built.
+    private struct Prepared {
+        /// One of the instances the declaration expands into.
+        struct Instance {
+            var address: Address
+            var spec: any ResourceSpec
+            var host: String
+            /// Keys of instances of the same declaration this one waits for.
+            var siblings: [String]
+            var probe: (any ResourceSpec)?
+            /// Where the instance is written (its entry under `hosts:`, else the resource's key).
+            var location: SourceLocation
+        }
+
+        var address: Address
+        var node: SourceNode
+        var keyLocation: SourceLocation
+        var file: String
+        var refs: [SchemaChecker.FoundReference]
+        var dependsOn: [(Address, SourceLocation)]
+        var sensitive: Bool
+        var instances: [Instance]
+        /// `${SECTION.NAME.OUTPUT}` references, as written.
+        var outputs: [(expression: String, location: SourceLocation, keyPath: String)]
+    }
+
     /// Loads and validates.
     ///
     /// - Parameters:
@@ -307,13 +333,8 @@ public struct ManifestLoader: Sendable {
         // MARK: resources
         var interpolator = Interpolator(
             variables: variables, environment: environment, requireEnvironment: requireEnvironment)
-        var prepared:
-            [(
-                address: Address, node: SourceNode, keyLocation: SourceLocation, file: String,
-                spec: any ResourceSpec, refs: [SchemaChecker.FoundReference], dependsOn: [(Address, SourceLocation)],
-                sensitive: Bool
-            )] = []
-        var probes: [Address: any ResourceSpec] = [:]
+        interpolator.outputSections = Set(catalog.types.keys)
+        var prepared: [Prepared] = []
         var probeTokens: [String: String]?  // made once, for the first resource that reads a secret
         var rawNodes: [Address: SourceNode] = [:]
         // One decoder for all resources: creating one reads the process environment (Yams' encoding choice).
@@ -322,49 +343,44 @@ public struct ManifestLoader: Sendable {
             guard let type = catalog.types[item.address.section] else { continue }
             rawNodes[item.address] = item.node
             let base = item.address.description
+            let referencesBefore = interpolator.outputReferences.count
             var (node, sensitive) = interpolator.expand(item.node, keyPath: base)
-            var dependsOn: [(Address, SourceLocation)] = []
-            if node.entries != nil, let dependsNode = node["dependsOn"] {
-                if let list = dependsNode.elements {
-                    for element in list {
-                        if let text = element.scalar,
-                            let address = Address(parsing: text)
-                                ?? (catalog.types[text]?.isSingleton == true ? Address(text, "") : nil)
-                        {
-                            dependsOn.append((address, element.location))
-                        } else {
-                            diagnostics.append(
-                                .error(
-                                    "Invalid dependsOn entry '\(element.scalar ?? element.kindName)'",
-                                    detail: "Write resource addresses such as containers.egress-proxy.",
-                                    at: element.location, keyPath: base + ".dependsOn"))
-                        }
-                    }
-                } else if !dependsNode.isNull {
-                    diagnostics.append(
-                        .error(
-                            "'dependsOn' must be a list of resource addresses", at: dependsNode.location,
-                            keyPath: base + ".dependsOn"))
-                }
-            }
+            let outputs = Array(interpolator.outputReferences[referencesBefore...])
+            let dependsOn = Self.dependsOn(in: node, base: base, catalog: catalog, diagnostics: &diagnostics)
+            let placement = Self.hostList(in: node, type: type, base: base, diagnostics: &diagnostics)
             node = Self.specNode(node)
             var checker = SchemaChecker(basePath: base)
-            checker.check(node, against: type.schema)
+            checker.check(Self.placed(node, on: placement?.first?.name), against: type.schema)
             diagnostics.append(contentsOf: checker.diagnostics)
             guard checker.diagnostics.isEmpty else { continue }
             do {
-                let spec = try decoder.decode(type, from: node.yamsNode())
-                if sensitive {
-                    if probeTokens == nil { probeTokens = Self.probeEnvironment(environment) }
-                    probes[item.address] = Self.sensitivityProbe(
-                        item.node, type: type, variables: variables, tokens: probeTokens ?? [:], keyPath: base,
-                        decoder: decoder)
+                var instances: [Prepared.Instance] = []
+                // `hosts: [a, b]` on a section whose resources have one `host`: one instance per host.
+                let hostsOfInstances: [(name: String, location: SourceLocation)?] =
+                    placement.map { $0.map { $0 } } ?? [nil]
+                for host in hostsOfInstances {
+                    let spec = try decoder.decode(type, from: Self.placed(node, on: host?.name).yamsNode())
+                    var probe: (any ResourceSpec)?
+                    if sensitive {
+                        if probeTokens == nil { probeTokens = Self.probeEnvironment(environment) }
+                        probe = Self.sensitivityProbe(
+                            item.node, type: type, variables: variables, tokens: probeTokens ?? [:], keyPath: base,
+                            host: host?.name, outputSections: interpolator.outputSections, decoder: decoder)
+                    }
+                    for instance in spec.instances() {
+                        let key = [host?.name, instance.key].compactMap { $0 }.joined(separator: ".")
+                        instances.append(
+                            Prepared.Instance(
+                                address: key.isEmpty ? item.address : item.address.instance(key), spec: spec,
+                                host: instance.host, siblings: instance.dependsOn, probe: probe,
+                                location: host?.location ?? item.keyLocation))
+                    }
                 }
                 prepared.append(
-                    (
-                        item.address, node, item.keyLocation, item.file, spec, checker.references, dependsOn,
-                        sensitive
-                    ))
+                    Prepared(
+                        address: item.address, node: node, keyLocation: item.keyLocation, file: item.file,
+                        refs: checker.references, dependsOn: dependsOn, sensitive: sensitive, instances: instances,
+                        outputs: outputs))
             } catch {
                 diagnostics.append(decodingDiagnostic(error, node: node, base: base))
             }
@@ -373,19 +389,25 @@ public struct ManifestLoader: Sendable {
 
         // MARK: references, hosts, graph
         let declared = Set(prepared.map(\.address))
+        // A dependency on a declaration is a dependency on every one of its instances.
+        var instancesOf: [Address: [Address]] = [:]
         var specs: [Address: any ResourceSpec] = [:]
-        for item in prepared { specs[item.address] = item.spec }
+        for item in prepared {
+            instancesOf[item.address] = item.instances.map(\.address)
+            for instance in item.instances { specs[instance.address] = instance.spec }
+        }
         var graph = DependencyGraph()
+        var outputReferences: [String: OutputReference] = [:]
         var declarations: [ResourceDeclaration] = []
         var edgeLocations: [Address: [Address: SourceLocation]] = [:]
         for item in prepared {
             let base = item.address.description
-            graph.add(item.address)
-            var dependencies = Set<Address>()
+            var dependencies: [Address: SourceLocation] = [:]
             func depend(_ target: Address, _ location: SourceLocation) {
-                guard target != item.address else { return }
-                dependencies.insert(target)
-                edgeLocations[item.address, default: [:]][target] = location
+                for instance in instancesOf[target.resource] ?? [target]
+                where instance.resource != item.address && (target.key == nil || instance == target) {
+                    dependencies[instance] = location
+                }
             }
             for ref in item.refs {
                 if ref.section == "hosts" {
@@ -411,9 +433,9 @@ public struct ManifestLoader: Sendable {
                             detail: "Declare \(target) or fix the name.", at: ref.location, keyPath: ref.keyPath))
                 }
             }
-            for ref in item.spec.references(among: specs) {
+            for ref in item.instances.first?.spec.references(among: specs) ?? [] {
                 let location = item.node.location(of: ref.keyPath)
-                if declared.contains(ref.target) {
+                if declared.contains(ref.target.resource) {
                     depend(ref.target, location)
                 } else if ref.required {
                     let candidates = declared.filter { $0.section == ref.target.section }.map(\.name)
@@ -426,27 +448,60 @@ public struct ManifestLoader: Sendable {
                 }
             }
             for (target, location) in item.dependsOn {
-                if declared.contains(target) {
+                if declared.contains(target.resource),
+                    target.key == nil || instancesOf[target.resource]?.contains(target) == true
+                {
                     depend(target, location)
                 } else {
-                    let hint = NearMiss.hint(for: target.description, among: declared.map(\.description))
+                    let names = declared.map(\.description) + instancesOf.values.flatMap { $0 }.map(\.description)
+                    let hint = NearMiss.hint(for: target.description, among: names)
                     diagnostics.append(
                         .error(
                             "dependsOn names undeclared resource '\(target)'\(hint)", at: location,
                             keyPath: base + ".dependsOn"))
                 }
             }
-            let hostName = item.spec.hostNames.first ?? "local"
-            if let host = hosts[hostName], let backing = catalog.backingResource(of: host), declared.contains(backing) {
-                depend(backing, item.keyLocation)
+            for written in item.outputs {
+                guard
+                    let reference = Self.outputReference(
+                        written.expression, declared: instancesOf, catalog: catalog, at: written.location,
+                        keyPath: written.keyPath, diagnostics: &diagnostics)
+                else { continue }
+                if reference.producer.resource == item.address {
+                    diagnostics.append(
+                        .error(
+                            "\(item.address) reads its own output '\(written.expression)'",
+                            detail: "A resource's outputs are known only after it is applied.", at: written.location,
+                            keyPath: written.keyPath))
+                    continue
+                }
+                outputReferences[reference.token] = reference
+                depend(reference.producer, written.location)
             }
-            for dependency in dependencies { graph.add(item.address, dependsOn: dependency) }
             let directory = URL(fileURLWithPath: item.file).deletingLastPathComponent().path
-            declarations.append(
-                ResourceDeclaration(
-                    address: item.address, spec: item.spec, node: item.node, location: item.keyLocation,
-                    baseDirectory: directory, host: hostName, dependencies: dependencies,
-                    usesSecrets: item.sensitive, sensitivityProbe: probes[item.address]))
+            for instance in item.instances {
+                var own = dependencies
+                if let host = hosts[instance.host], let backing = catalog.backingResource(of: host),
+                    declared.contains(backing)
+                {
+                    for target in instancesOf[backing] ?? [backing] where own[target] == nil {
+                        own[target] = instance.location
+                    }
+                }
+                for sibling in instance.siblings {
+                    own[item.address.instance(sibling)] = instance.location
+                }
+                graph.add(instance.address)
+                for (target, location) in own {
+                    graph.add(instance.address, dependsOn: target)
+                    edgeLocations[instance.address, default: [:]][target] = location
+                }
+                declarations.append(
+                    ResourceDeclaration(
+                        address: instance.address, spec: instance.spec, node: item.node, location: item.keyLocation,
+                        baseDirectory: directory, host: instance.host, dependencies: Set(own.keys),
+                        usesSecrets: item.sensitive, sensitivityProbe: instance.probe))
+            }
         }
 
         for cycle in graph.cycles() {
@@ -459,22 +514,26 @@ public struct ManifestLoader: Sendable {
                         + "dependsOn entries.", at: location, keyPath: first.description))
         }
 
-        // MARK: each spec's own validation
+        // MARK: each spec's own validation (once per instance; a problem several instances share is said once)
+        var said = Set<String>()
         for declaration in declarations {
             let node = declaration.node
-            let raw = rawNodes[declaration.address]
+            let raw = rawNodes[declaration.address.resource]
             let context = ValidationContext(
                 address: declaration.address, hosts: hosts, specs: specs,
                 locate: { node.location(of: $0) }, written: { raw?.node(at: $0)?.scalar })
-            diagnostics.append(contentsOf: declaration.spec.validate(in: context))
+            for diagnostic in declaration.spec.validate(in: context) {
+                let identity = "\(diagnostic.summary)|\(diagnostic.location.map { "\($0)" } ?? "")"
+                if said.insert(identity).inserted { diagnostics.append(diagnostic) }
+            }
         }
-
         diagnostics.redact(interpolator.secrets.union(plainInterpolator.secrets))
         guard !diagnostics.hasErrors, let stack else { return (nil, diagnostics) }
         var manifest = Manifest(
             version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
             graph: graph, secrets: interpolator.secrets.union(plainInterpolator.secrets), files: files,
             warnings: diagnostics.warnings)
+        manifest.outputReferences = outputReferences
         for (name, host) in hosts {
             if let backing = catalog.backingResource(of: host), declared.contains(backing) {
                 manifest.backing[name] = backing
@@ -487,6 +546,166 @@ public struct ManifestLoader: Sendable {
 
     /// Unique to this run: the tokens of a sensitivity probe cannot occur in real values.
     private static let probeNonce = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+
+    /// The addresses of a resource's `dependsOn` list, with where each is written.
+    static func dependsOn(
+        in node: SourceNode, base: String, catalog: SpecCatalog, diagnostics: inout Diagnostics
+    ) -> [(Address, SourceLocation)] {
+        guard node.entries != nil, let dependsNode = node["dependsOn"] else { return [] }
+        guard let list = dependsNode.elements else {
+            if !dependsNode.isNull {
+                diagnostics.append(
+                    .error(
+                        "'dependsOn' must be a list of resource addresses", at: dependsNode.location,
+                        keyPath: base + ".dependsOn"))
+            }
+            return []
+        }
+        var found: [(Address, SourceLocation)] = []
+        for element in list {
+            if let text = element.scalar,
+                let address = Address(parsing: text)
+                    ?? (catalog.types[text]?.isSingleton == true ? Address(text, "") : nil)
+            {
+                found.append((address, element.location))
+            } else {
+                diagnostics.append(
+                    .error(
+                        "Invalid dependsOn entry '\(element.scalar ?? element.kindName)'",
+                        detail: "Write resource addresses such as containers.egress-proxy.",
+                        at: element.location, keyPath: base + ".dependsOn"))
+            }
+        }
+        return found
+    }
+
+    /// The hosts of a resource's `hosts: [a, b]`, or `nil` when the key is absent.
+    ///
+    /// Only for a section whose schema has one `host` (and no `hosts` of its own): the declaration becomes one
+    /// instance per host, `ADDRESS[HOST]`.
+    static func hostList(
+        in node: SourceNode, type: any ResourceSpec.Type, base: String, diagnostics: inout Diagnostics
+    ) -> [(name: String, location: SourceLocation)]? {
+        guard type.schema.field("hosts") == nil, type.schema.field("host") != nil, let list = node["hosts"] else {
+            return nil
+        }
+        let keyPath = base + ".hosts"
+        if node["host"] != nil {
+            diagnostics.append(
+                .error(
+                    "Both 'host' and 'hosts' are set", detail: "Write one host with host:, or several with hosts:.",
+                    at: list.location, keyPath: keyPath))
+        }
+        guard let elements = list.elements, !elements.isEmpty else {
+            diagnostics.append(
+                .error(
+                    "'hosts' must be a non-empty list of host names", detail: "For example hosts: [mac, oc-exit].",
+                    at: list.location, keyPath: keyPath))
+            return []
+        }
+        var hosts: [(name: String, location: SourceLocation)] = []
+        for (index, element) in elements.enumerated() {
+            guard let name = element.scalar, nameProblem(name) == nil else {
+                diagnostics.append(
+                    .error(
+                        "Invalid host name '\(element.scalar ?? element.kindName)' in 'hosts'",
+                        detail: "Each entry names a host declared under hosts:.", at: element.location,
+                        keyPath: "\(keyPath)[\(index)]"))
+                continue
+            }
+            if hosts.contains(where: { $0.name == name }) {
+                diagnostics.append(
+                    .error(
+                        "Host '\(name)' is listed twice in 'hosts'", at: element.location,
+                        keyPath: "\(keyPath)[\(index)]"))
+                continue
+            }
+            hosts.append((name, element.location))
+        }
+        return hosts
+    }
+
+    /// The output a `${SECTION.NAME.OUTPUT}` reference names (`NAME` may hold dots, and `NAME[KEY]` names one
+    /// instance), or `nil` after a located error with a suggestion.
+    static func outputReference(
+        _ expression: String, declared instances: [Address: [Address]], catalog: SpecCatalog,
+        at location: SourceLocation,
+        keyPath: String, diagnostics: inout Diagnostics
+    ) -> OutputReference? {
+        func fail(_ summary: String, _ detail: String) -> OutputReference? {
+            diagnostics.append(.error(summary, detail: detail, at: location, keyPath: keyPath))
+            return nil
+        }
+        let section = String(expression.prefix { $0 != "." })
+        let rest = expression.dropFirst(section.count + 1)
+        guard let type = catalog.types[section] else { return nil }
+        let names = instances.keys.filter { $0.section == section }.map(\.name).sorted { $0.count > $1.count }
+        guard
+            let name = names.first(where: {
+                rest.hasPrefix($0) && [".", "["].contains(rest.dropFirst($0.count).first.map(String.init) ?? "")
+            })
+        else {
+            let written = String(rest.prefix { $0 != "." && $0 != "[" })
+            return fail(
+                "Reference to undeclared \(section) resource '\(written)' in '${\(expression)}'"
+                    + NearMiss.hint(for: written, among: names),
+                "Write ${\(section).NAME.OUTPUT} with NAME a declared resource of \(section).")
+        }
+        var tail = rest.dropFirst(name.count)
+        var key: String?
+        if tail.first == "[" {
+            guard let close = tail.firstIndex(of: "]") else {
+                return fail("Unclosed '[' in '${\(expression)}'", "Write NAME[KEY] to name one instance.")
+            }
+            key = String(tail[tail.index(after: tail.startIndex)..<close])
+            tail = tail[tail.index(after: close)...]
+        }
+        let base = Address(section, name)
+        let known = instances[base] ?? [base]
+        let producer = key.map { base.instance($0) } ?? base
+        if key != nil, !known.contains(producer) {
+            return fail(
+                "\(base) has no instance '\(key ?? "")'"
+                    + NearMiss.hint(for: producer.description, among: known.map(\.description)),
+                "Its instances: \(known.map(\.description).joined(separator: ", ")).")
+        }
+        if key == nil, known.count > 1 {
+            return fail(
+                "\(base) has \(known.count) instances; '${\(expression)}' must name one",
+                "Write one of " + known.map { "${\($0).…}" }.joined(separator: ", ") + ".")
+        }
+        let path =
+            tail.hasPrefix(".")
+            ? tail.dropFirst().split(separator: ".", omittingEmptySubsequences: false).map(String.init) : []
+        let outputs = type.outputs
+        let list =
+            outputs.isEmpty ? "none" : outputs.map { $0.keyed ? "\($0.name).KEY" : $0.name }.joined(separator: ", ")
+        guard let first = path.first, let field = outputs.first(where: { $0.name == first }) else {
+            return fail(
+                "\(section) resources have no output '\(path.first ?? "")'"
+                    + NearMiss.hint(for: path.first ?? "", among: outputs.map(\.name)),
+                "Outputs of \(section): \(list).")
+        }
+        guard path.count == (field.keyed ? 2 : 1), !path.contains("") else {
+            return fail(
+                "Output '\(field.name)' of \(section) is written \(field.keyed ? "\(field.name).KEY" : field.name)",
+                "\(field.doc)")
+        }
+        return OutputReference(
+            producer: known.count == 1 ? known[0] : producer, path: path, token: OutputReference.token(for: expression),
+            sensitive: field.sensitive)
+    }
+
+    /// `node` without `hosts`, and with `host: HOST` when `host` is given (one instance of `hosts: [...]`).
+    static func placed(_ node: SourceNode, on host: String?) -> SourceNode {
+        guard let host, let entries = node.entries else { return node }
+        var kept = entries.filter { $0.key != "hosts" && $0.key != "host" }
+        let location = node["hosts"]?.location ?? node.location
+        kept.append(
+            SourceNode.Entry(
+                key: "host", keyLocation: location, value: SourceNode(.scalar(host, plain: true), at: location)))
+        return SourceNode(.mapping(kept), at: node.location)
+    }
 
     /// The environment of a sensitivity probe: each variable's value replaced by a token of plain letters and
     /// digits (so that most fields still decode), a different one per variable.
@@ -502,11 +721,13 @@ public struct ManifestLoader: Sendable {
     /// ``ResourceDeclaration/sensitivityProbe``); `nil` when it does not decode.
     static func sensitivityProbe(
         _ node: SourceNode, type: any ResourceSpec.Type, variables: [String: String],
-        tokens: [String: String], keyPath: String, decoder: YAMLDecoder
+        tokens: [String: String], keyPath: String, host: String? = nil, outputSections: Set<String>,
+        decoder: YAMLDecoder
     ) -> (any ResourceSpec)? {
         var probe = Interpolator(variables: variables, environment: tokens, requireEnvironment: false)
+        probe.outputSections = outputSections
         let (expanded, _) = probe.expand(node, keyPath: keyPath)
-        return try? decoder.decode(type, from: specNode(expanded).yamsNode())
+        return try? decoder.decode(type, from: placed(specNode(expanded), on: host).yamsNode())
     }
 
     /// A resource's node as its spec decodes it: without `dependsOn` (the engine's, not the spec's), and an

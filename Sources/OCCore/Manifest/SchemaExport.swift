@@ -23,6 +23,12 @@ public enum SchemaExport {
                 "type": "array", "items": ["type": "string"],
                 "description": "Resource addresses (SECTION.NAME) this one waits for.",
             ]
+            if type.schema.field("host") != nil, type.schema.field("hosts") == nil {
+                object["properties"]["hosts"] = [
+                    "type": "array", "items": ["type": "string"], "minItems": 1, "uniqueItems": true,
+                    "description": "Instead of host: one instance per host, addressed SECTION.NAME[HOST].",
+                ]
+            }
             if type.isSingleton {
                 properties[section] = object
             } else {
@@ -104,9 +110,21 @@ public enum SchemaExport {
             out.append(
                 type.schema.doc
                     + (type.isSingleton ? " (one object for the whole stack)." : ", keyed by resource name.")
-                    + (type.isSingleton ? "" : " Address: `\(section).NAME`. Every resource also takes `dependsOn`.")
+                    + (type.isSingleton ? "" : " Address: `\(section).NAME`. Every resource also takes `dependsOn`")
+                    + (type.isSingleton
+                        ? ""
+                        : type.schema.field("host") != nil && type.schema.field("hosts") == nil
+                            ? ", and `hosts: [a, b]` instead of `host` (one instance per host, `\(section).NAME[HOST]`)."
+                            : ".")
                     + "\n")
             out.append(table(type.schema, prefix: ""))
+            if !type.outputs.isEmpty {
+                out.append("Outputs, read by other resources as `${\(section).NAME.OUTPUT}`:\n")
+                out.append(
+                    type.outputs.map {
+                        "- `\($0.keyed ? "\($0.name).KEY" : $0.name)`: \($0.doc)\($0.sensitive ? " Sensitive." : "")"
+                    }.joined(separator: "\n") + "\n")
+            }
         }
         return out.joined(separator: "\n")
     }

@@ -43,6 +43,37 @@ public struct AttributeChange: Sendable, Hashable, Codable {
     }
 }
 
+/// Where a resource was last applied, when that is not where it is declared now: another host (`host: a -> b`), or
+/// another address of the same declaration (`sysctl.ttl` became `sysctl.ttl[a]`).
+///
+/// A move to another host is a replace across hosts: the destroy runs on ``host`` with what the journal kept
+/// there, then the create runs on the new host with nothing carried over (a setting's original value belongs to
+/// the host it was read on).
+public struct Move: Sendable, Hashable, Codable {
+    /// The host it was applied on.
+    public var host: Host
+    /// The provider that applied it (another one when a container's `runtime` changed).
+    public var provider: String
+    /// The address the journal holds it under.
+    public var address: Address
+    /// What was observed there (`nil`: it is gone there, so only the journal entry is dropped).
+    public var before: Value?
+    /// What the provider recorded there at the last apply.
+    public var privateState: Value?
+
+    /// Creates a move.
+    public init(host: Host, provider: String, address: Address, before: Value?, privateState: Value?) {
+        self.host = host
+        self.provider = provider
+        self.address = address
+        self.before = before
+        self.privateState = privateState
+    }
+
+    /// The journal address the change's result replaces, when it differs from `address`.
+    public func formerAddress(of address: Address) -> Address? { self.address == address ? nil : self.address }
+}
+
 /// A planned change to one resource, with everything `ocapply` needs to perform it.
 public struct Change: Sendable, Hashable, Codable {
     /// The resource.
@@ -73,6 +104,8 @@ public struct Change: Sendable, Hashable, Codable {
     public var planData: Value?
     /// Why the action is what it is (a replace's attributes, a delete that leaves the object in place).
     public var reason: ActionReason?
+    /// Where the resource was last applied, when it moved (see ``Move``).
+    public var move: Move?
     /// A hash of what was observed, to refuse a saved plan when the world changed since.
     public var fingerprint: String
     /// Notes shown under the change (adoption, missing tools, replace cascades).
@@ -125,7 +158,7 @@ public struct Change: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
-        case fingerprint, notes, sensitivePaths, formerDependencies, planData, reason
+        case fingerprint, notes, sensitivePaths, formerDependencies, planData, reason, move
     }
 
     public init(from decoder: any Decoder) throws {
@@ -146,5 +179,9 @@ public struct Change: Sendable, Hashable, Codable {
         formerDependencies = try container.decodeIfPresent([Address].self, forKey: .formerDependencies) ?? []
         planData = try container.decodeIfPresent(Value.self, forKey: .planData)
         reason = try container.decodeIfPresent(ActionReason.self, forKey: .reason)
+        move = try container.decodeIfPresent(Move.self, forKey: .move)
     }
+
+    /// Whether the change moves the resource to another host or provider (a replace across them).
+    public var movesHost: Bool { move.map { $0.host.name != host.name || $0.provider != provider } ?? false }
 }

@@ -32,6 +32,9 @@ public struct Plan: Sendable, Codable {
     /// Digests of everything that drives the apply, written with the plan file and checked before anything
     /// runs: a plan edited by hand is refused, naming what differs.
     public var seal: PlanSeal?
+    /// The output references still unresolved, by the token standing in the changes' values: their producer
+    /// changes in this run, so the plan shows `(known after apply)` and the applier resolves them.
+    public var outputReferences: [String: OutputReference] = [:]
 
     /// Creates a plan.
     public init(
@@ -59,6 +62,24 @@ public struct Plan: Sendable, Codable {
         self.secrets = secrets
         self.toolVersion = toolVersion
         self.manifestDigest = manifestDigest
+    }
+
+    /// The plan as it is shown: every unresolved output reference replaced by `(known after apply)`.
+    public var displayed: Plan {
+        guard !outputReferences.isEmpty else { return self }
+        let shown = outputReferences.mapValues { _ in OutputReference.unknownText }
+        var copy = self
+        copy.changes = changes.map { change in
+            var change = change
+            change.after = change.after?.replacingTokens(shown)
+            change.attributes = change.attributes.map { attribute in
+                var attribute = attribute
+                attribute.after = attribute.after?.replacingTokens(shown)
+                return attribute
+            }
+            return change
+        }
+        return copy
     }
 
     /// The changes that do something.
@@ -193,6 +214,7 @@ public struct PlanSeal: Sendable, Hashable, Codable {
             "changes": try digest(plan.changes.map(\.address)),
             "missingTools": try digest(plan.missingTools),
             "secrets": try digest(plan.secrets.sorted()),
+            "outputReferences": try digest(plan.outputReferences),
         ]
         for change in plan.changes { parts["change \(change.address)"] = try digest(change) }
         self.parts = parts

@@ -232,13 +232,21 @@ public struct Observation: Sendable, Hashable, Codable {
     /// What the provider read that a program needs but the diff must not see (the files it edits, as read):
     /// carried to ``Change/planData`` and the saved plan, never diffed or shown; part of the fingerprint.
     public var planData: Value?
+    /// The values the resource publishes (see ``ResourceSpec/outputs``).
+    ///
+    /// A container's `id` and `ipv4.NETWORK`: never diffed, read by the resources that reference them.
+    public var outputs: Value?
 
     /// Creates an observation.
-    public init(value: Value?, ownership: Ownership = .unmarked, note: String? = nil, planData: Value? = nil) {
+    public init(
+        value: Value?, ownership: Ownership = .unmarked, note: String? = nil, planData: Value? = nil,
+        outputs: Value? = nil
+    ) {
         self.value = value
         self.ownership = ownership
         self.note = note
         self.planData = planData
+        self.outputs = outputs
     }
 
     /// Nothing there.
@@ -322,7 +330,7 @@ public struct ApplyRequest: Sendable {
         let observation = response.observations[change.address]
         return ApplyResponse(
             observed: observation?.value, privateState: privateState ?? change.privateState,
-            planData: observation?.planData)
+            planData: observation?.planData, outputs: observation?.outputs)
     }
 }
 
@@ -334,12 +342,15 @@ public struct ApplyResponse: Sendable {
     public var privateState: Value?
     /// The observation's ``Observation/planData`` (for ``Provider/settle(_:for:context:)``; not journaled).
     public var planData: Value?
+    /// The values the resource publishes now (kept in the journal for the resources that reference them).
+    public var outputs: Value?
 
     /// Creates a response.
-    public init(observed: Value?, privateState: Value? = nil, planData: Value? = nil) {
+    public init(observed: Value?, privateState: Value? = nil, planData: Value? = nil, outputs: Value? = nil) {
         self.observed = observed
         self.privateState = privateState
         self.planData = planData
+        self.outputs = outputs
     }
 }
 

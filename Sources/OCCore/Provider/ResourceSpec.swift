@@ -27,6 +27,34 @@ public protocol ResourceSpec: Decodable, Sendable {
     ///   resource itself is ignored).
     /// - Returns: the references, which become dependency edges like ``references()``'s.
     func references(among specs: [Address: any ResourceSpec]) -> [SpecReference]
+    /// The instances this declaration expands into, each with its own address `ADDRESS[KEY]`, host and
+    /// dependencies on its siblings.
+    ///
+    /// By default one per host: a resource on one host is one instance without a key; one on several hosts
+    /// (``hostNames``) is one instance per host, keyed by the host's name. A provider may split a declaration
+    /// into parts instead (a Headscale server's users, keys and policy), which the journal, the plan and
+    /// `--target` then treat one by one.
+    func instances() -> [SpecInstance]
+    /// The values a resource of this section publishes once applied, read by others as
+    /// `${SECTION.NAME.OUTPUT}` (the provider returns them with its observations).
+    static var outputs: [OutputField] { get }
+}
+
+/// One instance of a declaration (see ``ResourceSpec/instances()``).
+public struct SpecInstance: Sendable, Hashable {
+    /// The instance key (`nil`: the declaration's only instance).
+    public var key: String?
+    /// The host it lives on.
+    public var host: String
+    /// Keys of instances of the same declaration that must exist first.
+    public var dependsOn: [String]
+
+    /// Creates an instance.
+    public init(key: String?, host: String, dependsOn: [String] = []) {
+        self.key = key
+        self.host = host
+        self.dependsOn = dependsOn
+    }
 }
 
 /// A reference from one resource to another, which becomes a dependency edge.
@@ -53,6 +81,12 @@ extension ResourceSpec {
     public func references() -> [SpecReference] { [] }
     public static func backingName(for host: Host) -> String? { nil }
     public func references(among specs: [Address: any ResourceSpec]) -> [SpecReference] { references() }
+    public static var outputs: [OutputField] { [] }
+    public func instances() -> [SpecInstance] {
+        let hosts = hostNames.isEmpty ? ["local"] : hostNames
+        guard hosts.count > 1 else { return [SpecInstance(key: nil, host: hosts[0])] }
+        return hosts.map { SpecInstance(key: $0, host: $0) }
+    }
 }
 
 /// What a spec's `validate` can see: where its keys were written and the other resources.
@@ -107,7 +141,8 @@ public struct ValidationContext: Sendable {
         _ type: Spec.Type, on host: String
     ) -> [(address: Address, spec: Spec)] {
         specs.compactMap { address, spec -> (address: Address, spec: Spec)? in
-            guard address != self.address, let other = spec as? Spec, other.hostNames.contains(host) else {
+            guard address.resource != self.address.resource, let other = spec as? Spec, other.hostNames.contains(host)
+            else {
                 return nil
             }
             return (address, other)

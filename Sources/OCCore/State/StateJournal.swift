@@ -28,6 +28,8 @@ public struct JournalEntry: Sendable, Hashable, Codable {
     /// Whether this entry is an intent written before the change ran (see ``Provider/intent(for:context:)``)
     /// and not yet confirmed by a finished apply: the change may have been done in part, or not at all.
     public var pending: Bool?
+    /// The values the resource published after the apply (see ``ResourceSpec/outputs``).
+    public var outputs: Value?
 
     /// Creates an entry.
     public init(
@@ -39,7 +41,8 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         dependencies: [Address],
         appliedAt: Date = Date(),
         sensitivePaths: SensitivePaths? = nil,
-        pending: Bool? = nil
+        pending: Bool? = nil,
+        outputs: Value? = nil
     ) {
         self.provider = provider
         self.host = host
@@ -50,6 +53,7 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         self.appliedAt = appliedAt
         self.sensitivePaths = sensitivePaths
         self.pending = pending
+        self.outputs = outputs
     }
 }
 

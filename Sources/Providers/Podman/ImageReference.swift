@@ -1,3 +1,4 @@
+import OCContainerModel
 import OCCore
 
 /// Matches an image reference as a manifest writes it against the names Podman lists.

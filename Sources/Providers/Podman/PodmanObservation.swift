@@ -8,6 +8,16 @@ import OCCore
 /// the image sets) is observed as "unset" when it is what Podman or the image would give. See the
 /// normalisation table in docs/providers/podman.md.
 enum PodmanObservation {
+    /// What a container publishes (``ContainerSpec/outputs``): its ID and, per network it is attached to while
+    /// running, its IPv4 address there (Podman reports empty addresses for a stopped container).
+    static func outputs(of container: PodmanJSON.Container) -> Value {
+        var ipv4: [String: Value] = [:]
+        for (network, attachment) in container.networkSettings?.networks ?? [:] {
+            if let address = attachment.ipAddress, !address.isEmpty { ipv4[network] = .string(address) }
+        }
+        return ["id": .string(container.id), "ipv4": .map(ipv4)]
+    }
+
     /// Environment variables Podman adds to every container, with their values (`nil`: any value).
     static let podmanEnvironment: [String: String?] = [
         "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

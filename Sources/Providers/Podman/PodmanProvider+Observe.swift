@@ -308,7 +308,7 @@ extension PodmanProvider {
             let owner = PodmanLabels.ownership(found.config?.labels, stack: stack, kind: "container", name: name)
             response.observations[target.address] = Observation(
                 value: tree(found, desired: target.desired, lastApplied: target.lastApplied),
-                ownership: owner.ownership, note: owner.note)
+                ownership: owner.ownership, note: owner.note, outputs: PodmanObservation.outputs(of: found))
         }
         let requested = Set(targets.containers.map(\.address.name))
         for entry in listing.containers {

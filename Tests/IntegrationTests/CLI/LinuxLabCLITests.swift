@@ -11,7 +11,7 @@ import Testing
 
             let apply = try await lab.ocapply(["--auto-approve"])
             #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
-            #expect(apply.stdout.contains("Apply complete! Resources: 9 created"), "\(apply.stdout)")
+            #expect(apply.stdout.contains("Apply complete! Resources: 10 created"), "\(apply.stdout)")
             #expect(try await ns.run(["sysctl", "-n", "net.ipv4.ip_forward"]) == "1\n")
             let conf = try String(contentsOfFile: lab.labDir.path + "/squid/squid.conf", encoding: .utf8)
             #expect(conf.contains("http_port 3128"))
@@ -89,7 +89,7 @@ import Testing
                 ])
             #expect(history.status == 0, "\(history.stderr)")
             #expect(history.stdout.contains("ok"))
-            #expect(history.stdout.contains("9 create"), "\(history.stdout)")
+            #expect(history.stdout.contains("10 create"), "\(history.stdout)")
             #expect(try await lab.ocapply(["--destroy", "--auto-approve"]).status == 0)
         }
     }

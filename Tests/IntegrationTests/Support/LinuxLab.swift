@@ -27,7 +27,12 @@ struct LinuxLab {
         }
         let prefix = self.prefix
         try edit("stack.yaml") { $0.replacingOccurrences(of: "stack: linux-lab", with: "stack: \(prefix)") }
-        try edit("containers.yaml") { text in
+        for file in ["containers.yaml", "proxy.yaml"] { try renameContainers(in: file) }
+    }
+
+    /// Gives the lab's network and containers this lab's names in `file`.
+    func renameContainers(in file: String) throws {
+        try edit(file) { text in
             var out = text
             for name in ["lab-internal", "lab-egress-proxy", "lab-agent"] {
                 out = out.replacingOccurrences(of: name, with: name.replacingOccurrences(of: "lab", with: prefix))

@@ -136,6 +136,12 @@ public struct ContainerSpec: ResourceSpec, Equatable, Codable {
 
     public var hostNames: [String] { [host] }
 
+    public static let outputs = [
+        OutputField("id", doc: "The container's ID (a new one when it is replaced)."),
+        OutputField(
+            "ipv4", doc: "Its IPv4 address on a network it joins: ipv4.NETWORK (known while it runs).", keyed: true),
+    ]
+
     /// The memory limit in bytes, or `nil` when unset or not a size.
     public var memoryBytes: Int64? { memory.flatMap(ByteSizeText.bytes) }
 
