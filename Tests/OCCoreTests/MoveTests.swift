@@ -47,6 +47,9 @@ struct RenamedProvider: Provider {
         #expect(change.provider == "other")
         #expect(change.move?.provider == "memory")
         #expect(change.notes.first == "moves from provider memory: destroyed there first")
+        // A saved plan keeps the move (the destroy where it was).
+        let decoded = try JSONDecoder().decode(Change.self, from: try JSONEncoder().encode(change))
+        #expect(decoded.move == change.move)
         let report = await second.apply(plan)
         #expect(report.succeeded, "\(report.failed.map(\.error))")
         #expect(world.operations.suffix(2) == ["delete a", "create a"])

@@ -335,29 +335,8 @@ import Testing
     }
 
     @Test func alreadyDoneIsSuccessAndAnInUseNetworkNamesItsContainers() async throws {
-        let tree = try await PodmanFixtures.desired(Self.full)
-        var after = tree
-        after["networks"]["podman"] = nil
-        after["networks"]["extra"] = ["aliases": [], "ipv4": nil, "ipv6": nil]
-        let runner = ScriptedRunner()
-        runner.expect(
-            argv: ["podman", "network", "disconnect", "podman", "ocplan-t-fixture0-full"],
-            result: CommandResult(
-                exitStatus: 125, stdout: "", stderr: "Error: container x is not connected to network podman\n"))
-        runner.expect(
-            argv: ["podman", "network", "connect", "extra", "ocplan-t-fixture0-full"],
-            result: CommandResult(
-                exitStatus: 125, stdout: "",
-                stderr: "Error: container x is already connected to network \"extra\": network is already connected\n"))
-        let recorded = try PodmanFixtures.result(["podman", "network", "inspect", "ocplan-t-fixture0-int", "podman"])
-        runner.expect(
-            argv: ["podman", "network", "inspect", "extra", "ocplan-t-fixture0-int"],
-            result: CommandResult(
-                exitStatus: 125, stdout: recorded.stdout,
-                stderr: Data(
-                    "Error: inspecting object: network extra: unable to find network: network not found\n".utf8)))
-        try PodmanFixtures.addRecordings(to: runner)
-        _ = try await Self.apply(PodmanFixtures.change(Self.full, .update, before: tree, after: after), runner: runner)
+        let (change, runner) = try await PodmanFixtures.alreadyDoneReconnect()
+        _ = try await Self.apply(change, runner: runner)
         #expect(runner.unexpected.isEmpty)
 
         let network = try await PodmanFixtures.desired(Self.network)

@@ -130,6 +130,35 @@ enum PodmanFixtures {
             after: after, attributes: Differ.diff(before, after, schema: schema), privateState: privateState)
     }
 
+    /// Container `full` leaving network `podman` and joining `extra`, with a runner on which both are already
+    /// done (`not connected`, `already connected`) and that answers the observation after it.
+    static func alreadyDoneReconnect() async throws -> (Change, ScriptedRunner) {
+        let address = address("containers", "full")
+        let tree = try await desired(address)
+        var after = tree
+        after["networks"]["podman"] = nil
+        after["networks"]["extra"] = ["aliases": [], "ipv4": nil, "ipv6": nil]
+        let runner = ScriptedRunner()
+        runner.expect(
+            argv: ["podman", "network", "disconnect", "podman", "ocplan-t-fixture0-full"],
+            result: CommandResult(
+                exitStatus: 125, stdout: "", stderr: "Error: container x is not connected to network podman\n"))
+        runner.expect(
+            argv: ["podman", "network", "connect", "extra", "ocplan-t-fixture0-full"],
+            result: CommandResult(
+                exitStatus: 125, stdout: "",
+                stderr: "Error: container x is already connected to network \"extra\": network is already connected\n"))
+        let recorded = try result(["podman", "network", "inspect", "ocplan-t-fixture0-int", "podman"])
+        runner.expect(
+            argv: ["podman", "network", "inspect", "extra", "ocplan-t-fixture0-int"],
+            result: CommandResult(
+                exitStatus: 125, stdout: recorded.stdout,
+                stderr: Data(
+                    "Error: inspecting object: network extra: unable to find network: network not found\n".utf8)))
+        try addRecordings(to: runner)
+        return (change(address, .update, before: tree, after: after), runner)
+    }
+
     /// The context commands are computed in.
     static func context(privateState: Value? = nil) -> ChangeContext {
         ChangeContext(stack: stack, host: host, privateState: privateState)

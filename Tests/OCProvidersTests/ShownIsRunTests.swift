@@ -113,29 +113,7 @@ final class FakeFilesHost: Sendable {
     static let linux = "hosts:\n  box: { transport: local, os: linux }\n"
 
     @Test func podmanTolerancesAreShownAndTheCommandsRunAsShown() async throws {
-        let address = PodmanFixtures.address("containers", "full")
-        let tree = try await PodmanFixtures.desired(address)
-        var after = tree
-        after["networks"]["podman"] = nil
-        after["networks"]["extra"] = ["aliases": [], "ipv4": nil, "ipv6": nil]
-        let runner = ScriptedRunner()
-        runner.expect(
-            argv: ["podman", "network", "disconnect", "podman", "ocplan-t-fixture0-full"],
-            result: CommandResult(
-                exitStatus: 125, stdout: "", stderr: "Error: container x is not connected to network podman\n"))
-        runner.expect(
-            argv: ["podman", "network", "connect", "extra", "ocplan-t-fixture0-full"],
-            result: CommandResult(
-                exitStatus: 125, stdout: "", stderr: "Error: container x is already connected to network \"extra\"\n"))
-        let recorded = try PodmanFixtures.result(["podman", "network", "inspect", "ocplan-t-fixture0-int", "podman"])
-        runner.expect(
-            argv: ["podman", "network", "inspect", "extra", "ocplan-t-fixture0-int"],
-            result: CommandResult(
-                exitStatus: 125, stdout: recorded.stdout,
-                stderr: Data(
-                    "Error: inspecting object: network extra: unable to find network: network not found\n".utf8)))
-        try PodmanFixtures.addRecordings(to: runner)
-        let change = PodmanFixtures.change(address, .update, before: tree, after: after)
+        let (change, runner) = try await PodmanFixtures.alreadyDoneReconnect()
         let registry = ProviderRegistry([PodmanProvider()])
         let rendered = HumanPlanRenderer(style: Style(colour: false), showCommands: true) {
             Session.preview($0, stack: PodmanFixtures.stack, registry: registry)

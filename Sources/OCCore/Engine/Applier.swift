@@ -172,8 +172,8 @@ public struct Applier: Sendable {
         var broken: [Step: Address] = [:]  // step → the address whose failure blocks it
         let context = self.context
         let stack = plan.stack
-        let references = plan.outputReferences
         let fileLocks = FileEditLocks()
+        let references = plan.outputReferences
 
         await withTaskGroup(of: Outcome.self) { group in
             var running = 0

@@ -99,13 +99,13 @@ public struct Change: Sendable, Hashable, Codable {
     public var formerDependencies: [Address] = []
     /// What the provider recorded at the last apply.
     public var privateState: Value?
-    /// Where the resource was last applied, when it moved (see ``Move``).
-    public var move: Move?
     /// What the provider read at plan time for the change's program (``Observation/planData``): kept in the saved
     /// plan, never diffed or shown.
     public var planData: Value?
     /// Why the action is what it is (a replace's attributes, a delete that leaves the object in place).
     public var reason: ActionReason?
+    /// Where the resource was last applied, when it moved (see ``Move``).
+    public var move: Move?
     /// A hash of what was observed, to refuse a saved plan when the world changed since.
     public var fingerprint: String
     /// Notes shown under the change (adoption, missing tools, replace cascades).
@@ -188,9 +188,9 @@ public struct Change: Sendable, Hashable, Codable {
         notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
         sensitivePaths = try container.decodeIfPresent(SensitivePaths.self, forKey: .sensitivePaths) ?? SensitivePaths()
         formerDependencies = try container.decodeIfPresent([Address].self, forKey: .formerDependencies) ?? []
-        move = try container.decodeIfPresent(Move.self, forKey: .move)
         planData = try container.decodeIfPresent(Value.self, forKey: .planData)
         reason = try container.decodeIfPresent(ActionReason.self, forKey: .reason)
+        move = try container.decodeIfPresent(Move.self, forKey: .move)
         triggeredBy = try container.decodeIfPresent([Address].self, forKey: .triggeredBy) ?? []
     }
 

@@ -288,24 +288,24 @@ public struct Observation: Sendable, Hashable, Codable {
     public var ownership: Ownership
     /// Notes for the plan (for example "owned by stack other").
     public var note: String?
+    /// What the provider read that a program needs but the diff must not see (the files it edits, as read):
+    /// carried to ``Change/planData`` and the saved plan, never diffed or shown; part of the fingerprint.
+    public var planData: Value?
     /// The values the resource publishes (see ``ResourceSpec/outputs``).
     ///
     /// A container's `id` and `ipv4.NETWORK`: never diffed, read by the resources that reference them.
     public var outputs: Value?
-    /// What the provider read that a program needs but the diff must not see (the files it edits, as read):
-    /// carried to ``Change/planData`` and the saved plan, never diffed or shown; part of the fingerprint.
-    public var planData: Value?
 
     /// Creates an observation.
     public init(
-        value: Value?, ownership: Ownership = .unmarked, note: String? = nil, outputs: Value? = nil,
-        planData: Value? = nil
+        value: Value?, ownership: Ownership = .unmarked, note: String? = nil, planData: Value? = nil,
+        outputs: Value? = nil
     ) {
         self.value = value
         self.ownership = ownership
         self.note = note
-        self.outputs = outputs
         self.planData = planData
+        self.outputs = outputs
     }
 
     /// Nothing there.
@@ -393,7 +393,7 @@ public struct ApplyRequest: Sendable {
         let observation = response.observations[change.address]
         return ApplyResponse(
             observed: observation?.value, privateState: privateState ?? change.privateState,
-            outputs: observation?.outputs, planData: observation?.planData)
+            planData: observation?.planData, outputs: observation?.outputs)
     }
 }
 
@@ -403,17 +403,17 @@ public struct ApplyResponse: Sendable {
     public var observed: Value?
     /// Data the provider wants back on the next change (kept in the state journal).
     public var privateState: Value?
-    /// The values the resource publishes now (kept in the journal for the resources that reference them).
-    public var outputs: Value?
     /// The observation's ``Observation/planData`` (for ``Provider/settle(_:for:context:)``; not journaled).
     public var planData: Value?
+    /// The values the resource publishes now (kept in the journal for the resources that reference them).
+    public var outputs: Value?
 
     /// Creates a response.
-    public init(observed: Value?, privateState: Value? = nil, outputs: Value? = nil, planData: Value? = nil) {
+    public init(observed: Value?, privateState: Value? = nil, planData: Value? = nil, outputs: Value? = nil) {
         self.observed = observed
         self.privateState = privateState
-        self.outputs = outputs
         self.planData = planData
+        self.outputs = outputs
     }
 }
 

@@ -23,9 +23,6 @@ public struct StepProgram: Sendable {
         self.refreshesFirst = refreshesFirst
     }
 
-    /// Whether the program changes nothing (it may still observe).
-    public var changesNothing: Bool { steps.allSatisfy { if case .reobserve = $0 { true } else { false } } }
-
     /// The commands of a program made of plain commands, observed again at the end: what a provider without
     /// tolerances or files returns.
     public static func commands(_ commands: [Command], reobserve: Bool = true, privateState: Value? = nil)
