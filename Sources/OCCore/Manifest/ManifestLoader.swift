@@ -59,6 +59,19 @@ public struct ManifestLoader: Sendable {
         var file: String
     }
 
+    /// What the parse-and-merge phase found across all files.
+    private struct Parsed {
+        var version: Located<String>?
+        var stack: Located<String>?
+        var varNodes: [String: Located<SourceNode>]
+        var varOrder: [String]
+        var hostNodes: [String: Located<SourceNode>]
+        var hostOrder: [String]
+        var resourceNodes: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String)]
+        /// A file could not be read or parsed (it may hold `version` and `stack`: their absence is then no news).
+        var unreadFiles: Bool
+    }
+
     /// One declaration after schema checking and decoding, before the graph is built.
     private struct Prepared {
         /// One of the instances the declaration expands into.
@@ -109,138 +122,12 @@ public struct ManifestLoader: Sendable {
         }
 
         // MARK: parse and merge
-        var version: Located<String>?
-        var stack: Located<String>?
-        var varNodes: [String: Located<SourceNode>] = [:]
-        var varOrder: [String] = []
-        var hostNodes: [String: Located<SourceNode>] = [:]
-        var hostOrder: [String] = []
-        var resourceNodes: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String)] = []
-        var addressPlaces: [Address: SourceLocation] = [:]
-
-        // A file that cannot be read or parsed may hold `version` and `stack`; their absence is then no news.
-        var unreadFiles = false
-        for file in files {
-            guard let text = readText(file, diagnostics: &diagnostics) else {
-                unreadFiles = true
-                continue
-            }
-            let (root, parseDiagnostics) = SourceNode.parse(text, file: file)
-            diagnostics.append(contentsOf: parseDiagnostics)
-            guard let root else {
-                unreadFiles = unreadFiles || parseDiagnostics.contains { $0.severity == .error }
-                continue
-            }
-            guard let entries = root.entries else {
-                diagnostics.append(
-                    .error(
-                        "A manifest file must be a mapping of sections", detail: "Start with `version: 1`.",
-                        at: root.location))
-                continue
-            }
-            for entry in entries {
-                let place = entry.keyLocation
-                switch entry.key {
-                case "version", "stack":
-                    guard let text = entry.value.scalar, !text.isEmpty else {
-                        diagnostics.append(.error("'\(entry.key)' must be a string", at: place, keyPath: entry.key))
-                        continue
-                    }
-                    let located = Located(value: text, location: entry.value.location, file: file)
-                    let existing = entry.key == "version" ? version : stack
-                    if let existing, existing.value != text {
-                        diagnostics.append(
-                            .error(
-                                "Conflicting \(entry.key) '\(text)'",
-                                detail: "\(existing.location) says '\(existing.value)'. All files of a manifest "
-                                    + "must agree.", at: entry.value.location, keyPath: entry.key))
-                    } else if existing == nil {
-                        if entry.key == "version" { version = located } else { stack = located }
-                    }
-                case "vars", "hosts":
-                    guard let items = entry.value.entries else {
-                        if !entry.value.isNull {
-                            diagnostics.append(
-                                .error("'\(entry.key)' must be a mapping of names", at: place, keyPath: entry.key))
-                        }
-                        continue
-                    }
-                    for item in items {
-                        let located = Located(value: item.value, location: item.keyLocation, file: file)
-                        if let problem = Formats.argumentProblem(item.key) {
-                            diagnostics.append(
-                                .error(
-                                    "Invalid \(entry.key == "vars" ? "variable" : "host") name",
-                                    detail: problem.prefix(1).uppercased() + problem.dropFirst() + ".",
-                                    at: item.keyLocation, keyPath: "\(entry.key).\(item.key)"))
-                            continue
-                        }
-                        if entry.key == "vars" {
-                            if let first = varNodes[item.key] {
-                                diagnostics.append(duplicate("vars.\(item.key)", item.keyLocation, first.location))
-                            } else {
-                                varNodes[item.key] = located
-                                varOrder.append(item.key)
-                            }
-                        } else {
-                            if let first = hostNodes[item.key] {
-                                diagnostics.append(duplicate("hosts.\(item.key)", item.keyLocation, first.location))
-                            } else {
-                                hostNodes[item.key] = located
-                                hostOrder.append(item.key)
-                            }
-                        }
-                    }
-                default:
-                    guard let type = catalog.types[entry.key] else {
-                        let hint = NearMiss.hint(for: entry.key, among: catalog.allSections)
-                        diagnostics.append(
-                            .error(
-                                "Unknown section '\(entry.key)'\(hint)",
-                                detail: "Sections: " + catalog.allSections.joined(separator: ", ") + ".",
-                                at: place, keyPath: entry.key))
-                        continue
-                    }
-                    if type.isSingleton {
-                        if entry.value.isNull { continue }
-                        let address = Address(entry.key, "")
-                        if let first = addressPlaces[address] {
-                            diagnostics.append(duplicate(entry.key, place, first))
-                            continue
-                        }
-                        addressPlaces[address] = place
-                        resourceNodes.append((address, entry.value, place, file))
-                        continue
-                    }
-                    guard let items = entry.value.entries else {
-                        if !entry.value.isNull {
-                            diagnostics.append(
-                                .error(
-                                    "Section '\(entry.key)' must map resource names to their settings",
-                                    detail: "Write `\(entry.key):` followed by `  NAME: { … }` entries.",
-                                    at: entry.value.location, keyPath: entry.key))
-                        }
-                        continue
-                    }
-                    for item in items {
-                        let address = Address(entry.key, item.key)
-                        if let problem = Self.nameProblem(item.key) {
-                            diagnostics.append(
-                                .error(
-                                    "Invalid resource name '\(item.key)'", detail: problem, at: item.keyLocation,
-                                    keyPath: address.description))
-                            continue
-                        }
-                        if let first = addressPlaces[address] {
-                            diagnostics.append(duplicate(address.description, item.keyLocation, first))
-                            continue
-                        }
-                        addressPlaces[address] = item.keyLocation
-                        resourceNodes.append((address, item.value, item.keyLocation, file))
-                    }
-                }
-            }
-        }
+        let parsed = parse(files, diagnostics: &diagnostics)
+        let (version, stack, unreadFiles) = (parsed.version, parsed.stack, parsed.unreadFiles)
+        let (varNodes, varOrder, hostNodes, hostOrder) = (
+            parsed.varNodes, parsed.varOrder, parsed.hostNodes, parsed.hostOrder
+        )
+        let resourceNodes = parsed.resourceNodes
 
         if let version, version.value != "1" {
             diagnostics.append(
@@ -559,6 +446,146 @@ public struct ManifestLoader: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The parse-and-merge phase: every file read and parsed with locations, its sections merged (the same
+    /// address, variable or host twice is an error naming both places).
+    private func parse(_ files: [String], diagnostics: inout Diagnostics) -> Parsed {
+        var version: Located<String>?
+        var stack: Located<String>?
+        var varNodes: [String: Located<SourceNode>] = [:]
+        var varOrder: [String] = []
+        var hostNodes: [String: Located<SourceNode>] = [:]
+        var hostOrder: [String] = []
+        var resourceNodes: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String)] = []
+        var addressPlaces: [Address: SourceLocation] = [:]
+
+        // A file that cannot be read or parsed may hold `version` and `stack`; their absence is then no news.
+        var unreadFiles = false
+        for file in files {
+            guard let text = readText(file, diagnostics: &diagnostics) else {
+                unreadFiles = true
+                continue
+            }
+            let (root, parseDiagnostics) = SourceNode.parse(text, file: file)
+            diagnostics.append(contentsOf: parseDiagnostics)
+            guard let root else {
+                unreadFiles = unreadFiles || parseDiagnostics.contains { $0.severity == .error }
+                continue
+            }
+            guard let entries = root.entries else {
+                diagnostics.append(
+                    .error(
+                        "A manifest file must be a mapping of sections", detail: "Start with `version: 1`.",
+                        at: root.location))
+                continue
+            }
+            for entry in entries {
+                let place = entry.keyLocation
+                switch entry.key {
+                case "version", "stack":
+                    guard let text = entry.value.scalar, !text.isEmpty else {
+                        diagnostics.append(.error("'\(entry.key)' must be a string", at: place, keyPath: entry.key))
+                        continue
+                    }
+                    let located = Located(value: text, location: entry.value.location, file: file)
+                    let existing = entry.key == "version" ? version : stack
+                    if let existing, existing.value != text {
+                        diagnostics.append(
+                            .error(
+                                "Conflicting \(entry.key) '\(text)'",
+                                detail: "\(existing.location) says '\(existing.value)'. All files of a manifest "
+                                    + "must agree.", at: entry.value.location, keyPath: entry.key))
+                    } else if existing == nil {
+                        if entry.key == "version" { version = located } else { stack = located }
+                    }
+                case "vars", "hosts":
+                    guard let items = entry.value.entries else {
+                        if !entry.value.isNull {
+                            diagnostics.append(
+                                .error("'\(entry.key)' must be a mapping of names", at: place, keyPath: entry.key))
+                        }
+                        continue
+                    }
+                    for item in items {
+                        let located = Located(value: item.value, location: item.keyLocation, file: file)
+                        if let problem = Formats.argumentProblem(item.key) {
+                            diagnostics.append(
+                                .error(
+                                    "Invalid \(entry.key == "vars" ? "variable" : "host") name",
+                                    detail: problem.prefix(1).uppercased() + problem.dropFirst() + ".",
+                                    at: item.keyLocation, keyPath: "\(entry.key).\(item.key)"))
+                            continue
+                        }
+                        if entry.key == "vars" {
+                            if let first = varNodes[item.key] {
+                                diagnostics.append(duplicate("vars.\(item.key)", item.keyLocation, first.location))
+                            } else {
+                                varNodes[item.key] = located
+                                varOrder.append(item.key)
+                            }
+                        } else {
+                            if let first = hostNodes[item.key] {
+                                diagnostics.append(duplicate("hosts.\(item.key)", item.keyLocation, first.location))
+                            } else {
+                                hostNodes[item.key] = located
+                                hostOrder.append(item.key)
+                            }
+                        }
+                    }
+                default:
+                    guard let type = catalog.types[entry.key] else {
+                        let hint = NearMiss.hint(for: entry.key, among: catalog.allSections)
+                        diagnostics.append(
+                            .error(
+                                "Unknown section '\(entry.key)'\(hint)",
+                                detail: "Sections: " + catalog.allSections.joined(separator: ", ") + ".",
+                                at: place, keyPath: entry.key))
+                        continue
+                    }
+                    if type.isSingleton {
+                        if entry.value.isNull { continue }
+                        let address = Address(entry.key, "")
+                        if let first = addressPlaces[address] {
+                            diagnostics.append(duplicate(entry.key, place, first))
+                            continue
+                        }
+                        addressPlaces[address] = place
+                        resourceNodes.append((address, entry.value, place, file))
+                        continue
+                    }
+                    guard let items = entry.value.entries else {
+                        if !entry.value.isNull {
+                            diagnostics.append(
+                                .error(
+                                    "Section '\(entry.key)' must map resource names to their settings",
+                                    detail: "Write `\(entry.key):` followed by `  NAME: { … }` entries.",
+                                    at: entry.value.location, keyPath: entry.key))
+                        }
+                        continue
+                    }
+                    for item in items {
+                        let address = Address(entry.key, item.key)
+                        if let problem = Self.nameProblem(item.key) {
+                            diagnostics.append(
+                                .error(
+                                    "Invalid resource name '\(item.key)'", detail: problem, at: item.keyLocation,
+                                    keyPath: address.description))
+                            continue
+                        }
+                        if let first = addressPlaces[address] {
+                            diagnostics.append(duplicate(address.description, item.keyLocation, first))
+                            continue
+                        }
+                        addressPlaces[address] = item.keyLocation
+                        resourceNodes.append((address, item.value, item.keyLocation, file))
+                    }
+                }
+            }
+        }
+        return Parsed(
+            version: version, stack: stack, varNodes: varNodes, varOrder: varOrder, hostNodes: hostNodes,
+            hostOrder: hostOrder, resourceNodes: resourceNodes, unreadFiles: unreadFiles)
+    }
 
     /// Unique to this run: the tokens of a sensitivity probe cannot occur in real values.
     private static let probeNonce = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
