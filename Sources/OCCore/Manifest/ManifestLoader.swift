@@ -72,6 +72,14 @@ public struct ManifestLoader: Sendable {
         var unreadFiles: Bool
     }
 
+    /// What the variables and hosts phase resolved.
+    private struct Settings {
+        var hosts: [String: Host]
+        var variables: [String: String]
+        /// The secrets the hosts read from the environment.
+        var secrets: Set<String>
+    }
+
     /// One declaration after schema checking and decoding, before the graph is built.
     private struct Prepared {
         /// One of the instances the declaration expands into.
@@ -124,9 +132,6 @@ public struct ManifestLoader: Sendable {
         // MARK: parse and merge
         let parsed = parse(files, diagnostics: &diagnostics)
         let (version, stack, unreadFiles) = (parsed.version, parsed.stack, parsed.unreadFiles)
-        let (varNodes, varOrder, hostNodes, hostOrder) = (
-            parsed.varNodes, parsed.varOrder, parsed.hostNodes, parsed.hostOrder
-        )
         let resourceNodes = parsed.resourceNodes
 
         if let version, version.value != "1" {
@@ -151,71 +156,9 @@ public struct ManifestLoader: Sendable {
             diagnostics.append(.error("Invalid stack name '\(stack.value)'", detail: problem, at: stack.location))
         }
 
-        // MARK: variables (plain ones first; hosts may use them)
-        var rawVars: [String: (text: String?, detect: String?, host: String, location: SourceLocation)] = [:]
-        for name in varOrder {
-            guard let located = varNodes[name] else { continue }
-            var checker = SchemaChecker(basePath: "vars.\(name)")
-            checker.check(located.value, CoreSchemas.variable, path: "")
-            diagnostics.append(contentsOf: checker.diagnostics)
-            if let text = located.value.scalar {
-                rawVars[name] = (text, nil, "local", located.value.location)
-            } else if let detect = located.value["detect"]?.scalar {
-                rawVars[name] = (nil, detect, located.value["host"]?.scalar ?? "local", located.value.location)
-            }
-        }
-        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
-            guard let existing = rawVars[name] else {
-                diagnostics.append(
-                    .error(
-                        "--var names undeclared variable '\(name)'\(NearMiss.hint(for: name, among: rawVars.keys))",
-                        detail: "Declare it under vars: in the manifest; --var only replaces declared values."))
-                continue
-            }
-            rawVars[name] = (value, nil, "local", existing.location)
-        }
-        let plainVars = resolveVariables(rawVars, detected: [:], diagnostics: &diagnostics)
-
-        // MARK: hosts
-        var hosts: [String: Host] = ["local": .local]
-        var plainInterpolator = Interpolator(
-            variables: plainVars, environment: environment, requireEnvironment: requireEnvironment)
-        for name in hostOrder {
-            guard let located = hostNodes[name] else { continue }
-            let (node, _) = plainInterpolator.expand(located.value, keyPath: "hosts.\(name)")
-            var checker = SchemaChecker(basePath: "hosts.\(name)")
-            checker.check(node, against: CoreSchemas.host)
-            diagnostics.append(contentsOf: checker.diagnostics)
-            guard checker.diagnostics.isEmpty else { continue }
-            if let host = makeHost(name, node, diagnostics: &diagnostics) { hosts[name] = host }
-        }
-        diagnostics.append(contentsOf: plainInterpolator.diagnostics)
-
-        // MARK: detections, then all variables
-        var detected: [String: String] = [:]
-        for name in varOrder {
-            guard let raw = rawVars[name], let fact = raw.detect else { continue }
-            guard let host = hosts[raw.host] else {
-                diagnostics.append(
-                    .error(
-                        "Unknown host '\(raw.host)'\(NearMiss.hint(for: raw.host, among: hosts.keys))",
-                        detail: "Declare it under hosts:.", at: raw.location, keyPath: "vars.\(name).host"))
-                continue
-            }
-            guard let detector else {
-                detected[name] = "<\(name): \(fact) of \(raw.host), detected at plan time>"
-                continue
-            }
-            do {
-                detected[name] = try await detector.detect(fact, on: host)
-            } catch {
-                diagnostics.append(
-                    .error(
-                        "Cannot detect \(fact) on host '\(raw.host)' for variable '\(name)'",
-                        detail: "\(error)", at: raw.location, keyPath: "vars.\(name)"))
-            }
-        }
-        let variables = resolveVariables(rawVars, detected: detected, diagnostics: &diagnostics, report: false)
+        // MARK: variables and hosts
+        let settings = await settle(parsed, overrides: overrides, detector: detector, diagnostics: &diagnostics)
+        let (hosts, variables) = (settings.hosts, settings.variables)
 
         // MARK: resources
         var interpolator = Interpolator(
@@ -430,11 +373,11 @@ public struct ManifestLoader: Sendable {
                 if said.insert(identity).inserted { diagnostics.append(diagnostic) }
             }
         }
-        diagnostics.redact(interpolator.secrets.union(plainInterpolator.secrets))
+        diagnostics.redact(interpolator.secrets.union(settings.secrets))
         guard !diagnostics.hasErrors, let stack else { return (nil, diagnostics) }
         var manifest = Manifest(
             version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
-            graph: graph, secrets: interpolator.secrets.union(plainInterpolator.secrets), files: files,
+            graph: graph, secrets: interpolator.secrets.union(settings.secrets), files: files,
             warnings: diagnostics.warnings)
         manifest.outputReferences = outputReferences
         for (name, host) in hosts {
@@ -446,6 +389,82 @@ public struct ManifestLoader: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The variables and hosts phase: plain variables first (hosts may use them), then the hosts, then the
+    /// detections on their hosts, then every variable.
+    private func settle(
+        _ parsed: Parsed, overrides: [String: String], detector: (any FactDetector)?, diagnostics: inout Diagnostics
+    ) async -> Settings {
+        let (varNodes, varOrder, hostNodes, hostOrder) = (
+            parsed.varNodes, parsed.varOrder, parsed.hostNodes, parsed.hostOrder
+        )
+        // MARK: variables (plain ones first; hosts may use them)
+        var rawVars: [String: (text: String?, detect: String?, host: String, location: SourceLocation)] = [:]
+        for name in varOrder {
+            guard let located = varNodes[name] else { continue }
+            var checker = SchemaChecker(basePath: "vars.\(name)")
+            checker.check(located.value, CoreSchemas.variable, path: "")
+            diagnostics.append(contentsOf: checker.diagnostics)
+            if let text = located.value.scalar {
+                rawVars[name] = (text, nil, "local", located.value.location)
+            } else if let detect = located.value["detect"]?.scalar {
+                rawVars[name] = (nil, detect, located.value["host"]?.scalar ?? "local", located.value.location)
+            }
+        }
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let existing = rawVars[name] else {
+                diagnostics.append(
+                    .error(
+                        "--var names undeclared variable '\(name)'\(NearMiss.hint(for: name, among: rawVars.keys))",
+                        detail: "Declare it under vars: in the manifest; --var only replaces declared values."))
+                continue
+            }
+            rawVars[name] = (value, nil, "local", existing.location)
+        }
+        let plainVars = resolveVariables(rawVars, detected: [:], diagnostics: &diagnostics)
+
+        // MARK: hosts
+        var hosts: [String: Host] = ["local": .local]
+        var plainInterpolator = Interpolator(
+            variables: plainVars, environment: environment, requireEnvironment: requireEnvironment)
+        for name in hostOrder {
+            guard let located = hostNodes[name] else { continue }
+            let (node, _) = plainInterpolator.expand(located.value, keyPath: "hosts.\(name)")
+            var checker = SchemaChecker(basePath: "hosts.\(name)")
+            checker.check(node, against: CoreSchemas.host)
+            diagnostics.append(contentsOf: checker.diagnostics)
+            guard checker.diagnostics.isEmpty else { continue }
+            if let host = makeHost(name, node, diagnostics: &diagnostics) { hosts[name] = host }
+        }
+        diagnostics.append(contentsOf: plainInterpolator.diagnostics)
+
+        // MARK: detections, then all variables
+        var detected: [String: String] = [:]
+        for name in varOrder {
+            guard let raw = rawVars[name], let fact = raw.detect else { continue }
+            guard let host = hosts[raw.host] else {
+                diagnostics.append(
+                    .error(
+                        "Unknown host '\(raw.host)'\(NearMiss.hint(for: raw.host, among: hosts.keys))",
+                        detail: "Declare it under hosts:.", at: raw.location, keyPath: "vars.\(name).host"))
+                continue
+            }
+            guard let detector else {
+                detected[name] = "<\(name): \(fact) of \(raw.host), detected at plan time>"
+                continue
+            }
+            do {
+                detected[name] = try await detector.detect(fact, on: host)
+            } catch {
+                diagnostics.append(
+                    .error(
+                        "Cannot detect \(fact) on host '\(raw.host)' for variable '\(name)'",
+                        detail: "\(error)", at: raw.location, keyPath: "vars.\(name)"))
+            }
+        }
+        let variables = resolveVariables(rawVars, detected: detected, diagnostics: &diagnostics, report: false)
+        return Settings(hosts: hosts, variables: variables, secrets: plainInterpolator.secrets)
+    }
 
     /// The parse-and-merge phase: every file read and parsed with locations, its sections merged (the same
     /// address, variable or host twice is an error naming both places).
