@@ -6,9 +6,9 @@ import OCCore
 /// ``Command/description`` already shows sensitive argv elements as `(sensitive)`. A tool may still
 /// echo a secret back on standard error (`invalid key: tskey-…`), so output that goes into messages
 /// is passed through ``redact(_:secrets:)`` with the command's sensitive values.
-public enum Redaction {
+package enum Redaction {
     /// What a secret is replaced with, matching ``Command/redactedArgv``.
-    public static let placeholder = DisplayText.placeholder
+    package static let placeholder = DisplayText.placeholder
 
     /// Replaces every occurrence of every secret in `text` with ``placeholder``.
     ///
@@ -19,7 +19,7 @@ public enum Redaction {
     ///   - text: the text to clean.
     ///   - secrets: the values to remove.
     /// - Returns: `text` without any of the secrets.
-    public static func redact(_ text: String, secrets: some Sequence<String>) -> String {
+    package static func redact(_ text: String, secrets: some Sequence<String>) -> String {
         DisplayText.redact(text, secrets: secrets)
     }
 
@@ -27,7 +27,7 @@ public enum Redaction {
     ///
     /// - Parameter command: the command whose secrets are wanted.
     /// - Returns: the sensitive argv elements, in argv order.
-    public static func secrets(of command: Command) -> [String] {
+    package static func secrets(of command: Command) -> [String] {
         command.argv.indices.filter { command.sensitiveArguments.contains($0) }.map { command.argv[$0] }
     }
 
@@ -37,7 +37,7 @@ public enum Redaction {
     ///   - result: the result to clean.
     ///   - secrets: the values to remove.
     /// - Returns: the cleaned result (bytes that are not UTF-8 are replaced when a secret is present).
-    public static func redact(_ result: CommandResult, secrets: [String]) -> CommandResult {
+    package static func redact(_ result: CommandResult, secrets: [String]) -> CommandResult {
         DisplayText.redact(result, secrets: secrets)
     }
 
@@ -49,7 +49,7 @@ public enum Redaction {
     ///   - failure: the failure to clean.
     ///   - secrets: the values to remove; defaults to the failure command's sensitive elements.
     /// - Returns: the cleaned failure.
-    public static func redact(_ failure: CommandFailure, secrets: [String]? = nil) -> CommandFailure {
+    package static func redact(_ failure: CommandFailure, secrets: [String]? = nil) -> CommandFailure {
         let secrets = secrets ?? self.secrets(of: failure.command)
         var cleaned = failure
         cleaned.result = failure.result.map { redact($0, secrets: secrets) }

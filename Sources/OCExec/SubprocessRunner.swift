@@ -35,19 +35,19 @@ import Musl
 /// The child stays in this program's process group, so a Ctrl-C typed at the terminal reaches it too
 /// even if this program dies without cleaning up. The cost is that a grandchild which outlives its
 /// parent is not signalled on timeout; its output pipes no longer block the run, though.
-public struct SubprocessRunner: CommandRunner {
+package struct SubprocessRunner: CommandRunner {
     /// The default limit on each of standard output and standard error: 64 MiB.
-    public static let defaultOutputLimit = 64 * 1024 * 1024
+    package static let defaultOutputLimit = 64 * 1024 * 1024
 
     /// Where each command is logged at debug level (redacted argv, exit status, duration).
-    public var logger: Logger?
+    package var logger: Logger?
     /// How long a child may take to exit after `SIGTERM` before it receives `SIGKILL`.
-    public var terminationGracePeriod: Duration
+    package var terminationGracePeriod: Duration
     /// The most bytes kept from each of standard output and standard error.
     ///
     /// A command that writes more is drained to the end and then reported as `.launchFailed`, so a
     /// runaway child can neither exhaust memory nor block on a full pipe.
-    public var outputLimit: Int
+    package var outputLimit: Int
 
     /// Creates a runner.
     ///
@@ -55,7 +55,7 @@ public struct SubprocessRunner: CommandRunner {
     ///   - logger: where commands are logged at debug level; `nil` logs nothing.
     ///   - terminationGracePeriod: the time between `SIGTERM` and `SIGKILL` when a command is ended.
     ///   - outputLimit: the most bytes collected from each of standard output and standard error.
-    public init(
+    package init(
         logger: Logger? = nil,
         terminationGracePeriod: Duration = .seconds(5),
         outputLimit: Int = SubprocessRunner.defaultOutputLimit
@@ -91,7 +91,7 @@ public struct SubprocessRunner: CommandRunner {
     /// - Throws: ``CommandFailure`` with `.toolMissing` when `argv[0]` is not found, `.timedOut` when
     ///   the timeout passes, `.launchFailed` for any other failure to run; `CancellationError` when
     ///   the calling task is cancelled.
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         let clock = ContinuousClock()
         let start = clock.now
         do {

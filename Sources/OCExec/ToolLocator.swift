@@ -5,9 +5,9 @@ import Foundation
 /// Used to report a missing prerequisite before planning (a missing tool is not an error at plan
 /// time) and by tests that need a real tool. Only absolute `PATH` entries are searched; empty and
 /// relative entries (which would mean the working directory) are skipped, as swift-subprocess does.
-public enum ToolLocator {
+package enum ToolLocator {
     /// The directories searched when no `PATH` is set.
-    public static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+    package static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
 
     /// Returns the full path of the first executable file called `program` on `path`.
     ///
@@ -17,7 +17,7 @@ public enum ToolLocator {
     ///   - program: a program name such as `podman`, or a path.
     ///   - path: a colon-separated list of directories; defaults to this process's `PATH`.
     /// - Returns: the executable's path, or `nil` when there is none.
-    public static func find(
+    package static func find(
         _ program: String,
         path: String? = ProcessInfo.processInfo.environment["PATH"]
     ) -> String? {
@@ -39,7 +39,7 @@ public enum ToolLocator {
     ///   - program: a program name such as `podman`, or a path.
     ///   - path: a colon-separated list of directories; defaults to this process's `PATH`.
     /// - Returns: `true` when ``find(_:path:)`` finds it.
-    public static func isAvailable(
+    package static func isAvailable(
         _ program: String,
         path: String? = ProcessInfo.processInfo.environment["PATH"]
     ) -> Bool {

@@ -30,13 +30,13 @@ import Musl
 /// `sudo`, `ssh`, `multipass exec` and `podman exec` do not pass this program's environment on, so
 /// a command's ``Command/environment`` then travels inside the transport as `env NAME=VALUE …` in
 /// front of the argv (marked sensitive, since environment variables often carry secrets).
-public enum Transport {
+package enum Transport {
     /// The prefix that escalates one command: `sudo -n` never prompts, it fails with
     /// "a password is required" instead, which ``TransportRunner`` reports as `.needsPassword`.
-    public static let sudoPrefix = ["sudo", "-n"]
+    package static let sudoPrefix = ["sudo", "-n"]
 
     /// Whether this program runs with an effective user ID of 0.
-    public static var isRunningAsRoot: Bool { geteuid() == 0 }
+    package static var isRunningAsRoot: Bool { geteuid() == 0 }
 
     /// Rewrites `command` so that it runs on `host`.
     ///
@@ -45,7 +45,7 @@ public enum Transport {
     ///   - host: the host, with its transport and escalation.
     ///   - runningAsRoot: whether this program is root, which makes a local `sudo` unnecessary.
     /// - Returns: the command to run on this machine.
-    public static func wrap(
+    package static func wrap(
         _ command: Command,
         for host: OCCore.Host,
         runningAsRoot: Bool = Transport.isRunningAsRoot
@@ -93,7 +93,7 @@ public enum Transport {
     ///   - host: the host with its escalation setting.
     ///   - runningAsRoot: whether this program is root (only matters for hosts on this machine).
     /// - Returns: `true` when `become: sudo` applies.
-    public static func usesSudo(_ host: OCCore.Host, runningAsRoot: Bool = Transport.isRunningAsRoot) -> Bool {
+    package static func usesSudo(_ host: OCCore.Host, runningAsRoot: Bool = Transport.isRunningAsRoot) -> Bool {
         guard host.become == .sudo else { return false }
         switch host.transport {
         case .local, .netns: return !runningAsRoot
@@ -107,7 +107,7 @@ public enum Transport {
     ///
     /// - Parameter word: one argv element.
     /// - Returns: the word in single quotes, with each `'` written as `'\''`.
-    public static func remoteShellQuote(_ word: String) -> String {
+    package static func remoteShellQuote(_ word: String) -> String {
         "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 

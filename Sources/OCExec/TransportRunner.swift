@@ -7,7 +7,7 @@ import OCCore
 ///   - host: the host commands should reach.
 ///   - base: the runner that starts processes on this machine (usually ``SubprocessRunner``).
 /// - Returns: a ``TransportRunner`` for `host`.
-public func makeRunner(for host: OCCore.Host, base: any CommandRunner) -> any CommandRunner {
+package func makeRunner(for host: OCCore.Host, base: any CommandRunner) -> any CommandRunner {
     TransportRunner(host: host, base: base)
 }
 
@@ -25,13 +25,13 @@ public func makeRunner(for host: OCCore.Host, base: any CommandRunner) -> any Co
 /// Failures thrown by `base` (the transport tool itself missing, a timeout) are rethrown with the host
 /// name. Any failure this runner throws carries output with the command's secrets redacted. Other
 /// non-zero exit statuses are returned as results, like every runner does.
-public struct TransportRunner: CommandRunner {
+package struct TransportRunner: CommandRunner {
     /// The host commands reach.
-    public let host: OCCore.Host
+    package let host: OCCore.Host
     /// The runner that starts the wrapped command on this machine.
-    public let base: any CommandRunner
+    package let base: any CommandRunner
     /// Whether this program runs as root (a local `sudo` is then left out).
-    public let runningAsRoot: Bool
+    package let runningAsRoot: Bool
 
     /// Creates a runner for `host`.
     ///
@@ -39,7 +39,7 @@ public struct TransportRunner: CommandRunner {
     ///   - host: the host commands should reach.
     ///   - base: the runner that starts processes on this machine.
     ///   - runningAsRoot: whether this program is root; defaults to the real effective user ID.
-    public init(host: OCCore.Host, base: any CommandRunner, runningAsRoot: Bool = Transport.isRunningAsRoot) {
+    package init(host: OCCore.Host, base: any CommandRunner, runningAsRoot: Bool = Transport.isRunningAsRoot) {
         self.host = host
         self.base = base
         self.runningAsRoot = runningAsRoot
@@ -49,7 +49,7 @@ public struct TransportRunner: CommandRunner {
     ///
     /// - Parameter command: the command from the host's point of view.
     /// - Returns: the wrapped command.
-    public func wrapped(_ command: Command) -> Command {
+    package func wrapped(_ command: Command) -> Command {
         Transport.wrap(command, for: host, runningAsRoot: runningAsRoot)
     }
 
@@ -59,7 +59,7 @@ public struct TransportRunner: CommandRunner {
     /// - Returns: the result of the inner program (as reported through the transport).
     /// - Throws: ``CommandFailure`` (with ``CommandFailure/host`` set) when the command could not run:
     ///   the transport tool or the inner program is missing, sudo needs a password, or it timed out.
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         let wrapped = wrapped(command)
         let result: CommandResult
         do {

@@ -2,14 +2,14 @@ import Foundation
 import OCCore
 
 /// Detects facts by running commands through the runner of each host.
-public struct CommandFactDetector: FactDetector {
+package struct CommandFactDetector: FactDetector {
     /// Returns the runner for a host.
-    public var runner: @Sendable (OCCore.Host) -> any CommandRunner
+    package var runner: @Sendable (OCCore.Host) -> any CommandRunner
 
     /// Creates a detector.
-    public init(runner: @escaping @Sendable (OCCore.Host) -> any CommandRunner) { self.runner = runner }
+    package init(runner: @escaping @Sendable (OCCore.Host) -> any CommandRunner) { self.runner = runner }
 
-    public func detect(_ fact: String, on host: OCCore.Host) async throws -> String {
+    package func detect(_ fact: String, on host: OCCore.Host) async throws -> String {
         guard fact == "default-route" else { throw OCError(.unsupported, "unknown fact '\(fact)'") }
         let command = DefaultRoute.command(for: host.os)
         let result = try await runner(host).check(command, host: host.name)
@@ -32,9 +32,9 @@ public struct CommandFactDetector: FactDetector {
 }
 
 /// The default-route interface: commands and parsers (cli-contracts §11).
-public enum DefaultRoute {
+package enum DefaultRoute {
     /// The command that shows the default route on `os`.
-    public static func command(for os: OCCore.Host.OS) -> Command {
+    package static func command(for os: OCCore.Host.OS) -> Command {
         switch os {
         case .linux: return Command(["ip", "-j", "route", "show", "default"], timeout: .seconds(15))
         case .macos: return Command(["route", "-n", "get", "default"], timeout: .seconds(15))
@@ -42,26 +42,26 @@ public enum DefaultRoute {
     }
 
     /// One route of `ip -j route show default`.
-    public struct Route: Decodable, Sendable {
+    package struct Route: Decodable, Sendable {
         /// The interface.
-        public var dev: String?
+        package var dev: String?
         /// The metric (0 when absent).
-        public var metric: Int?
+        package var metric: Int?
     }
 
     /// The routes in `ip -j route show default` output, or `nil` when it is not a JSON list of routes.
-    public static func routesLinux(_ json: Data) -> [Route]? { try? JSONDecoder().decode([Route].self, from: json) }
+    package static func routesLinux(_ json: Data) -> [Route]? { try? JSONDecoder().decode([Route].self, from: json) }
 
     /// The interface of the lowest-metric route.
-    public static func interface(of routes: [Route]) -> String? {
+    package static func interface(of routes: [Route]) -> String? {
         routes.filter { $0.dev != nil }.min { ($0.metric ?? 0) < ($1.metric ?? 0) }?.dev
     }
 
     /// The interface of the lowest-metric default route in `ip -j route show default` output.
-    public static func parseLinux(_ json: Data) -> String? { routesLinux(json).flatMap(interface(of:)) }
+    package static func parseLinux(_ json: Data) -> String? { routesLinux(json).flatMap(interface(of:)) }
 
     /// The `interface:` line of `route -n get default` (absent when there is no default route).
-    public static func parseMacOS(_ text: String) -> String? {
+    package static func parseMacOS(_ text: String) -> String? {
         for line in text.split(separator: "\n") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("interface:") {

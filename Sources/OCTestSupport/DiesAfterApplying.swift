@@ -4,40 +4,40 @@ import OCCore
 /// A provider that does everything `base` does, then dies before it can answer an apply: the engine sees
 /// the failure a kill between the action and the journal write would leave (the world changed, nothing
 /// confirmed in the journal).
-public struct DiesAfterApplying: Provider {
+package struct DiesAfterApplying: Provider {
     /// What the process "died" with.
-    public struct Killed: Error, CustomStringConvertible {
-        public var description: String { "killed after the action, before the journal write" }
+    package struct Killed: Error, CustomStringConvertible {
+        package var description: String { "killed after the action, before the journal write" }
     }
 
     /// The provider that really acts.
-    public let base: any Provider
+    package let base: any Provider
 
     /// Wraps `base`.
-    public init(_ base: any Provider) { self.base = base }
+    package init(_ base: any Provider) { self.base = base }
 
-    public var name: String { base.name }
-    public var sections: [String] { base.sections }
-    public func manages(_ declaration: ResourceDeclaration) -> Bool { base.manages(declaration) }
-    public func schema(for section: String) -> ResourceSchema { base.schema(for: section) }
-    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] { base.prerequisites(on: host) }
-    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+    package var name: String { base.name }
+    package var sections: [String] { base.sections }
+    package func manages(_ declaration: ResourceDeclaration) -> Bool { base.manages(declaration) }
+    package func schema(for section: String) -> ResourceSchema { base.schema(for: section) }
+    package func prerequisites(on host: OCCore.Host) -> [Prerequisite] { base.prerequisites(on: host) }
+    package func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
         try base.desiredState(of: declaration, context: context)
     }
-    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse { try await base.observe(request) }
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+    package func observe(_ request: ObserveRequest) async throws -> ObserveResponse { try await base.observe(request) }
+    package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         try base.program(for: change, context: context)
     }
-    public func review(_ change: Change, context: ChangeContext) -> Review { base.review(change, context: context) }
-    public func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
+    package func review(_ change: Change, context: ChangeContext) -> Review { base.review(change, context: context) }
+    package func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
         try base.settle(response, for: change, context: context)
     }
-    public func intent(for change: Change, context: ChangeContext) throws -> Value? {
+    package func intent(for change: Change, context: ChangeContext) throws -> Value? {
         try base.intent(for: change, context: context)
     }
 
     /// Applies through `base`, then throws ``Killed`` (a test double's override: it stands for a kill).
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+    package func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         _ = try await base.apply(request)
         throw Killed()
     }

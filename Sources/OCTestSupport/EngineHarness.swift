@@ -13,33 +13,33 @@ import OCFacts
 ///     providers: [PFProvider()], runner: fake)
 /// let plan = try await harness.plan("pf:\n  nat: { host: mac, rules: [...] }\n")
 /// ```
-public final class EngineHarness: Sendable {
+package final class EngineHarness: Sendable {
     /// A plan could not be made: the loader's or the planner's diagnostics.
-    public struct NoPlan: Error, CustomStringConvertible {
+    package struct NoPlan: Error, CustomStringConvertible {
         /// What was reported.
-        public var diagnostics: Diagnostics
-        public var description: String { diagnostics.items.map(\.description).joined(separator: "\n") }
+        package var diagnostics: Diagnostics
+        package var description: String { diagnostics.items.map(\.description).joined(separator: "\n") }
     }
 
     /// The stack name.
-    public let stack: String
+    package let stack: String
     /// What every manifest starts with after `version` and `stack` (hosts, vars).
-    public let header: String
+    package let header: String
     /// Where the manifest is written (`stack.yaml`).
-    public let manifestDirectory: TempDirectory
+    package let manifestDirectory: TempDirectory
     /// Where the state journal lives.
-    public let stateDirectory: TempDirectory
+    package let stateDirectory: TempDirectory
     /// The stack's journal.
-    public let journal: StateJournal
+    package let journal: StateJournal
     /// The spec types the loader knows.
-    public let catalog: SpecCatalog
+    package let catalog: SpecCatalog
     /// The providers.
-    public let registry: ProviderRegistry
+    package let registry: ProviderRegistry
     private let runnerFor: @Sendable (OCCore.Host) -> any CommandRunner
 
     /// Creates a harness whose every host runs commands through `runner(host)`; `stateDirectory` shares
     /// another harness's journal (a second run of the same stack).
-    public init(
+    package init(
         stack: String = "lab", header: String = "", catalog: SpecCatalog, providers: [any Provider],
         runner: @escaping @Sendable (OCCore.Host) -> any CommandRunner, stateDirectory: TempDirectory? = nil
     ) throws {
@@ -54,7 +54,7 @@ public final class EngineHarness: Sendable {
     }
 
     /// Creates a harness whose every host runs commands through `runner`.
-    public convenience init(
+    package convenience init(
         stack: String = "lab", header: String = "", catalog: SpecCatalog, providers: [any Provider],
         runner: any CommandRunner
     ) throws {
@@ -63,7 +63,7 @@ public final class EngineHarness: Sendable {
     }
 
     /// The engine's context.
-    public var context: EngineContext {
+    package var context: EngineContext {
         EngineContext(registry: registry, runner: runnerFor, journal: journal, logger: Logger(label: "test"))
     }
 
@@ -75,7 +75,7 @@ public final class EngineHarness: Sendable {
     ///   - environment: what `${env:NAME}` reads.
     /// - Returns: the manifest (or `nil`) and the loader's diagnostics.
     /// - Throws: when the manifest cannot be written.
-    public func load(
+    package func load(
         _ body: String, header: String? = nil, environment: [String: String] = [:]
     ) async throws -> (Manifest?, Diagnostics) {
         try manifestDirectory.write(
@@ -85,7 +85,7 @@ public final class EngineHarness: Sendable {
     }
 
     /// Loads and plans `body`; the plan is `nil` when the manifest or the plan has errors.
-    public func attempt(
+    package func attempt(
         _ body: String, header: String? = nil, options: PlanOptions = PlanOptions(),
         environment: [String: String] = [:]
     ) async throws -> (Plan?, Diagnostics) {
@@ -97,7 +97,7 @@ public final class EngineHarness: Sendable {
     /// Loads and plans `body`.
     ///
     /// - Throws: ``NoPlan`` with the diagnostics when no plan could be made.
-    public func plan(
+    package func plan(
         _ body: String, header: String? = nil, options: PlanOptions = PlanOptions(),
         environment: [String: String] = [:]
     ) async throws -> Plan {
@@ -107,13 +107,13 @@ public final class EngineHarness: Sendable {
     }
 
     /// Applies `plan`.
-    public func apply(_ plan: Plan) async -> ApplyReport { await Applier(context: context).apply(plan) }
+    package func apply(_ plan: Plan) async -> ApplyReport { await Applier(context: context).apply(plan) }
 
     /// Some actions of an apply failed, were skipped or did not converge.
-    public struct NotConverged: Error, CustomStringConvertible {
+    package struct NotConverged: Error, CustomStringConvertible {
         /// The apply's report.
-        public var report: ApplyReport
-        public var description: String {
+        package var report: ApplyReport
+        package var description: String {
             "failed: \(report.failed.map(\.error)); skipped: \(report.skipped.count); not converged: "
                 + "\(report.notConverged.map(\.attributes))"
         }
@@ -124,7 +124,7 @@ public final class EngineHarness: Sendable {
     /// - Returns: the plan that was applied.
     /// - Throws: ``NoPlan`` without a plan, ``NotConverged`` unless every action succeeded and converged.
     @discardableResult
-    public func converge(_ body: String, header: String? = nil) async throws -> Plan {
+    package func converge(_ body: String, header: String? = nil) async throws -> Plan {
         let plan = try await plan(body, header: header)
         let report = await apply(plan)
         guard report.succeeded else { throw NotConverged(report: report) }
@@ -134,21 +134,21 @@ public final class EngineHarness: Sendable {
 
 /// A test's stack around an ``EngineHarness`` (with its fake and helpers of its own): it gets the harness's
 /// plan, apply and converge as its own.
-public protocol EngineHarnessWrapper {
+package protocol EngineHarnessWrapper {
     /// The harness.
     var harness: EngineHarness { get }
 }
 
 extension EngineHarnessWrapper {
     /// The stack's journal.
-    public var journal: StateJournal { harness.journal }
+    package var journal: StateJournal { harness.journal }
     /// Plans `body`; the plan is `nil` (with the diagnostics) when it has errors.
-    public func attempt(_ body: String) async throws -> (Plan?, Diagnostics) { try await harness.attempt(body) }
+    package func attempt(_ body: String) async throws -> (Plan?, Diagnostics) { try await harness.attempt(body) }
     /// Plans `body`, requiring a plan.
-    public func plan(_ body: String) async throws -> Plan { try await harness.plan(body) }
+    package func plan(_ body: String) async throws -> Plan { try await harness.plan(body) }
     /// Applies `plan`.
-    public func apply(_ plan: Plan) async -> ApplyReport { await harness.apply(plan) }
+    package func apply(_ plan: Plan) async -> ApplyReport { await harness.apply(plan) }
     /// Plans and applies `body`, requiring success.
     @discardableResult
-    public func converge(_ body: String) async throws -> Plan { try await harness.converge(body) }
+    package func converge(_ body: String) async throws -> Plan { try await harness.converge(body) }
 }

@@ -20,9 +20,9 @@ import Synchronization
 /// Any other argv, or an option the fake does not know, throws ``UnknownCommand`` naming the argv, so a test
 /// fails on a command the provider should not run. Tests change the world "by hand" with ``byHand(_:)``
 /// (a command a user types, not recorded) and inspect it with ``containers`` and ``networks``.
-public final class FakeAppleContainerCLI: CommandRunner {
+package final class FakeAppleContainerCLI: CommandRunner {
     /// Which JSON shape the list commands print.
-    public enum JSONShape: Sendable {
+    package enum JSONShape: Sendable {
         /// 1.0 and later: `{id, configuration, status: {state, networks, startedDate}}`, networks
         /// `{id, configuration, status}`.
         case v1
@@ -32,18 +32,18 @@ public final class FakeAppleContainerCLI: CommandRunner {
     }
 
     /// What an image contributes to a container's process.
-    public struct Image: Sendable, Hashable {
+    package struct Image: Sendable, Hashable {
         /// The image's `ENTRYPOINT`.
-        public var entrypoint: [String]
+        package var entrypoint: [String]
         /// The image's `CMD`.
-        public var cmd: [String]
+        package var cmd: [String]
         /// The image's `ENV`, as `K=V`.
-        public var env: [String]
+        package var env: [String]
         /// The image's `WORKDIR`.
-        public var workdir: String
+        package var workdir: String
 
         /// Creates an image description.
-        public init(
+        package init(
             entrypoint: [String] = [], cmd: [String] = ["/bin/sh"],
             env: [String] = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
             workdir: String = "/"
@@ -56,97 +56,97 @@ public final class FakeAppleContainerCLI: CommandRunner {
     }
 
     /// A network the fake holds.
-    public struct Network: Sendable, Hashable {
+    package struct Network: Sendable, Hashable {
         /// The name (its id).
-        public var id: String
+        package var id: String
         /// `nat` or `hostOnly`.
-        public var mode: String
+        package var mode: String
         /// The IPv4 subnet.
-        public var ipv4Subnet: String
+        package var ipv4Subnet: String
         /// The IPv6 subnet, if any.
-        public var ipv6Subnet: String?
+        package var ipv6Subnet: String?
         /// Labels.
-        public var labels: [String: String]
+        package var labels: [String: String]
     }
 
     /// A published port as the CLI stores it.
-    public struct Port: Sendable, Hashable {
+    package struct Port: Sendable, Hashable {
         /// The host address.
-        public var hostAddress: String
+        package var hostAddress: String
         /// The first host port.
-        public var hostPort: Int
+        package var hostPort: Int
         /// The first container port.
-        public var containerPort: Int
+        package var containerPort: Int
         /// `tcp` or `udp`.
-        public var proto: String
+        package var proto: String
         /// How many ports.
-        public var count: Int
+        package var count: Int
     }
 
     /// A mount as the CLI stores it.
-    public struct Mount: Sendable, Hashable {
+    package struct Mount: Sendable, Hashable {
         /// The volume name for a named volume, `nil` for a bind mount or tmpfs.
-        public var volume: String?
+        package var volume: String?
         /// Whether it is a tmpfs.
-        public var isTmpfs: Bool
+        package var isTmpfs: Bool
         /// The host path (or `tmpfs`).
-        public var source: String
+        package var source: String
         /// The path inside the container.
-        public var destination: String
+        package var destination: String
         /// Whether it is read-only.
-        public var readOnly: Bool
+        package var readOnly: Bool
     }
 
     /// A container the fake holds.
-    public struct Container: Sendable, Hashable {
+    package struct Container: Sendable, Hashable {
         /// The name (its id).
-        public var id: String
+        package var id: String
         /// The image reference as stored (fully qualified).
-        public var image: String
+        package var image: String
         /// Labels.
-        public var labels: [String: String]
+        package var labels: [String: String]
         /// The networks, in order.
-        public var networks: [String]
+        package var networks: [String]
         /// IPv4 addresses by network, as CIDRs.
-        public var addresses: [String: String]
+        package var addresses: [String: String]
         /// The process environment as `K=V` (image first, then env files, then `-e`).
-        public var environment: [String]
+        package var environment: [String]
         /// Published ports.
-        public var ports: [Port]
+        package var ports: [Port]
         /// Mounts, tmpfs included.
-        public var mounts: [Mount]
+        package var mounts: [Mount]
         /// Whether the root file system is read-only.
-        public var readOnly: Bool
+        package var readOnly: Bool
         /// Added capabilities as given.
-        public var capAdd: [String]
+        package var capAdd: [String]
         /// Dropped capabilities as given.
-        public var capDrop: [String]
+        package var capDrop: [String]
         /// The `-u` value, if given.
-        public var user: String?
+        package var user: String?
         /// The working directory.
-        public var workdir: String
+        package var workdir: String
         /// DNS servers.
-        public var dns: [String]
+        package var dns: [String]
         /// CPUs.
-        public var cpus: Int
+        package var cpus: Int
         /// Memory in bytes.
-        public var memoryBytes: Int
+        package var memoryBytes: Int
         /// The program the process runs.
-        public var executable: String
+        package var executable: String
         /// Its arguments.
-        public var arguments: [String]
+        package var arguments: [String]
         /// Whether it runs.
-        public var running: Bool
+        package var running: Bool
     }
 
     /// The error for a command the fake does not implement.
-    public struct UnknownCommand: Error, CustomStringConvertible {
+    package struct UnknownCommand: Error, CustomStringConvertible {
         /// The argv that was run.
-        public var argv: [String]
+        package var argv: [String]
         /// What was not understood.
-        public var reason: String
+        package var reason: String
 
-        public var description: String {
+        package var description: String {
             "FakeAppleContainerCLI cannot run \(argv.map { "\"\($0)\"" }.joined(separator: ", ")): \(reason)"
         }
     }
@@ -174,7 +174,7 @@ public final class FakeAppleContainerCLI: CommandRunner {
     ///   - serviceRunning: whether `container system start` has been run.
     ///   - images: image configurations by fully qualified reference; other images get ``Image/init(entrypoint:cmd:env:workdir:)``'s
     ///     defaults.
-    public init(shape: JSONShape = .v1, serviceRunning: Bool = true, images: [String: Image] = [:]) {
+    package init(shape: JSONShape = .v1, serviceRunning: Bool = true, images: [String: Image] = [:]) {
         self.shape = shape
         self.images = images
         let defaultNetwork = Network(id: "default", mode: "nat", ipv4Subnet: "192.168.64.0/24", labels: [:])
@@ -186,7 +186,7 @@ public final class FakeAppleContainerCLI: CommandRunner {
     /// Answers `command` from the in-memory world and records it.
     ///
     /// - Throws: ``UnknownCommand`` for a command or option the fake does not implement.
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         try world.withLock { world in
             world.calls.append(command)
             world.callerEnvironment = command.environment
@@ -199,30 +199,30 @@ public final class FakeAppleContainerCLI: CommandRunner {
     ///
     /// - Throws: ``UnknownCommand`` for a command the fake does not implement.
     @discardableResult
-    public func byHand(_ argv: [String]) throws -> CommandResult {
+    package func byHand(_ argv: [String]) throws -> CommandResult {
         try world.withLock { world in try respond(argv, world: &world) }
     }
 
     // MARK: - Inspection
 
     /// The containers, in creation order.
-    public var containers: [Container] { world.withLock { $0.containers } }
+    package var containers: [Container] { world.withLock { $0.containers } }
     /// The networks, in creation order (`default` first).
-    public var networks: [Network] { world.withLock { $0.networks } }
+    package var networks: [Network] { world.withLock { $0.networks } }
     /// The container named `id`.
-    public func container(_ id: String) -> Container? { containers.first { $0.id == id } }
+    package func container(_ id: String) -> Container? { containers.first { $0.id == id } }
     /// The network named `id`.
-    public func network(_ id: String) -> Network? { networks.first { $0.id == id } }
+    package func network(_ id: String) -> Network? { networks.first { $0.id == id } }
     /// Whether the service runs.
-    public var serviceRunning: Bool { world.withLock { $0.serviceRunning } }
+    package var serviceRunning: Bool { world.withLock { $0.serviceRunning } }
     /// Every command run through ``run(_:)``, in order.
-    public var calls: [Command] { world.withLock { $0.calls } }
+    package var calls: [Command] { world.withLock { $0.calls } }
     /// The argv of every command run through ``run(_:)``.
-    public var callArgvs: [[String]] { calls.map(\.argv) }
+    package var callArgvs: [[String]] { calls.map(\.argv) }
     /// The commands marked as changing the world.
-    public var mutatingCalls: [Command] { calls.filter(\.mutating) }
+    package var mutatingCalls: [Command] { calls.filter(\.mutating) }
     /// Forgets the recorded calls.
-    public func resetCalls() { world.withLock { $0.calls = [] } }
+    package func resetCalls() { world.withLock { $0.calls = [] } }
 
     // MARK: - Dispatch
 

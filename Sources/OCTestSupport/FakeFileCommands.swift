@@ -8,7 +8,7 @@ import OCCore
 /// named from the template with a counter instead of random letters), `chmod -- MODE FILE`,
 /// `chown -- SPEC FILE`, `mv -f -T|-h -- FROM TO`, `rm -f -- FILE` and `rmdir -- DIR` (refused while a file
 /// is below it).
-public enum FakeFileCommands {
+package enum FakeFileCommands {
     /// Answers `argv` when it is one of the file commands, or returns `nil`.
     ///
     /// - Parameters:
@@ -17,7 +17,7 @@ public enum FakeFileCommands {
     ///   - files: the host's files by path.
     ///   - modes: their modes by path.
     /// - Returns: the result, or `nil` for a command that is not a file command.
-    public static func respond(
+    package static func respond(
         _ argv: [String], stdin: Data?, files: inout [String: String], modes: inout [String: String]
     ) -> CommandResult? {
         func missing(_ path: String) -> CommandResult {
@@ -75,13 +75,13 @@ public enum FakeFileCommands {
 
 extension FakeFileCommands {
     /// The path the fake's `mktemp` gives the first temporary file of a write to `path`.
-    public static func temporary(for path: String) -> String {
+    package static func temporary(for path: String) -> String {
         String(HostFile.temporaryTemplate(for: path).dropLast(10)) + String(format: "%010d", 1)
     }
 
     /// The argv of ``HostFile/write(_:to:mode:owner:group:os:)`` for `path`: as planned (with `$TMP`), or as the
     /// fake host runs them (`resolved`, with the name its `mktemp` gives).
-    public static func writeArgv(
+    package static func writeArgv(
         _ path: String, mode: String = "0644", os: OCCore.Host.OS, resolved: Bool
     ) -> [[String]] {
         HostFile.write("", to: path, mode: mode, os: os).map { command in
@@ -93,7 +93,7 @@ extension FakeFileCommands {
 
 extension FakeFileCommands {
     /// Planned commands as the fake host runs them: each `$TMP` filled in with the name the fake's `mktemp` gives.
-    public static func asRun(_ commands: [Command]) -> [Command] {
+    package static func asRun(_ commands: [Command]) -> [Command] {
         var values: [String: String] = [:]
         return commands.map { command in
             let resolved = (try? command.resolved(values)) ?? command

@@ -29,9 +29,9 @@ import Synchronization
 /// pf disabled unless asked otherwise. Any other argv throws ``UnknownCommand`` naming it, so a test fails on a
 /// command the provider should not run. Tests change the world "by hand" with ``byHand(_:stdin:)`` and
 /// ``write(_:to:)`` and inspect it with the accessors below.
-public final class FakePfctlCLI: CommandRunner {
+package final class FakePfctlCLI: CommandRunner {
     /// The stock macOS `/etc/pf.conf` (reference §8.1, with Apple's comment header).
-    public static let stockPfConf = """
+    package static let stockPfConf = """
         #
         # Default PF configuration file.
         #
@@ -63,7 +63,7 @@ public final class FakePfctlCLI: CommandRunner {
         """
 
     /// The stock `/etc/pf.anchors/com.apple`.
-    public static let stockAppleAnchor = """
+    package static let stockAppleAnchor = """
         #
         # Default PF anchor for com.apple
         #
@@ -73,22 +73,22 @@ public final class FakePfctlCLI: CommandRunner {
         """
 
     /// What pfctl writes to standard error on every call.
-    public static let altqNoise = "No ALTQ support in kernel\nALTQ related functions disabled\n"
+    package static let altqNoise = "No ALTQ support in kernel\nALTQ related functions disabled\n"
 
     /// The warning `pfctl -f` prints when it loads the main ruleset (basecamp/pow #452).
-    public static let reloadWarning =
+    package static let reloadWarning =
         "pfctl: Use of -f option, could result in flushing of rules\n"
         + "present in the main ruleset added by the system at startup.\n"
         + "See /etc/pf.conf for further details.\n"
 
     /// The error for a command the fake does not implement.
-    public struct UnknownCommand: Error, CustomStringConvertible {
+    package struct UnknownCommand: Error, CustomStringConvertible {
         /// The argv that was run.
-        public var argv: [String]
+        package var argv: [String]
         /// What was not understood.
-        public var reason: String
+        package var reason: String
 
-        public var description: String {
+        package var description: String {
             "FakePfctlCLI cannot run \(argv.map { "\"\($0)\"" }.joined(separator: ", ")): \(reason)"
         }
     }
@@ -150,7 +150,7 @@ public final class FakePfctlCLI: CommandRunner {
     ///   - enabled: whether pf is on (then with one enable reference that holds no token, as the system's).
     ///   - defaultRoute: the interface `route -n get default` reports.
     ///   - files: more files, or replacements of the stock ones, by path.
-    public init(enabled: Bool = false, defaultRoute: String = "en0", files: [String: String] = [:]) {
+    package init(enabled: Bool = false, defaultRoute: String = "en0", files: [String: String] = [:]) {
         var all = ["/etc/pf.conf": Self.stockPfConf, "/etc/pf.anchors/com.apple": Self.stockAppleAnchor]
         all.merge(files) { $1 }
         var world = World(
@@ -164,7 +164,7 @@ public final class FakePfctlCLI: CommandRunner {
     /// Answers `command` from the in-memory world and records it.
     ///
     /// - Throws: ``UnknownCommand`` for a command or option the fake does not implement.
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         try world.withLock { world in
             world.calls.append(command)
             return try Self.respond(command.argv, stdin: command.stdin, world: &world)
@@ -179,47 +179,47 @@ public final class FakePfctlCLI: CommandRunner {
     /// - Returns: what the command printed.
     /// - Throws: ``UnknownCommand`` for a command the fake does not implement.
     @discardableResult
-    public func byHand(_ argv: [String], stdin: String? = nil) throws -> CommandResult {
+    package func byHand(_ argv: [String], stdin: String? = nil) throws -> CommandResult {
         try world.withLock { world in
             try Self.respond(argv, stdin: stdin.map { Data($0.utf8) }, world: &world)
         }
     }
 
     /// Writes a file by hand (an editor, a macOS update rewriting `/etc/pf.conf`); `nil` removes it.
-    public func write(_ text: String?, to path: String) { world.withLock { $0.files[path] = text } }
+    package func write(_ text: String?, to path: String) { world.withLock { $0.files[path] = text } }
 
     /// Changes the interface of the default route.
-    public func setDefaultRoute(_ interface: String) { world.withLock { $0.defaultRoute = interface } }
+    package func setDefaultRoute(_ interface: String) { world.withLock { $0.defaultRoute = interface } }
 
     // MARK: - Inspection
 
     /// The file at `path`, or `nil` when there is none.
-    public func file(_ path: String) -> String? { world.withLock { $0.files[path] } }
+    package func file(_ path: String) -> String? { world.withLock { $0.files[path] } }
     /// Every file, by path.
-    public var files: [String: String] { world.withLock { $0.files } }
+    package var files: [String: String] { world.withLock { $0.files } }
     /// The mode a file was given with `chmod` (carried by `mv` and `cp -p`).
-    public func mode(of path: String) -> String? { world.withLock { $0.modes[path] } }
+    package func mode(of path: String) -> String? { world.withLock { $0.modes[path] } }
     /// Whether pf is enabled.
-    public var enabled: Bool { world.withLock { $0.enabled } }
+    package var enabled: Bool { world.withLock { $0.enabled } }
     /// The enable tokens held, in the order they were handed out.
-    public var tokens: [String] { world.withLock { $0.tokens.map(String.init) } }
+    package var tokens: [String] { world.withLock { $0.tokens.map(String.init) } }
     /// The rules of `anchor` as `pfctl -a ANCHOR -sn` and `-sr` list them, in that order.
-    public func rules(inAnchor anchor: String) -> [String] {
+    package func rules(inAnchor anchor: String) -> [String] {
         world.withLock { world in
             let set = world.anchors[anchor] ?? Ruleset()
             return set.translation + set.filter
         }
     }
     /// The main ruleset as `pfctl -sn` and `pfctl -sr` list it, in that order.
-    public var mainRuleset: [String] { world.withLock { $0.main.translation + $0.main.filter } }
+    package var mainRuleset: [String] { world.withLock { $0.main.translation + $0.main.filter } }
     /// Every command run through ``run(_:)``, in order.
-    public var calls: [Command] { world.withLock { $0.calls } }
+    package var calls: [Command] { world.withLock { $0.calls } }
     /// The argv of every command run through ``run(_:)``.
-    public var callArgvs: [[String]] { calls.map(\.argv) }
+    package var callArgvs: [[String]] { calls.map(\.argv) }
     /// The commands marked as changing the world.
-    public var mutatingCalls: [Command] { calls.filter(\.mutating) }
+    package var mutatingCalls: [Command] { calls.filter(\.mutating) }
     /// Forgets the recorded calls.
-    public func resetCalls() { world.withLock { $0.calls = [] } }
+    package func resetCalls() { world.withLock { $0.calls = [] } }
 
     // MARK: - Dispatch
 

@@ -11,9 +11,9 @@ import OCCore
 /// let runner = FaultInjectingRunner(fake, .garbage("\u{1B}[31mnot json\n"), when: { $0.program == "container" })
 /// let noop = FaultInjectingRunner(fake, .noEffect, when: \.mutating)
 /// ```
-public struct FaultInjectingRunner: CommandRunner {
+package struct FaultInjectingRunner: CommandRunner {
     /// What a faulty command does.
-    public enum Fault: Sendable, CustomStringConvertible {
+    package enum Fault: Sendable, CustomStringConvertible {
         /// Exits 0 printing `stdout`, which is not the tool's format.
         case garbage(String)
         /// Exits with `status`, printing `stderr` (ssh's 255 for an unreachable host, 1 for permission denied).
@@ -23,7 +23,7 @@ public struct FaultInjectingRunner: CommandRunner {
         /// Exits 0 and prints nothing, without passing the command on: a tool that does nothing.
         case noEffect
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .garbage: return "prints garbage"
             case .exits(let status, _): return "exits \(status)"
@@ -34,20 +34,20 @@ public struct FaultInjectingRunner: CommandRunner {
     }
 
     /// The runner that answers the other commands.
-    public let base: any CommandRunner
+    package let base: any CommandRunner
     /// The fault.
-    public let fault: Fault
+    package let fault: Fault
     /// Which commands get the fault.
-    public let applies: @Sendable (Command) -> Bool
+    package let applies: @Sendable (Command) -> Bool
 
     /// Creates a runner that answers the commands `applies` accepts with `fault`.
-    public init(_ base: any CommandRunner, _ fault: Fault, when applies: @escaping @Sendable (Command) -> Bool) {
+    package init(_ base: any CommandRunner, _ fault: Fault, when applies: @escaping @Sendable (Command) -> Bool) {
         self.base = base
         self.fault = fault
         self.applies = applies
     }
 
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         guard applies(command) else { return try await base.run(command) }
         switch fault {
         case .garbage(let text): return CommandResult(exitStatus: 0, stdout: text)

@@ -3,9 +3,9 @@ import OCCore
 import Synchronization
 
 /// A spec for tests: `things: NAME: { host, value, size, tags, secret, replaceKey }`.
-public struct ThingSpec: ResourceSpec, Equatable {
-    public static let section = "things"
-    public static let schema = ObjectSchema(
+package struct ThingSpec: ResourceSpec, Equatable {
+    package static let section = "things"
+    package static let schema = ObjectSchema(
         "A thing kept in memory (tests only)",
         fields: [
             FieldSchema("host", .reference("hosts"), doc: "The host.", default: "local"),
@@ -19,27 +19,27 @@ public struct ThingSpec: ResourceSpec, Equatable {
         ]
     )
 
-    public var host: String
-    public var value: String
-    public var kind: String?
-    public var size: Int?
-    public var tags: [String]?
-    public var subnet: String?
-    public var peer: String?
-    public var secret: String?
+    package var host: String
+    package var value: String
+    package var kind: String?
+    package var size: Int?
+    package var tags: [String]?
+    package var subnet: String?
+    package var peer: String?
+    package var secret: String?
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
-    public static let outputs = [
+    package static let outputs = [
         OutputField("id", doc: "A new identifier each time the thing is created."),
         OutputField("token", doc: "A secret the thing publishes.", sensitive: true),
     ]
     /// Things can be restarted (`restartOn`): the world logs `restart NAME`.
-    public static var restartable: Bool { true }
+    package static var restartable: Bool { true }
 
     private enum CodingKeys: String, CodingKey { case host, value, kind, size, tags, subnet, peer, secret }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? "local"
         value = try c.decode(String.self, forKey: .value)
@@ -51,21 +51,21 @@ public struct ThingSpec: ResourceSpec, Equatable {
         secret = try c.decodeIfPresent(String.self, forKey: .secret)
     }
 
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         value == "forbidden" ? [context.error("Value 'forbidden' is not allowed", at: "value")] : []
     }
 }
 
 /// A world of things in memory, shared by an ``InMemoryProvider`` and the test that inspects it.
-public final class InMemoryWorld: Sendable {
+package final class InMemoryWorld: Sendable {
     /// One stored object.
-    public struct Object: Sendable, Hashable {
+    package struct Object: Sendable, Hashable {
         /// Its attribute tree.
-        public var value: Value
+        package var value: Value
         /// The stack that owns it, or `nil` for a foreign object.
-        public var owner: String?
+        package var owner: String?
         /// Its identifier, new at each create (published as the `id` output).
-        public var id: String = ""
+        package var id: String = ""
     }
 
     private let state = Mutex<[String: Object]>([:])
@@ -77,32 +77,32 @@ public final class InMemoryWorld: Sendable {
     private let created = Mutex(0)
 
     /// Creates an empty world.
-    public init() {}
+    package init() {}
 
     /// The objects by name.
-    public var objects: [String: Object] { state.withLock { $0 } }
+    package var objects: [String: Object] { state.withLock { $0 } }
     /// What was done, in order (`create NAME`, `update NAME`, …).
-    public var operations: [String] { log.withLock { $0 } }
+    package var operations: [String] { log.withLock { $0 } }
 
     /// Puts an object in place (a hand-made change or a foreign look-alike).
-    public func set(_ name: String, _ value: Value?, owner: String? = nil) {
+    package func set(_ name: String, _ value: Value?, owner: String? = nil) {
         state.withLock { $0[name] = value.map { Object(value: $0, owner: owner) } }
     }
 
     /// Makes every change of `name` fail.
-    public func fail(_ name: String) { _ = failing.withLock { $0.insert(name) } }
+    package func fail(_ name: String) { _ = failing.withLock { $0.insert(name) } }
 
     /// Makes changes of `name` work again.
-    public func recover(_ name: String) { _ = failing.withLock { $0.remove(name) } }
+    package func recover(_ name: String) { _ = failing.withLock { $0.remove(name) } }
 
     /// Makes observing `name` print `output`, which is not a thing (a per-resource observation failure).
-    public func garble(_ name: String, output: String = "\u{1B}[2Jgarbage") { garbled.withLock { $0[name] = output } }
+    package func garble(_ name: String, output: String = "\u{1B}[2Jgarbage") { garbled.withLock { $0[name] = output } }
 
     /// Makes every observation fail as a whole (the host cannot be reached), or work again.
-    public func breakObservation(_ broken: Bool = true) { unreachable.withLock { $0 = broken } }
+    package func breakObservation(_ broken: Bool = true) { unreachable.withLock { $0 = broken } }
 
     /// Makes changes to `name` report success without doing anything.
-    public func ignoreChanges(_ name: String) { _ = ignoring.withLock { $0.insert(name) } }
+    package func ignoreChanges(_ name: String) { _ = ignoring.withLock { $0.insert(name) } }
 
     var garbledOutputs: [String: String] { garbled.withLock { $0 } }
     var isUnreachable: Bool { unreachable.withLock { $0 } }
@@ -128,27 +128,27 @@ public final class InMemoryWorld: Sendable {
 }
 
 /// A provider of `things` that keeps them in an ``InMemoryWorld`` (tests only).
-public struct InMemoryProvider: Provider {
-    public let name = "memory"
-    public let sections = ["things"]
+package struct InMemoryProvider: Provider {
+    package let name = "memory"
+    package let sections = ["things"]
     /// The world it changes.
-    public let world: InMemoryWorld
+    package let world: InMemoryWorld
     /// Whether a replaced thing replaces the things that depend on it.
-    public let cascade: Bool
+    package let cascade: Bool
 
     /// Creates a provider over `world`.
-    public init(world: InMemoryWorld, cascade: Bool = false) {
+    package init(world: InMemoryWorld, cascade: Bool = false) {
         self.world = world
         self.cascade = cascade
     }
 
-    public func schema(for section: String) -> ResourceSchema {
+    package func schema(for section: String) -> ResourceSchema {
         ResourceSchema(replaceOn: ["kind"], sensitive: ["secret"], replacedWith: cascade ? ["things"] : [])
     }
 
-    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] { [] }
+    package func prerequisites(on host: OCCore.Host) -> [Prerequisite] { [] }
 
-    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+    package func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
         let spec = try declaration.spec(as: ThingSpec.self)
         var tree: Value = ["value": .string(spec.value)]
         if let kind = spec.kind { tree["kind"] = .string(kind) }
@@ -158,7 +158,7 @@ public struct InMemoryProvider: Provider {
         return tree
     }
 
-    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+    package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         let objects = world.objects
         var response = ObserveResponse()
         let get = Command(["thing", "get"] + request.targets.map(\.address.name))
@@ -191,17 +191,17 @@ public struct InMemoryProvider: Provider {
     }
 
     /// `thing ACTION NAME`, the command the preview shows (the world is kept in memory, so nothing runs it).
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+    package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         .commands([Command(["thing", change.action.rawValue, change.address.name], mutating: true)])
     }
 
     /// `thing restart NAME`.
-    public func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? {
+    package func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? {
         [Command(["thing", "restart", change.address.name], mutating: true)]
     }
 
     /// Logs `restart NAME` in the world (or fails, for a thing set to fail) and observes it again.
-    public func restart(_ request: ApplyRequest) async throws -> ApplyResponse {
+    package func restart(_ request: ApplyRequest) async throws -> ApplyResponse {
         let name = request.change.address.name
         try world.perform("restart", name, world.objects[name]?.value, owner: request.stack)
         return try await request.reobserve(self)
@@ -209,7 +209,7 @@ public struct InMemoryProvider: Provider {
 
     /// Performs the change on the in-memory world instead of interpreting the program: this double has no host
     /// to run commands on.
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+    package func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         let change = request.change
         switch change.action {
         case .delete: try world.perform("delete", change.address.name, nil, owner: request.stack)

@@ -2,9 +2,9 @@
 ///
 /// `scripts/large-manifest` writes the same shape with the `files:` section for the real binaries; this
 /// one uses the `things:` section of ``InMemoryProvider`` so unit tests need no tool.
-public enum LargeManifest {
+package enum LargeManifest {
     /// How the resources depend on each other.
-    public enum Links: Sendable {
+    package enum Links: Sendable {
         /// No `dependsOn`.
         case none
         /// Each resource depends on the next one: a chain as long as the manifest.
@@ -14,7 +14,7 @@ public enum LargeManifest {
     }
 
     /// The name of resource `index` (`r000042`).
-    public static func name(_ index: Int) -> String {
+    package static func name(_ index: Int) -> String {
         let digits = String(index)
         return "r" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
@@ -25,7 +25,7 @@ public enum LargeManifest {
     ///   - count: how many resources.
     ///   - links: how they depend on each other.
     /// - Returns: the YAML text (about 90 bytes per resource).
-    public static func things(_ count: Int, links: Links = .none) -> String {
+    package static func things(_ count: Int, links: Links = .none) -> String {
         var lines = ["version: 1", "stack: large", "vars:", "  greeting: hello from a generated manifest", "things:"]
         lines.reserveCapacity(count * 4 + 5)
         for index in 0..<count {

@@ -21,9 +21,9 @@ import Synchronization
 /// Each run takes the first unused expectation that matches (a ``Expectation/repeating`` one can be
 /// used any number of times). With ``Order/ordered``, single-use expectations must be met in the order
 /// they were given; repeating ones (observation commands) may come at any time.
-public final class ScriptedRunner: CommandRunner {
+package final class ScriptedRunner: CommandRunner {
     /// How single-use expectations are matched against calls.
-    public enum Order: Sendable {
+    package enum Order: Sendable {
         /// Any unused matching expectation may answer, earliest first.
         case unordered
         /// Single-use expectations must be met in the order they were added.
@@ -31,7 +31,7 @@ public final class ScriptedRunner: CommandRunner {
     }
 
     /// Which commands an expectation accepts.
-    public enum Matcher: Sendable, CustomStringConvertible {
+    package enum Matcher: Sendable, CustomStringConvertible {
         /// Exactly this argv.
         case argv([String])
         /// Any argv that starts with these elements.
@@ -40,7 +40,7 @@ public final class ScriptedRunner: CommandRunner {
         case predicate(String, @Sendable (Command) -> Bool)
 
         /// Whether `command` is accepted.
-        public func matches(_ command: Command) -> Bool {
+        package func matches(_ command: Command) -> Bool {
             switch self {
             case .argv(let argv): return command.argv == argv
             case .prefix(let prefix): return command.argv.starts(with: prefix)
@@ -49,7 +49,7 @@ public final class ScriptedRunner: CommandRunner {
         }
 
         /// The matcher as shown in messages.
-        public var description: String {
+        package var description: String {
             switch self {
             case .argv(let argv): return ScriptedRunner.literal(argv)
             case .prefix(let prefix): return "prefix " + ScriptedRunner.literal(prefix)
@@ -59,7 +59,7 @@ public final class ScriptedRunner: CommandRunner {
     }
 
     /// What a matched command produces.
-    public enum Response: Sendable {
+    package enum Response: Sendable {
         /// The command ran and produced this result (a non-zero status is still a result).
         case result(CommandResult)
         /// The command could not run: ``run(_:)`` throws ``CommandFailure`` with this reason.
@@ -69,15 +69,15 @@ public final class ScriptedRunner: CommandRunner {
     }
 
     /// One command the test expects, with what it produces.
-    public struct Expectation: Sendable, CustomStringConvertible {
+    package struct Expectation: Sendable, CustomStringConvertible {
         /// Which commands this expectation accepts.
-        public var matcher: Matcher
+        package var matcher: Matcher
         /// The exact standard input required, or `nil` to accept any.
-        public var stdin: Data?
+        package var stdin: Data?
         /// What a matched command produces.
-        public var response: Response
+        package var response: Response
         /// Whether the expectation may be used any number of times (observation commands).
-        public var repeating: Bool
+        package var repeating: Bool
 
         /// Creates an expectation.
         ///
@@ -86,7 +86,7 @@ public final class ScriptedRunner: CommandRunner {
         ///   - stdin: the exact standard input required, or `nil` for any.
         ///   - response: what a matched command produces.
         ///   - repeating: whether it may be used any number of times.
-        public init(_ matcher: Matcher, stdin: Data? = nil, response: Response, repeating: Bool = false) {
+        package init(_ matcher: Matcher, stdin: Data? = nil, response: Response, repeating: Bool = false) {
             self.matcher = matcher
             self.stdin = stdin
             self.response = response
@@ -94,14 +94,14 @@ public final class ScriptedRunner: CommandRunner {
         }
 
         /// Whether `command` satisfies this expectation.
-        public func matches(_ command: Command) -> Bool {
+        package func matches(_ command: Command) -> Bool {
             guard matcher.matches(command) else { return false }
             guard let stdin else { return true }
             return command.stdin == stdin
         }
 
         /// The expectation as shown in messages.
-        public var description: String {
+        package var description: String {
             var text = matcher.description
             if let stdin { text += " with stdin \(ScriptedRunner.literal(String(decoding: stdin, as: UTF8.self)))" }
             if repeating { text += " (repeating)" }
@@ -110,14 +110,14 @@ public final class ScriptedRunner: CommandRunner {
     }
 
     /// The error ``run(_:)`` throws for a command that no expectation accepts.
-    public struct UnexpectedCommand: Error, CustomStringConvertible {
+    package struct UnexpectedCommand: Error, CustomStringConvertible {
         /// The command that was run.
-        public var command: Command
+        package var command: Command
         /// The expectations that were still waiting, in order.
-        public var pending: [Expectation]
+        package var pending: [Expectation]
 
         /// The argv as a Swift literal, followed by what was still expected.
-        public var description: String {
+        package var description: String {
             var text = "unexpected command: \(ScriptedRunner.literal(command.argv))"
             if let stdin = command.stdin {
                 text += " with stdin \(ScriptedRunner.literal(String(decoding: stdin, as: UTF8.self)))"
@@ -145,7 +145,7 @@ public final class ScriptedRunner: CommandRunner {
     ///   - expectations: the expected commands, in order.
     ///   - order: whether single-use expectations must be met in order.
     ///   - host: the host name put into thrown ``CommandFailure`` values.
-    public init(_ expectations: [Expectation] = [], order: Order = .unordered, host: String = "") {
+    package init(_ expectations: [Expectation] = [], order: Order = .unordered, host: String = "") {
         self.order = order
         self.hostName = host
         self.state = Mutex(State(expectations: expectations, used: Array(repeating: false, count: expectations.count)))
@@ -156,7 +156,7 @@ public final class ScriptedRunner: CommandRunner {
     /// Adds an expectation at the end of the script.
     ///
     /// - Parameter expectation: the expectation to add.
-    public func expect(_ expectation: Expectation) {
+    package func expect(_ expectation: Expectation) {
         state.withLock {
             $0.expectations.append(expectation)
             $0.used.append(false)
@@ -170,7 +170,7 @@ public final class ScriptedRunner: CommandRunner {
     ///   - stdin: the exact standard input required, or `nil` for any.
     ///   - result: what the command produces; by default success with no output.
     ///   - repeating: whether it may be run any number of times.
-    public func expect(
+    package func expect(
         argv: [String],
         stdin: Data? = nil,
         result: CommandResult = CommandResult(exitStatus: 0),
@@ -186,7 +186,7 @@ public final class ScriptedRunner: CommandRunner {
     ///   - stdin: the exact standard input required, or `nil` for any.
     ///   - result: what the command produces; by default success with no output.
     ///   - repeating: whether it may be run any number of times.
-    public func expect(
+    package func expect(
         prefix: [String],
         stdin: Data? = nil,
         result: CommandResult = CommandResult(exitStatus: 0),
@@ -201,7 +201,7 @@ public final class ScriptedRunner: CommandRunner {
     ///   - argv: the exact argv.
     ///   - reason: the reason of the thrown ``CommandFailure``.
     ///   - repeating: whether it may be run any number of times.
-    public func expect(argv: [String], failure reason: CommandFailure.Reason, repeating: Bool = false) {
+    package func expect(argv: [String], failure reason: CommandFailure.Reason, repeating: Bool = false) {
         expect(Expectation(.argv(argv), response: .failure(reason), repeating: repeating))
     }
 
@@ -213,7 +213,7 @@ public final class ScriptedRunner: CommandRunner {
     /// - Returns: the scripted result.
     /// - Throws: ``UnexpectedCommand`` when nothing in the script accepts the command;
     ///   ``CommandFailure`` for a `.failure` response; whatever a `.handler` throws.
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         let match: Expectation? = state.withLock { state in
             state.calls.append(command)
             guard let index = Self.select(command, in: state, order: order) else {
@@ -251,19 +251,19 @@ public final class ScriptedRunner: CommandRunner {
     // MARK: - Inspection
 
     /// Every command run so far, in order (unexpected ones included).
-    public var calls: [Command] { state.withLock { $0.calls } }
+    package var calls: [Command] { state.withLock { $0.calls } }
 
     /// The argv of every command run so far, in order.
-    public var callArgvs: [[String]] { calls.map(\.argv) }
+    package var callArgvs: [[String]] { calls.map(\.argv) }
 
     /// The commands run so far that change the world (``Command/mutating``), in order.
-    public var mutatingCalls: [Command] { calls.filter(\.mutating) }
+    package var mutatingCalls: [Command] { calls.filter(\.mutating) }
 
     /// The commands that no expectation accepted.
-    public var unexpected: [Command] { state.withLock { $0.unexpected } }
+    package var unexpected: [Command] { state.withLock { $0.unexpected } }
 
     /// The single-use expectations that were never met (repeating ones are never listed).
-    public var unusedExpectations: [Expectation] {
+    package var unusedExpectations: [Expectation] {
         state.withLock { state in
             state.expectations.indices.filter { !state.expectations[$0].repeating && !state.used[$0] }
                 .map { state.expectations[$0] }
@@ -314,7 +314,7 @@ extension CommandResult {
     ///   - testFile: the test source file; leave the default.
     /// - Returns: the result.
     /// - Throws: the file system error when the fixture cannot be read.
-    public static func fixture(
+    package static func fixture(
         _ relativePath: String,
         exitStatus: Int32 = 0,
         stderr: String = "",

@@ -4,18 +4,18 @@ import Foundation
 ///
 /// Each instance has a unique name, so tests running in parallel never share one. Call
 /// ``remove()`` to clean up at a definite point; otherwise the directory is removed on `deinit`.
-public final class TempDirectory: Sendable {
+package final class TempDirectory: Sendable {
     /// The directory's location.
-    public let url: URL
+    package let url: URL
 
     /// The directory's path.
-    public var path: String { url.path }
+    package var path: String { url.path }
 
     /// Creates a new, empty directory.
     ///
     /// - Parameter prefix: the start of the directory's name, to recognise leftovers.
     /// - Throws: the file system error when the directory cannot be created.
-    public init(prefix: String = "ocplan-test") throws {
+    package init(prefix: String = "ocplan-test") throws {
         let name = "\(prefix)-\(UUID().uuidString)"
         url = FileManager.default.temporaryDirectory.appendingPathComponent(name, isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -34,7 +34,7 @@ public final class TempDirectory: Sendable {
     /// - Returns: the file's location.
     /// - Throws: the file system error when the file cannot be written.
     @discardableResult
-    public func write(_ contents: String, to relativePath: String, executable: Bool = false) throws -> URL {
+    package func write(_ contents: String, to relativePath: String, executable: Bool = false) throws -> URL {
         let file = url.appendingPathComponent(relativePath)
         try FileManager.default.createDirectory(
             at: file.deletingLastPathComponent(),
@@ -46,7 +46,7 @@ public final class TempDirectory: Sendable {
     }
 
     /// Removes the directory and everything in it (ignoring a directory that is already gone).
-    public func remove() {
+    package func remove() {
         try? FileManager.default.removeItem(at: url)
     }
 }

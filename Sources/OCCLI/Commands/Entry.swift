@@ -3,12 +3,12 @@ import Foundation
 import OCCore
 
 /// Entry points for the thin executables.
-public enum Entry {
+package enum Entry {
     /// Runs `ocplan` with the process arguments and ends the process.
-    public static func ocplan() async { await main(OCPlanCommand.self) }
+    package static func ocplan() async { await main(OCPlanCommand.self) }
 
     /// Runs `ocapply` with the process arguments and ends the process.
-    public static func ocapply() async { await main(ApplyCommand.self) }
+    package static func ocapply() async { await main(ApplyCommand.self) }
 
     /// Parses the process arguments as `root`, runs the command chosen and ends the process.
     ///

@@ -1,5 +1,5 @@
 /// The version printed by `--version`.
-public enum OCVersion {
+package enum OCVersion {
     /// The current version.
-    public static let current = "0.1.0"
+    package static let current = "0.1.0"
 }

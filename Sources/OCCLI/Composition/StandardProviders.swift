@@ -7,9 +7,9 @@ import OCPodman
 import OCSysctl
 
 /// The composition root's list of spec types and providers: the only place that names them.
-public enum StandardProviders {
+package enum StandardProviders {
     /// Every manifest section's spec type (sections without a provider still validate).
-    public static var catalog: SpecCatalog {
+    package static var catalog: SpecCatalog {
         SpecCatalog(
             [
                 FileSpec.self,
@@ -18,7 +18,7 @@ public enum StandardProviders {
     }
 
     /// The providers that can plan and apply.
-    public static var registry: ProviderRegistry {
+    package static var registry: ProviderRegistry {
         ProviderRegistry([
             FilesProvider(), SysctlProvider(), PodmanProvider(), AppleContainerProvider(), IPTablesProvider(),
             PFProvider(),

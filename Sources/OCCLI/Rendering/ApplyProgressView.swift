@@ -3,14 +3,14 @@ import OCCore
 import Synchronization
 
 /// Prints apply progress: a line when an action starts, "still …" every 10 seconds, and when it ends.
-public final class ApplyProgressView: ApplyObserver, Sendable {
+package final class ApplyProgressView: ApplyObserver, Sendable {
     private let style: Style
     private let write: @Sendable (String) -> Void
     private let running = Mutex<[Address: ContinuousClock.Instant]>([:])
     private let secrets: Set<String>
 
     /// Creates a view that writes lines through `write`.
-    public init(style: Style, secrets: Set<String> = [], write: @escaping @Sendable (String) -> Void) {
+    package init(style: Style, secrets: Set<String> = [], write: @escaping @Sendable (String) -> Void) {
         self.style = style
         self.secrets = secrets
         self.write = write
@@ -29,7 +29,7 @@ public final class ApplyProgressView: ApplyObserver, Sendable {
         }
     }
 
-    public func handle(_ event: ApplyEvent) async {
+    package func handle(_ event: ApplyEvent) async {
         switch event {
         case .started(let change):
             running.withLock { $0[change.address] = ContinuousClock.now }
@@ -49,7 +49,7 @@ public final class ApplyProgressView: ApplyObserver, Sendable {
     }
 
     /// Prints "still …" lines for actions running longer than `after`.
-    public func tick(after: Duration = .seconds(10)) {
+    package func tick(after: Duration = .seconds(10)) {
         let now = ContinuousClock.now
         let slow = running.withLock { $0.filter { now - $0.value >= after } }
         for (address, start) in slow.sorted(by: { $0.key < $1.key }) {

@@ -3,15 +3,15 @@ import OCCore
 
 /// Prints diagnostics to standard error: `error: file:line:col: summary`, the source line with a caret,
 /// then the detail.
-public struct DiagnosticPrinter: Sendable {
+package struct DiagnosticPrinter: Sendable {
     /// Colours.
-    public var style: Style
+    package var style: Style
 
     /// Creates a printer.
-    public init(style: Style) { self.style = style }
+    package init(style: Style) { self.style = style }
 
     /// The text for all diagnostics, sorted by position, with a count line.
-    public func render(_ diagnostics: Diagnostics) -> String {
+    package func render(_ diagnostics: Diagnostics) -> String {
         var out: [String] = []
         var cache: [String: [Substring]] = [:]
         for diagnostic in diagnostics.sorted {

@@ -2,23 +2,23 @@ import Foundation
 import OCCore
 
 /// Renders a plan the way terraform users read one: symbols, attribute diffs, causes, a summary line.
-public struct HumanPlanRenderer: Sendable {
+package struct HumanPlanRenderer: Sendable {
     /// Colours.
-    public var style: Style
+    package var style: Style
     /// Show the program each change will run.
-    public var showCommands: Bool
+    package var showCommands: Bool
     /// Computes the program of a change for `--show-commands` (``StepProgram/preview(os:)``).
-    public var commands: (@Sendable (Change) -> [ProgramLine])?
+    package var commands: (@Sendable (Change) -> [ProgramLine])?
 
     /// Creates a renderer.
-    public init(style: Style, showCommands: Bool = false, commands: (@Sendable (Change) -> [ProgramLine])? = nil) {
+    package init(style: Style, showCommands: Bool = false, commands: (@Sendable (Change) -> [ProgramLine])? = nil) {
         self.style = style
         self.showCommands = showCommands
         self.commands = commands
     }
 
     /// The whole plan as text.
-    public func render(_ plan: Plan) -> String {
+    package func render(_ plan: Plan) -> String {
         let plan = plan.displayed
         var out: [String] = []
         if !plan.missingTools.isEmpty {
@@ -51,7 +51,7 @@ public struct HumanPlanRenderer: Sendable {
     }
 
     /// `Plan: 1 to create, 0 to update, 0 to replace, 0 to destroy.` with drift counted.
-    public func summaryLine(_ plan: Plan) -> String {
+    package func summaryLine(_ plan: Plan) -> String {
         let s = plan.summary
         let drift = plan.actions.filter { $0.cause == .drift }.count
         var line =

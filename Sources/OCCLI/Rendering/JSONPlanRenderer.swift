@@ -2,7 +2,7 @@ import Foundation
 import OCCore
 
 /// Renders a plan as the documented machine format (docs/plan-json.md); secrets never appear in it.
-public enum JSONPlanRenderer {
+package enum JSONPlanRenderer {
     struct Document: Encodable {
         var formatVersion: Int
         var stack: String
@@ -69,7 +69,7 @@ public enum JSONPlanRenderer {
     }
 
     /// The JSON text of `plan`, with every secret replaced by `(sensitive)`.
-    public static func render(_ plan: Plan) throws -> String {
+    package static func render(_ plan: Plan) throws -> String {
         let plan = plan.displayed
         let secrets = plan.secrets
         var summary: [String: Int] = [:]

@@ -4,30 +4,30 @@ import Foundation
 ///
 /// Loaders and validators collect diagnostics rather than throwing at the first one, so a run reports
 /// every mistake at once.
-public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     /// How serious the problem is.
-    public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+    package enum Severity: String, Sendable, Hashable, Codable, Comparable {
         case warning
         case error
 
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
+        package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
     }
 
     /// How serious it is.
-    public var severity: Severity
+    package var severity: Severity
     /// A short summary, sentence case, no final period.
-    public var summary: String
+    package var summary: String
     /// Full sentences saying why and how to fix it.
-    public var detail: String?
+    package var detail: String?
     /// Where it was written, when known.
-    public var location: SourceLocation?
+    package var location: SourceLocation?
     /// The key path in the manifest, for example `containers.openclaw.capDrop`.
-    public var keyPath: String?
+    package var keyPath: String?
     /// The resource it concerns, when known.
-    public var address: Address?
+    package var address: Address?
 
     /// Creates a diagnostic.
-    public init(
+    package init(
         _ severity: Severity,
         _ summary: String,
         detail: String? = nil,
@@ -44,21 +44,21 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// An error diagnostic.
-    public static func error(
+    package static func error(
         _ summary: String, detail: String? = nil, at location: SourceLocation? = nil, keyPath: String? = nil
     ) -> Diagnostic {
         Diagnostic(.error, summary, detail: detail, at: location, keyPath: keyPath)
     }
 
     /// A warning diagnostic.
-    public static func warning(
+    package static func warning(
         _ summary: String, detail: String? = nil, at location: SourceLocation? = nil, keyPath: String? = nil
     ) -> Diagnostic {
         Diagnostic(.warning, summary, detail: detail, at: location, keyPath: keyPath)
     }
 
     /// `error: file:line:col: summary (key path)` followed by the detail on its own line.
-    public var description: String {
+    package var description: String {
         var line = severity.rawValue + ": "
         if let location { line += "\(location): " }
         line += summary
@@ -69,21 +69,21 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// An ordered collection of diagnostics.
-public struct Diagnostics: Sendable, Hashable, Codable, Sequence {
+package struct Diagnostics: Sendable, Hashable, Codable, Sequence {
     /// The diagnostics in the order they were found.
-    public private(set) var items: [Diagnostic] = []
+    package private(set) var items: [Diagnostic] = []
 
     /// Creates an empty collection.
-    public init(_ items: [Diagnostic] = []) { self.items = items }
+    package init(_ items: [Diagnostic] = []) { self.items = items }
 
     /// Adds one diagnostic.
-    public mutating func append(_ diagnostic: Diagnostic) { items.append(diagnostic) }
+    package mutating func append(_ diagnostic: Diagnostic) { items.append(diagnostic) }
     /// Adds many diagnostics.
-    public mutating func append(contentsOf other: some Sequence<Diagnostic>) { items.append(contentsOf: other) }
+    package mutating func append(contentsOf other: some Sequence<Diagnostic>) { items.append(contentsOf: other) }
 
     /// Removes `secrets` (of searchable length, see ``DisplayText``) from every summary and detail: a message
     /// that quotes a value read from `${env:…}` must not print it.
-    public mutating func redact(_ secrets: Set<String>) {
+    package mutating func redact(_ secrets: Set<String>) {
         guard !secrets.isEmpty else { return }
         for index in items.indices {
             items[index].summary = DisplayText.redact(items[index].summary, secrets: secrets)
@@ -92,14 +92,14 @@ public struct Diagnostics: Sendable, Hashable, Codable, Sequence {
     }
 
     /// Whether any diagnostic is an error.
-    public var hasErrors: Bool { items.contains { $0.severity == .error } }
+    package var hasErrors: Bool { items.contains { $0.severity == .error } }
     /// The errors only.
-    public var errors: [Diagnostic] { items.filter { $0.severity == .error } }
+    package var errors: [Diagnostic] { items.filter { $0.severity == .error } }
     /// The warnings only.
-    public var warnings: [Diagnostic] { items.filter { $0.severity == .warning } }
+    package var warnings: [Diagnostic] { items.filter { $0.severity == .warning } }
 
     /// The diagnostics sorted by file position (unlocated ones last), duplicates removed.
-    public var sorted: [Diagnostic] {
+    package var sorted: [Diagnostic] {
         var seen = Set<Diagnostic>()
         let unique = items.filter { seen.insert($0).inserted }
         return unique.enumerated().sorted { a, b in
@@ -112,5 +112,5 @@ public struct Diagnostics: Sendable, Hashable, Codable, Sequence {
         }.map(\.element)
     }
 
-    public func makeIterator() -> IndexingIterator<[Diagnostic]> { items.makeIterator() }
+    package func makeIterator() -> IndexingIterator<[Diagnostic]> { items.makeIterator() }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// An operational failure: something went wrong while running, not in what the user wrote.
-public struct OCError: Error, Sendable, CustomStringConvertible, LocalizedError {
+package struct OCError: Error, Sendable, CustomStringConvertible, LocalizedError {
     /// A stable, extensible error code.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable {
             case invalidManifest, toolMissing, commandFailed, stalePlan, locked, unsupported, notFound, internalError
         }
@@ -11,54 +11,54 @@ public struct OCError: Error, Sendable, CustomStringConvertible, LocalizedError 
         private init(_ kind: Kind) { self.kind = kind }
 
         /// The manifest has errors (see the diagnostics).
-        public static let invalidManifest = Code(.invalidManifest)
+        package static let invalidManifest = Code(.invalidManifest)
         /// A tool a provider needs is not installed.
-        public static let toolMissing = Code(.toolMissing)
+        package static let toolMissing = Code(.toolMissing)
         /// An external command failed.
-        public static let commandFailed = Code(.commandFailed)
+        package static let commandFailed = Code(.commandFailed)
         /// A saved plan no longer matches the world.
-        public static let stalePlan = Code(.stalePlan)
+        package static let stalePlan = Code(.stalePlan)
         /// Another run holds the stack lock.
-        public static let locked = Code(.locked)
+        package static let locked = Code(.locked)
         /// The request is not supported (section without a provider, OS, field).
-        public static let unsupported = Code(.unsupported)
+        package static let unsupported = Code(.unsupported)
         /// A file or object the user named does not exist.
-        public static let notFound = Code(.notFound)
+        package static let notFound = Code(.notFound)
         /// A broken invariant: a bug in ocplan.
-        public static let internalError = Code(.internalError)
+        package static let internalError = Code(.internalError)
 
-        public var description: String { kind.rawValue }
+        package var description: String { kind.rawValue }
     }
 
     /// The code.
-    public var code: Code
+    package var code: Code
     /// What went wrong and how to fix it.
-    public var message: String
+    package var message: String
     /// The underlying error, if any.
-    public var cause: (any Error & Sendable)?
+    package var cause: (any Error & Sendable)?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+    package init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
     }
 
-    public var description: String {
+    package var description: String {
         guard let cause else { return message }
         return "\(message): \(cause)"
     }
 
-    public var errorDescription: String? { description }
+    package var errorDescription: String? { description }
 }
 
 /// Several failures from one run (an apply where more than one action failed).
-public struct AggregateError: Error, Sendable, CustomStringConvertible {
+package struct AggregateError: Error, Sendable, CustomStringConvertible {
     /// The failures, in the order they happened.
-    public var errors: [any Error & Sendable]
+    package var errors: [any Error & Sendable]
 
     /// Creates an aggregate.
-    public init(_ errors: [any Error & Sendable]) { self.errors = errors }
+    package init(_ errors: [any Error & Sendable]) { self.errors = errors }
 
-    public var description: String { errors.map { "\($0)" }.joined(separator: "\n") }
+    package var description: String { errors.map { "\($0)" }.joined(separator: "\n") }
 }

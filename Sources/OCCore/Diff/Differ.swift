@@ -1,11 +1,11 @@
 /// Compares two attribute trees under a resource schema.
-public enum Differ {
+package enum Differ {
     /// The attributes that differ between `before` (observed) and `after` (desired).
     ///
     /// Maps are compared key by key; lists and scalars as whole values. Ignored paths are skipped;
     /// sensitive and replace-forcing paths are flagged: an attribute is sensitive when the schema says so or
     /// when it is at, under or above a path of `sensitive` (both of its sides are then secrets).
-    public static func diff(
+    package static func diff(
         _ before: Value?,
         _ after: Value?,
         schema: ResourceSchema,

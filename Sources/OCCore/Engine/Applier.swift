@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// Progress of an apply, sent to an ``ApplyObserver`` (the CLI renders it).
-public enum ApplyEvent: Sendable {
+package enum ApplyEvent: Sendable {
     /// An action started.
     case started(Change)
     /// An action finished; `error` is set when it failed.
@@ -12,26 +12,26 @@ public enum ApplyEvent: Sendable {
 }
 
 /// Receives apply progress.
-public protocol ApplyObserver: Sendable {
+package protocol ApplyObserver: Sendable {
     /// Handles one event.
     func handle(_ event: ApplyEvent) async
 }
 
 /// What an apply did.
-public struct ApplyReport: Sendable {
+package struct ApplyReport: Sendable {
     /// Actions that succeeded, in completion order.
-    public var applied: [Change] = []
+    package var applied: [Change] = []
     /// Actions that failed, with the error text.
-    public var failed: [(change: Change, error: String)] = []
+    package var failed: [(change: Change, error: String)] = []
     /// Actions not run because a dependency failed.
-    public var skipped: [(change: Change, because: Address)] = []
+    package var skipped: [(change: Change, because: Address)] = []
     /// Actions whose tool reported success but whose read-back does not show the change.
     ///
     /// With the attributes still differing. Each is also in ``failed`` (and not in ``applied``): it is not journaled.
-    public var notConverged: [(change: Change, attributes: [AttributeChange])] = []
+    package var notConverged: [(change: Change, attributes: [AttributeChange])] = []
 
     /// Whether everything was applied and converged.
-    public var succeeded: Bool { failed.isEmpty && skipped.isEmpty }
+    package var succeeded: Bool { failed.isEmpty && skipped.isEmpty }
 }
 
 /// Walks a plan's actions in dependency order with bounded parallelism.
@@ -42,16 +42,16 @@ public struct ApplyReport: Sendable {
 /// resource's own action, through ``Provider/perform(_:)``, once its triggers (dependencies) are done. A failure
 /// skips its dependents only; the rest proceed. The journal is updated after each
 /// action, so a run killed half-way leaves an accurate record and the next run converges.
-public struct Applier: Sendable {
+package struct Applier: Sendable {
     /// Where the engine reaches the world.
-    public var context: EngineContext
+    package var context: EngineContext
     /// At most this many actions at once.
-    public var parallelism: Int
+    package var parallelism: Int
     /// Progress receiver.
-    public var observer: (any ApplyObserver)?
+    package var observer: (any ApplyObserver)?
 
     /// Creates an applier.
-    public init(context: EngineContext, parallelism: Int = 10, observer: (any ApplyObserver)? = nil) {
+    package init(context: EngineContext, parallelism: Int = 10, observer: (any ApplyObserver)? = nil) {
         self.context = context
         self.parallelism = max(1, parallelism)
         self.observer = observer
@@ -74,7 +74,7 @@ public struct Applier: Sendable {
     }
 
     /// Applies the plan's actions.
-    public func apply(_ plan: Plan) async -> ApplyReport {
+    package func apply(_ plan: Plan) async -> ApplyReport {
         var report = ApplyReport()
         let actions = plan.actions
 

@@ -2,16 +2,16 @@ import Foundation
 import Logging
 
 /// Options that shape a plan.
-public struct PlanOptions: Sendable {
+package struct PlanOptions: Sendable {
     /// Limit the plan to these resources and what they depend on (empty: everything).
-    public var targets: [Address]
+    package var targets: [Address]
     /// Plan the deletion of everything the stack manages.
-    public var destroy: Bool
+    package var destroy: Bool
     /// Resources whose unmanaged look-alikes may be taken over.
-    public var adopt: Set<Address>
+    package var adopt: Set<Address>
 
     /// Creates options.
-    public init(targets: [Address] = [], destroy: Bool = false, adopt: Set<Address> = []) {
+    package init(targets: [Address] = [], destroy: Bool = false, adopt: Set<Address> = []) {
         self.targets = targets
         self.destroy = destroy
         self.adopt = adopt
@@ -19,18 +19,18 @@ public struct PlanOptions: Sendable {
 }
 
 /// Everything the engine needs to reach the world: providers, runners per host, the journal, a logger.
-public struct EngineContext: Sendable {
+package struct EngineContext: Sendable {
     /// The providers.
-    public var registry: ProviderRegistry
+    package var registry: ProviderRegistry
     /// The runner for a host (transport already bound).
-    public var runner: @Sendable (Host) -> any CommandRunner
+    package var runner: @Sendable (Host) -> any CommandRunner
     /// The stack's state journal.
-    public var journal: StateJournal
+    package var journal: StateJournal
     /// A logger.
-    public var logger: Logger
+    package var logger: Logger
 
     /// Creates a context.
-    public init(
+    package init(
         registry: ProviderRegistry,
         runner: @escaping @Sendable (Host) -> any CommandRunner,
         journal: StateJournal,
@@ -44,14 +44,14 @@ public struct EngineContext: Sendable {
 }
 
 /// Observes, diffs and classifies: turns a manifest into a ``Plan``.
-public struct Planner: Sendable {
+package struct Planner: Sendable {
     /// Where the engine reaches the world.
-    public var context: EngineContext
+    package var context: EngineContext
     /// The environment templates read (`${env:NAME}`).
-    public var environment: [String: String]
+    package var environment: [String: String]
 
     /// Creates a planner.
-    public init(context: EngineContext, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(context: EngineContext, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.context = context
         self.environment = environment
     }
@@ -79,7 +79,7 @@ public struct Planner: Sendable {
     /// Plans `manifest`.
     ///
     /// - Returns: the plan (or `nil` when errors prevent one) and every diagnostic found.
-    public func plan(_ manifest: Manifest, options: PlanOptions = PlanOptions()) async -> (Plan?, Diagnostics) {
+    package func plan(_ manifest: Manifest, options: PlanOptions = PlanOptions()) async -> (Plan?, Diagnostics) {
         var diagnostics = Diagnostics()
         let journalEntries = await context.journal.entries
 
@@ -567,7 +567,7 @@ public struct Planner: Sendable {
 
     /// A stable hash of an observation (its plan data included), to detect that the world changed since a plan
     /// was made.
-    public static func fingerprint(_ observation: Observation) -> String {
+    package static func fingerprint(_ observation: Observation) -> String {
         var data = Data(observation.ownership.rawValue.utf8)
         data.append(observation.value?.canonicalJSON ?? Data("absent".utf8))
         if let planData = observation.planData {
@@ -758,7 +758,7 @@ public struct Planner: Sendable {
 extension Planner {
     /// Observes the resources of a saved plan again, in the same observation round as planning, and returns each
     /// one's fingerprint, to refuse a plan that no longer matches the world.
-    public func fingerprints(of changes: [Change], stack: String) async throws -> [Address: String] {
+    package func fingerprints(of changes: [Change], stack: String) async throws -> [Address: String] {
         let entries = await context.journal.entries
         var requests: [String: ObserveGroup] = [:]
         var members: [String: [Change]] = [:]

@@ -4,36 +4,36 @@ import Foundation
 ///
 /// Manifest values only ever become single argv elements, so no quoting or injection is possible.
 /// `sensitive` lists argument indices that must be redacted wherever the command is shown.
-public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The program and its arguments (`argv[0]` is looked up on `PATH` by the runner).
-    public var argv: [String]
+    package var argv: [String]
     /// Bytes written to the child's standard input; `nil` means `/dev/null`.
-    public var stdin: Data?
+    package var stdin: Data?
     /// Extra environment variables for the child (merged over the runner's environment).
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// How long the command may run before it is ended and reported as timed out.
-    public var timeout: Duration
+    package var timeout: Duration
     /// Whether the command changes the world (observation commands do not).
-    public var mutating: Bool
+    package var mutating: Bool
     /// Indices of `argv` elements that hold secrets.
-    public var sensitiveArguments: Set<Int>
+    package var sensitiveArguments: Set<Int>
     /// Whether `--show-commands` prints the standard input under the command (a rules transaction, never
     /// file content that may hold a secret).
-    public var showsInput: Bool
+    package var showsInput: Bool
     /// The name of a value this command prints for later commands of the same change (`TMP`, from `mktemp`).
     ///
     /// The value is the first line of its standard output. The command is shown as `TMP=$(…)`.
-    public var defines: String?
+    package var defines: String?
     /// The argv elements filled in with values earlier commands defined when the command runs (index → name).
     ///
     /// The element holds `$NAME` until then, which is how `--show-commands` shows it.
-    public var uses: [Int: String]
+    package var uses: [Int: String]
     /// The argv that undoes what this command made (`rm -f -- $TMP`) when a later command of the same change
     /// fails; it may use the value this command defines.
-    public var undo: [String]?
+    package var undo: [String]?
 
     /// Creates a command.
-    public init(
+    package init(
         _ argv: [String],
         stdin: Data? = nil,
         environment: [String: String] = [:],
@@ -55,7 +55,7 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The text an argv element holds until the value `name` is filled in: `$NAME`.
-    public static func reference(_ name: String) -> String { "$" + name }
+    package static func reference(_ name: String) -> String { "$" + name }
 
     /// This command with each reference of the elements listed in ``uses`` replaced by its value (`$TMP` becomes
     /// the path, `NAME:$GW` becomes `NAME:10.0.0.1`).
@@ -64,7 +64,7 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     /// - Returns: the command to run, with no references left.
     /// - Throws: ``OCError`` `.internalError` when a value was never defined (a builder ordered its commands
     ///   wrongly).
-    public func resolved(_ values: [String: String]) throws -> Command {
+    package func resolved(_ values: [String: String]) throws -> Command {
         guard !uses.isEmpty else { return self }
         var copy = self
         for (index, name) in uses {
@@ -80,15 +80,15 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The program name (`argv[0]`), or an empty string for an empty command.
-    public var program: String { argv.first ?? "" }
+    package var program: String { argv.first ?? "" }
 
     /// The argv with sensitive elements replaced by `(sensitive)`, for display.
-    public var redactedArgv: [String] {
+    package var redactedArgv: [String] {
         argv.enumerated().map { sensitiveArguments.contains($0.offset) ? "(sensitive)" : $0.element }
     }
 
     /// A readable, shell-like rendering of the redacted argv (for display only; never executed).
-    public var description: String {
+    package var description: String {
         let words = redactedArgv.enumerated().map {
             uses[$0.offset] != nil ? $0.element : Command.displayQuote($0.element)
         }
@@ -99,7 +99,7 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Wraps this command so that it runs through `prefix` (a transport such as `sudo -n`).
     ///
     /// Sensitive indices shift with the prefix so redaction keeps working.
-    public func wrapped(in prefix: [String]) -> Command {
+    package func wrapped(in prefix: [String]) -> Command {
         var copy = self
         copy.argv = prefix + argv
         copy.sensitiveArguments = Set(sensitiveArguments.map { $0 + prefix.count })
@@ -108,7 +108,7 @@ public struct Command: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Quotes a word for display the way a POSIX shell would read it back.
-    public static func displayQuote(_ word: String) -> String {
+    package static func displayQuote(_ word: String) -> String {
         let safe = CharacterSet(
             charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%")
         if !word.isEmpty, word.unicodeScalars.allSatisfy({ safe.contains($0) }) { return word }

@@ -3,14 +3,14 @@
 ///
 /// Providers run a change's commands through ``CommandRunner/checkAll(_:host:)``, or, when they need to look
 /// at results in between, through ``CommandRunner/run(_:bindings:)`` with one `CommandBindings` per change.
-public struct CommandBindings: Sendable {
+package struct CommandBindings: Sendable {
     /// The values defined so far, by name.
-    public private(set) var values: [String: String] = [:]
+    package private(set) var values: [String: String] = [:]
     /// The undo commands of what was made so far, most recent first, already filled in.
-    public private(set) var undo: [Command] = []
+    package private(set) var undo: [Command] = []
 
     /// Creates empty bindings.
-    public init() {}
+    package init() {}
 
     /// Records the value `command` printed, and its undo command.
     mutating func record(_ command: Command, result: CommandResult) throws {
@@ -47,7 +47,7 @@ extension CommandRunner {
     /// - Throws: ``CommandFailure`` when the command cannot run; ``OCError`` when a reference is undefined or a
     ///   defining command printed nothing usable.
     @discardableResult
-    public func run(_ command: Command, bindings: inout CommandBindings) async throws -> CommandResult {
+    package func run(_ command: Command, bindings: inout CommandBindings) async throws -> CommandResult {
         let result = try await run(try command.resolved(bindings.values))
         if result.succeeded { try bindings.record(command, result: result) }
         return result
@@ -55,7 +55,7 @@ extension CommandRunner {
 
     /// Like ``run(_:bindings:)``, and throws ``CommandFailure`` unless the command exits 0.
     @discardableResult
-    public func check(_ command: Command, host: String, bindings: inout CommandBindings) async throws
+    package func check(_ command: Command, host: String, bindings: inout CommandBindings) async throws
         -> CommandResult
     {
         let resolved = try command.resolved(bindings.values)
@@ -67,7 +67,7 @@ extension CommandRunner {
     }
 
     /// Runs the undo commands of `bindings` (removing temporary files), ignoring their failures.
-    public func undo(_ bindings: inout CommandBindings) async {
+    package func undo(_ bindings: inout CommandBindings) async {
         for command in bindings.undo { _ = try? await run(command) }
         bindings.clearUndo()
     }
@@ -79,7 +79,7 @@ extension CommandRunner {
     ///   - commands: a change's commands.
     ///   - host: the host name, for errors.
     /// - Throws: the first failure.
-    public func checkAll(_ commands: [Command], host: String) async throws {
+    package func checkAll(_ commands: [Command], host: String) async throws {
         var bindings = CommandBindings()
         do {
             for command in commands { try await check(command, host: host, bindings: &bindings) }

@@ -5,7 +5,7 @@ import Foundation
 /// Implementations live outside the core (`OCExec.SubprocessRunner`, transports, and the scripted
 /// runner of the tests). A runner returns non-zero exit statuses as results; it throws only when the
 /// command could not be run at all (program missing, timeout, cancellation).
-public protocol CommandRunner: Sendable {
+package protocol CommandRunner: Sendable {
     /// Runs `command` to completion and returns what it produced.
     ///
     /// - Throws: ``CommandFailure`` when the program cannot be started (`.toolMissing`) or times out.
@@ -34,7 +34,7 @@ extension CommandRunner {
     /// - Returns: the successful result.
     /// - Throws: ``CommandFailure`` when the command cannot run or exits non-zero.
     @discardableResult
-    public func check(_ command: Command, host: String) async throws -> CommandResult {
+    package func check(_ command: Command, host: String) async throws -> CommandResult {
         let result = try await run(command)
         guard result.succeeded else { throw CommandFailure.exited(command, result, host: host) }
         return result
@@ -42,7 +42,7 @@ extension CommandRunner {
 
     /// Runs `command` and throws ``CommandFailure`` unless it exits 0 (no host named in the error).
     @discardableResult
-    public func check(_ command: Command) async throws -> CommandResult {
+    package func check(_ command: Command) async throws -> CommandResult {
         try await check(command, host: "")
     }
 }
@@ -56,22 +56,22 @@ extension CommandFailure {
     ///   - host: the host it ran on.
     ///   - expected: what the parser expected, for the message (`iptables-save output`).
     /// - Returns: the failure, with reason ``Reason/unrecognisedOutput(_:)``.
-    public static func unrecognised(
+    package static func unrecognised(
         _ command: Command, _ result: CommandResult, host: String, expected: String
     ) -> CommandFailure {
         CommandFailure(host: host, command: command, reason: .unrecognisedOutput(expected), result: result)
     }
 
     /// The failure for a command that exited non-zero where that means it could not do its work.
-    public static func exited(_ command: Command, _ result: CommandResult, host: String) -> CommandFailure {
+    package static func exited(_ command: Command, _ result: CommandResult, host: String) -> CommandFailure {
         CommandFailure(host: host, command: command, reason: .exited(result.exitStatus), result: result)
     }
 }
 
 /// A command that could not run, timed out, or exited non-zero where success was required.
-public struct CommandFailure: Error, Sendable, CustomStringConvertible, LocalizedError {
+package struct CommandFailure: Error, Sendable, CustomStringConvertible, LocalizedError {
     /// Why the command failed.
-    public enum Reason: Sendable, Hashable {
+    package enum Reason: Sendable, Hashable {
         /// The program was not found on the host (exit 127 or spawn failure).
         case toolMissing
         /// The command ran past its timeout and was ended.
@@ -88,16 +88,16 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible, Localize
     }
 
     /// The host the command ran on.
-    public var host: String
+    package var host: String
     /// The command (shown redacted).
-    public var command: Command
+    package var command: Command
     /// Why it failed.
-    public var reason: Reason
+    package var reason: Reason
     /// The result, when the command ran.
-    public var result: CommandResult?
+    package var result: CommandResult?
 
     /// Creates a failure.
-    public init(host: String, command: Command, reason: Reason, result: CommandResult? = nil) {
+    package init(host: String, command: Command, reason: Reason, result: CommandResult? = nil) {
         self.host = host
         self.command = command
         self.reason = reason
@@ -107,7 +107,7 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible, Localize
     /// The first bytes of what the command printed, escaped and bounded (``OutputHead``): standard output for
     /// unrecognised output, else standard error (standard output when that is empty); `nil` when it printed
     /// nothing.
-    public var outputHead: String? {
+    package var outputHead: String? {
         guard let result else { return nil }
         let stderr = result.stderrText.split(separator: "\n", omittingEmptySubsequences: true)
             .filter { !$0.contains("failed to connect to syslog") }.joined(separator: "\n")
@@ -115,7 +115,7 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible, Localize
         return OutputHead.of(stderr) ?? OutputHead.of(result.stdout)
     }
 
-    public var description: String {
+    package var description: String {
         let on = host.isEmpty ? "" : " on \(host)"
         let what: String
         switch reason {
@@ -135,5 +135,5 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible, Localize
         return what + "\n  output: " + head
     }
 
-    public var errorDescription: String? { description }
+    package var errorDescription: String? { description }
 }

@@ -4,12 +4,12 @@
 /// persistence file); each edit reads the file, changes its own block and writes the file back, so two edits of
 /// the same file must not overlap. Edits of different files run freely. Waiters are served first come, first
 /// served. The engine holds one per apply and hands it to every change (``ApplyRequest/fileLocks``).
-public actor FileEditLocks {
+package actor FileEditLocks {
     private var held: Set<String> = []
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
 
     /// Creates a set of locks, none held.
-    public init() {}
+    package init() {}
 
     /// Runs `body` while holding the lock for `key`.
     ///
@@ -18,7 +18,7 @@ public actor FileEditLocks {
     ///   - body: the edit.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws (the lock is released either way).
-    public nonisolated func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
+    package nonisolated func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
         await acquire(key)
         do {
             let result = try await body()

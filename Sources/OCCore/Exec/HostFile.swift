@@ -7,17 +7,17 @@ import Foundation
 /// `O_EXCL`) with a random name beside the destination, the content goes to it on standard input, its mode and
 /// owner are set, and it is renamed over the destination. A symlink at the destination is replaced by the file,
 /// never written through (`mv -T` on Linux, `mv -h` on macOS). When a step fails the temporary file is removed.
-public enum HostFile {
+package enum HostFile {
     /// The name under which the temporary file's path is passed between the commands of a write (`$TMP`).
-    public static let temporary = "TMP"
+    package static let temporary = "TMP"
 
     /// Reads a file: `cat -- FILE` (a missing file exits 1 with "FILE: No such file or directory").
-    public static func read(_ path: String) -> Command { Command(["cat", "--", path]) }
+    package static func read(_ path: String) -> Command { Command(["cat", "--", path]) }
 
     /// The `mktemp` template for a file written to `path`: `DIR/.NAME.XXXXXXXXXX` (GNU and BSD `mktemp` both
     /// read a template with a folder; the name is hidden and does not end like the file, so nothing loads a
     /// leftover).
-    public static func temporaryTemplate(for path: String) -> String {
+    package static func temporaryTemplate(for path: String) -> String {
         let directory = directory(of: path)
         let name = path.split(separator: "/").last.map(String.init) ?? "file"
         return (directory == "/" ? "" : directory) + "/." + name + ".XXXXXXXXXX"
@@ -42,7 +42,7 @@ public enum HostFile {
     ///   - group: the owning group, if it is set.
     ///   - os: the host's operating system, which picks `mv`'s flags.
     /// - Returns: the commands, in order.
-    public static func write(
+    package static func write(
         _ text: String, to path: String, mode: String = "0644", owner: String? = nil, group: String? = nil,
         os: Host.OS
     ) -> [Command] {
@@ -66,15 +66,15 @@ public enum HostFile {
 
     /// `mv -f -T -- FROM TO` (Linux) or `mv -f -h -- FROM TO` (macOS): renames `FROM` over `TO`, replacing a
     /// symlink at `TO` rather than following it.
-    public static func install(_ from: String, to path: String, os: Host.OS) -> Command {
+    package static func install(_ from: String, to path: String, os: Host.OS) -> Command {
         Command(["mv", "-f", os == .macos ? "-h" : "-T", "--", from, path], mutating: true)
     }
 
     /// Removes the temporary file of a write: `rm -f -- $TMP`.
-    public static func removeTemporary() -> Command { using(remove(Command.reference(temporary))) }
+    package static func removeTemporary() -> Command { using(remove(Command.reference(temporary))) }
 
     /// Marks every `$TMP` element of `command` as the temporary file's path, filled in when it runs.
-    public static func using(_ command: Command) -> Command {
+    package static func using(_ command: Command) -> Command {
         var copy = command
         for (index, word) in command.argv.enumerated() where word == Command.reference(temporary) {
             copy.uses[index] = temporary
@@ -83,15 +83,15 @@ public enum HostFile {
     }
 
     /// Copies a file with its mode and times, before it is replaced: `cp -p -- FILE COPY`.
-    public static func copy(_ path: String, to copy: String) -> Command {
+    package static func copy(_ path: String, to copy: String) -> Command {
         Command(["cp", "-p", "--", path, copy], mutating: true)
     }
 
     /// Removes a file if it exists: `rm -f -- FILE`.
-    public static func remove(_ path: String) -> Command { Command(["rm", "-f", "--", path], mutating: true) }
+    package static func remove(_ path: String) -> Command { Command(["rm", "-f", "--", path], mutating: true) }
 
     /// The folder holding `path` (`/` for a file at the root).
-    public static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
         return String(path[..<slash])
     }
@@ -104,7 +104,7 @@ public enum HostFile {
     ///   - host: the host's name, for the error.
     /// - Returns: the file's text, or `nil` when it does not exist.
     /// - Throws: ``CommandFailure`` when `cat` fails for another reason (no permission, a broken transport).
-    public static func contents(of path: String, runner: any CommandRunner, host: String) async throws -> String? {
+    package static func contents(of path: String, runner: any CommandRunner, host: String) async throws -> String? {
         let command = read(path)
         let result = try await runner.run(command)
         if result.succeeded { return result.stdoutText }
@@ -124,7 +124,7 @@ public enum HostFile {
     ///   - path: the one path the command was about.
     ///   - result: what the command produced.
     /// - Returns: `true` when the path is missing.
-    public static func isMissing(_ path: String, _ result: CommandResult) -> Bool {
+    package static func isMissing(_ path: String, _ result: CommandResult) -> Bool {
         guard result.exitStatus == 1 else { return false }
         return result.stderrText.split(whereSeparator: \.isNewline).contains { line in
             line.hasSuffix("No such file or directory")

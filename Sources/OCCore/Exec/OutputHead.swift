@@ -2,9 +2,9 @@ import Foundation
 
 /// The first bytes of what a tool printed, made safe to show: at most ``limit`` bytes, control characters
 /// escaped (`\n`, `\t`, `\r`, `\u{1B}`), so a tool that prints garbage can neither flood nor drive the terminal.
-public enum OutputHead {
+package enum OutputHead {
     /// The most bytes of output a message shows.
-    public static let limit = 200
+    package static let limit = 200
 
     /// The escaped head of `data`, with `…` when bytes were left out; `nil` for empty output.
     ///
@@ -12,7 +12,7 @@ public enum OutputHead {
     ///   - data: what the tool printed.
     ///   - limit: the most bytes to show.
     /// - Returns: the escaped text.
-    public static func of(_ data: Data, limit: Int = OutputHead.limit) -> String? {
+    package static func of(_ data: Data, limit: Int = OutputHead.limit) -> String? {
         guard !data.isEmpty else { return nil }
         var head = Data(data.prefix(limit))
         // Do not cut a UTF-8 sequence in two: drop continuation bytes left without their end.
@@ -30,7 +30,7 @@ public enum OutputHead {
     }
 
     /// The escaped head of a text.
-    public static func of(_ text: String, limit: Int = OutputHead.limit) -> String? {
+    package static func of(_ text: String, limit: Int = OutputHead.limit) -> String? {
         of(Data(text.utf8), limit: limit)
     }
 
@@ -50,7 +50,7 @@ public enum OutputHead {
     }
 
     /// A duration as people read it: `30 s`, `1.5 s`, `250 ms`.
-    public static func seconds(_ duration: Duration) -> String {
+    package static func seconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         if seconds == 0, attoseconds > 0 {
             return "\(attoseconds / 1_000_000_000_000_000) ms"

@@ -1,15 +1,15 @@
 /// Dependencies between resources: an edge `a → b` means `a` depends on `b` (b is created first).
-public struct DependencyGraph: Sendable, Hashable, Codable {
+package struct DependencyGraph: Sendable, Hashable, Codable {
     /// Every node, in a stable order.
-    public private(set) var nodes: [Address] = []
+    package private(set) var nodes: [Address] = []
     /// What each node depends on.
-    public private(set) var dependencies: [Address: Set<Address>] = [:]
+    package private(set) var dependencies: [Address: Set<Address>] = [:]
 
     /// Creates an empty graph.
-    public init() {}
+    package init() {}
 
     /// Adds a node (idempotent).
-    public mutating func add(_ node: Address) {
+    package mutating func add(_ node: Address) {
         if dependencies[node] == nil {
             dependencies[node] = []
             nodes.append(node)
@@ -17,20 +17,20 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
     }
 
     /// Adds `node → dependency`.
-    public mutating func add(_ node: Address, dependsOn dependency: Address) {
+    package mutating func add(_ node: Address, dependsOn dependency: Address) {
         add(node)
         add(dependency)
         dependencies[node, default: []].insert(dependency)
     }
 
     /// The direct dependencies of `node`.
-    public func dependencies(of node: Address) -> Set<Address> { dependencies[node] ?? [] }
+    package func dependencies(of node: Address) -> Set<Address> { dependencies[node] ?? [] }
 
     /// The nodes that depend directly on `node`.
-    public func dependents(of node: Address) -> Set<Address> { reverseDependencies()[node] ?? [] }
+    package func dependents(of node: Address) -> Set<Address> { reverseDependencies()[node] ?? [] }
 
     /// What depends directly on each node: the edges reversed, built in one pass.
-    public func reverseDependencies() -> [Address: Set<Address>] {
+    package func reverseDependencies() -> [Address: Set<Address>] {
         var reverse: [Address: Set<Address>] = [:]
         for (node, dependencies) in dependencies {
             for dependency in dependencies { reverse[dependency, default: []].insert(node) }
@@ -39,12 +39,12 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
     }
 
     /// `node` and everything it depends on, transitively.
-    public func closure(of roots: some Sequence<Address>) -> Set<Address> {
+    package func closure(of roots: some Sequence<Address>) -> Set<Address> {
         Self.reachable(from: roots, along: dependencies)
     }
 
     /// Everything that depends on `roots`, transitively (excluding the roots themselves).
-    public func dependentsClosure(of roots: some Sequence<Address>) -> Set<Address> {
+    package func dependentsClosure(of roots: some Sequence<Address>) -> Set<Address> {
         let rootSet = Set(roots)
         let reachable = Self.reachable(from: rootSet, along: reverseDependencies())
         return reachable.subtracting(rootSet)
@@ -67,7 +67,7 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
     ///
     /// A depth-first search with an explicit stack (no recursion), so a chain or cycle of any length that
     /// fits in memory is walked.
-    public func cycles() -> [[Address]] {
+    package func cycles() -> [[Address]] {
         var done = Set<Address>()
         var position: [Address: Int] = [:]  // index in `path` of each node being visited
         var path: [(node: Address, dependencies: [Address], next: Int)] = []
@@ -101,7 +101,7 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
     /// out).
     ///
     /// Kahn's algorithm by levels: each edge is looked at once, so the cost is linear in the graph's size.
-    public func layers() -> [[Address]] {
+    package func layers() -> [[Address]] {
         var waiting: [Address: Int] = [:]
         for node in nodes { waiting[node] = dependencies(of: node).subtracting([node]).count }
         let reverse = reverseDependencies()
@@ -123,10 +123,10 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
     }
 
     /// A topological order (dependencies first); ties broken by address.
-    public func topologicalOrder() -> [Address] { layers().flatMap { $0 } }
+    package func topologicalOrder() -> [Address] { layers().flatMap { $0 } }
 
     /// The graph in Graphviz DOT form (an arrow points at the dependency).
-    public func dot(name: String, highlight: [Address: String] = [:]) -> String {
+    package func dot(name: String, highlight: [Address: String] = [:]) -> String {
         var lines = ["digraph \(Value.quote(name)) {", "  rankdir = \"RL\";", "  node [shape = box];"]
         for node in nodes.sorted() {
             var attributes = "label = \(Value.quote(node.description))"

@@ -3,18 +3,18 @@
 ///
 /// As terraform separates a resource from a resource instance: `trust.openclaw-ca` is the declaration,
 /// `trust.openclaw-ca[oc-exit]` its instance on host `oc-exit`.
-public struct Address: Sendable, Hashable, Codable, Comparable, CustomStringConvertible,
+package struct Address: Sendable, Hashable, Codable, Comparable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
     /// The manifest section (`containers`).
-    public var section: String
+    package var section: String
     /// The resource name within the section (`openclaw`).
-    public var name: String
+    package var name: String
     /// The instance key (`oc-exit`), or `nil` for a declaration with one instance.
-    public var key: String?
+    package var key: String?
 
     /// Creates an address.
-    public init(_ section: String, _ name: String, key: String? = nil) {
+    package init(_ section: String, _ name: String, key: String? = nil) {
         self.section = section
         self.name = name
         self.key = key
@@ -23,7 +23,7 @@ public struct Address: Sendable, Hashable, Codable, Comparable, CustomStringConv
     /// Parses `SECTION.NAME` or `SECTION.NAME[KEY]`; the name may itself contain dots.
     ///
     /// Refuses spaces, control characters and brackets outside the one trailing key.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var body = Substring(text)
         var key: String?
         if body.hasSuffix("]"), let open = body.lastIndex(of: "[") {
@@ -43,24 +43,24 @@ public struct Address: Sendable, Hashable, Codable, Comparable, CustomStringConv
         scalar.value <= 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "[" || scalar == "]"
     }
 
-    public init(stringLiteral value: String) {
+    package init(stringLiteral value: String) {
         self = Address(parsing: value) ?? Address(value, "")
     }
 
     /// The declaration this instance belongs to (the address without its key).
-    public var resource: Address { key == nil ? self : Address(section, name) }
+    package var resource: Address { key == nil ? self : Address(section, name) }
 
     /// This declaration's instance `key`.
-    public func instance(_ key: String) -> Address { Address(section, name, key: key) }
+    package func instance(_ key: String) -> Address { Address(section, name, key: key) }
 
-    public var description: String {
+    package var description: String {
         let base = name.isEmpty ? section : "\(section).\(name)"
         return key.map { "\(base)[\($0)]" } ?? base
     }
 
-    public static func < (lhs: Address, rhs: Address) -> Bool { lhs.description < rhs.description }
+    package static func < (lhs: Address, rhs: Address) -> Bool { lhs.description < rhs.description }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let parsed = Address(parsing: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad address"))
@@ -68,7 +68,7 @@ public struct Address: Sendable, Hashable, Codable, Comparable, CustomStringConv
         self = parsed
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -1,14 +1,14 @@
 /// Schemas of the sections the core owns: `hosts` and `vars`.
-public enum CoreSchemas {
+package enum CoreSchemas {
     /// The sections every manifest may have besides the resource sections.
-    public static let coreSections = ["version", "stack", "vars", "hosts"]
+    package static let coreSections = ["version", "stack", "vars", "hosts"]
 
     /// The keys every resource takes besides its spec's, handled by the engine: `dependsOn` (waits for other
     /// resources) and `restartOn` (restarted when they change; also waits for them).
-    public static let engineKeys = ["dependsOn", "restartOn"]
+    package static let engineKeys = ["dependsOn", "restartOn"]
 
     /// One host entry.
-    public static let host = ObjectSchema(
+    package static let host = ObjectSchema(
         "A machine commands run on and how they reach it",
         fields: [
             FieldSchema(
@@ -33,7 +33,7 @@ public enum CoreSchemas {
     )
 
     /// One variable: a string (which may use other variables) or a detection.
-    public static let variable = FieldType.oneOf([
+    package static let variable = FieldType.oneOf([
         .string(),
         .object(
             ObjectSchema(

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Finds facts about a host at plan time (`{ detect: default-route }`).
-public protocol FactDetector: Sendable {
+package protocol FactDetector: Sendable {
     /// Returns the fact's value on `host`.
     ///
     /// - Throws: when the fact cannot be found (no default route, command failed).

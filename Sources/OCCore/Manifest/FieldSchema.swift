@@ -1,26 +1,26 @@
 /// The declared shape of a manifest section's resources: the single source for key checking,
 /// near-miss suggestions, type checks, reference resolution, the JSON Schema and the docs.
-public struct ObjectSchema: Sendable {
+package struct ObjectSchema: Sendable {
     /// One line saying what the object is.
-    public var doc: String
+    package var doc: String
     /// The known keys.
-    public var fields: [FieldSchema]
+    package var fields: [FieldSchema]
     /// The type of keys not listed in `fields`; `nil` means unknown keys are errors.
-    public var additionalKeys: FieldType?
+    package var additionalKeys: FieldType?
 
     /// Creates an object schema.
-    public init(_ doc: String, fields: [FieldSchema], additionalKeys: FieldType? = nil) {
+    package init(_ doc: String, fields: [FieldSchema], additionalKeys: FieldType? = nil) {
         self.doc = doc
         self.fields = fields
         self.additionalKeys = additionalKeys
     }
 
     /// The field named `name`.
-    public func field(_ name: String) -> FieldSchema? { fields.first { $0.name == name } }
+    package func field(_ name: String) -> FieldSchema? { fields.first { $0.name == name } }
 }
 
 /// How a field reacts to a change of its value.
-public enum UpdateMode: String, Sendable, Codable {
+package enum UpdateMode: String, Sendable, Codable {
     /// Changed in place.
     case inPlace = "in-place"
     /// The resource is replaced (destroyed and created again).
@@ -28,24 +28,24 @@ public enum UpdateMode: String, Sendable, Codable {
 }
 
 /// One key of an object.
-public struct FieldSchema: Sendable {
+package struct FieldSchema: Sendable {
     /// The key as written in YAML (lowerCamelCase).
-    public var name: String
+    package var name: String
     /// The value's type.
-    public var type: FieldType
+    package var type: FieldType
     /// Whether the key must be present.
-    public var required: Bool
+    package var required: Bool
     /// What the field means, in one or two sentences.
-    public var doc: String
+    package var doc: String
     /// The default when omitted, as text for the docs.
-    public var defaultValue: String?
+    package var defaultValue: String?
     /// In place or replace (for the docs; the provider's ``ResourceSchema`` is what the engine uses).
-    public var update: UpdateMode?
+    package var update: UpdateMode?
     /// Whether values of this field are secrets.
-    public var sensitive: Bool
+    package var sensitive: Bool
 
     /// Creates a field.
-    public init(
+    package init(
         _ name: String,
         _ type: FieldType,
         required: Bool = false,
@@ -65,7 +65,7 @@ public struct FieldSchema: Sendable {
 }
 
 /// Formats a string is checked against, beyond being a string.
-public enum StringFormat: String, Sendable, CaseIterable {
+package enum StringFormat: String, Sendable, CaseIterable {
     /// An IPv4 or IPv6 CIDR block, `10.89.10.0/24`.
     case cidr
     /// An IPv4 or IPv6 address.
@@ -90,7 +90,7 @@ public enum StringFormat: String, Sendable, CaseIterable {
 }
 
 /// The type of a field's value.
-public indirect enum FieldType: Sendable {
+package indirect enum FieldType: Sendable {
     /// Any scalar, read as a string (`1` and `true` are accepted as text).
     case string(StringFormat? = nil)
     /// An integer, optionally bounded.
@@ -113,14 +113,14 @@ public indirect enum FieldType: Sendable {
     case any
 
     /// A port number, 1–65535.
-    public static let port = FieldType.integer(min: 1, max: 65_535)
+    package static let port = FieldType.integer(min: 1, max: 65_535)
     /// A list of strings.
-    public static let strings = FieldType.list(.string())
+    package static let strings = FieldType.list(.string())
     /// A string-to-string map (environment, labels).
-    public static let stringMap = FieldType.map(.string())
+    package static let stringMap = FieldType.map(.string())
 
     /// A short human name for messages and docs.
-    public var displayName: String {
+    package var displayName: String {
         switch self {
         case .string(let format?): return "string (\(format.rawValue))"
         case .string(nil): return "string"

@@ -6,19 +6,19 @@ extension Formats {
     /// Small and strict on purpose (no zones, no signs, no leading zeros in IPv4 parts): it is what validation
     /// needs to compare addresses and subnets, not a networking library. The loader's `ipAddress` and `cidr`
     /// formats and the providers' cross-field checks all read addresses through it.
-    public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
+    package struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         /// 4 bytes for IPv4, 16 for IPv6, most significant first.
-        public let bytes: [UInt8]
+        package let bytes: [UInt8]
 
         /// Whether this is an IPv4 address.
-        public var isIPv4: Bool { bytes.count == 4 }
+        package var isIPv4: Bool { bytes.count == 4 }
 
         /// Whether every bit is zero (`0.0.0.0`, `::`): "every address" when binding.
-        public var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
+        package var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
 
         /// Parses an IPv4 address in dotted-quad form or an IPv6 address (with optional `::` compression and
         /// an embedded IPv4 tail); `nil` when `text` is neither.
-        public init?(_ text: String) {
+        package init?(_ text: String) {
             if let v4 = Self.parseIPv4(Substring(text)) {
                 bytes = v4
             } else if let v6 = Self.parseIPv6(text) {
@@ -31,7 +31,7 @@ extension Formats {
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         /// The address in its canonical text form (RFC 5952 for IPv6).
-        public var description: String {
+        package var description: String {
             if isIPv4 { return bytes.map { String($0) }.joined(separator: ".") }
             let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
             var bestStart = -1
@@ -107,15 +107,15 @@ extension Formats {
     }
 
     /// An IPv4 or IPv6 CIDR block parsed from text (`10.89.10.0/24`).
-    public struct CIDRBlock: Hashable, Sendable, CustomStringConvertible {
+    package struct CIDRBlock: Hashable, Sendable, CustomStringConvertible {
         /// The address as written (may have host bits set).
-        public let address: IPAddress
+        package let address: IPAddress
         /// The prefix length.
-        public let prefixLength: Int
+        package let prefixLength: Int
 
         /// Parses `ADDRESS/LENGTH` (1 to 3 digits, at most the address's bit count); `nil` when `text` is not
         /// a CIDR block.
-        public init?(_ text: String) {
+        package init?(_ text: String) {
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 2, let address = IPAddress(String(parts[0])),
                 (1...3).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
@@ -130,24 +130,24 @@ extension Formats {
         }
 
         /// Whether this is an IPv4 block.
-        public var isIPv4: Bool { address.isIPv4 }
+        package var isIPv4: Bool { address.isIPv4 }
 
         /// The network address (host bits cleared).
-        public var network: IPAddress { Self.mask(address, prefixLength) }
+        package var network: IPAddress { Self.mask(address, prefixLength) }
 
         /// Whether no host bits are set (`10.89.10.0/24`, not `10.89.10.5/24`).
-        public var isCanonical: Bool { network == address }
+        package var isCanonical: Bool { network == address }
 
         /// The block with host bits cleared, as text.
-        public var description: String { "\(network)/\(prefixLength)" }
+        package var description: String { "\(network)/\(prefixLength)" }
 
         /// Whether `ip` lies inside this block.
-        public func contains(_ ip: IPAddress) -> Bool {
+        package func contains(_ ip: IPAddress) -> Bool {
             ip.isIPv4 == isIPv4 && Self.mask(ip, prefixLength) == network
         }
 
         /// Whether the two blocks share any address.
-        public func overlaps(_ other: CIDRBlock) -> Bool {
+        package func overlaps(_ other: CIDRBlock) -> Bool {
             isIPv4 == other.isIPv4 && (contains(other.network) || other.contains(network))
         }
 

@@ -3,20 +3,20 @@ import Foundation
 /// Parsers and checks for the value formats manifests use (CIDRs, addresses, ports, sizes, durations).
 ///
 /// Shared by the loader and by providers so that every section reads these the same way.
-public enum Formats {
+package enum Formats {
     /// Whether `text` is an IPv4 address in dotted-quad form.
-    public static func isIPv4(_ text: String) -> Bool { IPAddress(text)?.isIPv4 == true }
+    package static func isIPv4(_ text: String) -> Bool { IPAddress(text)?.isIPv4 == true }
 
     /// Whether `text` is an IPv6 address (with optional `::` compression and embedded IPv4).
-    public static func isIPv6(_ text: String) -> Bool { IPAddress(text)?.isIPv4 == false }
+    package static func isIPv6(_ text: String) -> Bool { IPAddress(text)?.isIPv4 == false }
 
     /// Whether `text` is an IPv4 or IPv6 address.
-    public static func isIPAddress(_ text: String) -> Bool { IPAddress(text) != nil }
+    package static func isIPAddress(_ text: String) -> Bool { IPAddress(text) != nil }
 
     /// Checks a CIDR block; returns a problem description or `nil` when valid.
     ///
     /// Host bits are only checked for IPv4 blocks (providers check IPv6 blocks against their own rules).
-    public static func cidrProblem(_ text: String) -> String? {
+    package static func cidrProblem(_ text: String) -> String? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let prefix = Int(parts[1]) else {
             return "'\(text)' is not a CIDR block (expected ADDRESS/PREFIX, e.g. 10.89.10.0/24)"
@@ -37,7 +37,7 @@ public enum Formats {
     // MARK: - Arguments
 
     /// Whether `text` holds a control character: U+0000–U+001F, U+007F or a C1 control U+0080–U+009F.
-    public static func hasControlCharacter(_ text: String) -> Bool {
+    package static func hasControlCharacter(_ text: String) -> Bool {
         text.unicodeScalars.contains(where: DisplayText.isControl)
     }
 
@@ -50,7 +50,7 @@ public enum Formats {
     ///   - text: the value as written in the manifest.
     ///   - what: what the value is, for the message (`name`, `path`).
     /// - Returns: the problem, or `nil` when the value is acceptable.
-    public static func argumentProblem(_ text: String, what: String = "name") -> String? {
+    package static func argumentProblem(_ text: String, what: String = "name") -> String? {
         if text.isEmpty { return "the \(what) is empty" }
         if hasControlCharacter(text) {
             return "the \(what) \(Value.quote(text)) contains a control character (a newline, tab, escape …)"
@@ -62,7 +62,7 @@ public enum Formats {
     }
 
     /// Whether `text` is an octal file mode such as `0644` or `600`.
-    public static func isFileMode(_ text: String) -> Bool {
+    package static func isFileMode(_ text: String) -> Bool {
         let digits = text.hasPrefix("0o") ? String(text.dropFirst(2)) : text
         return (3...4).contains(digits.count) && digits.allSatisfy { ("0"..."7").contains($0) }
     }
@@ -71,7 +71,7 @@ public enum Formats {
 
     /// Parses a size such as `2G`, `512M`, `1024` (bytes) into bytes; `nil` when it is not a size or does not
     /// fit in 64 bits.
-    public static func bytes(_ text: String) -> Int? {
+    package static func bytes(_ text: String) -> Int? {
         let exponents: [Character: Int] = ["b": 0, "k": 1, "m": 2, "g": 3, "t": 4]
         var t = text.lowercased()
         if t.hasSuffix("ib") { t.removeLast(2) } else if t.hasSuffix("b") && t.count > 1 { t.removeLast() }
@@ -85,7 +85,7 @@ public enum Formats {
     /// off the front of `text`; `nil` when `text` does not start with one.
     ///
     /// The number half of the size syntaxes tools read (`512m`, `1.5GiB`); the unit half is each tool's own.
-    public static func leadingDecimal(_ text: Substring) -> (value: Double, rest: Substring)? {
+    package static func leadingDecimal(_ text: Substring) -> (value: Double, rest: Substring)? {
         let number = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
         guard !number.isEmpty, number.first != ".", number.last != ".", number.filter({ $0 == "." }).count <= 1,
             let value = Double(number)
@@ -95,7 +95,7 @@ public enum Formats {
 
     /// `value` × 1024^`exponent` in whole bytes (`1.5`, 3 → 1.5 GiB); `nil` when `value` is negative, not
     /// finite, or the result does not fit in 64 bits.
-    public static func binaryMultiple(_ value: Double, exponent: Int) -> Int64? {
+    package static func binaryMultiple(_ value: Double, exponent: Int) -> Int64? {
         guard value.isFinite, value >= 0 else { return nil }
         var multiplier = 1.0
         for _ in 0..<exponent { multiplier *= 1_024 }
@@ -107,38 +107,38 @@ public enum Formats {
     // MARK: - Durations
 
     /// A duration syntax: the units it knows and the numbers it reads.
-    public struct DurationSyntax: Sendable {
+    package struct DurationSyntax: Sendable {
         /// The unit suffixes and their length in seconds.
         ///
         /// The first that matches wins, so a suffix must come before any shorter one it starts with (`ms`
         /// before `m`).
-        public var units: [(suffix: String, seconds: Double)]
+        package var units: [(suffix: String, seconds: Double)]
         /// Whether numbers may have a fraction (`1.5h`).
-        public var allowsFractions: Bool
+        package var allowsFractions: Bool
         /// Whether a bare `0` (no unit) means zero.
-        public var allowsBareZero: Bool
+        package var allowsBareZero: Bool
 
         /// Creates a syntax.
-        public init(units: [(suffix: String, seconds: Double)], allowsFractions: Bool, allowsBareZero: Bool) {
+        package init(units: [(suffix: String, seconds: Double)], allowsFractions: Bool, allowsBareZero: Bool) {
             self.units = units
             self.allowsFractions = allowsFractions
             self.allowsBareZero = allowsBareZero
         }
 
         /// The manifest's `duration` format: `30s`, `5m`, `1h30m`, `500ms`, `1d`.
-        public static let manifest = DurationSyntax(
+        package static let manifest = DurationSyntax(
             units: [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)],
             allowsFractions: true, allowsBareZero: false)
 
         /// Go's `time.ParseDuration` (`30s`, `1m30s`, `500ms`, `0`), which Podman and most Go tools read.
-        public static let go = DurationSyntax(
+        package static let go = DurationSyntax(
             units: [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3_600)],
             allowsFractions: true, allowsBareZero: true)
     }
 
     /// Parses a duration such as `30s`, `5m`, `1h30m`, `500ms` into seconds, in the manifest's syntax or
     /// `syntax`; `nil` when `text` is not a duration.
-    public static func seconds(_ text: String, syntax: DurationSyntax = .manifest) -> Double? {
+    package static func seconds(_ text: String, syntax: DurationSyntax = .manifest) -> Double? {
         if syntax.allowsBareZero, text == "0" { return 0 }
         guard !text.isEmpty else { return nil }
         var rest = Substring(text)
@@ -157,21 +157,21 @@ public enum Formats {
     // MARK: - Ports
 
     /// A port publication `[HOSTIP:][HOSTPORT[-END]:]CPORT[-END][/tcp|udp|sctp]`.
-    public struct PortMapping: Sendable, Hashable {
+    package struct PortMapping: Sendable, Hashable {
         /// The host address to bind, if given (IPv6 without brackets).
-        public var hostIP: String?
+        package var hostIP: String?
         /// The first host port, if given.
-        public var hostPort: Int?
+        package var hostPort: Int?
         /// The first container port.
-        public var containerPort: Int
+        package var containerPort: Int
         /// How many consecutive ports (1 for a single port).
-        public var count: Int
+        package var count: Int
         /// `tcp`, `udp` or `sctp`.
-        public var proto: String
+        package var proto: String
     }
 
     /// Parses a port publication; returns the mapping or a problem description.
-    public static func portMapping(_ text: String) -> Result<PortMapping, PortMappingProblem> {
+    package static func portMapping(_ text: String) -> Result<PortMapping, PortMappingProblem> {
         var body = Substring(text)
         var proto = "tcp"
         if let slash = body.lastIndex(of: "/") {
@@ -232,9 +232,9 @@ public enum Formats {
     }
 
     /// Why a port publication was rejected.
-    public struct PortMappingProblem: Error, Sendable, Hashable {
+    package struct PortMappingProblem: Error, Sendable, Hashable {
         /// The explanation.
-        public var message: String
+        package var message: String
         init(_ message: String) { self.message = message }
     }
 }

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// Every resource names a host (`host: oc-exit`); a host that is not declared is an error, except
 /// `local`, which always exists and means this machine.
-public struct Host: Sendable, Hashable, Codable {
+package struct Host: Sendable, Hashable, Codable {
     /// How commands reach the host.
-    public enum Transport: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Transport: String, Sendable, Hashable, Codable, CaseIterable {
         /// This machine, as the current user.
         case local
         /// `ssh HOST -- …` (BatchMode, never prompts).
@@ -20,18 +20,18 @@ public struct Host: Sendable, Hashable, Codable {
     }
 
     /// Privilege escalation wrapped around every command.
-    public enum Become: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Become: String, Sendable, Hashable, Codable, CaseIterable {
         /// `sudo -n` (never prompts; a needed password is a clear error).
         case sudo
     }
 
     /// The host's operating system, which decides the commands a provider uses.
-    public enum OS: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum OS: String, Sendable, Hashable, Codable, CaseIterable {
         case linux
         case macos
 
         /// The OS this program runs on.
-        public static var current: OS {
+        package static var current: OS {
             #if os(macOS)
             return .macos
             #else
@@ -41,28 +41,28 @@ public struct Host: Sendable, Hashable, Codable {
     }
 
     /// The host's name in the manifest.
-    public var name: String
+    package var name: String
     /// How commands reach it.
-    public var transport: Transport
+    package var transport: Transport
     /// The VM name (`multipass`).
-    public var vm: String?
+    package var vm: String?
     /// The container name (`podman-exec`).
-    public var container: String?
+    package var container: String?
     /// The namespace name (`netns`).
-    public var namespace: String?
+    package var namespace: String?
     /// The address (`ssh`).
-    public var address: String?
+    package var address: String?
     /// The login user (`ssh`).
-    public var user: String?
+    package var user: String?
     /// The port (`ssh`).
-    public var port: Int?
+    package var port: Int?
     /// Escalation for every command on this host.
-    public var become: Become?
+    package var become: Become?
     /// The operating system; defaults to this machine's for `local` and `netns`, Linux otherwise.
-    public var os: OS
+    package var os: OS
 
     /// Creates a host.
-    public init(
+    package init(
         name: String,
         transport: Transport,
         vm: String? = nil,
@@ -90,5 +90,5 @@ public struct Host: Sendable, Hashable, Codable {
     }
 
     /// The implicit host `local`: this machine, no escalation.
-    public static let local = Host(name: "local", transport: .local)
+    package static let local = Host(name: "local", transport: .local)
 }

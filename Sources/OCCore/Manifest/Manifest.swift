@@ -1,35 +1,35 @@
 import Foundation
 
 /// One declared resource after loading: its typed spec, where it was written, and what it depends on.
-public struct ResourceDeclaration: Sendable {
+package struct ResourceDeclaration: Sendable {
     /// `SECTION.NAME`.
-    public var address: Address
+    package var address: Address
     /// The decoded spec (cast it to the provider's type).
-    public var spec: any ResourceSpec
+    package var spec: any ResourceSpec
     /// The resource's YAML node after variable interpolation.
-    public var node: SourceNode
+    package var node: SourceNode
     /// Where the resource's key is written.
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// The directory of the file that declares it (relative paths in the spec resolve against it).
-    public var baseDirectory: String
+    package var baseDirectory: String
     /// The host it lives on.
-    public var host: String
+    package var host: String
     /// Everything it depends on: references, `dependsOn` and its host's backing resource.
-    public var dependencies: Set<Address>
+    package var dependencies: Set<Address>
     /// Whether the resource's values contain a secret (`${env:…}`).
-    public var usesSecrets: Bool
+    package var usesSecrets: Bool
     /// The spec decoded once more with every `${env:…}` value replaced by a unique token.
     ///
     /// The planner computes the desired tree from it too, and the attributes that differ are the ones a secret
     /// flowed into.
     /// `nil` when the resource reads no secret, or when the tokens do not decode (a port read from the
     /// environment); the planner then marks every attribute that contains a secret value.
-    public var sensitivityProbe: (any ResourceSpec)? = nil
+    package var sensitivityProbe: (any ResourceSpec)? = nil
     /// The resources whose change restarts this one (`restartOn`; each is also in ``dependencies``).
-    public var restartOn: [Address] = []
+    package var restartOn: [Address] = []
 
     /// The spec as the provider's concrete type.
-    public func spec<T: ResourceSpec>(as type: T.Type) throws -> T {
+    package func spec<T: ResourceSpec>(as type: T.Type) throws -> T {
         guard let typed = spec as? T else {
             throw OCError(.internalError, "\(address) has spec \(Swift.type(of: spec)), expected \(T.self)")
         }
@@ -37,7 +37,7 @@ public struct ResourceDeclaration: Sendable {
     }
 
     /// Resolves a path written in the manifest against the declaring file's directory.
-    public func resolvePath(_ path: String) -> String {
+    package func resolvePath(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         if path.hasPrefix("~/") {
             return FileManager.default.homeDirectoryForCurrentUser.path + String(path.dropFirst(1))
@@ -47,32 +47,32 @@ public struct ResourceDeclaration: Sendable {
 }
 
 /// A loaded, validated manifest: the stack, its hosts and resources, and their dependency graph.
-public struct Manifest: Sendable {
+package struct Manifest: Sendable {
     /// The manifest format version (1).
-    public var version: Int
+    package var version: Int
     /// The stack name; owns everything it creates.
-    public var stack: String
+    package var stack: String
     /// Hosts by name (always includes `local`).
-    public var hosts: [String: Host]
+    package var hosts: [String: Host]
     /// Resolved variables by name (detected values included when resolution ran).
-    public var variables: [String: String]
+    package var variables: [String: String]
     /// Resources in declaration order.
-    public var resources: [ResourceDeclaration]
+    package var resources: [ResourceDeclaration]
     /// Dependencies between resources.
-    public var graph: DependencyGraph
+    package var graph: DependencyGraph
     /// Secret values read from the environment; redacted wherever they would be shown.
-    public var secrets: Set<String>
+    package var secrets: Set<String>
     /// The files that were read.
-    public var files: [String]
+    package var files: [String]
     /// Warnings found while loading (they travel with the plan).
-    public var warnings: [Diagnostic] = []
+    package var warnings: [Diagnostic] = []
     /// For each host whose commands run inside a declared resource (a VM, a container), that resource.
-    public var backing: [String: Address] = [:]
+    package var backing: [String: Address] = [:]
     /// The `${SECTION.NAME.OUTPUT}` references of every resource, by the token written in their place.
-    public var outputReferences: [String: OutputReference] = [:]
+    package var outputReferences: [String: OutputReference] = [:]
 
     /// The resource at `address`.
-    public func resource(_ address: Address) -> ResourceDeclaration? {
+    package func resource(_ address: Address) -> ResourceDeclaration? {
         resources.first { $0.address == address }
     }
 }

@@ -3,17 +3,17 @@
 /// A YAML alias repeats its anchored node at every use, and a variable may repeat other variables, so a
 /// few lines can describe gigabytes (an "alias bomb"). Each limit ends the load with a located error
 /// instead; none of them is reached by a manifest written by hand (docs/manifest.md, "Limits").
-public enum ManifestLimits {
+package enum ManifestLimits {
     /// The deepest nesting of lists and mappings, aliases counted as the nesting they expand to.
-    public static let maximumDepth = 256
+    package static let maximumDepth = 256
     /// How many nodes aliases may add to a file beyond the ones written in it.
-    public static let maximumAliasNodes = 100_000
+    package static let maximumAliasNodes = 100_000
     /// How many bytes of scalar text aliases may add to a file beyond the ones written in it.
-    public static let maximumAliasBytes = 16 * 1024 * 1024
+    package static let maximumAliasBytes = 16 * 1024 * 1024
     /// The largest string that `${…}` interpolation (of a value or a variable) may produce.
-    public static let maximumInterpolatedBytes = 1024 * 1024
+    package static let maximumInterpolatedBytes = 1024 * 1024
     /// How many bytes interpolation may add across a whole manifest.
-    public static let maximumInterpolatedTotalBytes = 64 * 1024 * 1024
+    package static let maximumInterpolatedTotalBytes = 64 * 1024 * 1024
     /// The largest local input file (manifest, plan, template, source, env file) that is read.
-    public static let maximumFileBytes = 64 * 1024 * 1024
+    package static let maximumFileBytes = 64 * 1024 * 1024
 }

@@ -2,23 +2,23 @@ import Foundation
 import Yams
 
 /// The spec types of every manifest section, as assembled by the composition root.
-public struct SpecCatalog: Sendable {
+package struct SpecCatalog: Sendable {
     /// Spec types by section name.
-    public var types: [String: any ResourceSpec.Type]
+    package var types: [String: any ResourceSpec.Type]
 
     /// Creates a catalog from spec types.
-    public init(_ types: [any ResourceSpec.Type]) {
+    package init(_ types: [any ResourceSpec.Type]) {
         var map: [String: any ResourceSpec.Type] = [:]
         for type in types { map[type.section] = type }
         self.types = map
     }
 
     /// Every section a manifest may contain, core sections first.
-    public var allSections: [String] { CoreSchemas.coreSections + types.keys.sorted() }
+    package var allSections: [String] { CoreSchemas.coreSections + types.keys.sorted() }
 
     /// The resource that must exist before commands can reach `host` (its VM or container), as the spec types
     /// say (``ResourceSpec/backingName(for:)``); `nil` for a host on this machine or over ssh.
-    public func backingResource(of host: Host) -> Address? {
+    package func backingResource(of host: Host) -> Address? {
         for section in types.keys.sorted() {
             if let type = types[section], let name = type.backingName(for: host) { return Address(section, name) }
         }
@@ -33,17 +33,17 @@ public struct SpecCatalog: Sendable {
 /// given); expand `${…}` everywhere; check each resource against its schema; decode its spec; resolve
 /// references and `dependsOn`; run each spec's own validation; build the dependency graph and report
 /// cycles.
-public struct ManifestLoader: Sendable {
+package struct ManifestLoader: Sendable {
     /// The section → spec type catalog.
-    public var catalog: SpecCatalog
+    package var catalog: SpecCatalog
     /// The environment `${env:NAME}` reads.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// Whether an unset `${env:NAME}` is an error; `ocplan validate` passes `false` (values are not needed
     /// to check a manifest, as in CI without secrets).
-    public var requireEnvironment: Bool
+    package var requireEnvironment: Bool
 
     /// Creates a loader.
-    public init(
+    package init(
         catalog: SpecCatalog,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         requireEnvironment: Bool = true
@@ -113,7 +113,7 @@ public struct ManifestLoader: Sendable {
     ///   - detector: resolves `{ detect: … }` variables; `nil` (as in `ocplan validate`) leaves a placeholder.
     ///   - overrides: `--var NAME=VALUE` values that replace declared variables.
     /// - Returns: the manifest when there are no errors, and all diagnostics (warnings included).
-    public func load(
+    package func load(
         _ paths: [String],
         detector: (any FactDetector)? = nil,
         overrides: [String: String] = [:]

@@ -1,10 +1,10 @@
 /// Suggests the closest known word for a misspelt one ("did you mean 'capDrop'?").
-public enum NearMiss {
+package enum NearMiss {
     /// The candidate closest to `word` within a small edit distance, or `nil`.
     ///
     /// The distance allowed grows with the candidate's length (1 up to 5 letters, at most 3), so short
     /// keys are not matched by unrelated words.
-    public static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
+    package static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
         closest(to: word, among: candidates) { max(1, min(3, $0.count / 3)) }
     }
 
@@ -12,7 +12,7 @@ public enum NearMiss {
     ///
     /// For values from a fixed vocabulary (protocols, capabilities, rule keywords), where a flat limit suits
     /// better than one that grows with the candidate's length.
-    public static func suggestion(
+    package static func suggestion(
         for word: String, among candidates: some Sequence<String>, maxDistance: Int
     ) -> String? {
         closest(to: word, among: candidates) { _ in maxDistance }
@@ -32,20 +32,20 @@ public enum NearMiss {
     }
 
     /// `" — did you mean 'x'?"` or an empty string.
-    public static func hint(for word: String, among candidates: some Sequence<String>) -> String {
+    package static func hint(for word: String, among candidates: some Sequence<String>) -> String {
         suggestion(for: word, among: candidates).map { " — did you mean '\($0)'?" } ?? ""
     }
 
     /// `" Did you mean `x`?"`, a sentence to put in a diagnostic's detail, or an empty string; `x` is the
     /// candidate within `maxDistance` edits of `word` (see ``suggestion(for:among:maxDistance:)``).
-    public static func detailHint(
+    package static func detailHint(
         for word: String, among candidates: some Sequence<String>, maxDistance: Int = 2
     ) -> String {
         suggestion(for: word, among: candidates, maxDistance: maxDistance).map { " Did you mean `\($0)`?" } ?? ""
     }
 
     /// The edit distance between two strings, counting a swap of neighbours as one edit.
-    public static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)
         if a.isEmpty { return b.count }

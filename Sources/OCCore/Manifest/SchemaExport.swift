@@ -1,9 +1,9 @@
 import Foundation
 
 /// Exports the manifest's schema: a JSON Schema for editors and a Markdown reference for the docs.
-public enum SchemaExport {
+package enum SchemaExport {
     /// A JSON Schema (draft 2020-12) of a whole manifest, usable by yaml-language-server.
-    public static func jsonSchema(_ catalog: SpecCatalog) -> Value {
+    package static func jsonSchema(_ catalog: SpecCatalog) -> Value {
         var properties: [String: Value] = [
             "version": ["description": "The manifest format version.", "enum": [1, "1"]],
             "stack": ["type": "string", "description": "The stack name; it owns everything it creates."],
@@ -96,7 +96,7 @@ public enum SchemaExport {
     }
 
     /// The Markdown reference of every section and key (docs/manifest.md's generated part).
-    public static func markdown(_ catalog: SpecCatalog) -> String {
+    package static func markdown(_ catalog: SpecCatalog) -> String {
         var out: [String] = []
         out.append("## `hosts`\n")
         out.append(table(CoreSchemas.host, prefix: ""))

@@ -2,19 +2,19 @@ import Foundation
 import Yams
 
 /// A YAML node with its source location, in a form that is `Sendable` and easy to walk.
-public struct SourceNode: Sendable, Hashable {
+package struct SourceNode: Sendable, Hashable {
     /// A mapping entry: the key (a scalar) and its value.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// The key text.
-        public var key: String
+        package var key: String
         /// Where the key is written.
-        public var keyLocation: SourceLocation
+        package var keyLocation: SourceLocation
         /// The value.
-        public var value: SourceNode
+        package var value: SourceNode
     }
 
     /// The node's content.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// A scalar; `plain` is false for quoted and block scalars (which are always strings).
         case scalar(String, plain: Bool)
         /// A mapping in source order.
@@ -24,45 +24,45 @@ public struct SourceNode: Sendable, Hashable {
     }
 
     /// The content.
-    public var kind: Kind
+    package var kind: Kind
     /// Where the node starts.
-    public var location: SourceLocation
+    package var location: SourceLocation
 
     /// Creates a node.
-    public init(_ kind: Kind, at location: SourceLocation) {
+    package init(_ kind: Kind, at location: SourceLocation) {
         self.kind = kind
         self.location = location
     }
 
     /// The scalar text, if this is a scalar.
-    public var scalar: String? {
+    package var scalar: String? {
         if case .scalar(let s, _) = kind { return s }
         return nil
     }
 
     /// Whether this is a plain `null`/`~`/empty scalar.
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .scalar(let s, plain: true) = kind { return s.isEmpty || s == "~" || s == "null" || s == "Null" }
         return false
     }
 
     /// The entries, if this is a mapping.
-    public var entries: [Entry]? {
+    package var entries: [Entry]? {
         if case .mapping(let e) = kind { return e }
         return nil
     }
 
     /// The elements, if this is a sequence.
-    public var elements: [SourceNode]? {
+    package var elements: [SourceNode]? {
         if case .sequence(let e) = kind { return e }
         return nil
     }
 
     /// The value for `key` in a mapping.
-    public subscript(key: String) -> SourceNode? { entries?.first { $0.key == key }?.value }
+    package subscript(key: String) -> SourceNode? { entries?.first { $0.key == key }?.value }
 
     /// A short name of the node's kind for messages.
-    public var kindName: String {
+    package var kindName: String {
         switch kind {
         case .scalar: return isNull ? "null" : "scalar"
         case .mapping: return "mapping"
@@ -72,7 +72,7 @@ public struct SourceNode: Sendable, Hashable {
 
     /// The location of a dotted/bracketed key path below this node (`ports[0]`, `env.HTTP_PROXY`);
     /// the deepest existing node is used when the path runs out.
-    public func location(of keyPath: String) -> SourceLocation {
+    package func location(of keyPath: String) -> SourceLocation {
         var node = self
         var location = self.location
         for component in ValuePath(keyPath).components {
@@ -91,7 +91,7 @@ public struct SourceNode: Sendable, Hashable {
     }
 
     /// The node at a dotted/bracketed key path below this node, or `nil` when the path does not exist.
-    public func node(at keyPath: String) -> SourceNode? {
+    package func node(at keyPath: String) -> SourceNode? {
         var node = self
         for component in ValuePath(keyPath).components {
             switch component {
@@ -114,7 +114,7 @@ public struct SourceNode: Sendable, Hashable {
     /// past a limit the file is refused with one error at the place the walk reached.
     ///
     /// - Returns: the root node (`nil` for an empty document or one with errors) and the diagnostics found.
-    public static func parse(_ text: String, file: String) -> (SourceNode?, [Diagnostic]) {
+    package static func parse(_ text: String, file: String) -> (SourceNode?, [Diagnostic]) {
         let root: Node?
         do {
             // The rule-less resolver: tags are not needed here (a scalar's text is kept as written), and the

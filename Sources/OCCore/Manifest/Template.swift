@@ -1,17 +1,17 @@
 /// Renders text templates with the manifest's `${name}` / `${env:NAME}` syntax.
-public enum Template {
+package enum Template {
     /// The rendered text and the secrets it contains.
-    public struct Rendered: Sendable, Hashable {
+    package struct Rendered: Sendable, Hashable {
         /// The text with every reference expanded.
-        public var text: String
+        package var text: String
         /// Values that came from the environment (secrets).
-        public var secrets: Set<String>
+        package var secrets: Set<String>
     }
 
     /// Renders `text`.
     ///
     /// - Throws: ``OCError`` `.invalidManifest` listing every unknown variable or unset environment variable.
-    public static func render(
+    package static func render(
         _ text: String,
         file: String,
         variables: [String: String],

@@ -5,9 +5,9 @@ import Foundation
 /// The loader expands every `${name}` it knows; what is left was written as a literal (`$${…}`) or is
 /// malformed. Providers whose text is handed to another tool's parser (iptables and pf rules) report these,
 /// because that tool would read them as its own syntax or reject them.
-public enum VariableReferences {
+package enum VariableReferences {
     /// The `${…}` references in `text`, including malformed ones (an unclosed `${`).
-    public static func unresolved(in text: String) -> [String] {
+    package static func unresolved(in text: String) -> [String] {
         var found: [String] = []
         var rest = Substring(text)
         while let start = rest.range(of: "${") {

@@ -1,5 +1,5 @@
 /// What a plan does to one resource.
-public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
+package enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     /// Nothing: desired and observed agree.
     case noop = "no-op"
     /// Create the resource.
@@ -13,7 +13,7 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// Why a change is needed.
-public enum Cause: String, Sendable, Hashable, Codable {
+package enum Cause: String, Sendable, Hashable, Codable {
     /// The manifest changed since the last apply (or the resource is new to the stack).
     case manifest
     /// The world changed by hand since the last apply.
@@ -21,20 +21,20 @@ public enum Cause: String, Sendable, Hashable, Codable {
 }
 
 /// One attribute that differs between observed and desired state.
-public struct AttributeChange: Sendable, Hashable, Codable {
+package struct AttributeChange: Sendable, Hashable, Codable {
     /// Where in the tree.
-    public var path: ValuePath
+    package var path: ValuePath
     /// The observed value (`nil`: absent).
-    public var before: Value?
+    package var before: Value?
     /// The desired value (`nil`: to be removed).
-    public var after: Value?
+    package var after: Value?
     /// Whether this attribute forces a replace.
-    public var forcesReplace: Bool
+    package var forcesReplace: Bool
     /// Whether the values are secrets.
-    public var sensitive: Bool
+    package var sensitive: Bool
 
     /// Creates an attribute change.
-    public init(path: ValuePath, before: Value?, after: Value?, forcesReplace: Bool = false, sensitive: Bool = false) {
+    package init(path: ValuePath, before: Value?, after: Value?, forcesReplace: Bool = false, sensitive: Bool = false) {
         self.path = path
         self.before = before
         self.after = after
@@ -49,20 +49,20 @@ public struct AttributeChange: Sendable, Hashable, Codable {
 /// A move to another host is a replace across hosts: the destroy runs on ``host`` with what the journal kept
 /// there, then the create runs on the new host with nothing carried over (a setting's original value belongs to
 /// the host it was read on).
-public struct Move: Sendable, Hashable, Codable {
+package struct Move: Sendable, Hashable, Codable {
     /// The host it was applied on.
-    public var host: Host
+    package var host: Host
     /// The provider that applied it (another one when a container's `runtime` changed).
-    public var provider: String
+    package var provider: String
     /// The address the journal holds it under.
-    public var address: Address
+    package var address: Address
     /// What was observed there (`nil`: it is gone there, so only the journal entry is dropped).
-    public var before: Value?
+    package var before: Value?
     /// What the provider recorded there at the last apply.
-    public var privateState: Value?
+    package var privateState: Value?
 
     /// Creates a move.
-    public init(host: Host, provider: String, address: Address, before: Value?, privateState: Value?) {
+    package init(host: Host, provider: String, address: Address, before: Value?, privateState: Value?) {
         self.host = host
         self.provider = provider
         self.address = address
@@ -71,54 +71,54 @@ public struct Move: Sendable, Hashable, Codable {
     }
 
     /// The journal address the change's result replaces, when it differs from `address`.
-    public func formerAddress(of address: Address) -> Address? { self.address == address ? nil : self.address }
+    package func formerAddress(of address: Address) -> Address? { self.address == address ? nil : self.address }
 }
 
 /// A planned change to one resource, with everything `ocapply` needs to perform it.
-public struct Change: Sendable, Hashable, Codable {
+package struct Change: Sendable, Hashable, Codable {
     /// The resource.
-    public var address: Address
+    package var address: Address
     /// The provider that performs it.
-    public var provider: String
+    package var provider: String
     /// The host it runs on.
-    public var host: Host
+    package var host: Host
     /// What happens.
-    public var action: Action
+    package var action: Action
     /// Why (`nil` for no-ops).
-    public var cause: Cause?
+    package var cause: Cause?
     /// The observed tree (`nil`: absent).
-    public var before: Value?
+    package var before: Value?
     /// The desired tree (`nil`: to be deleted).
-    public var after: Value?
+    package var after: Value?
     /// The attributes that differ.
-    public var attributes: [AttributeChange]
+    package var attributes: [AttributeChange]
     /// The resources this one depends on (creation order; deletes run in reverse).
-    public var dependencies: [Address]
+    package var dependencies: [Address]
     /// What it depended on at the last apply (from the journal): a destroy of one of these that the change
     /// no longer depends on waits for the change, which detaches from it (a container leaving a network).
-    public var formerDependencies: [Address] = []
+    package var formerDependencies: [Address] = []
     /// What the provider recorded at the last apply.
-    public var privateState: Value?
+    package var privateState: Value?
     /// What the provider read at plan time for the change's program (``Observation/planData``): kept in the saved
     /// plan, never diffed or shown.
-    public var planData: Value?
+    package var planData: Value?
     /// Why the action is what it is (a replace's attributes, a delete that leaves the object in place).
-    public var reason: ActionReason?
+    package var reason: ActionReason?
     /// Where the resource was last applied, when it moved (see ``Move``).
-    public var move: Move?
+    package var move: Move?
     /// A hash of what was observed, to refuse a saved plan when the world changed since.
-    public var fingerprint: String
+    package var fingerprint: String
     /// Notes shown under the change (adoption, missing tools, replace cascades).
-    public var notes: [String]
+    package var notes: [String]
     /// The paths of ``before`` and ``after`` that hold secrets: shown as `(sensitive)` on both sides,
     /// everywhere.
-    public var sensitivePaths: SensitivePaths
+    package var sensitivePaths: SensitivePaths
     /// The `restartOn` triggers of this resource that change in the plan: when not empty, the resource is
     /// restarted in place after its own action (a no-op or an update) and after those changes have finished.
-    public var triggeredBy: [Address] = []
+    package var triggeredBy: [Address] = []
 
     /// Creates a change.
-    public init(
+    package init(
         address: Address,
         provider: String,
         host: Host,
@@ -154,25 +154,25 @@ public struct Change: Sendable, Hashable, Codable {
 
     /// The secret values this change carries (the scalars at its marked paths, before and after): marked on
     /// every command it runs and removed from every message about it.
-    public var secretValues: Set<String> {
+    package var secretValues: Set<String> {
         sensitivePaths.secrets(in: before).union(sensitivePaths.secrets(in: after))
     }
 
     /// Whether the change restarts the resource (see ``triggeredBy``).
-    public var restarts: Bool { !triggeredBy.isEmpty }
+    package var restarts: Bool { !triggeredBy.isEmpty }
 
     /// Whether the change does anything: an action, or a restart.
-    public var doesSomething: Bool { action != .noop || restarts }
+    package var doesSomething: Bool { action != .noop || restarts }
 
     /// The attributes that force a replace.
-    public var replaceReasons: [ValuePath] { attributes.filter(\.forcesReplace).map(\.path) }
+    package var replaceReasons: [ValuePath] { attributes.filter(\.forcesReplace).map(\.path) }
 
     private enum CodingKeys: String, CodingKey {
         case address, provider, host, action, cause, before, after, attributes, dependencies, privateState
         case fingerprint, notes, sensitivePaths, formerDependencies, move, planData, reason, triggeredBy
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         address = try container.decode(Address.self, forKey: .address)
         provider = try container.decode(String.self, forKey: .provider)
@@ -195,5 +195,5 @@ public struct Change: Sendable, Hashable, Codable {
     }
 
     /// Whether the change moves the resource to another host or provider (a replace across them).
-    public var movesHost: Bool { move.map { $0.host.name != host.name || $0.provider != provider } ?? false }
+    package var movesHost: Bool { move.map { $0.host.name != host.name || $0.provider != provider } ?? false }
 }

@@ -1,43 +1,43 @@
 import Foundation
 
 /// An ordered set of changes for one stack, as printed by `ocplan` and applied by `ocapply`.
-public struct Plan: Sendable, Codable {
+package struct Plan: Sendable, Codable {
     /// The plan file format version (see docs/plan-json.md).
-    public static let currentFormatVersion = 1
+    package static let currentFormatVersion = 1
 
     /// The format version of this plan.
-    public var formatVersion: Int
+    package var formatVersion: Int
     /// The stack.
-    public var stack: String
+    package var stack: String
     /// When the plan was made (ISO 8601).
-    public var createdAt: Date
+    package var createdAt: Date
     /// The manifest files it was made from.
-    public var manifestFiles: [String]
+    package var manifestFiles: [String]
     /// Whether this plan destroys the whole stack.
-    public var destroy: Bool
+    package var destroy: Bool
     /// The addresses `--target` limited it to (empty: everything).
-    public var targets: [Address]
+    package var targets: [Address]
     /// Every resource considered, no-ops included (their fingerprints make a saved plan go stale).
-    public var changes: [Change]
+    package var changes: [Change]
     /// Tools that are missing on hosts (their resources are planned as creates).
-    public var missingTools: [Prerequisite]
+    package var missingTools: [Prerequisite]
     /// Warnings found while planning.
-    public var warnings: [Diagnostic]
+    package var warnings: [Diagnostic]
     /// Secret values the plan contains (redacted in output; the plan file is written with mode 0600).
-    public var secrets: Set<String>
+    package var secrets: Set<String>
     /// The version of ocplan that made the plan (a saved plan is applied only by the same version).
-    public var toolVersion: String
+    package var toolVersion: String
     /// A digest of the manifest files the plan was made from (their paths and bytes).
-    public var manifestDigest: String
+    package var manifestDigest: String
     /// Digests of everything that drives the apply, written with the plan file and checked before anything
     /// runs: a plan edited by hand is refused, naming what differs.
-    public var seal: PlanSeal?
+    package var seal: PlanSeal?
     /// The output references still unresolved, by the token standing in the changes' values: their producer
     /// changes in this run, so the plan shows `(known after apply)` and the applier resolves them.
-    public var outputReferences: [String: OutputReference] = [:]
+    package var outputReferences: [String: OutputReference] = [:]
 
     /// Creates a plan.
-    public init(
+    package init(
         stack: String,
         createdAt: Date = Date(),
         manifestFiles: [String] = [],
@@ -65,7 +65,7 @@ public struct Plan: Sendable, Codable {
     }
 
     /// The plan as it is shown: every unresolved output reference replaced by `(known after apply)`.
-    public var displayed: Plan {
+    package var displayed: Plan {
         guard !outputReferences.isEmpty else { return self }
         let shown = outputReferences.mapValues { _ in OutputReference.unknownText }
         var copy = self
@@ -83,27 +83,27 @@ public struct Plan: Sendable, Codable {
     }
 
     /// The changes that do something: an action or a restart (``Change/doesSomething``).
-    public var actions: [Change] { changes.filter(\.doesSomething) }
+    package var actions: [Change] { changes.filter(\.doesSomething) }
     /// Whether the plan changes anything.
-    public var hasChanges: Bool { !actions.isEmpty }
+    package var hasChanges: Bool { !actions.isEmpty }
 
     /// Counts per action.
-    public var summary: [Action: Int] {
+    package var summary: [Action: Int] {
         var counts: [Action: Int] = [:]
         for change in changes { counts[change.action, default: 0] += 1 }
         return counts
     }
 
     /// How many resources are restarted (``Change/triggeredBy``), whatever their action.
-    public var restartCount: Int { changes.filter(\.restarts).count }
+    package var restartCount: Int { changes.filter(\.restarts).count }
 
     /// The change for `address`.
-    public func change(_ address: Address) -> Change? { changes.first { $0.address == address } }
+    package func change(_ address: Address) -> Change? { changes.first { $0.address == address } }
 
     // MARK: - Plan files
 
     /// Encodes the plan as the versioned JSON plan file.
-    public func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -111,7 +111,7 @@ public struct Plan: Sendable, Codable {
     }
 
     /// Writes the plan file atomically with mode 0600 (it may hold secrets), sealed (see ``PlanSeal``).
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         // The seal is computed from the plan as it reads back, so that it checks what ocapply will see.
         var sealed = try Self.decode(try encoded(), path: path)
         sealed.seal = try PlanSeal(of: sealed)
@@ -122,7 +122,7 @@ public struct Plan: Sendable, Codable {
     ///
     /// - Parameter path: the plan file, for the message.
     /// - Throws: ``OCError`` `.invalidManifest` naming each part that differs.
-    public func verifySeal(path: String) throws {
+    package func verifySeal(path: String) throws {
         guard let seal else {
             throw OCError(
                 .invalidManifest,
@@ -140,7 +140,7 @@ public struct Plan: Sendable, Codable {
     }
 
     /// Reads a plan file, refusing other format versions.
-    public static func read(from path: String) throws -> Plan {
+    package static func read(from path: String) throws -> Plan {
         let data: Data
         do {
             data = try LocalFile.readRegular(path: path)
@@ -174,7 +174,7 @@ public struct Plan: Sendable, Codable {
     }
 
     /// A digest of manifest files: each path and its bytes (an unreadable file counts as empty).
-    public static func manifestDigest(of files: [String]) -> String {
+    package static func manifestDigest(of files: [String]) -> String {
         var digest = ContentDigest()
         for file in files.sorted() {
             digest.update(file + "\u{0}")
@@ -185,7 +185,7 @@ public struct Plan: Sendable, Codable {
     }
 
     /// Whether the file at `path` looks like a plan file (JSON with `formatVersion`).
-    public static func isPlanFile(_ path: String) -> Bool {
+    package static func isPlanFile(_ path: String) -> Bool {
         // Never `FileHandle(forReadingAtPath:)`: opening a FIFO that way waits for a writer forever.
         guard let bytes = try? LocalFile.readHead(path: path, count: 4096) else { return false }
         let head = String(decoding: bytes, as: UTF8.self)
@@ -200,12 +200,12 @@ public struct Plan: Sendable, Codable {
 ///
 /// A digest is not a signature: it stops a plan edited by hand (or damaged) from being applied, and says
 /// which part changed; whoever can rewrite the 0600 plan file can also run ocapply.
-public struct PlanSeal: Sendable, Hashable, Codable {
+package struct PlanSeal: Sendable, Hashable, Codable {
     /// Digest by part name (`stack`, `toolVersion`, `manifest`, `options`, `changes`, `change ADDRESS`).
-    public var parts: [String: String]
+    package var parts: [String: String]
 
     /// Computes the seal of `plan`.
-    public init(of plan: Plan) throws {
+    package init(of plan: Plan) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func digest(_ value: some Encodable) throws -> String { ContentDigest.sha256(try encoder.encode(value)) }
@@ -229,7 +229,7 @@ public struct PlanSeal: Sendable, Hashable, Codable {
     }
 
     /// The names of the parts that differ between this seal and `other`, sorted.
-    public func differences(from other: PlanSeal) -> [String] {
+    package func differences(from other: PlanSeal) -> [String] {
         Set(parts.keys).union(other.parts.keys).filter { parts[$0] != other.parts[$0] }.sorted()
     }
 }

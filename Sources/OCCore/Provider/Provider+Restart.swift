@@ -17,13 +17,13 @@ import Foundation
 // ``Provider/restart(_:)`` only when running those commands in order is not enough).
 
 extension Provider {
-    public func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? { nil }
+    package func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? { nil }
 
     /// Runs ``restartCommands(for:context:)`` in order, then observes the resource again.
     ///
     /// - Throws: ``OCError`` `.unsupported` when the provider cannot restart the resource; ``CommandFailure``
     ///   when a command fails.
-    public func restart(_ request: ApplyRequest) async throws -> ApplyResponse {
+    package func restart(_ request: ApplyRequest) async throws -> ApplyResponse {
         let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
         guard let commands = try restartCommands(for: request.change, context: context) else {
             throw OCError(.unsupported, "provider \(name) cannot restart \(request.change.address)")
@@ -36,7 +36,7 @@ extension Provider {
     /// the restart through ``restart(_:)``, whose read-back is the response.
     ///
     /// - Throws: what either method throws.
-    public func perform(_ request: ApplyRequest) async throws -> ApplyResponse {
+    package func perform(_ request: ApplyRequest) async throws -> ApplyResponse {
         let change = request.change
         let restarts = change.restarts && (change.action == .noop || change.action == .update)
         guard restarts else { return try await apply(request) }

@@ -7,7 +7,7 @@ import Synchronization
 /// The engine diffs and orders; a provider knows its tool: it maps specs to attribute trees, observes a
 /// host in as few commands as possible, and performs one change idempotently. It reaches the world only
 /// through the runner it is handed, already bound to the right host and transport.
-public protocol Provider: Sendable {
+package protocol Provider: Sendable {
     /// Stable name used in diagnostics, state and plan files, for example `sysctl`.
     var name: String { get }
     /// The manifest sections this provider manages.
@@ -75,20 +75,20 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
-    public func intent(for change: Change, context: ChangeContext) throws -> Value? { nil }
+    package func intent(for change: Change, context: ChangeContext) throws -> Value? { nil }
 
-    public func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition] { [] }
+    package func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition] { [] }
 
-    public func manages(_ declaration: ResourceDeclaration) -> Bool { true }
+    package func manages(_ declaration: ResourceDeclaration) -> Bool { true }
 
-    public func review(_ change: Change, context: ChangeContext) -> Review { .none }
+    package func review(_ change: Change, context: ChangeContext) -> Review { .none }
 
-    public func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
+    package func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
         response
     }
 
     /// Interprets ``program(for:context:)`` (``StepInterpreter/apply(_:provider:)``).
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+    package func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         try await StepInterpreter.apply(request, provider: self)
     }
 
@@ -96,27 +96,27 @@ extension Provider {
     /// prints after `$`).
     ///
     /// - Throws: what ``program(for:context:)`` throws.
-    public func commands(for change: Change, context: ChangeContext) throws -> [Command] {
+    package func commands(for change: Change, context: ChangeContext) throws -> [Command] {
         try program(for: change, context: context).commands(os: context.host.os)
     }
 }
 
 /// A check that must hold before a change destroys or creates anything (see
 /// ``Provider/preconditions(for:context:)``): the image a replaced container will run exists.
-public struct Precondition: Sendable, Hashable {
+package struct Precondition: Sendable, Hashable {
     /// A read-only command that exits 0 when the condition holds and 1 when it does not.
     ///
     /// Any other status is a failure of the command itself.
-    public var command: Command
+    package var command: Command
     /// What makes the condition hold when it does not, run once (a pull of a registry image); `nil`: nothing can.
-    public var remedy: Command?
+    package var remedy: Command?
     /// The error when the condition does not hold (and the remedy, if any, failed): it names the object and says
     /// what was left in place ("image localhost/x:1 does not exist on host local; the running container is left in
     /// place").
-    public var unmet: String
+    package var unmet: String
 
     /// Creates a precondition.
-    public init(_ command: Command, remedy: Command? = nil, unmet: String) {
+    package init(_ command: Command, remedy: Command? = nil, unmet: String) {
         self.command = command
         self.remedy = remedy
         self.unmet = unmet
@@ -126,7 +126,7 @@ public struct Precondition: Sendable, Hashable {
     ///
     /// - Throws: an ``OCError`` with ``unmet`` when it does not hold; a ``CommandFailure`` when the check itself
     ///   fails.
-    public func check(on runner: any CommandRunner, host: String) async throws {
+    package func check(on runner: any CommandRunner, host: String) async throws {
         let result = try await runner.run(command)
         if result.succeeded { return }
         guard result.exitStatus == 1 else { throw CommandFailure.exited(command, result, host: host) }
@@ -140,42 +140,42 @@ public struct Precondition: Sendable, Hashable {
 }
 
 /// A tool a provider needs on a host.
-public struct Prerequisite: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct Prerequisite: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The program name (`podman`).
-    public var tool: String
+    package var tool: String
     /// The host it is needed on.
-    public var host: String
+    package var host: String
     /// How to install it (one line).
-    public var install: String
+    package var install: String
 
     /// Creates a prerequisite.
-    public init(tool: String, host: String, install: String) {
+    package init(tool: String, host: String, install: String) {
         self.tool = tool
         self.host = host
         self.install = install
     }
 
-    public var description: String { "\(tool) on \(host): \(install)" }
+    package var description: String { "\(tool) on \(host): \(install)" }
 }
 
 /// What a provider needs to compute desired state.
-public struct DesiredStateContext: Sendable {
+package struct DesiredStateContext: Sendable {
     /// The stack name.
-    public var stack: String
+    package var stack: String
     /// The host the resource lives on.
-    public var host: Host
+    package var host: Host
     /// Resolved variables (for templates).
-    public var variables: [String: String]
+    package var variables: [String: String]
     /// The environment `${env:NAME}` in templates reads.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// Where a provider marks the paths of the tree that hold secrets (so every output redacts them).
-    public var sensitive: SensitivityMarks
+    package var sensitive: SensitivityMarks
     /// Every declared resource's spec by address, for a field that names another resource and needs one of
     /// its values (a container whose `image` names an `images` resource runs that resource's reference).
-    public var specs: [Address: any ResourceSpec]
+    package var specs: [Address: any ResourceSpec]
 
     /// Creates a context.
-    public init(
+    package init(
         stack: String,
         host: Host,
         variables: [String: String],
@@ -195,32 +195,32 @@ public struct DesiredStateContext: Sendable {
 /// Collects the paths of the desired tree that hold secrets, marked by the provider while it computes
 /// the tree (a file's `sensitive: true` content, values read from an env file, a template that read
 /// `${env:…}`).
-public final class SensitivityMarks: Sendable {
+package final class SensitivityMarks: Sendable {
     private let marks = Mutex<SensitivePaths>(SensitivePaths())
 
     /// Creates an empty set of marks.
-    public init() {}
+    package init() {}
 
     /// Marks the value at `path` (and everything under it) as a secret.
-    public func mark(_ path: ValuePath) {
+    package func mark(_ path: ValuePath) {
         marks.withLock { $0.insert(path) }
     }
 
     /// Everything marked so far.
-    public var all: SensitivePaths { marks.withLock { $0 } }
+    package var all: SensitivePaths { marks.withLock { $0 } }
 }
 
 /// What a provider needs to turn a change into commands.
-public struct ChangeContext: Sendable {
+package struct ChangeContext: Sendable {
     /// The stack name (for ownership marks).
-    public var stack: String
+    package var stack: String
     /// The host the change runs on.
-    public var host: Host
+    package var host: Host
     /// What the provider recorded at the last apply of this resource.
-    public var privateState: Value?
+    package var privateState: Value?
 
     /// Creates a context.
-    public init(stack: String, host: Host, privateState: Value?) {
+    package init(stack: String, host: Host, privateState: Value?) {
         self.stack = stack
         self.host = host
         self.privateState = privateState
@@ -228,18 +228,18 @@ public struct ChangeContext: Sendable {
 }
 
 /// One resource to observe.
-public struct ObserveTarget: Sendable {
+package struct ObserveTarget: Sendable {
     /// Its address.
-    public var address: Address
+    package var address: Address
     /// The desired tree (`nil` for a resource only known from the state journal, planned for deletion).
-    public var desired: Value?
+    package var desired: Value?
     /// The last applied tree (from the state journal), when there is one.
-    public var lastApplied: Value?
+    package var lastApplied: Value?
     /// What the provider recorded at the last apply.
-    public var privateState: Value?
+    package var privateState: Value?
 
     /// Creates a target.
-    public init(address: Address, desired: Value?, lastApplied: Value? = nil, privateState: Value? = nil) {
+    package init(address: Address, desired: Value?, lastApplied: Value? = nil, privateState: Value? = nil) {
         self.address = address
         self.desired = desired
         self.lastApplied = lastApplied
@@ -248,20 +248,20 @@ public struct ObserveTarget: Sendable {
 }
 
 /// A request to observe resources of one provider on one host.
-public struct ObserveRequest: Sendable {
+package struct ObserveRequest: Sendable {
     /// The stack name.
-    public var stack: String
+    package var stack: String
     /// The host.
-    public var host: Host
+    package var host: Host
     /// The runner bound to the host.
-    public var runner: any CommandRunner
+    package var runner: any CommandRunner
     /// The resources to observe.
-    public var targets: [ObserveTarget]
+    package var targets: [ObserveTarget]
     /// A logger.
-    public var logger: Logger
+    package var logger: Logger
 
     /// Creates a request.
-    public init(stack: String, host: Host, runner: any CommandRunner, targets: [ObserveTarget], logger: Logger) {
+    package init(stack: String, host: Host, runner: any CommandRunner, targets: [ObserveTarget], logger: Logger) {
         self.stack = stack
         self.host = host
         self.runner = runner
@@ -271,9 +271,9 @@ public struct ObserveRequest: Sendable {
 }
 
 /// What a provider found for one resource.
-public struct Observation: Sendable, Hashable, Codable {
+package struct Observation: Sendable, Hashable, Codable {
     /// Who owns what was found.
-    public enum Ownership: String, Sendable, Hashable, Codable {
+    package enum Ownership: String, Sendable, Hashable, Codable {
         /// Carries this stack's ownership mark.
         case ours
         /// Exists but is not this stack's (another stack's mark or no mark where marks are used).
@@ -283,21 +283,21 @@ public struct Observation: Sendable, Hashable, Codable {
     }
 
     /// The observed tree in the same shape as the desired one; `nil` when absent.
-    public var value: Value?
+    package var value: Value?
     /// Who owns it (meaningless when absent).
-    public var ownership: Ownership
+    package var ownership: Ownership
     /// Notes for the plan (for example "owned by stack other").
-    public var note: String?
+    package var note: String?
     /// What the provider read that a program needs but the diff must not see (the files it edits, as read):
     /// carried to ``Change/planData`` and the saved plan, never diffed or shown; part of the fingerprint.
-    public var planData: Value?
+    package var planData: Value?
     /// The values the resource publishes (see ``ResourceSpec/outputs``).
     ///
     /// A container's `id` and `ipv4.NETWORK`: never diffed, read by the resources that reference them.
-    public var outputs: Value?
+    package var outputs: Value?
 
     /// Creates an observation.
-    public init(
+    package init(
         value: Value?, ownership: Ownership = .unmarked, note: String? = nil, planData: Value? = nil,
         outputs: Value? = nil
     ) {
@@ -309,22 +309,22 @@ public struct Observation: Sendable, Hashable, Codable {
     }
 
     /// Nothing there.
-    public static let absent = Observation(value: nil)
+    package static let absent = Observation(value: nil)
     /// Whether something exists.
-    public var exists: Bool { value != nil }
+    package var exists: Bool { value != nil }
 }
 
 /// The result of observing one provider on one host.
-public struct ObserveResponse: Sendable {
+package struct ObserveResponse: Sendable {
     /// Observations by address (every requested target should have one).
-    public var observations: [Address: Observation]
+    package var observations: [Address: Observation]
     /// Objects carrying this stack's mark that were not requested (created by an earlier run whose state
     /// was lost): planned for deletion unless declared.
-    public var discovered: [Address: Observation]
+    package var discovered: [Address: Observation]
     /// Tools missing on the host: the targets are treated as absent.
-    public var missingTools: [Prerequisite]
+    package var missingTools: [Prerequisite]
     /// Problems found while observing (a referenced object that does not exist on the host).
-    public var diagnostics: [Diagnostic]
+    package var diagnostics: [Diagnostic]
     /// Resources that could not be observed, with the command that failed for them.
     ///
     /// The command exited non-zero for a reason other than "not found", timed out, or printed output its parser
@@ -332,10 +332,10 @@ public struct ObserveResponse: Sendable {
     /// a plan error naming the host, the tool and the first bytes of the output; it is never read as absent.
     ///
     /// A failure that covers every target of the request is thrown from ``Provider/observe(_:)`` instead.
-    public var failures: [Address: CommandFailure]
+    package var failures: [Address: CommandFailure]
 
     /// Creates a response.
-    public init(
+    package init(
         observations: [Address: Observation] = [:],
         discovered: [Address: Observation] = [:],
         missingTools: [Prerequisite] = [],
@@ -351,26 +351,26 @@ public struct ObserveResponse: Sendable {
 }
 
 /// A request to perform one change.
-public struct ApplyRequest: Sendable {
+package struct ApplyRequest: Sendable {
     /// The stack name.
-    public var stack: String
+    package var stack: String
     /// The host.
-    public var host: Host
+    package var host: Host
     /// The runner bound to the host.
-    public var runner: any CommandRunner
+    package var runner: any CommandRunner
     /// The change to make.
-    public var change: Change
+    package var change: Change
     /// A logger.
-    public var logger: Logger
+    package var logger: Logger
     /// The locks of the files edited in this apply (one per apply, shared by every change).
-    public var fileLocks: FileEditLocks
+    package var fileLocks: FileEditLocks
     /// Journals `privateState` as the change's intent before the provider acts on what it found at apply time
     /// (the folders a file write is about to create), so that a run killed half-way leaves that record; the
     /// engine sets it, the default does nothing.
-    public var journalIntent: @Sendable (_ privateState: Value) async throws -> Void = { _ in }
+    package var journalIntent: @Sendable (_ privateState: Value) async throws -> Void = { _ in }
 
     /// Creates a request.
-    public init(
+    package init(
         stack: String, host: Host, runner: any CommandRunner, change: Change, logger: Logger,
         fileLocks: FileEditLocks = FileEditLocks()
     ) {
@@ -383,7 +383,7 @@ public struct ApplyRequest: Sendable {
     }
 
     /// Observes the changed resource again through `provider` and returns it as the response.
-    public func reobserve(_ provider: some Provider, privateState: Value? = nil) async throws -> ApplyResponse {
+    package func reobserve(_ provider: some Provider, privateState: Value? = nil) async throws -> ApplyResponse {
         let target = ObserveTarget(
             address: change.address, desired: change.after, lastApplied: change.after ?? change.before,
             privateState: privateState ?? change.privateState)
@@ -398,18 +398,18 @@ public struct ApplyRequest: Sendable {
 }
 
 /// What an applied change left behind.
-public struct ApplyResponse: Sendable {
+package struct ApplyResponse: Sendable {
     /// The resource as observed after the change (`nil` when deleted).
-    public var observed: Value?
+    package var observed: Value?
     /// Data the provider wants back on the next change (kept in the state journal).
-    public var privateState: Value?
+    package var privateState: Value?
     /// The observation's ``Observation/planData`` (for ``Provider/settle(_:for:context:)``; not journaled).
-    public var planData: Value?
+    package var planData: Value?
     /// The values the resource publishes now (kept in the journal for the resources that reference them).
-    public var outputs: Value?
+    package var outputs: Value?
 
     /// Creates a response.
-    public init(observed: Value?, privateState: Value? = nil, planData: Value? = nil, outputs: Value? = nil) {
+    package init(observed: Value?, privateState: Value? = nil, planData: Value? = nil, outputs: Value? = nil) {
         self.observed = observed
         self.privateState = privateState
         self.planData = planData
@@ -418,23 +418,23 @@ public struct ApplyResponse: Sendable {
 }
 
 /// Looks up providers by section.
-public struct ProviderRegistry: Sendable {
+package struct ProviderRegistry: Sendable {
     /// All providers.
-    public var providers: [any Provider]
+    package var providers: [any Provider]
 
     /// Creates a registry.
-    public init(_ providers: [any Provider]) { self.providers = providers }
+    package init(_ providers: [any Provider]) { self.providers = providers }
 
     /// The first provider managing `section`.
-    public func provider(for section: String) -> (any Provider)? {
+    package func provider(for section: String) -> (any Provider)? {
         providers.first { $0.sections.contains(section) }
     }
 
     /// The provider managing `declaration`.
-    public func provider(for declaration: ResourceDeclaration) -> (any Provider)? {
+    package func provider(for declaration: ResourceDeclaration) -> (any Provider)? {
         providers.first { $0.sections.contains(declaration.address.section) && $0.manages(declaration) }
     }
 
     /// The provider named `name`.
-    public func provider(named name: String) -> (any Provider)? { providers.first { $0.name == name } }
+    package func provider(named name: String) -> (any Provider)? { providers.first { $0.name == name } }
 }

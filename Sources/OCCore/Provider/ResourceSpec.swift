@@ -2,7 +2,7 @@
 ///
 /// A spec declares its YAML shape once (``schema``); the loader checks keys, types, formats and
 /// references against it (collecting every error with its location) before decoding the spec.
-public protocol ResourceSpec: Decodable, Sendable {
+package protocol ResourceSpec: Decodable, Sendable {
     /// The manifest section, for example `containers`.
     static var section: String { get }
     /// Whether the section is one object (`headscale:`) rather than resources keyed by name.
@@ -45,16 +45,16 @@ public protocol ResourceSpec: Decodable, Sendable {
 }
 
 /// One instance of a declaration (see ``ResourceSpec/instances()``).
-public struct SpecInstance: Sendable, Hashable {
+package struct SpecInstance: Sendable, Hashable {
     /// The instance key (`nil`: the declaration's only instance).
-    public var key: String?
+    package var key: String?
     /// The host it lives on.
-    public var host: String
+    package var host: String
     /// Keys of instances of the same declaration that must exist first.
-    public var dependsOn: [String]
+    package var dependsOn: [String]
 
     /// Creates an instance.
-    public init(key: String?, host: String, dependsOn: [String] = []) {
+    package init(key: String?, host: String, dependsOn: [String] = []) {
         self.key = key
         self.host = host
         self.dependsOn = dependsOn
@@ -62,16 +62,16 @@ public struct SpecInstance: Sendable, Hashable {
 }
 
 /// A reference from one resource to another, which becomes a dependency edge.
-public struct SpecReference: Sendable, Hashable {
+package struct SpecReference: Sendable, Hashable {
     /// The resource referred to.
-    public var target: Address
+    package var target: Address
     /// Where the reference is written, relative to the referring resource (`networks[0]`).
-    public var keyPath: String
+    package var keyPath: String
     /// Whether a missing target is an error (`false`: the name may be external, for example Podman's `podman`).
-    public var required: Bool
+    package var required: Bool
 
     /// Creates a reference.
-    public init(_ target: Address, at keyPath: String, required: Bool = true) {
+    package init(_ target: Address, at keyPath: String, required: Bool = true) {
         self.target = target
         self.keyPath = keyPath
         self.required = required
@@ -79,37 +79,37 @@ public struct SpecReference: Sendable, Hashable {
 }
 
 extension ResourceSpec {
-    public static var isSingleton: Bool { false }
-    public var hostNames: [String] { ["local"] }
-    public func validate(in context: ValidationContext) -> [Diagnostic] { [] }
-    public func references() -> [SpecReference] { [] }
-    public static func backingName(for host: Host) -> String? { nil }
-    public func references(among specs: [Address: any ResourceSpec]) -> [SpecReference] { references() }
-    public static var outputs: [OutputField] { [] }
-    public func instances() -> [SpecInstance] {
+    package static var isSingleton: Bool { false }
+    package var hostNames: [String] { ["local"] }
+    package func validate(in context: ValidationContext) -> [Diagnostic] { [] }
+    package func references() -> [SpecReference] { [] }
+    package static func backingName(for host: Host) -> String? { nil }
+    package func references(among specs: [Address: any ResourceSpec]) -> [SpecReference] { references() }
+    package static var outputs: [OutputField] { [] }
+    package func instances() -> [SpecInstance] {
         let hosts = hostNames.isEmpty ? ["local"] : hostNames
         guard hosts.count > 1 else { return [SpecInstance(key: nil, host: hosts[0])] }
         return hosts.map { SpecInstance(key: $0, host: $0) }
     }
-    public static var restartable: Bool { false }
+    package static var restartable: Bool { false }
 }
 
 /// What a spec's `validate` can see: where its keys were written and the other resources.
-public struct ValidationContext: Sendable {
+package struct ValidationContext: Sendable {
     /// The resource being validated.
-    public var address: Address
+    package var address: Address
     /// The resolved hosts of the manifest.
-    public var hosts: [String: Host]
+    package var hosts: [String: Host]
     /// Finds the location of a key path inside this resource, for example `ports[0]`.
-    public var locate: @Sendable (String) -> SourceLocation?
+    package var locate: @Sendable (String) -> SourceLocation?
     /// The other declared resources' specs by address.
-    public var specs: [Address: any ResourceSpec]
+    package var specs: [Address: any ResourceSpec]
     /// The scalar at a key path of this resource as written in the manifest, before `${…}` expansion (so a
     /// check can tell a literal from a value read at plan time); `nil` when unknown.
-    public var written: @Sendable (String) -> String?
+    package var written: @Sendable (String) -> String?
 
     /// Creates a context.
-    public init(
+    package init(
         address: Address,
         hosts: [String: Host],
         specs: [Address: any ResourceSpec],
@@ -124,14 +124,14 @@ public struct ValidationContext: Sendable {
     }
 
     /// An error located at `keyPath` (relative to this resource).
-    public func error(_ summary: String, detail: String? = nil, at keyPath: String) -> Diagnostic {
+    package func error(_ summary: String, detail: String? = nil, at keyPath: String) -> Diagnostic {
         var d = Diagnostic.error(summary, detail: detail, at: locate(keyPath), keyPath: fullPath(keyPath))
         d.address = address
         return d
     }
 
     /// A warning located at `keyPath` (relative to this resource).
-    public func warning(_ summary: String, detail: String? = nil, at keyPath: String) -> Diagnostic {
+    package func warning(_ summary: String, detail: String? = nil, at keyPath: String) -> Diagnostic {
         var d = Diagnostic.warning(summary, detail: detail, at: locate(keyPath), keyPath: fullPath(keyPath))
         d.address = address
         return d
@@ -142,7 +142,7 @@ public struct ValidationContext: Sendable {
     ///
     /// For the cross-resource checks a spec makes against its own kind ("declared twice", overlapping
     /// subnets, the same setting managed twice).
-    public func others<Spec: ResourceSpec>(
+    package func others<Spec: ResourceSpec>(
         _ type: Spec.Type, on host: String
     ) -> [(address: Address, spec: Spec)] {
         specs.compactMap { address, spec -> (address: Address, spec: Spec)? in

@@ -1,26 +1,26 @@
 /// A provider's verdict on a planned change, given at plan time (``Provider/review(_:context:)``): notes for the
 /// plan, refusals that make it an error, and a typed reason for the action.
-public struct Review: Sendable, Hashable {
+package struct Review: Sendable, Hashable {
     /// Notes shown under the change.
-    public var notes: [String]
+    package var notes: [String]
     /// Why the change cannot be made: each one is a plan error naming the resource.
-    public var refusals: [String]
+    package var refusals: [String]
     /// Why the action is what it is, when the provider knows better than the engine.
-    public var reason: ActionReason?
+    package var reason: ActionReason?
 
     /// Creates a review.
-    public init(notes: [String] = [], refusals: [String] = [], reason: ActionReason? = nil) {
+    package init(notes: [String] = [], refusals: [String] = [], reason: ActionReason? = nil) {
         self.notes = notes
         self.refusals = refusals
         self.reason = reason
     }
 
     /// Nothing to say.
-    public static let none = Review()
+    package static let none = Review()
 }
 
 /// Why a change does what it does, as data (terraform's `action_reason`): kept in the plan file and the JSON plan.
-public enum ActionReason: Sendable, Hashable, Codable {
+package enum ActionReason: Sendable, Hashable, Codable {
     /// A delete that leaves the object in place: the stack did not create it, so it only stops managing it.
     case notCreatedByStack
     /// A replace forced by these attributes, which cannot change in place.
@@ -29,7 +29,7 @@ public enum ActionReason: Sendable, Hashable, Codable {
     case replaceBecauseReplaced(Address)
 
     /// The line the human plan shows for it, or `nil` when the headline says it already.
-    public var explanation: String? {
+    package var explanation: String? {
         switch self {
         case .notCreatedByStack: return "not created by this stack: it is left in place and the stack stops managing it"
         case .replaceBecauseOf: return nil

@@ -5,11 +5,11 @@ import Yams
 ///
 /// The manifest loader does the same for every resource after checking the schema; this entry point
 /// lets provider tests decode a single spec without a whole manifest.
-public enum SpecDecoding {
+package enum SpecDecoding {
     /// Decodes `yaml` (the body of one resource) as `type`.
     ///
     /// - Throws: `DecodingError` or a Yams parse error.
-    public static func decode<T: ResourceSpec>(_ type: T.Type, yaml: String) throws -> T {
+    package static func decode<T: ResourceSpec>(_ type: T.Type, yaml: String) throws -> T {
         try YAMLDecoder().decode(type, from: yaml)
     }
 }

@@ -1,16 +1,16 @@
 /// A coding key for mappings whose keys are names the manifest chooses (network names, user names).
-public struct DynamicCodingKey: CodingKey, Sendable, Hashable {
+package struct DynamicCodingKey: CodingKey, Sendable, Hashable {
     /// The key as written.
-    public var stringValue: String
+    package var stringValue: String
     /// Always `nil`: these keys are names, never positions.
-    public var intValue: Int? { nil }
+    package var intValue: Int? { nil }
 
     /// Creates a key for `string`.
-    public init(_ string: String) { stringValue = string }
+    package init(_ string: String) { stringValue = string }
     /// Creates a key for `stringValue`; never fails.
-    public init?(stringValue: String) { self.stringValue = stringValue }
+    package init?(stringValue: String) { self.stringValue = stringValue }
     /// Always fails: these keys are names, never positions.
-    public init?(intValue: Int) { nil }
+    package init?(intValue: Int) { nil }
 }
 
 extension KeyedDecodingContainer {
@@ -20,7 +20,7 @@ extension KeyedDecodingContainer {
     /// reads as the list of its keys and defaults.
     ///
     /// - Throws: `DecodingError` when the value is present but is not a `T`.
-    public func decode<T: Decodable>(_ key: Key, default defaultValue: T) throws -> T {
+    package func decode<T: Decodable>(_ key: Key, default defaultValue: T) throws -> T {
         try decodeIfPresent(T.self, forKey: key) ?? defaultValue
     }
 }

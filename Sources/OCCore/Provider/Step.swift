@@ -6,18 +6,18 @@ import Foundation
 /// A provider returns one from ``Provider/program(for:context:)``. The steps run in order; a failing step stops
 /// the program, and the temporary files of its writes are removed. A program whose steps end without
 /// ``Step/reobserve`` reports the resource as gone (a delete).
-public struct StepProgram: Sendable {
+package struct StepProgram: Sendable {
     /// The steps, in order.
-    public var steps: [Step]
+    package var steps: [Step]
     /// The private state to keep in the journal after the change (captures that ``CaptureStep/keep`` are added).
-    public var privateState: Value?
+    package var privateState: Value?
     /// Whether the engine observes the resource afresh before running, and runs the program the provider builds
     /// from that observation instead: for a change whose commands name what they remove (an iptables hook rule
     /// deleted by its exact text), which may have moved since the plan was made.
-    public var refreshesFirst: Bool
+    package var refreshesFirst: Bool
 
     /// Creates a program.
-    public init(_ steps: [Step] = [], privateState: Value? = nil, refreshesFirst: Bool = false) {
+    package init(_ steps: [Step] = [], privateState: Value? = nil, refreshesFirst: Bool = false) {
         self.steps = steps
         self.privateState = privateState
         self.refreshesFirst = refreshesFirst
@@ -25,7 +25,7 @@ public struct StepProgram: Sendable {
 
     /// The commands of a program made of plain commands, observed again at the end: what a provider without
     /// tolerances or files returns.
-    public static func commands(_ commands: [Command], reobserve: Bool = true, privateState: Value? = nil)
+    package static func commands(_ commands: [Command], reobserve: Bool = true, privateState: Value? = nil)
         -> StepProgram
     {
         StepProgram(commands.map { .run($0) } + (reobserve ? [.reobserve] : []), privateState: privateState)
@@ -33,7 +33,7 @@ public struct StepProgram: Sendable {
 }
 
 /// One step of a ``StepProgram``.
-public enum Step: Sendable {
+package enum Step: Sendable {
     /// Runs a command; it must exit 0 unless its ``RunStep/accepts`` says otherwise.
     case run(RunStep)
     /// Writes a file atomically (``HostFile/write(_:to:mode:owner:group:os:)``).
@@ -50,23 +50,23 @@ public enum Step: Sendable {
     case fail(String)
 
     /// Runs `command`, which must exit 0 unless `accepts` says otherwise.
-    public static func run(_ command: Command, accepts: Acceptance = .success) -> Step {
+    package static func run(_ command: Command, accepts: Acceptance = .success) -> Step {
         .run(RunStep(command, accepts: accepts))
     }
 }
 
 /// A command of a program, with the outcomes besides exit 0 that count as done (idempotency) and an
 /// alternative for a known refusal.
-public struct RunStep: Sendable {
+package struct RunStep: Sendable {
     /// The command.
-    public var command: Command
+    package var command: Command
     /// What else counts as success.
-    public var accepts: Acceptance
+    package var accepts: Acceptance
     /// What to run instead when the command fails with a known message.
-    public var otherwise: Fallback?
+    package var otherwise: Fallback?
 
     /// Creates a step.
-    public init(_ command: Command, accepts: Acceptance = .success, otherwise: Fallback? = nil) {
+    package init(_ command: Command, accepts: Acceptance = .success, otherwise: Fallback? = nil) {
         self.command = command
         self.accepts = accepts
         self.otherwise = otherwise
@@ -74,26 +74,26 @@ public struct RunStep: Sendable {
 }
 
 /// The non-zero outcomes of a command that still mean "done" ("already gone", "already connected"), as data.
-public struct Acceptance: Sendable, Hashable {
+package struct Acceptance: Sendable, Hashable {
     /// Exit statuses besides 0 that count as done.
-    public var exitStatuses: Set<Int32>
+    package var exitStatuses: Set<Int32>
     /// Text that, found in standard error or standard output of a failed command (ignoring case), means it is done.
-    public var markers: [String]
+    package var markers: [String]
     /// What the tolerance means, for the preview (`missing is fine`).
-    public var meaning: String
+    package var meaning: String
 
     /// Creates an acceptance.
-    public init(_ meaning: String, exitStatuses: Set<Int32> = [], markers: [String] = []) {
+    package init(_ meaning: String, exitStatuses: Set<Int32> = [], markers: [String] = []) {
         self.meaning = meaning
         self.exitStatuses = exitStatuses
         self.markers = markers
     }
 
     /// Only exit 0.
-    public static let success = Acceptance("")
+    package static let success = Acceptance("")
 
     /// Whether `result` counts as done.
-    public func accepts(_ result: CommandResult) -> Bool {
+    package func accepts(_ result: CommandResult) -> Bool {
         if result.succeeded || exitStatuses.contains(result.exitStatus) { return true }
         guard !markers.isEmpty else { return false }
         let output = result.stderrText + "\n" + result.stdoutText
@@ -102,16 +102,16 @@ public struct Acceptance: Sendable, Hashable {
 }
 
 /// Steps run instead of a failed command whose output contains ``marker``.
-public struct Fallback: Sendable {
+package struct Fallback: Sendable {
     /// The text in the failed command's standard error that selects the alternative.
-    public var marker: String
+    package var marker: String
     /// What the alternative does, for the preview.
-    public var meaning: String
+    package var meaning: String
     /// The alternative.
-    public var steps: [Step]
+    package var steps: [Step]
 
     /// Creates a fallback.
-    public init(on marker: String, meaning: String, steps: [Step]) {
+    package init(on marker: String, meaning: String, steps: [Step]) {
         self.marker = marker
         self.meaning = meaning
         self.steps = steps
@@ -119,20 +119,20 @@ public struct Fallback: Sendable {
 }
 
 /// A file written whole and atomically (see ``HostFile/write(_:to:mode:owner:group:os:)``).
-public struct FileWrite: Sendable, Hashable {
+package struct FileWrite: Sendable, Hashable {
     /// The destination's absolute path.
-    public var path: String
+    package var path: String
     /// The content.
-    public var text: String
+    package var text: String
     /// The octal mode.
-    public var mode: String
+    package var mode: String
     /// The owning user, if set.
-    public var owner: String?
+    package var owner: String?
     /// The owning group, if set.
-    public var group: String?
+    package var group: String?
 
     /// Creates a write.
-    public init(_ text: String, to path: String, mode: String = "0644", owner: String? = nil, group: String? = nil) {
+    package init(_ text: String, to path: String, mode: String = "0644", owner: String? = nil, group: String? = nil) {
         self.path = path
         self.text = text
         self.mode = mode
@@ -141,13 +141,13 @@ public struct FileWrite: Sendable, Hashable {
     }
 
     /// The commands that carry the write out on `os`.
-    public func commands(os: Host.OS) -> [Command] {
+    package func commands(os: Host.OS) -> [Command] {
         HostFile.write(text, to: path, mode: mode, owner: owner, group: group, os: os)
     }
 }
 
 /// What a pure file edit makes of a file.
-public enum FileEditResult: Sendable, Hashable {
+package enum FileEditResult: Sendable, Hashable {
     /// Nothing changes.
     case unchanged
     /// The file is written with this text.
@@ -158,34 +158,34 @@ public enum FileEditResult: Sendable, Hashable {
 
 /// A provider's pure edit of a file's text (a block of its own set or removed), with a description for the
 /// preview.
-public protocol FileEdit: Sendable, CustomStringConvertible {
+package protocol FileEdit: Sendable, CustomStringConvertible {
     /// What the edit makes of `text` (`nil`: the file does not exist).
     func edited(_ text: String?) -> FileEditResult
 }
 
 /// A read-modify-write of one file (see ``Step/edit(_:)``).
-public struct FileEditStep: Sendable {
+package struct FileEditStep: Sendable {
     /// The file's absolute path.
-    public var path: String
+    package var path: String
     /// The edit.
-    public var edit: any FileEdit
+    package var edit: any FileEdit
     /// The mode the written file gets.
-    public var mode: String
+    package var mode: String
     /// Where the file is copied (`cp -p`) before it is replaced, when it exists.
-    public var backup: String?
+    package var backup: String?
     /// A command that checks the edited file before it is moved into place.
     ///
     /// It names the temporary file as `$TMP` (``HostFile/using(_:)``). When it fails, the temporary file is removed, the file is untouched and
     /// the step fails with the command's message.
-    public var check: Command?
+    package var check: Command?
     /// Lines of the check's standard error that say nothing about the file (a tool's banner), left out of the
     /// message of a rejection.
-    public var noise: Set<String>
+    package var noise: Set<String>
     /// The file as observed when the plan was made (`.some(nil)`: missing; `nil`: not observed), for the preview.
-    public var planned: String??
+    package var planned: String??
 
     /// Creates an edit step.
-    public init(
+    package init(
         _ path: String, edit: any FileEdit, mode: String = "0644", backup: String? = nil, check: Command? = nil,
         noise: Set<String> = [], planned: String?? = nil
     ) {
@@ -216,30 +216,30 @@ public struct FileEditStep: Sendable {
 }
 
 /// Finds a value in a command's output (a token `pfctl -E` prints).
-public protocol OutputParser: Sendable, CustomStringConvertible {
+package protocol OutputParser: Sendable, CustomStringConvertible {
     /// The value in `result`, or `nil` when it holds none.
     func value(in result: CommandResult) -> String?
 }
 
 /// A command whose output holds a value the change keeps (see ``Step/capture(_:)``).
-public struct CaptureStep: Sendable {
+package struct CaptureStep: Sendable {
     /// The command.
-    public var command: Command
+    package var command: Command
     /// What else counts as success.
-    public var accepts: Acceptance
+    package var accepts: Acceptance
     /// The value's name: later commands of the program may use it as `$NAME`; with ``keep`` it is stored in the
     /// private state under this key.
-    public var name: String
+    package var name: String
     /// Finds the value.
-    public var parser: any OutputParser
+    package var parser: any OutputParser
     /// Whether the value goes into the private state kept in the journal.
-    public var keep: Bool
+    package var keep: Bool
     /// Whether output without the value is an error (``CommandFailure/Reason/unrecognisedOutput(_:)``); when
     /// not, the program goes on and the private state keeps what it had.
-    public var required: Bool
+    package var required: Bool
 
     /// Creates a capture.
-    public init(
+    package init(
         _ command: Command, name: String, parser: any OutputParser, accepts: Acceptance = .success,
         keep: Bool = true, required: Bool = true
     ) {
@@ -255,7 +255,7 @@ public struct CaptureStep: Sendable {
 // MARK: - Preview
 
 /// One line of a program as `--show-commands` shows it.
-public enum ProgramLine: Sendable, Hashable {
+package enum ProgramLine: Sendable, Hashable {
     /// A command that runs (`$ argv`).
     case command(Command)
     /// What a step does besides running a command (`# edit FILE: …`).
@@ -268,10 +268,10 @@ extension StepProgram {
     /// Every command in the order it runs, with a note for each edit (what it changes), tolerance and alternative.
     /// An edit's commands are those its edit makes of the file as planned (a file not observed counts as missing);
     /// the interpreter reads it again.
-    public func preview(os: Host.OS) -> [ProgramLine] { Self.preview(steps, os: os) }
+    package func preview(os: Host.OS) -> [ProgramLine] { Self.preview(steps, os: os) }
 
     /// The commands of ``preview(os:)``, without the notes: what a run against the planned world executes.
-    public func commands(os: Host.OS) -> [Command] {
+    package func commands(os: Host.OS) -> [Command] {
         preview(os: os).compactMap { if case .command(let command) = $0 { command } else { nil } }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 /// stay marked); values printed for later commands (`$TMP` from `mktemp`, captures) are filled in; when a step
 /// fails, the temporary files made so far are removed and the failure is rethrown. Edits run under the
 /// request's ``ApplyRequest/fileLocks``, keyed by host and path.
-public enum StepInterpreter {
+package enum StepInterpreter {
     /// Performs `request.change` by running `provider`'s program for it.
     ///
     /// - Returns: the resource as observed by the program's ``Step/reobserve`` (with the private state the
@@ -14,7 +14,7 @@ public enum StepInterpreter {
     ///   ``Provider/settle(_:for:context:)``.
     /// - Throws: ``CommandFailure`` for a command that fails for real, ``OCError`` for a rejected edit or a
     ///   program the provider cannot build.
-    public static func apply(_ request: ApplyRequest, provider: some Provider) async throws -> ApplyResponse {
+    package static func apply(_ request: ApplyRequest, provider: some Provider) async throws -> ApplyResponse {
         var request = request
         let context = ChangeContext(stack: request.stack, host: request.host, privateState: request.change.privateState)
         var program = try provider.program(for: request.change, context: context)

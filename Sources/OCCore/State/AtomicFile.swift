@@ -12,13 +12,13 @@ import Darwin
 /// The content goes to a temporary file with a random name beside the destination, created with
 /// `O_CREAT | O_EXCL | O_NOFOLLOW` and mode 0600 before the first byte (so a planted file or symlink is refused,
 /// never followed), then gets its final mode, is flushed to disk and renamed over the destination.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `data` to `path` atomically with mode `permissions`.
     ///
     /// Missing parent folders are created with mode 0700.
     ///
     /// - Throws: ``OCError`` when a step fails; the temporary file is then removed.
-    public static func write(_ data: Data, to path: String, permissions: Int = 0o644) throws {
+    package static func write(_ data: Data, to path: String, permissions: Int = 0o644) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try createPrivateDirectory(directory)
@@ -82,7 +82,7 @@ public enum AtomicFile {
 
     /// Creates `path` like ``createPrivateDirectory(_:)`` and takes group and other permissions away from it
     /// when it has any (state folders hold secrets).
-    public static func ensurePrivateDirectory(_ path: String) throws {
+    package static func ensurePrivateDirectory(_ path: String) throws {
         try createPrivateDirectory(path)
         var info = stat()
         guard stat(path, &info) == 0 else { throw posixError("inspect", path) }

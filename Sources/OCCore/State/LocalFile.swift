@@ -12,20 +12,20 @@ import Darwin
 /// comes, and `/dev/zero` never ends. So the file is opened with `O_NONBLOCK`, checked with `fstat` on the
 /// descriptor (no race with a rename in between), refused unless it is a regular file, and read up to a
 /// limit. This is the one place such files are read.
-public enum LocalFile {
+package enum LocalFile {
     /// Why a local file could not be read; the message names the path.
-    public struct Failure: Error, Sendable, CustomStringConvertible, LocalizedError {
+    package struct Failure: Error, Sendable, CustomStringConvertible, LocalizedError {
         /// The path as given.
-        public var path: String
+        package var path: String
         /// What is wrong, in a sentence fragment (`is a FIFO, not a regular file`).
-        public var problem: String
+        package var problem: String
         /// Whether the path does not exist at all.
-        public var isMissing: Bool
+        package var isMissing: Bool
         /// The manifest key that named the file (`source`), relative to its resource, when one did.
-        public var keyPath: String?
+        package var keyPath: String?
 
         /// Creates a failure.
-        public init(path: String, problem: String, isMissing: Bool, keyPath: String? = nil) {
+        package init(path: String, problem: String, isMissing: Bool, keyPath: String? = nil) {
             self.path = path
             self.problem = problem
             self.isMissing = isMissing
@@ -33,11 +33,11 @@ public enum LocalFile {
         }
 
         /// `'PATH' PROBLEM`.
-        public var description: String { "'\(path)' \(problem)" }
-        public var errorDescription: String? { description }
+        package var description: String { "'\(path)' \(problem)" }
+        package var errorDescription: String? { description }
 
         /// The same failure, attributed to the manifest key `keyPath` of a resource.
-        public func at(key keyPath: String) -> Failure {
+        package func at(key keyPath: String) -> Failure {
             var copy = self
             copy.keyPath = keyPath
             return copy
@@ -52,7 +52,8 @@ public enum LocalFile {
     /// - Returns: the file's content.
     /// - Throws: ``Failure`` when the path is missing, is not a regular file, is larger than `limit`, or
     ///   cannot be read.
-    public static func readRegular(path: String, limit: Int = ManifestLimits.maximumFileBytes) throws(Failure) -> Data {
+    package static func readRegular(path: String, limit: Int = ManifestLimits.maximumFileBytes) throws(Failure) -> Data
+    {
         var data = Data()
         try forEachChunk(path: path, limit: limit) { data.append($0) }
         return data
@@ -61,7 +62,7 @@ public enum LocalFile {
     /// The first `count` bytes (fewer for a shorter file) of the regular file at `path`.
     ///
     /// - Throws: ``Failure`` when the path is missing, is not a regular file or cannot be read.
-    public static func readHead(path: String, count: Int) throws(Failure) -> Data {
+    package static func readHead(path: String, count: Int) throws(Failure) -> Data {
         let descriptor = try openRegular(path)
         defer { close(descriptor) }
         var data = Data()
@@ -77,7 +78,7 @@ public enum LocalFile {
     ///   - body: called with each chunk in order.
     /// - Throws: ``Failure`` when the path is missing, is not a regular file, is larger than `limit`, or
     ///   cannot be read.
-    public static func forEachChunk(
+    package static func forEachChunk(
         path: String, limit: Int? = ManifestLimits.maximumFileBytes, _ body: (Data) -> Void
     ) throws(Failure) {
         let descriptor = try openRegular(path)

@@ -10,10 +10,10 @@ import Darwin
 ///
 /// The kernel releases the lock when the holder exits, however it exits, so a crashed or killed run
 /// never leaves the stack locked. The file records who holds it, for the error message.
-public final class StackLock: Sendable {
+package final class StackLock: Sendable {
     private let descriptor: Int32
     /// The lock file path.
-    public let path: String
+    package let path: String
 
     private init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
@@ -21,7 +21,7 @@ public final class StackLock: Sendable {
     }
 
     /// Takes the lock or throws ``OCError`` `.locked` naming the holder.
-    public static func acquire(directory: String, purpose: String) throws -> StackLock {
+    package static func acquire(directory: String, purpose: String) throws -> StackLock {
         try AtomicFile.ensurePrivateDirectory(directory)
         let path = URL(fileURLWithPath: directory).appendingPathComponent("lock").path
         // O_NOFOLLOW: a symlink planted at the lock's name is refused, never followed (and truncated).

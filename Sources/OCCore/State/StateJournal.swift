@@ -7,36 +7,36 @@ import Darwin
 #endif
 
 /// What the stack last applied to one resource.
-public struct JournalEntry: Sendable, Hashable, Codable {
+package struct JournalEntry: Sendable, Hashable, Codable {
     /// The provider that manages it.
-    public var provider: String
+    package var provider: String
     /// The host it lives on (kept so a resource removed from the manifest can still be deleted).
-    public var host: Host
+    package var host: Host
     /// The desired tree that was applied.
-    public var applied: Value
+    package var applied: Value
     /// What was observed right after the apply.
-    public var observed: Value?
+    package var observed: Value?
     /// Data the provider keeps between runs (for example a sysctl's value before the first apply).
-    public var privateState: Value?
+    package var privateState: Value?
     /// What it depended on (deletes run in reverse of this).
-    public var dependencies: [Address]
+    package var dependencies: [Address]
     /// When it was last applied.
-    public var appliedAt: Date
+    package var appliedAt: Date
     /// The paths of ``applied`` and ``observed`` that hold secrets (kept so that a rotated or removed secret's
     /// old value stays hidden).
-    public var sensitivePaths: SensitivePaths?
+    package var sensitivePaths: SensitivePaths?
     /// Whether this entry is an intent written before the change ran (see ``Provider/intent(for:context:)``)
     /// and not yet confirmed by a finished apply: the change may have been done in part, or not at all.
-    public var pending: Bool?
+    package var pending: Bool?
     /// The values the resource published after the apply (see ``ResourceSpec/outputs``).
-    public var outputs: Value?
+    package var outputs: Value?
     /// The `restartOn` triggers whose change this resource has not yet been restarted for: written before an apply
     /// that restarts it starts, cleared when the restart is done, so that a failed or killed apply restarts it
     /// on the next run (see Provider+Restart.swift).
-    public var restartPending: [Address]?
+    package var restartPending: [Address]?
 
     /// Creates an entry.
-    public init(
+    package init(
         provider: String,
         host: Host,
         applied: Value,
@@ -62,24 +62,24 @@ public struct JournalEntry: Sendable, Hashable, Codable {
 }
 
 /// One finished apply, as listed by `ocplan history`.
-public struct HistoryRecord: Sendable, Hashable, Codable {
+package struct HistoryRecord: Sendable, Hashable, Codable {
     /// When the apply started.
-    public var startedAt: Date
+    package var startedAt: Date
     /// How long it took, in seconds.
-    public var duration: Double
+    package var duration: Double
     /// Who ran it (user name) and where (host name).
-    public var user: String
+    package var user: String
     /// Counts of applied actions by kind.
-    public var applied: [String: Int]
+    package var applied: [String: Int]
     /// Addresses whose action failed.
-    public var failed: [Address]
+    package var failed: [Address]
     /// Addresses skipped because a dependency failed.
-    public var skipped: [Address]
+    package var skipped: [Address]
     /// Whether every resource converged.
-    public var succeeded: Bool
+    package var succeeded: Bool
 
     /// Creates a record.
-    public init(
+    package init(
         startedAt: Date, duration: Double, user: String, applied: [String: Int], failed: [Address],
         skipped: [Address], succeeded: Bool
     ) {
@@ -97,7 +97,7 @@ public struct HistoryRecord: Sendable, Hashable, Codable {
 /// an append-only history.
 ///
 /// Layout: `<stateDirectory>/<stack>/state.json`, `history.jsonl`, `lock`.
-public actor StateJournal {
+package actor StateJournal {
     private struct File: Codable {
         var formatVersion = 1
         var stack: String
@@ -106,9 +106,9 @@ public actor StateJournal {
     }
 
     /// The stack.
-    public nonisolated let stack: String
+    package nonisolated let stack: String
     /// The directory holding this stack's files.
-    public nonisolated let directory: String
+    package nonisolated let directory: String
     /// The state directory holding every stack's folder.
     private nonisolated let stateDirectory: String
     private var file: File
@@ -116,7 +116,7 @@ public actor StateJournal {
     /// Opens (or starts) the journal of `stack` under `stateDirectory`.
     ///
     /// - Throws: when an existing state file cannot be read.
-    public init(stack: String, stateDirectory: String) throws {
+    package init(stack: String, stateDirectory: String) throws {
         self.stack = stack
         self.stateDirectory = stateDirectory
         self.directory = URL(fileURLWithPath: stateDirectory).appendingPathComponent(stack).path
@@ -140,16 +140,16 @@ public actor StateJournal {
     }
 
     /// The path of the state file.
-    public nonisolated var statePath: String {
+    package nonisolated var statePath: String {
         URL(fileURLWithPath: directory).appendingPathComponent("state.json").path
     }
     /// The path of the history file.
-    public nonisolated var historyPath: String {
+    package nonisolated var historyPath: String {
         URL(fileURLWithPath: directory).appendingPathComponent("history.jsonl").path
     }
 
     /// Every entry by address.
-    public var entries: [Address: JournalEntry] {
+    package var entries: [Address: JournalEntry] {
         var out: [Address: JournalEntry] = [:]
         for (key, value) in file.resources {
             if let address = Address(parsing: key) { out[address] = value } else { out[Address(key, "")] = value }
@@ -158,19 +158,19 @@ public actor StateJournal {
     }
 
     /// The entry for `address`.
-    public func entry(_ address: Address) -> JournalEntry? { file.resources[address.description] }
+    package func entry(_ address: Address) -> JournalEntry? { file.resources[address.description] }
 
     /// The number of writes so far.
-    public var serial: Int { file.serial }
+    package var serial: Int { file.serial }
 
     /// Records an applied resource and saves.
-    public func record(_ address: Address, _ entry: JournalEntry) throws {
+    package func record(_ address: Address, _ entry: JournalEntry) throws {
         file.resources[address.description] = entry
         try save()
     }
 
     /// Forgets a deleted resource and saves.
-    public func remove(_ address: Address) throws {
+    package func remove(_ address: Address) throws {
         guard file.resources.removeValue(forKey: address.description) != nil else { return }
         try save()
     }
@@ -185,7 +185,7 @@ public actor StateJournal {
     }
 
     /// Appends a record to the history.
-    public func appendHistory(_ record: HistoryRecord) throws {
+    package func appendHistory(_ record: HistoryRecord) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -210,7 +210,7 @@ public actor StateJournal {
     }
 
     /// The history, oldest first.
-    public func history() -> [HistoryRecord] {
+    package func history() -> [HistoryRecord] {
         guard let data = FileManager.default.contents(atPath: historyPath) else { return [] }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -219,7 +219,8 @@ public actor StateJournal {
 
     /// The default state directory: `$OCPLAN_STATE_DIR`, else `$XDG_STATE_HOME/ocplan`, else
     /// `~/.local/state/ocplan`.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String
+    {
         if let explicit = environment["OCPLAN_STATE_DIR"], !explicit.isEmpty { return explicit }
         if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
             return URL(fileURLWithPath: xdg).appendingPathComponent("ocplan").path

@@ -5,24 +5,24 @@ import Foundation
 ///
 /// Providers use it for content hashes they store as ownership marks (a spec hash label, the hash of a
 /// build context), so they need not depend on a crypto library themselves.
-public struct ContentDigest: Sendable {
+package struct ContentDigest: Sendable {
     private var hasher = SHA256()
 
     /// Creates an empty digest.
-    public init() {}
+    package init() {}
 
     /// Adds bytes to the digest.
     ///
     /// - Parameter data: the bytes.
-    public mutating func update(_ data: Data) { hasher.update(data: data) }
+    package mutating func update(_ data: Data) { hasher.update(data: data) }
 
     /// Adds the UTF-8 bytes of a string to the digest.
     ///
     /// - Parameter text: the string.
-    public mutating func update(_ text: String) { hasher.update(data: Data(text.utf8)) }
+    package mutating func update(_ text: String) { hasher.update(data: Data(text.utf8)) }
 
     /// The digest of everything added so far, as 64 lower-case hex digits.
-    public func finalize() -> String {
+    package func finalize() -> String {
         hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
@@ -30,7 +30,7 @@ public struct ContentDigest: Sendable {
     ///
     /// - Parameter data: the bytes.
     /// - Returns: the hex digest.
-    public static func sha256(_ data: Data) -> String {
+    package static func sha256(_ data: Data) -> String {
         var digest = ContentDigest()
         digest.update(data)
         return digest.finalize()

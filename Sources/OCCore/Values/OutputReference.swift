@@ -2,18 +2,18 @@ import Foundation
 
 /// A value one resource publishes after it is applied (a container's address on a network, a VM's IPv4, a
 /// Headscale pre-auth key), declared by its spec type and read by others as `${SECTION.NAME.OUTPUT}`.
-public struct OutputField: Sendable, Hashable {
+package struct OutputField: Sendable, Hashable {
     /// The output's name (`ipv4`).
-    public var name: String
+    package var name: String
     /// What it holds, for the docs.
-    public var doc: String
+    package var doc: String
     /// Whether it is a map whose keys follow the name (`ipv4.NETWORK`).
-    public var keyed: Bool
+    package var keyed: Bool
     /// Whether the value is a secret: it is marked in the journal and in every tree it flows into.
-    public var sensitive: Bool
+    package var sensitive: Bool
 
     /// Creates an output field.
-    public init(_ name: String, doc: String, keyed: Bool = false, sensitive: Bool = false) {
+    package init(_ name: String, doc: String, keyed: Bool = false, sensitive: Bool = false) {
         self.name = name
         self.doc = doc
         self.keyed = keyed
@@ -27,19 +27,19 @@ public struct OutputField: Sendable, Hashable {
 /// producer is unchanged in this run (from its observation, else its journal entry), and leaves it, shown as
 /// `(known after apply)`, when the producer changes; the applier resolves what is left just before the consumer
 /// runs, from the journal the producer has just written.
-public struct OutputReference: Sendable, Hashable, Codable {
+package struct OutputReference: Sendable, Hashable, Codable {
     /// The producing resource instance.
-    public var producer: Address
+    package var producer: Address
     /// The path inside its outputs (`["ipv4", "lab-internal"]`).
-    public var path: [String]
+    package var path: [String]
     /// The placeholder written in the consumer's values until the value is known: letters and digits only, unique
     /// to this reference and this run.
-    public var token: String
+    package var token: String
     /// Whether the output is a secret.
-    public var sensitive: Bool
+    package var sensitive: Bool
 
     /// Creates a reference.
-    public init(producer: Address, path: [String], token: String, sensitive: Bool = false) {
+    package init(producer: Address, path: [String], token: String, sensitive: Bool = false) {
         self.producer = producer
         self.path = path
         self.token = token
@@ -47,13 +47,13 @@ public struct OutputReference: Sendable, Hashable, Codable {
     }
 
     /// The reference as written: `containers.proxy.ipv4.internal`.
-    public var expression: String { ([producer.description] + path).joined(separator: ".") }
+    package var expression: String { ([producer.description] + path).joined(separator: ".") }
 
     /// What the plan shows for a value not known yet.
-    public static let unknownText = "(known after apply)"
+    package static let unknownText = "(known after apply)"
 
     /// The value at ``path`` in `outputs`, as text (`nil` when there is none there).
-    public func value(in outputs: Value?) -> String? {
+    package func value(in outputs: Value?) -> String? {
         var node = outputs
         for part in path { node = node?.mapValue?[part] }
         switch node {
@@ -75,7 +75,7 @@ public struct OutputReference: Sendable, Hashable, Codable {
 
 extension Value {
     /// The tree with every token of `values` replaced by its value in every string (keys stay as they are).
-    public func replacingTokens(_ values: [String: String]) -> Value {
+    package func replacingTokens(_ values: [String: String]) -> Value {
         guard !values.isEmpty else { return self }
         switch self {
         case .string(let text):
@@ -92,7 +92,7 @@ extension Value {
     }
 
     /// The tokens of `references` that occur somewhere in the tree.
-    public func tokens(among references: [String: OutputReference]) -> Set<String> {
+    package func tokens(among references: [String: OutputReference]) -> Set<String> {
         guard !references.isEmpty else { return [] }
         switch self {
         case .string(let text):
@@ -105,7 +105,7 @@ extension Value {
     }
 
     /// The paths of the strings that contain one of `tokens`.
-    public func paths(containing tokens: Set<String>, at base: ValuePath = .root) -> [ValuePath] {
+    package func paths(containing tokens: Set<String>, at base: ValuePath = .root) -> [ValuePath] {
         switch self {
         case .string(let text): return tokens.contains(where: text.contains) ? [base] : []
         case .list(let items):

@@ -6,39 +6,39 @@ import Foundation
 /// Sensitivity is data, not a string search: a provider or the planner marks a path (`env.API_KEY`,
 /// `content`), and whatever is at or under a marked path is shown as `(sensitive)`, on both sides of a
 /// change. An attribute that contains a marked path (a whole `env` map) is hidden whole.
-public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The marked paths.
-    public private(set) var paths: Set<ValuePath>
+    package private(set) var paths: Set<ValuePath>
 
     /// Creates a set of marks.
-    public init(_ paths: some Sequence<ValuePath> = [ValuePath]()) { self.paths = Set(paths) }
+    package init(_ paths: some Sequence<ValuePath> = [ValuePath]()) { self.paths = Set(paths) }
 
     /// Whether nothing is marked.
-    public var isEmpty: Bool { paths.isEmpty }
+    package var isEmpty: Bool { paths.isEmpty }
 
     /// Marks `path`.
-    public mutating func insert(_ path: ValuePath) { paths.insert(path) }
+    package mutating func insert(_ path: ValuePath) { paths.insert(path) }
 
     /// Adds every mark of `other`.
-    public mutating func formUnion(_ other: SensitivePaths) { paths.formUnion(other.paths) }
+    package mutating func formUnion(_ other: SensitivePaths) { paths.formUnion(other.paths) }
 
     /// These marks and `other`'s.
-    public func union(_ other: SensitivePaths) -> SensitivePaths {
+    package func union(_ other: SensitivePaths) -> SensitivePaths {
         var copy = self
         copy.formUnion(other)
         return copy
     }
 
     /// Whether the value at `path` is marked, lies under a mark, or contains one.
-    public func covers(_ path: ValuePath) -> Bool {
+    package func covers(_ path: ValuePath) -> Bool {
         paths.contains { path.hasPrefix($0) || $0.hasPrefix(path) }
     }
 
     /// Whether the value at `path` is marked or lies under a mark.
-    public func marks(_ path: ValuePath) -> Bool { paths.contains { path.hasPrefix($0) } }
+    package func marks(_ path: ValuePath) -> Bool { paths.contains { path.hasPrefix($0) } }
 
     /// `value` with every marked subtree replaced by ``DisplayText/placeholder``.
-    public func redact(_ value: Value?) -> Value? {
+    package func redact(_ value: Value?) -> Value? {
         guard let value, !paths.isEmpty else { return value }
         return redact(value, at: .root)
     }
@@ -58,7 +58,7 @@ public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertib
     }
 
     /// The text of every scalar at or under a mark in `value` (to find secrets in argv and messages).
-    public func secrets(in value: Value?) -> Set<String> {
+    package func secrets(in value: Value?) -> Set<String> {
         guard let value, !paths.isEmpty else { return [] }
         var out = Set<String>()
         collect(value, at: .root, marked: false, into: &out)
@@ -85,7 +85,7 @@ public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertib
     ///
     /// Maps are compared key by key and lists of equal length element by element; anything else that differs
     /// is marked whole.
-    public static func differences(between real: Value, and probe: Value) -> SensitivePaths {
+    package static func differences(between real: Value, and probe: Value) -> SensitivePaths {
         var out = SensitivePaths()
         var work: [(Value, Value, ValuePath)] = [(real, probe, .root)]
         while let (left, right, path) = work.popLast() {
@@ -105,7 +105,7 @@ public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertib
     }
 
     /// The concrete paths in `value` that `matches` accepts (a schema's sensitive patterns).
-    public static func paths(in value: Value?, where matches: (ValuePath) -> Bool) -> SensitivePaths {
+    package static func paths(in value: Value?, where matches: (ValuePath) -> Bool) -> SensitivePaths {
         guard let value else { return SensitivePaths() }
         var out = SensitivePaths()
         var work: [(Value, ValuePath)] = [(value, .root)]
@@ -126,7 +126,7 @@ public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertib
 
     /// Marks every string leaf of `value` that contains one of `secrets` (the fallback when a probe cannot
     /// be computed).
-    public static func containing(_ secrets: Set<String>, in value: Value?) -> SensitivePaths {
+    package static func containing(_ secrets: Set<String>, in value: Value?) -> SensitivePaths {
         let present = secrets.filter { !$0.isEmpty }
         guard let value, !present.isEmpty else { return SensitivePaths() }
         var out = SensitivePaths()
@@ -143,15 +143,15 @@ public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertib
         return out
     }
 
-    public var description: String { paths.map(\.description).sorted().joined(separator: ", ") }
+    package var description: String { paths.map(\.description).sorted().joined(separator: ", ") }
 
     // MARK: - Codable as a sorted list of paths
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         paths = Set(try decoder.singleValueContainer().decode([ValuePath].self))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(paths.sorted())
     }
@@ -164,16 +164,16 @@ public struct SensitivePaths: Sendable, Hashable, Codable, CustomStringConvertib
 /// the known secret values are searched for in it — but only values of at least ``minimumSearchLength``
 /// characters: a short value such as `1` would blank every `1` of a message, and is kept out of free text by
 /// the marks alone.
-public enum DisplayText {
+package enum DisplayText {
     /// What a secret is shown as.
-    public static let placeholder = "(sensitive)"
+    package static let placeholder = "(sensitive)"
     /// The shortest secret searched for in free text.
-    public static let minimumSearchLength = 4
+    package static let minimumSearchLength = 4
 
     /// `text` with every occurrence of a secret of at least ``minimumSearchLength`` characters replaced.
     ///
     /// Longer secrets go first, so a secret that contains another is removed whole.
-    public static func redact(_ text: String, secrets: some Sequence<String>) -> String {
+    package static func redact(_ text: String, secrets: some Sequence<String>) -> String {
         let ordered = Set(secrets).filter { $0.count >= minimumSearchLength }.sorted { $0.count > $1.count }
         var cleaned = text
         for secret in ordered where cleaned.contains(secret) {
@@ -184,7 +184,7 @@ public enum DisplayText {
 
     /// Whether one argv element carries `secret`: it is the secret, ends in `=SECRET`, or contains a secret long
     /// enough to be searched for.
-    public static func element(_ element: String, carries secret: String) -> Bool {
+    package static func element(_ element: String, carries secret: String) -> Bool {
         guard !secret.isEmpty else { return false }
         return element == secret || element.hasSuffix("=" + secret)
             || (secret.count >= minimumSearchLength && element.contains(secret))
@@ -197,7 +197,7 @@ public enum DisplayText {
     ///   - text: the text to show.
     ///   - keepNewlines: whether `\n` (and `\t`) stay as they are (multi-line text rendered line by line).
     /// - Returns: the text with every control character written out.
-    public static func escapingControlCharacters(_ text: String, keepNewlines: Bool = false) -> String {
+    package static func escapingControlCharacters(_ text: String, keepNewlines: Bool = false) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -215,7 +215,7 @@ public enum DisplayText {
     }
 
     /// Whether `scalar` is a C0 or C1 control character or DEL.
-    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }
@@ -223,7 +223,7 @@ public enum DisplayText {
 extension Command {
     /// This command with every argv element that carries one of `secrets` marked sensitive, and its standard
     /// input hidden from `--show-commands` when it carries one.
-    public func markingSensitive(_ secrets: Set<String>) -> Command {
+    package func markingSensitive(_ secrets: Set<String>) -> Command {
         let present = secrets.filter { !$0.isEmpty }
         guard !present.isEmpty else { return self }
         var copy = self
@@ -241,23 +241,23 @@ extension Command {
 
 /// A runner that marks the secrets of one change on every command a provider runs for it, so that logs,
 /// errors and `ps` never show them in clear (the runner below it redacts by the marks).
-public struct SensitiveRunner: CommandRunner {
+package struct SensitiveRunner: CommandRunner {
     /// The runner commands go to.
-    public let base: any CommandRunner
+    package let base: any CommandRunner
     /// The secret values of the change.
-    public let secrets: Set<String>
+    package let secrets: Set<String>
 
     /// Creates a runner marking `secrets` before `base` sees a command.
-    public init(base: any CommandRunner, secrets: Set<String>) {
+    package init(base: any CommandRunner, secrets: Set<String>) {
         self.base = base
         self.secrets = secrets
     }
 
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         try await redactingFailures { try await base.run(command.markingSensitive(secrets)) }
     }
 
-    public func check(_ command: Command, host: String) async throws -> CommandResult {
+    package func check(_ command: Command, host: String) async throws -> CommandResult {
         try await redactingFailures { try await base.check(command.markingSensitive(secrets), host: host) }
     }
 
@@ -275,7 +275,7 @@ public struct SensitiveRunner: CommandRunner {
 
 extension DisplayText {
     /// `result` with the secrets removed from both outputs (see ``redact(_:secrets:)``).
-    public static func redact(_ result: CommandResult, secrets: some Sequence<String>) -> CommandResult {
+    package static func redact(_ result: CommandResult, secrets: some Sequence<String>) -> CommandResult {
         let present = Set(secrets).filter { $0.count >= minimumSearchLength }
         guard !present.isEmpty else { return result }
         var cleaned = result

@@ -3,7 +3,7 @@ import Foundation
 /// A node of an attribute tree: the canonical shape providers map desired and observed state to.
 ///
 /// The engine diffs two trees generically; a provider's ``ResourceSchema`` says what the paths mean.
-public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible {
+package indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
     case int(Int)
@@ -12,35 +12,35 @@ public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible
     case map([String: Value])
 
     /// The string payload, if this is a string.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
     /// The integer payload, if this is an int.
-    public var intValue: Int? {
+    package var intValue: Int? {
         if case .int(let i) = self { return i }
         return nil
     }
     /// The boolean payload, if this is a bool.
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
     /// The elements, if this is a list.
-    public var listValue: [Value]? {
+    package var listValue: [Value]? {
         if case .list(let l) = self { return l }
         return nil
     }
     /// The entries, if this is a map.
-    public var mapValue: [String: Value]? {
+    package var mapValue: [String: Value]? {
         if case .map(let m) = self { return m }
         return nil
     }
     /// Whether this is `.null`.
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// The child at `key` of a map (`.null` when absent or not a map).
-    public subscript(key: String) -> Value {
+    package subscript(key: String) -> Value {
         get { mapValue?[key] ?? .null }
         set {
             var map = mapValue ?? [:]
@@ -50,7 +50,7 @@ public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// The value at a path, or `nil` when the path does not exist.
-    public func value(at path: ValuePath) -> Value? {
+    package func value(at path: ValuePath) -> Value? {
         var current = self
         for component in path.components {
             switch (component, current) {
@@ -67,7 +67,7 @@ public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// A compact, stable rendering (maps sorted by key), as shown in plans.
-    public var description: String {
+    package var description: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -81,7 +81,7 @@ public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// Quotes a string as JSON does.
-    public static func quote(_ s: String) -> String {
+    package static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -103,7 +103,7 @@ public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible
 
     // MARK: - Codable as plain JSON
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -120,7 +120,7 @@ public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -133,7 +133,7 @@ public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// A canonical JSON encoding (sorted keys), used for hashes and fingerprints.
-    public var canonicalJSON: Data {
+    package var canonicalJSON: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)) ?? Data()
@@ -143,19 +143,19 @@ public indirect enum Value: Sendable, Hashable, Codable, CustomStringConvertible
 extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: Value...) { self = .list(elements) }
-    public init(dictionaryLiteral elements: (String, Value)...) {
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: Value...) { self = .list(elements) }
+    package init(dictionaryLiteral elements: (String, Value)...) {
         self = .map(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
-    public init(nilLiteral: ()) { self = .null }
+    package init(nilLiteral: ()) { self = .null }
 }
 
 extension Value {
     /// A string value, or `.null` for `nil`.
-    public static func string(_ s: String?) -> Value { s.map { .string($0) } ?? .null }
+    package static func string(_ s: String?) -> Value { s.map { .string($0) } ?? .null }
     /// A list of strings.
-    public static func strings(_ items: [String]) -> Value { .list(items.map { .string($0) }) }
+    package static func strings(_ items: [String]) -> Value { .list(items.map { .string($0) }) }
 }

@@ -1,19 +1,19 @@
 /// A path into a ``Value`` tree, for example `env.HTTP_PROXY` or `ports[0]`.
-public struct ValuePath: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+package struct ValuePath: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     /// One step of a path.
-    public enum Component: Sendable, Hashable, Codable {
+    package enum Component: Sendable, Hashable, Codable {
         case key(String)
         case index(Int)
     }
 
     /// The steps from the root.
-    public var components: [Component]
+    package var components: [Component]
 
     /// Creates a path.
-    public init(_ components: [Component] = []) { self.components = components }
+    package init(_ components: [Component] = []) { self.components = components }
 
     /// Parses `a.b[2].c` (keys may not contain dots or brackets in this form).
-    public init(_ text: String) {
+    package init(_ text: String) {
         var out: [Component] = []
         for part in text.split(separator: ".") {
             var rest = Substring(part)
@@ -33,20 +33,20 @@ public struct ValuePath: Sendable, Hashable, Codable, Comparable, CustomStringCo
     }
 
     /// The root path.
-    public static let root = ValuePath()
+    package static let root = ValuePath()
 
     /// This path extended by a key.
-    public func appending(_ key: String) -> ValuePath { ValuePath(components + [.key(key)]) }
+    package func appending(_ key: String) -> ValuePath { ValuePath(components + [.key(key)]) }
     /// This path extended by an index.
-    public func appending(index: Int) -> ValuePath { ValuePath(components + [.index(index)]) }
+    package func appending(index: Int) -> ValuePath { ValuePath(components + [.index(index)]) }
 
     /// Whether `self` starts with `prefix`.
-    public func hasPrefix(_ prefix: ValuePath) -> Bool {
+    package func hasPrefix(_ prefix: ValuePath) -> Bool {
         components.count >= prefix.components.count
             && Array(components.prefix(prefix.components.count)) == prefix.components
     }
 
-    public var description: String {
+    package var description: String {
         var out = ""
         for component in components {
             switch component {
@@ -63,30 +63,30 @@ public struct ValuePath: Sendable, Hashable, Codable, Comparable, CustomStringCo
         return out
     }
 
-    public static func < (lhs: ValuePath, rhs: ValuePath) -> Bool { lhs.description < rhs.description }
+    package static func < (lhs: ValuePath, rhs: ValuePath) -> Bool { lhs.description < rhs.description }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self.init(try decoder.singleValueContainer().decode(String.self))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
 }
 
 /// A path pattern for schemas: keys, `*` for any key or index, `**` for any remaining suffix.
-public struct PathPattern: Sendable, Hashable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+package struct PathPattern: Sendable, Hashable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The dotted pattern text, for example `networks.*.aliases` or `image`.
-    public var text: String
+    package var text: String
     private var parts: [String] { text.split(separator: ".").map(String.init) }
 
     /// Creates a pattern.
-    public init(_ text: String) { self.text = text }
-    public init(stringLiteral value: String) { self.text = value }
+    package init(_ text: String) { self.text = text }
+    package init(stringLiteral value: String) { self.text = value }
 
     /// Whether `path` lies at or under what this pattern names.
-    public func covers(_ path: ValuePath) -> Bool {
+    package func covers(_ path: ValuePath) -> Bool {
         let parts = self.parts
         if parts.isEmpty { return true }
         var i = 0
@@ -103,5 +103,5 @@ public struct PathPattern: Sendable, Hashable, Codable, CustomStringConvertible,
         return i >= parts.count || parts[i...].allSatisfy { $0 == "**" }
     }
 
-    public var description: String { text }
+    package var description: String { text }
 }

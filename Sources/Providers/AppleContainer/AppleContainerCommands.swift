@@ -5,21 +5,21 @@ import OCCore
 ///
 /// Values from the manifest only ever become single argv elements. Mutating commands are marked
 /// ``Command/mutating``.
-public enum AppleContainerCommands {
+package enum AppleContainerCommands {
     /// The CLI's program name.
-    public static let program = "container"
+    package static let program = "container"
 
     /// The ownership labels put on everything the stack creates.
-    public struct Ownership: Sendable, Hashable {
+    package struct Ownership: Sendable, Hashable {
         /// The stack name (`io.ocplan.stack`).
-        public var stack: String
+        package var stack: String
         /// The resource address (`io.ocplan.address`).
-        public var address: Address
+        package var address: Address
         /// The hash of the tree the object is created from (`io.ocplan.spec-hash`).
-        public var specHash: String
+        package var specHash: String
 
         /// Creates the labels for `address` of `stack`, created from `tree`.
-        public init(stack: String, address: Address, tree: Value) {
+        package init(stack: String, address: Address, tree: Value) {
             self.stack = stack
             self.address = address
             self.specHash = AppleContainerTree.specHash(tree)
@@ -38,13 +38,13 @@ public enum AppleContainerCommands {
     // MARK: - Observe
 
     /// `container system status`: exit 0 when the API server answers, 1 with `apiserver is not running` otherwise.
-    public static func systemStatus() -> Command { Command([program, "system", "status"], timeout: .seconds(30)) }
+    package static func systemStatus() -> Command { Command([program, "system", "status"], timeout: .seconds(30)) }
 
     /// `container list --all --format json`: every container, running or not.
-    public static func listContainers() -> Command { Command([program, "list", "--all", "--format", "json"]) }
+    package static func listContainers() -> Command { Command([program, "list", "--all", "--format", "json"]) }
 
     /// `container network list --format json`: every network.
-    public static func listNetworks() -> Command { Command([program, "network", "list", "--format", "json"]) }
+    package static func listNetworks() -> Command { Command([program, "network", "list", "--format", "json"]) }
 
     // MARK: - Networks
 
@@ -55,7 +55,7 @@ public enum AppleContainerCommands {
     ///   - tree: the desired network tree.
     ///   - ownership: the ownership labels.
     /// - Returns: the command.
-    public static func createNetwork(_ name: String, tree: Value, ownership: Ownership) -> Command {
+    package static func createNetwork(_ name: String, tree: Value, ownership: Ownership) -> Command {
         typealias Key = AppleContainerTree.NetworkKey
         var argv = [program, "network", "create"]
         if tree[Key.isInternal].boolValue == true { argv.append("--internal") }
@@ -67,7 +67,7 @@ public enum AppleContainerCommands {
     }
 
     /// `container network delete NAME`.
-    public static func deleteNetwork(_ name: String) -> Command {
+    package static func deleteNetwork(_ name: String) -> Command {
         Command([program, "network", "delete", name], mutating: true)
     }
 
@@ -87,7 +87,7 @@ public enum AppleContainerCommands {
     ///   - sensitive: the marks of the change: a secret environment value travels in the CLI's environment
     ///     (`-e KEY`), never on its command line, where `ps` shows it to every user.
     /// - Returns: the command.
-    public static func createContainer(
+    package static func createContainer(
         _ name: String, tree: Value, ownership: Ownership, sensitive: SensitivePaths = SensitivePaths()
     ) -> Command {
         typealias Key = AppleContainerTree.ContainerKey
@@ -130,13 +130,13 @@ public enum AppleContainerCommands {
     }
 
     /// `container start NAME`.
-    public static func start(_ name: String) -> Command { Command([program, "start", name], mutating: true) }
+    package static func start(_ name: String) -> Command { Command([program, "start", name], mutating: true) }
 
     /// `container stop NAME` (SIGTERM, then SIGKILL after the CLI's 5 seconds).
-    public static func stop(_ name: String) -> Command { Command([program, "stop", name], mutating: true) }
+    package static func stop(_ name: String) -> Command { Command([program, "stop", name], mutating: true) }
 
     /// `container delete NAME` (refused by the CLI while the container runs, so a running one is stopped first).
-    public static func delete(_ name: String) -> Command { Command([program, "delete", name], mutating: true) }
+    package static func delete(_ name: String) -> Command { Command([program, "delete", name], mutating: true) }
 
     /// Whether `command` removes or stops something, so that a `not found` answer means it is already done.
     static func isRemoval(_ command: Command) -> Bool {

@@ -8,41 +8,41 @@ import OCCore
 /// networks, startedDate}}` and 1.x networks `{id, configuration, status}`. Every field that matters is read
 /// from whichever place the shape puts it; fields a shape lacks are reported as `nil` (not reported) rather
 /// than as a default, so the provider can fall back on the spec-hash label for them.
-public enum AppleContainerObservation {
+package enum AppleContainerObservation {
     /// A network as `container network list --format json` reports it.
-    public struct NetworkRecord: Sendable, Hashable {
+    package struct NetworkRecord: Sendable, Hashable {
         /// The network's name (its id).
-        public var id: String
+        package var id: String
         /// `nat` or `hostOnly`.
-        public var mode: String
+        package var mode: String
         /// The IPv4 subnet, configured or allocated.
-        public var ipv4Subnet: String?
+        package var ipv4Subnet: String?
         /// The IPv6 subnet, when the network has one.
-        public var ipv6Subnet: String?
+        package var ipv6Subnet: String?
         /// All labels, ownership labels included.
-        public var labels: [String: String]
+        package var labels: [String: String]
 
         /// Whether the network is host-only (what `--internal` creates).
-        public var isInternal: Bool { mode == "hostOnly" }
+        package var isInternal: Bool { mode == "hostOnly" }
     }
 
     /// A container as `container list --all --format json` reports it.
-    public struct ContainerRecord: Sendable, Hashable {
+    package struct ContainerRecord: Sendable, Hashable {
         /// The process as the runtime will start it (image defaults merged in).
-        public struct Process: Sendable, Hashable {
+        package struct Process: Sendable, Hashable {
             /// The environment, by name (image variables included).
-            public var environment: [String: String]
+            package var environment: [String: String]
             /// The working directory.
-            public var workingDirectory: String?
+            package var workingDirectory: String?
             /// The user as `uid:gid` or as the name given to `-u`.
-            public var user: String?
+            package var user: String?
             /// The program (entrypoint and command merged with the image's).
-            public var executable: String?
+            package var executable: String?
             /// Its arguments.
-            public var arguments: [String]
+            package var arguments: [String]
 
             /// Creates a process description.
-            public init(
+            package init(
                 environment: [String: String], workingDirectory: String?, user: String?, executable: String?,
                 arguments: [String]
             ) {
@@ -55,40 +55,40 @@ public enum AppleContainerObservation {
         }
 
         /// The container's name (its id).
-        public var id: String
+        package var id: String
         /// `running`, `stopped`, `stopping` or `unknown`.
-        public var state: String
+        package var state: String
         /// The image reference as stored.
-        public var image: String
+        package var image: String
         /// All labels, ownership labels included.
-        public var labels: [String: String]
+        package var labels: [String: String]
         /// The networks the container was created on, in order.
-        public var networks: [String]
+        package var networks: [String]
         /// Each attached network's IPv4 address as a CIDR (`192.168.64.3/24`), by network name.
-        public var addresses: [String: String]
+        package var addresses: [String: String]
         /// Published ports in the tree's text form, sorted.
-        public var ports: [String]
+        package var ports: [String]
         /// Bind and volume mounts in the tree's text form, sorted.
-        public var volumes: [String]
+        package var volumes: [String]
         /// tmpfs mount paths, sorted.
-        public var tmpfs: [String]
+        package var tmpfs: [String]
         /// Whether the root file system is read-only (`nil`: the shape has no such field, 0.x).
-        public var readOnly: Bool?
+        package var readOnly: Bool?
         /// Added capabilities, normalised (`nil`: not reported).
-        public var capAdd: [String]?
+        package var capAdd: [String]?
         /// Dropped capabilities, normalised (`nil`: not reported).
-        public var capDrop: [String]?
+        package var capDrop: [String]?
         /// The init process (`nil`: not reported).
-        public var process: Process?
+        package var process: Process?
         /// DNS servers (`nil`: not reported; empty for `--no-dns`).
-        public var dns: [String]?
+        package var dns: [String]?
         /// Whole CPUs allocated.
-        public var cpus: Int?
+        package var cpus: Int?
         /// Memory allocated, in bytes.
-        public var memoryBytes: Int?
+        package var memoryBytes: Int?
 
         /// Creates a record (the parser fills every field; tests build records directly).
-        public init(
+        package init(
             id: String, state: String, image: String, labels: [String: String], networks: [String],
             addresses: [String: String], ports: [String], volumes: [String], tmpfs: [String], readOnly: Bool?,
             capAdd: [String]?, capDrop: [String]?, process: Process?, dns: [String]?, cpus: Int?, memoryBytes: Int?
@@ -112,17 +112,17 @@ public enum AppleContainerObservation {
         }
 
         /// Whether the container is running (`stopping` and `unknown` count as not running).
-        public var isRunning: Bool { state == "running" }
+        package var isRunning: Bool { state == "running" }
     }
 
     /// Why JSON output could not be read.
-    public struct ParseError: Error, Sendable, CustomStringConvertible {
+    package struct ParseError: Error, Sendable, CustomStringConvertible {
         /// What was being read.
-        public var what: String
+        package var what: String
         /// The decoder's complaint.
-        public var reason: String
+        package var reason: String
 
-        public var description: String { "cannot read the JSON of `\(what)`: \(reason)" }
+        package var description: String { "cannot read the JSON of `\(what)`: \(reason)" }
     }
 
     // MARK: - Entry points
@@ -132,7 +132,7 @@ public enum AppleContainerObservation {
     /// - Parameter output: the command's standard output (an empty output is no network).
     /// - Returns: the networks in the order printed.
     /// - Throws: ``ParseError`` when the output is not one of the known shapes.
-    public static func networks(_ output: Data) throws -> [NetworkRecord] {
+    package static func networks(_ output: Data) throws -> [NetworkRecord] {
         try decode([RawNetwork].self, output, what: "container network list --format json").map(\.record)
     }
 
@@ -141,7 +141,7 @@ public enum AppleContainerObservation {
     /// - Parameter output: the command's standard output (an empty output is no container).
     /// - Returns: the containers in the order printed.
     /// - Throws: ``ParseError`` when the output is not one of the known shapes.
-    public static func containers(_ output: Data) throws -> [ContainerRecord] {
+    package static func containers(_ output: Data) throws -> [ContainerRecord] {
         try decode([RawContainer].self, output, what: "container list --all --format json").map(\.record)
     }
 
@@ -152,7 +152,7 @@ public enum AppleContainerObservation {
     ///
     /// - Parameter result: what the command produced.
     /// - Returns: `true` when the service is running.
-    public static func serviceIsRunning(_ result: CommandResult) -> Bool {
+    package static func serviceIsRunning(_ result: CommandResult) -> Bool {
         result.succeeded && !serviceIsDown(result)
     }
 
@@ -161,7 +161,7 @@ public enum AppleContainerObservation {
     ///
     /// - Parameter result: what the command produced.
     /// - Returns: `true` when the service is down.
-    public static func serviceIsDown(_ result: CommandResult) -> Bool {
+    package static func serviceIsDown(_ result: CommandResult) -> Bool {
         (result.stdoutText + result.stderrText).contains("is not running")
     }
 

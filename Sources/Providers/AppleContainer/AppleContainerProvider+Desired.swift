@@ -7,7 +7,7 @@ extension AppleContainerProvider {
     ///
     /// - Parameter spec: the validated spec.
     /// - Returns: the desired tree.
-    public static func desiredTree(of spec: NetworkSpec) -> Value {
+    package static func desiredTree(of spec: NetworkSpec) -> Value {
         typealias Key = AppleContainerTree.NetworkKey
         var tree: Value = [
             Key.isInternal: .bool(spec.isInternal),
@@ -28,7 +28,7 @@ extension AppleContainerProvider {
     ///   - spec: the validated spec.
     ///   - resolve: turns a path written in the manifest into an absolute one.
     /// - Returns: the desired tree.
-    public static func desiredTree(of spec: ContainerSpec, resolve: (String) -> String = { $0 }) -> Value {
+    package static func desiredTree(of spec: ContainerSpec, resolve: (String) -> String = { $0 }) -> Value {
         typealias Key = AppleContainerTree.ContainerKey
         let ports = spec.ports.map {
             AppleContainerTree.portText(

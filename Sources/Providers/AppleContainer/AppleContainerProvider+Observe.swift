@@ -20,7 +20,7 @@ extension AppleContainerProvider {
     ///   - stack: the stack name.
     ///   - host: the host observed.
     /// - Returns: the response.
-    public static func response(
+    package static func response(
         networks: [AppleContainerObservation.NetworkRecord],
         containers: [AppleContainerObservation.ContainerRecord],
         targets: [ObserveTarget],
@@ -85,7 +85,7 @@ extension AppleContainerProvider {
     ///   - address: the resource the object's name matches.
     ///   - kind: `container` or `network`, for the note.
     /// - Returns: ours when the labels name this stack and address; foreign with the reason otherwise.
-    public static func ownership(
+    package static func ownership(
         _ labels: [String: String], stack: String, address: Address, kind: String
     ) -> (Observation.Ownership, String?) {
         typealias Label = AppleContainerTree.Label
@@ -149,7 +149,7 @@ extension AppleContainerProvider {
     ///   - desired: the desired tree, if any.
     ///   - lastApplied: the tree of the last apply, if any.
     /// - Returns: the observed tree.
-    public static func observedTree(
+    package static func observedTree(
         _ record: AppleContainerObservation.NetworkRecord, desired: Value?, lastApplied: Value?
     ) -> Value {
         typealias Key = AppleContainerTree.NetworkKey
@@ -177,7 +177,7 @@ extension AppleContainerProvider {
     ///   - desired: the desired tree, if any.
     ///   - lastApplied: the tree of the last apply, if any.
     /// - Returns: the observed tree.
-    public static func observedTree(
+    package static func observedTree(
         _ record: AppleContainerObservation.ContainerRecord, desired: Value?, lastApplied: Value?
     ) -> Value {
         typealias Key = AppleContainerTree.ContainerKey

@@ -6,7 +6,7 @@ extension AppleContainerProvider {
     ///
     /// The CLI has no `restart`; stop and start keep the container (its id is its name). Nothing for a stopped
     /// one or one the update starts (see ``ContainerSpec/needsRestart(_:)``); networks have no restart (`nil`).
-    public func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? {
+    package func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? {
         guard change.address.section == ContainerSpec.section else { return nil }
         let name = change.address.name
         guard ContainerSpec.needsRestart(change) else { return [] }

@@ -18,17 +18,17 @@ import OCCore
 /// env files are read when the container is created, and 0.x releases lack `readOnly` and capabilities). Those
 /// are taken from the tree whose hash equals the container's `io.ocplan.spec-hash` label (the manifest's or
 /// the last applied one), so a manifest change is still seen; see ``AppleContainerTree``.
-public struct AppleContainerProvider: Provider {
+package struct AppleContainerProvider: Provider {
     /// The provider's name in plans and the state journal: `apple-container`.
-    public let name = "apple-container"
+    package let name = "apple-container"
     /// The sections it shares with the Podman provider: `networks` and `containers`.
-    public let sections = [NetworkSpec.section, ContainerSpec.section]
+    package let sections = [NetworkSpec.section, ContainerSpec.section]
 
     /// Creates the provider.
-    public init() {}
+    package init() {}
 
     /// Takes the networks and containers whose `runtime` is `apple`.
-    public func manages(_ declaration: ResourceDeclaration) -> Bool {
+    package func manages(_ declaration: ResourceDeclaration) -> Bool {
         switch declaration.spec {
         case let spec as ContainerSpec: return spec.runtime == .apple
         case let spec as NetworkSpec: return spec.runtime == .apple
@@ -37,7 +37,7 @@ public struct AppleContainerProvider: Provider {
     }
 
     /// Everything but a container's `state` forces a replace; containers are replaced with their networks.
-    public func schema(for section: String) -> ResourceSchema {
+    package func schema(for section: String) -> ResourceSchema {
         if section == ContainerSpec.section {
             typealias Key = AppleContainerTree.ContainerKey
             return ResourceSchema(
@@ -48,7 +48,7 @@ public struct AppleContainerProvider: Provider {
     }
 
     /// The `container` CLI, from Apple's signed installer package.
-    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
+    package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         [
             Prerequisite(
                 tool: AppleContainerCommands.program, host: host.name,
@@ -60,7 +60,7 @@ public struct AppleContainerProvider: Provider {
     /// The tree of the declaration's network or container (see `desiredTree(of:)`).
     ///
     /// - Throws: an ``OCError`` when the declaration is neither a network nor a container.
-    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+    package func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
         switch declaration.spec {
         case let spec as NetworkSpec: return Self.desiredTree(of: spec)
         case let spec as ContainerSpec: return Self.desiredTree(of: spec, resolve: { declaration.resolvePath($0) })
@@ -76,7 +76,7 @@ public struct AppleContainerProvider: Provider {
     /// - Throws: ``CommandFailure`` when a list command fails (`.toolMissing` when the CLI is not installed) or
     ///   its output has an unknown shape (`.unrecognisedOutput`), or `container system status` fails without
     ///   saying that the service is down.
-    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+    package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         guard !request.targets.isEmpty else { return ObserveResponse() }
         let host = request.host
         let statusCommand = AppleContainerCommands.systemStatus()
@@ -135,7 +135,7 @@ public struct AppleContainerProvider: Provider {
     /// run again.
     ///
     /// - Throws: an ``OCError`` when a create or replace has no desired tree.
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+    package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         let steps = try commands(change, context: context).map { command -> Step in
             AppleContainerCommands.isRemoval(command) ? .run(command, accepts: Self.goneIsFine) : .run(command)
         }

@@ -5,78 +5,78 @@ import OCCore
 ///
 /// Desired trees (from the specs) and observed trees (from `container … --format json`) are built with the
 /// same keys and the same text forms here, so that a second plan after an apply is empty.
-public enum AppleContainerTree {
+package enum AppleContainerTree {
     /// The labels that mark what a stack created.
-    public enum Label {
+    package enum Label {
         /// The prefix every ownership label starts with; user labels may not use it.
-        public static let prefix = "io.ocplan."
+        package static let prefix = "io.ocplan."
         /// The stack that created the object.
-        public static let stack = "io.ocplan.stack"
+        package static let stack = "io.ocplan.stack"
         /// The resource address the object belongs to (`containers.web`).
-        public static let address = "io.ocplan.address"
+        package static let address = "io.ocplan.address"
         /// A hash of the tree the object was created from (see ``AppleContainerTree/specHash(_:)``).
-        public static let specHash = "io.ocplan.spec-hash"
+        package static let specHash = "io.ocplan.spec-hash"
     }
 
     /// The keys of a network's tree.
-    public enum NetworkKey {
+    package enum NetworkKey {
         /// Whether the network is host-only (`--internal`, mode `hostOnly`).
-        public static let isInternal = "internal"
+        package static let isInternal = "internal"
         /// The IPv4 subnet (only when the manifest sets one).
-        public static let subnet = "subnet"
+        package static let subnet = "subnet"
         /// The IPv6 subnet (only when the manifest sets one).
-        public static let ipv6Subnet = "ipv6Subnet"
+        package static let ipv6Subnet = "ipv6Subnet"
         /// The user's labels, without the ownership labels.
-        public static let labels = "labels"
+        package static let labels = "labels"
         /// Every key, in the order the plan shows them.
-        public static let all = [isInternal, subnet, ipv6Subnet, labels]
+        package static let all = [isInternal, subnet, ipv6Subnet, labels]
         /// Keys left to the runtime when the manifest omits them: observed only when set.
         static let optional: Set<String> = [subnet, ipv6Subnet]
     }
 
     /// The keys of a container's tree.
-    public enum ContainerKey {
+    package enum ContainerKey {
         /// The normalised image reference.
-        public static let image = "image"
+        package static let image = "image"
         /// The arguments after the image (only when set).
-        public static let command = "command"
+        package static let command = "command"
         /// The entrypoint override, one program (only when set).
-        public static let entrypoint = "entrypoint"
+        package static let entrypoint = "entrypoint"
         /// The environment set by the manifest.
-        public static let env = "env"
+        package static let env = "env"
         /// The `--env-file` paths, absolute (only when set).
-        public static let envFiles = "envFiles"
+        package static let envFiles = "envFiles"
         /// The network names, in order (`default` when none is listed).
-        public static let networks = "networks"
+        package static let networks = "networks"
         /// Published ports as `HOST_IP:HOST_PORT:CONTAINER_PORT/PROTO`, sorted.
-        public static let ports = "ports"
+        package static let ports = "ports"
         /// Bind and volume mounts as `SOURCE:TARGET[:ro]`, sorted.
-        public static let volumes = "volumes"
+        package static let volumes = "volumes"
         /// tmpfs mount paths, sorted.
-        public static let tmpfs = "tmpfs"
+        package static let tmpfs = "tmpfs"
         /// Whether the root file system is read-only.
-        public static let readOnly = "readOnly"
+        package static let readOnly = "readOnly"
         /// Added capabilities (`CAP_…`), sorted.
-        public static let capAdd = "capAdd"
+        package static let capAdd = "capAdd"
         /// Dropped capabilities (`CAP_…` or `ALL`), sorted.
-        public static let capDrop = "capDrop"
+        package static let capDrop = "capDrop"
         /// The user's labels, without the ownership labels.
-        public static let labels = "labels"
+        package static let labels = "labels"
         /// The process user (only when set).
-        public static let user = "user"
+        package static let user = "user"
         /// The working directory (only when set).
-        public static let workdir = "workdir"
+        package static let workdir = "workdir"
         /// DNS servers (only when set).
-        public static let dns = "dns"
+        package static let dns = "dns"
         /// Whole CPUs (only when set).
-        public static let cpus = "cpus"
+        package static let cpus = "cpus"
         /// Memory in bytes (only when set).
-        public static let memory = "memory"
+        package static let memory = "memory"
         /// `running` or `stopped`: the only attribute that changes in place.
-        public static let state = "state"
+        package static let state = "state"
 
         /// Every key, in the order the plan shows them.
-        public static let all = [
+        package static let all = [
             image, command, entrypoint, env, envFiles, networks, ports, volumes, tmpfs, readOnly, capAdd, capDrop,
             labels, user, workdir, dns, cpus, memory, state,
         ]
@@ -88,12 +88,12 @@ public enum AppleContainerTree {
     }
 
     /// The network every container joins when none is named, created by `container system start`.
-    public static let defaultNetwork = "default"
+    package static let defaultNetwork = "default"
     /// The host address a port is bound to when the manifest names none.
-    public static let anyAddress = "0.0.0.0"
+    package static let anyAddress = "0.0.0.0"
     /// The value of an attribute the CLI does not report, for an object whose spec hash matches neither the
     /// manifest nor the last apply.
-    public static let unknownValue = "(not reported by container; created from another spec)"
+    package static let unknownValue = "(not reported by container; created from another spec)"
 
     /// A stable hash of everything a container or network was created from (the tree without `state`).
     ///
@@ -101,7 +101,7 @@ public enum AppleContainerTree {
     ///
     /// - Parameter tree: a desired tree.
     /// - Returns: the value of the `io.ocplan.spec-hash` label.
-    public static func specHash(_ tree: Value) -> String {
+    package static func specHash(_ tree: Value) -> String {
         var hashed = tree
         if var map = tree.mapValue {
             map[ContainerKey.state] = nil

@@ -5,22 +5,22 @@ import OCCore
 /// Checks change nothing; they run after apply (and with `ocplan check`) to verify that the stack works end
 /// to end, e.g. that the Mac reaches the exit node directly. A check is retried until it passes or its
 /// retries run out.
-public struct CheckSpec: ResourceSpec, Equatable, Codable {
+package struct CheckSpec: ResourceSpec, Equatable, Codable {
     /// What the command's result must look like.
-    public struct Expectation: Sendable, Hashable, Codable {
+    package struct Expectation: Sendable, Hashable, Codable {
         /// The exit status.
-        public var exitCode: Int
+        package var exitCode: Int
         /// Texts standard output must contain (all of them).
-        public var stdoutContains: [String]
+        package var stdoutContains: [String]
         /// Texts standard output must not contain.
-        public var stdoutNotContains: [String]
+        package var stdoutNotContains: [String]
         /// Texts standard error must contain.
-        public var stderrContains: [String]
+        package var stderrContains: [String]
         /// A regular expression standard output must match.
-        public var stdoutMatches: String?
+        package var stdoutMatches: String?
 
         /// Creates an expectation; by default only a zero exit status.
-        public init(
+        package init(
             exitCode: Int = 0, stdoutContains: [String] = [], stdoutNotContains: [String] = [],
             stderrContains: [String] = [], stdoutMatches: String? = nil
         ) {
@@ -35,7 +35,7 @@ public struct CheckSpec: ResourceSpec, Equatable, Codable {
             case exitCode, stdoutContains, stdoutNotContains, stderrContains, stdoutMatches
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 exitCode: try c.decode(.exitCode, default: 0),
@@ -52,23 +52,23 @@ public struct CheckSpec: ResourceSpec, Equatable, Codable {
         }
     }
 
-    public static let section = "checks"
+    package static let section = "checks"
 
     /// The host the command runs on.
-    public var host: String
+    package var host: String
     /// The command as an argv list.
-    public var run: [String]
+    package var run: [String]
     /// What the result must look like.
-    public var expect: Expectation
+    package var expect: Expectation
     /// How long one attempt may take (Go duration).
-    public var timeout: String
+    package var timeout: String
     /// How many more attempts after a failure.
-    public var retries: Int
+    package var retries: Int
     /// The pause between attempts (Go duration).
-    public var interval: String
+    package var interval: String
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(
+    package init(
         host: String = "local", run: [String], expect: Expectation = Expectation(), timeout: String = "30s",
         retries: Int = 0, interval: String = "2s"
     ) {
@@ -80,13 +80,13 @@ public struct CheckSpec: ResourceSpec, Equatable, Codable {
         self.interval = interval
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, run, expect, timeout, retries, interval
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),
@@ -101,7 +101,7 @@ public struct CheckSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Schema
 
     /// The keys of a `checks` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A read-only command whose result must match, run after apply.",
         fields: [
             FieldSchema(
@@ -147,7 +147,7 @@ public struct CheckSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Validation
 
     /// Checks the command, the durations and the regular expression.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         if run.isEmpty {
             diagnostics.append(

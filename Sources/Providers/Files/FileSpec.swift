@@ -1,29 +1,29 @@
 import OCCore
 
 /// A managed file: its content (inline, copied from a source file, or rendered from a template) and mode.
-public struct FileSpec: ResourceSpec, Equatable {
-    public static let section = "files"
+package struct FileSpec: ResourceSpec, Equatable {
+    package static let section = "files"
 
     /// The host the file lives on.
-    public var host: String
+    package var host: String
     /// The file's path; relative paths resolve against the manifest file's folder (local host only).
-    public var path: String
+    package var path: String
     /// Inline content.
-    public var content: String?
+    package var content: String?
     /// A local file whose bytes become the content (relative to the manifest file).
-    public var source: String?
+    package var source: String?
     /// A local template rendered with the manifest's `${var}` and `${env:NAME}` syntax.
-    public var template: String?
+    package var template: String?
     /// The octal mode, for example `0644`.
-    public var mode: String
+    package var mode: String
     /// The owning user, if it should be set.
-    public var owner: String?
+    package var owner: String?
     /// The owning group, if it should be set.
-    public var group: String?
+    package var group: String?
     /// Whether the content is a secret (never shown in plans).
-    public var sensitive: Bool
+    package var sensitive: Bool
 
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A file with managed content and mode",
         fields: [
             FieldSchema(
@@ -57,7 +57,7 @@ public struct FileSpec: ResourceSpec, Equatable {
         case host, path, content, source, template, mode, owner, group, sensitive
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? "local"
         path = try c.decode(String.self, forKey: .path)
@@ -70,9 +70,9 @@ public struct FileSpec: ResourceSpec, Equatable {
         sensitive = try c.decodeIfPresent(Bool.self, forKey: .sensitive) ?? false
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         let given = [("content", content), ("source", source), ("template", template)].filter { $0.1 != nil }
         if given.count != 1 {

@@ -2,14 +2,14 @@ import Foundation
 import OCCore
 
 /// The argv of every command the files provider runs (pure builders, asserted by tests).
-public enum FilesCommands {
+package enum FilesCommands {
     /// `stat` of many paths at once: one record per path in argument order, without the path itself.
     ///
     /// No path content can then be mistaken for a field or another record. On Linux five NUL-terminated fields
     /// `mode\0size\0type\0owner\0group\0` (`--printf`), on macOS, whose `stat -f` cannot print a NUL, one
     /// tab-separated line `mode\tsize\ttype\towner\tgroup` (none of these fields holds a tab or a newline).
     /// A path that cannot be read prints nothing and makes the exit status 1.
-    public static func stat(_ paths: [String], os: OCCore.Host.OS) -> Command {
+    package static func stat(_ paths: [String], os: OCCore.Host.OS) -> Command {
         switch os {
         case .linux:
             return Command(
@@ -20,7 +20,7 @@ public enum FilesCommands {
     }
 
     /// `cat` of many files at once (split by the sizes `stat` reported).
-    public static func cat(_ paths: [String]) -> Command {
+    package static func cat(_ paths: [String]) -> Command {
         Command(["cat", "--"] + paths, timeout: .seconds(60))
     }
 
@@ -28,7 +28,7 @@ public enum FilesCommands {
     /// a fresh `mktemp` file beside it (mode 0600 from the start, since the content may be a secret), the content,
     /// its mode and owner, then a rename that replaces a symlink at the path instead of following it; none when
     /// the tree has no path.
-    public static func write(_ desired: Value) -> FileWrite? {
+    package static func write(_ desired: Value) -> FileWrite? {
         guard let path = desired["path"].stringValue else { return nil }
         return FileWrite(
             desired["content"].stringValue ?? "", to: path, mode: desired["mode"].stringValue ?? "0644",
@@ -36,15 +36,15 @@ public enum FilesCommands {
     }
 
     /// The commands of ``write(_:)`` on `os`.
-    public static func write(_ desired: Value, os: OCCore.Host.OS) -> [Command] {
+    package static func write(_ desired: Value, os: OCCore.Host.OS) -> [Command] {
         write(desired)?.commands(os: os) ?? []
     }
 
     /// `rm -f -- PATH`.
-    public static func remove(_ path: String) -> Command { HostFile.remove(path) }
+    package static func remove(_ path: String) -> Command { HostFile.remove(path) }
 
     /// `rmdir -- DIR`: removes a folder only when it is empty.
-    public static func removeDirectory(_ path: String) -> Command { Command(["rmdir", "--", path], mutating: true) }
+    package static func removeDirectory(_ path: String) -> Command { Command(["rmdir", "--", path], mutating: true) }
 }
 
 extension FilesCommands {

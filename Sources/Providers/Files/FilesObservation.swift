@@ -2,27 +2,27 @@ import Foundation
 import OCCore
 
 /// Parsers for what the files provider reads back.
-public enum FilesObservation {
+package enum FilesObservation {
     /// One path as `stat` reports it.
-    public struct Stat: Sendable, Hashable {
+    package struct Stat: Sendable, Hashable {
         /// Permission bits in octal, for example `644`.
-        public var mode: String
+        package var mode: String
         /// Size in bytes.
-        public var size: Int
+        package var size: Int
         /// The file type as `stat` names it.
-        public var type: String
+        package var type: String
         /// The owning user.
-        public var owner: String
+        package var owner: String
         /// The owning group.
-        public var group: String
+        package var group: String
         /// Whether it is a regular file.
-        public var isRegular: Bool { type.lowercased().hasPrefix("regular") }
+        package var isRegular: Bool { type.lowercased().hasPrefix("regular") }
     }
 
     /// Parses the output of ``FilesCommands/stat(_:os:)``: one record per path that could be read, in argument
     /// order; `nil` when the output does not have that shape (a field missing, a size that is not a number, bytes
     /// after the last record).
-    public static func parseStat(_ data: Data, os: OCCore.Host.OS) -> [Stat]? {
+    package static func parseStat(_ data: Data, os: OCCore.Host.OS) -> [Stat]? {
         let text = String(decoding: data, as: UTF8.self)
         var fields: [String]
         switch os {
@@ -55,7 +55,7 @@ public enum FilesObservation {
     }
 
     /// Splits concatenated `cat` output by the sizes `stat` reported; `nil` if the lengths disagree.
-    public static func split(_ data: Data, paths: [String], sizes: [Int]) -> [String: Data]? {
+    package static func split(_ data: Data, paths: [String], sizes: [Int]) -> [String: Data]? {
         guard sizes.reduce(0, +) == data.count else { return nil }
         var out: [String: Data] = [:]
         var offset = data.startIndex
@@ -67,7 +67,7 @@ public enum FilesObservation {
     }
 
     /// File bytes as text; binary content becomes a short digest line.
-    public static func text(_ data: Data) -> String {
+    package static func text(_ data: Data) -> String {
         if let text = String(data: data, encoding: .utf8) { return text }
         return "<binary content, \(data.count) bytes>"
     }

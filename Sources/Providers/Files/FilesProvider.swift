@@ -6,25 +6,25 @@ import OCCore
 /// Files carry no ownership mark (a header would change their content), so ownership comes from the
 /// state journal: a file that exists but was never applied by the stack is reported, never touched,
 /// unless adopted. Only files the stack created are deleted.
-public struct FilesProvider: Provider {
-    public let name = "files"
-    public let sections = ["files"]
+package struct FilesProvider: Provider {
+    package let name = "files"
+    package let sections = ["files"]
 
     /// Creates the provider.
-    public init() {}
+    package init() {}
 
-    public func schema(for section: String) -> ResourceSchema {
+    package func schema(for section: String) -> ResourceSchema {
         ResourceSchema(replaceOn: ["path"], sensitive: [], ignored: ["sensitive"])
     }
 
-    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
+    package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         let install = host.os == .macos ? "part of macOS" : "apt-get install coreutils"
         return ["stat", "cat", "mktemp", "tee", "mv", "chmod", "chown", "mkdir", "rm", "rmdir", "ls"].map {
             Prerequisite(tool: $0, host: host.name, install: install)
         }
     }
 
-    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+    package func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
         let spec = try declaration.spec(as: FileSpec.self)
         let content: String
         if let inline = spec.content {
@@ -53,7 +53,7 @@ public struct FilesProvider: Provider {
 
     // MARK: - Observe
 
-    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+    package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         var paths: [Address: String] = [:]
         for target in request.targets {
             // Observe the file where the stack last put it: a changed path then shows as a replace.
@@ -170,7 +170,7 @@ public struct FilesProvider: Provider {
     /// A create, update or replace is a ``FileWrite``, with `rm -f` of the old path first when a replace moves a
     /// file the stack created; a delete of a file the stack created is `rm -f`. Every program ends with a re-observation, so a file still there after its delete is a failed
     /// action. A delete of a file the stack did not create runs nothing (see ``review(_:context:)``).
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+    package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         let created = Self.created(change, context.privateState)
         var steps: [Step] = []
         switch change.action {
@@ -206,7 +206,7 @@ public struct FilesProvider: Provider {
 
     /// A delete of a file the stack did not create (adopted, or taken over from an earlier version) leaves it in
     /// place: the stack only stops managing it.
-    public func review(_ change: Change, context: ChangeContext) -> Review {
+    package func review(_ change: Change, context: ChangeContext) -> Review {
         guard change.action == .delete, !Self.created(change, context.privateState) else { return .none }
         return Review(reason: .notCreatedByStack)
     }
@@ -217,7 +217,7 @@ public struct FilesProvider: Provider {
     ///
     /// An override because both depend on what is on the host when the change runs, not when it was planned; the
     /// program itself is ``program(for:context:)``, interpreted by the engine's ``StepInterpreter``.
-    public func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
+    package func apply(_ request: ApplyRequest) async throws -> ApplyResponse {
         var request = request
         let change = request.change
         let host = request.host.name
@@ -282,7 +282,7 @@ public struct FilesProvider: Provider {
 
     /// Journaled before the write: whether the stack creates the file, so a run killed after the file is in
     /// place still owns it (and deletes it on destroy) instead of asking for `--adopt`.
-    public func intent(for change: Change, context: ChangeContext) throws -> Value? {
+    package func intent(for change: Change, context: ChangeContext) throws -> Value? {
         var intent = Self.privateState(after: change)
         if change.action != .delete, let path = change.after?["path"].stringValue {
             intent[Self.writingKey] = .string(path)

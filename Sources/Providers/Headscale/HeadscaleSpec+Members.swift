@@ -2,30 +2,30 @@ import OCCore
 
 extension HeadscaleSpec {
     /// A Headscale user (`headscale users create NAME [-d DISPLAY] [-e EMAIL]`).
-    public struct User: Sendable, Hashable, Codable {
+    package struct User: Sendable, Hashable, Codable {
         /// The user name (a valid host name from Headscale 0.28 on); policies refer to it as `NAME@`.
-        public var name: String
+        package var name: String
         /// The display name (0.24+).
-        public var displayName: String?
+        package var displayName: String?
         /// The e-mail address (0.24+).
-        public var email: String?
+        package var email: String?
 
         /// Creates a user.
-        public init(name: String, displayName: String? = nil, email: String? = nil) {
+        package init(name: String, displayName: String? = nil, email: String? = nil) {
             self.name = name
             self.displayName = displayName
             self.email = email
         }
 
         /// Whether only the name is set (the short list form says everything).
-        public var isPlain: Bool { displayName == nil && email == nil }
+        package var isPlain: Bool { displayName == nil && email == nil }
 
         private enum CodingKeys: String, CodingKey {
             case displayName, email
         }
 
         /// Decodes the mapping form's value; the name is the mapping key, filled in by the caller.
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 name: "",
@@ -33,7 +33,7 @@ extension HeadscaleSpec {
                 email: try c.decodeIfPresent(String.self, forKey: .email))
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encodeIfPresent(displayName, forKey: .displayName)
             try c.encodeIfPresent(email, forKey: .email)
@@ -41,17 +41,17 @@ extension HeadscaleSpec {
     }
 
     /// A node registered in Headscale, with the routes the stack approves for it.
-    public struct Node: Sendable, Hashable, Codable {
+    package struct Node: Sendable, Hashable, Codable {
         /// The user owning the node.
-        public var user: String
+        package var user: String
         /// Routes to approve: the complete set, since `approve-routes` replaces it (an exit node lists both
         /// exit prefixes).
-        public var approveRoutes: [String]
+        package var approveRoutes: [String]
         /// Tags forced on the node (`tag:exit`); `nil` leaves the node's tags alone.
-        public var tags: [String]?
+        package var tags: [String]?
 
         /// Creates a node.
-        public init(user: String, approveRoutes: [String] = [], tags: [String]? = nil) {
+        package init(user: String, approveRoutes: [String] = [], tags: [String]? = nil) {
             self.user = user
             self.approveRoutes = approveRoutes
             self.tags = tags
@@ -61,7 +61,7 @@ extension HeadscaleSpec {
             case user, approveRoutes, tags
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 user: try c.decode(String.self, forKey: .user),
@@ -71,20 +71,20 @@ extension HeadscaleSpec {
     }
 
     /// A pre-auth key the stack keeps valid, so nodes can join without an interactive login.
-    public struct PreAuthKey: Sendable, Hashable, Codable {
+    package struct PreAuthKey: Sendable, Hashable, Codable {
         /// The owning user; optional from Headscale 0.28 on for tagged keys.
-        public var user: String?
+        package var user: String?
         /// Whether several nodes may use the key.
-        public var reusable: Bool
+        package var reusable: Bool
         /// Whether nodes joined with it are removed when they go offline.
-        public var ephemeral: Bool
+        package var ephemeral: Bool
         /// How long a new key is valid (Prometheus duration, `24h`, `90d`).
-        public var expiration: String
+        package var expiration: String
         /// ACL tags given to nodes that join with it.
-        public var tags: [String]
+        package var tags: [String]
 
         /// Creates a key description.
-        public init(
+        package init(
             user: String? = nil, reusable: Bool = false, ephemeral: Bool = false, expiration: String = "1h",
             tags: [String] = []
         ) {
@@ -99,7 +99,7 @@ extension HeadscaleSpec {
             case user, reusable, ephemeral, expiration, tags
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 user: try c.decodeIfPresent(String.self, forKey: .user),
@@ -111,9 +111,9 @@ extension HeadscaleSpec {
     }
 
     /// The ACL policy and how Headscale reads it.
-    public struct Policy: Sendable, Hashable, Codable {
+    package struct Policy: Sendable, Hashable, Codable {
         /// Where Headscale keeps the policy (`policy.mode` in its config).
-        public enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
+        package enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
             /// In its database; applied with `headscale policy set`.
             case database
             /// In a file it reads; applied by updating the file and sending SIGHUP.
@@ -121,14 +121,14 @@ extension HeadscaleSpec {
         }
 
         /// The HuJSON policy file, relative to the manifest file.
-        public var file: String
+        package var file: String
         /// Where Headscale keeps the policy.
-        public var mode: Mode
+        package var mode: Mode
         /// In `file` mode, the path Headscale reads (`policy.path`, inside the container).
-        public var path: String?
+        package var path: String?
 
         /// Creates a policy.
-        public init(file: String, mode: Mode = .database, path: String? = nil) {
+        package init(file: String, mode: Mode = .database, path: String? = nil) {
             self.file = file
             self.mode = mode
             self.path = path
@@ -138,7 +138,7 @@ extension HeadscaleSpec {
             case file, mode, path
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 file: try c.decode(String.self, forKey: .file),
@@ -148,20 +148,20 @@ extension HeadscaleSpec {
     }
 
     /// The embedded DERP relay and STUN listener (Headscale's `derp.server` config).
-    public struct DERP: Sendable, Hashable, Codable {
+    package struct DERP: Sendable, Hashable, Codable {
         /// The DERP region id clients see (`tailscale netcheck` reports its latency under this key).
-        public var regionID: Int
+        package var regionID: Int
         /// Where STUN listens (`stun_listen_addr`).
-        public var stunListenAddr: String
+        package var stunListenAddr: String
         /// The IPv4 address clients reach the relay at.
-        public var ipv4: String?
+        package var ipv4: String?
         /// The IPv6 address clients reach the relay at.
-        public var ipv6: String?
+        package var ipv6: String?
         /// Extra DERP maps; empty keeps the tailnet fully self-hosted.
-        public var urls: [String]
+        package var urls: [String]
 
         /// Creates a DERP description.
-        public init(
+        package init(
             regionID: Int = 999, stunListenAddr: String = "0.0.0.0:3478", ipv4: String? = nil, ipv6: String? = nil,
             urls: [String] = []
         ) {
@@ -176,7 +176,7 @@ extension HeadscaleSpec {
             case regionID, stunListenAddr, ipv4, ipv6, urls
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 regionID: try c.decode(.regionID, default: 999),
@@ -187,7 +187,7 @@ extension HeadscaleSpec {
         }
 
         /// The STUN port, or `nil` when `stunListenAddr` has none.
-        public var stunPort: Int? {
+        package var stunPort: Int? {
             guard let colon = stunListenAddr.lastIndex(of: ":") else { return nil }
             return Int(stunListenAddr[stunListenAddr.index(after: colon)...]).flatMap {
                 (1...65_535).contains($0) ? $0 : nil

@@ -2,7 +2,7 @@ import OCCore
 
 extension HeadscaleSpec {
     /// The keys of the `headscale` section.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "What the stack keeps inside its Headscale server: users, nodes and routes, keys, the ACL policy, DERP.",
         fields: [
             FieldSchema(

@@ -5,7 +5,7 @@ extension HeadscaleSpec {
     static let exitRoutes = ["0.0.0.0/0", "::/0"]
 
     /// Checks users, node owners and routes, tags, key settings, the policy mode and DERP settings.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics = userProblems(in: context)
         for name in nodes.keys.sorted() {
             guard let node = nodes[name] else { continue }

@@ -6,27 +6,27 @@ import OCCore
 /// host whose transport reaches it (`hs: {transport: podman-exec, container: headscale}`), and the rest is what
 /// the stack wants inside it — users, nodes with their approved routes and tags, pre-auth keys, the ACL policy
 /// and the DERP/STUN settings it owns.
-public struct HeadscaleSpec: ResourceSpec, Equatable, Codable {
-    public static let section = "headscale"
-    public static let isSingleton = true
+package struct HeadscaleSpec: ResourceSpec, Equatable, Codable {
+    package static let section = "headscale"
+    package static let isSingleton = true
 
     /// The host whose transport runs `headscale` commands (usually a `podman-exec` host for the container).
-    public var server: String
+    package var server: String
     /// The public URL clients log in to (`server_url`).
-    public var serverURL: String?
+    package var serverURL: String?
     /// Users, in the order written.
-    public var users: [User]
+    package var users: [User]
     /// Nodes by their name in Headscale.
-    public var nodes: [String: Node]
+    package var nodes: [String: Node]
     /// Pre-auth keys by a name of the stack's choosing.
-    public var preAuthKeys: [String: PreAuthKey]
+    package var preAuthKeys: [String: PreAuthKey]
     /// The ACL policy.
-    public var policy: Policy?
+    package var policy: Policy?
     /// The embedded DERP server and its STUN listener.
-    public var derp: DERP?
+    package var derp: DERP?
 
     /// Creates a spec.
-    public init(
+    package init(
         server: String, serverURL: String? = nil, users: [User] = [], nodes: [String: Node] = [:],
         preAuthKeys: [String: PreAuthKey] = [:], policy: Policy? = nil, derp: DERP? = nil
     ) {
@@ -39,16 +39,16 @@ public struct HeadscaleSpec: ResourceSpec, Equatable, Codable {
         self.derp = derp
     }
 
-    public var hostNames: [String] { [server] }
+    package var hostNames: [String] { [server] }
 
     /// The declared user names.
-    public var userNames: [String] { users.map(\.name) }
+    package var userNames: [String] { users.map(\.name) }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case server, serverURL, users, nodes, preAuthKeys, policy, derp
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             server: try c.decode(String.self, forKey: .server),
@@ -75,7 +75,7 @@ public struct HeadscaleSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// Encodes the canonical form: users as a list of names when none has details, else a mapping.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(server, forKey: .server)
         try c.encodeIfPresent(serverURL, forKey: .serverURL)

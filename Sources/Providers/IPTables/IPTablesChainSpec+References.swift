@@ -52,7 +52,7 @@ extension IPTablesChainSpec {
     ///
     /// - Parameter specs: every declared resource's spec by address.
     /// - Returns: the references, at `rules[INDEX]`.
-    public func references(among specs: [Address: any ResourceSpec]) -> [SpecReference] {
+    package func references(among specs: [Address: any ResourceSpec]) -> [SpecReference] {
         var owners: [String: Address] = [:]
         for (address, spec) in specs {
             guard let other = spec as? IPTablesChainSpec, canJump(to: other) else { continue }

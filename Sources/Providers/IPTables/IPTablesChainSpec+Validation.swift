@@ -16,7 +16,7 @@ extension IPTablesChainSpec {
     ]
 
     /// Checks the chain name, the hook, every rule's syntax, targets and address family, and duplicates.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics = chainProblems(in: context)
         diagnostics += hookProblems(in: context)
         for (index, rule) in rules.enumerated() {

@@ -7,13 +7,13 @@ import OCCore
 /// table and family, so a half-applied chain never exists; with `nft`, the chain lives in the stack's own
 /// table `inet ocplan_STACK` and is written with one `nft -f` transaction. Every rule carries an
 /// `ocplan:STACK:NAME:HASH` comment that marks it as the stack's and names the manifest rule it came from.
-public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
+package struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
     /// The netfilter tables a chain can live in.
-    public enum Table: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Table: String, Sendable, Hashable, Codable, CaseIterable {
         case filter, nat, mangle, raw
 
         /// The built-in chains of the table, which hooks jump from.
-        public var builtinChains: [String] {
+        package var builtinChains: [String] {
             switch self {
             case .filter: return ["INPUT", "FORWARD", "OUTPUT"]
             case .nat: return ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"]
@@ -24,7 +24,7 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// Which IP versions the chain is loaded for.
-    public enum Family: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Family: String, Sendable, Hashable, Codable, CaseIterable {
         /// `iptables` only.
         case ipv4
         /// `ip6tables` only.
@@ -33,11 +33,11 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
         case both
 
         /// The single families this stands for, in the order they are applied.
-        public var members: [Family] { self == .both ? [.ipv4, .ipv6] : [self] }
+        package var members: [Family] { self == .both ? [.ipv4, .ipv6] : [self] }
     }
 
     /// The tool family that loads the rules.
-    public enum Backend: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Backend: String, Sendable, Hashable, Codable, CaseIterable {
         /// `iptables-save`/`iptables-restore` (either flavour); rules use iptables syntax.
         case iptables
         /// A native nftables table `inet oc_NAME` loaded with `nft -f`; rules use nft syntax.
@@ -45,52 +45,52 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// The rule in a built-in chain that jumps to the owned chain.
-    public struct Hook: Sendable, Hashable, Codable {
+    package struct Hook: Sendable, Hashable, Codable {
         /// The chain to jump from (`FORWARD`).
-        public var chain: String
+        package var chain: String
         /// The 1-based position to insert the jump at; appended when `nil`.
-        public var position: Int?
+        package var position: Int?
         /// Extra matches for the jump rule (`-i tailscale0`).
-        public var match: String?
+        package var match: String?
 
         /// Creates a hook.
-        public init(chain: String, position: Int? = nil, match: String? = nil) {
+        package init(chain: String, position: Int? = nil, match: String? = nil) {
             self.chain = chain
             self.position = position
             self.match = match
         }
     }
 
-    public static let section = "iptables"
+    package static let section = "iptables"
 
     /// The Linux host whose netfilter gets the chain.
-    public var host: String
+    package var host: String
     /// The table the chain lives in.
-    public var table: Table
+    package var table: Table
     /// The chain name (`OC_EGRESS`).
-    public var chain: String
+    package var chain: String
     /// The rules in order, each without `-A CHAIN` (`-j LOG --log-prefix "OC_EGRESS "`).
-    public var rules: [String]
+    package var rules: [String]
     /// Where the chain is jumped to from; `nil` when another rule jumps to it.
-    public var hook: Hook?
+    package var hook: Hook?
     /// The IP versions.
-    public var family: Family
+    package var family: Family
     /// The tool family.
-    public var backend: Backend
+    package var backend: Backend
     /// Whether the chain is restored at boot (own rules file and a oneshot unit).
-    public var persist: Bool
+    package var persist: Bool
     /// Where the rules files for boot are kept.
-    public var persistDirectory: String
+    package var persistDirectory: String
     /// Where the systemd unit that loads them at boot is written.
-    public var unitDirectory: String
+    package var unitDirectory: String
 
     /// The default ``persistDirectory``.
-    public static let defaultPersistDirectory = "/etc/ocplan/netfilter"
+    package static let defaultPersistDirectory = "/etc/ocplan/netfilter"
     /// The default ``unitDirectory``.
-    public static let defaultUnitDirectory = "/etc/systemd/system"
+    package static let defaultUnitDirectory = "/etc/systemd/system"
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(
+    package init(
         host: String = "local", table: Table = .filter, chain: String, rules: [String] = [], hook: Hook? = nil,
         family: Family = .ipv4, backend: Backend = .iptables, persist: Bool = false,
         persistDirectory: String = defaultPersistDirectory, unitDirectory: String = defaultUnitDirectory
@@ -107,13 +107,13 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
         self.unitDirectory = unitDirectory
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, table, chain, rules, hook, family, backend, persist, persistDirectory, unitDirectory
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),
@@ -132,7 +132,7 @@ public struct IPTablesChainSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Schema
 
     /// The keys of an `iptables` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A netfilter chain owned by the stack, with its rules and the hook that jumps to it.",
         fields: [
             FieldSchema(

@@ -2,29 +2,29 @@ import Foundation
 import OCCore
 
 /// The argv of every netfilter command the provider runs (pure builders, asserted by tests).
-public enum IPTablesCommands {
+package enum IPTablesCommands {
     /// Lists every table of a family: `iptables-save` / `ip6tables-save` (no side effects; `-t TABLE` would
     /// create an empty table on nf_tables).
-    public static func save(_ family: IPTablesChainSpec.Family) -> Command {
+    package static func save(_ family: IPTablesChainSpec.Family) -> Command {
         Command([family == .ipv6 ? "ip6tables-save" : "iptables-save"], timeout: .seconds(60))
     }
 
     /// Lists the stack's nft table as JSON: `nft -j list table inet ocplan_STACK` (exit 1, "No such file or
     /// directory", when it does not exist).
-    public static func nftList(stack: String) -> Command {
+    package static func nftList(stack: String) -> Command {
         Command(["nft", "-j", "list", "table", "inet", "ocplan_\(stack)"], timeout: .seconds(60))
     }
 
     /// Loads one transaction into a family's tables without flushing anything else:
     /// `iptables-restore -w 5 --noflush` with the transaction on standard input.
-    public static func restore(_ family: IPTablesChainSpec.Family, script: String) -> Command {
+    package static func restore(_ family: IPTablesChainSpec.Family, script: String) -> Command {
         Command(
             [family == .ipv6 ? "ip6tables-restore" : "iptables-restore", "-w", "5", "--noflush"],
             stdin: Data(script.utf8), timeout: .seconds(60), mutating: true, showsInput: true)
     }
 
     /// Loads one nft transaction: `nft -f -` with it on standard input.
-    public static func nftLoad(script: String) -> Command {
+    package static func nftLoad(script: String) -> Command {
         Command(["nft", "-f", "-"], stdin: Data(script.utf8), timeout: .seconds(60), mutating: true, showsInput: true)
     }
 }

@@ -17,7 +17,7 @@ extension IPTablesProvider {
     /// which ``settle(_:for:context:)`` records anew from what the tool prints now).
     ///
     /// - Throws: an ``OCError`` when the change's trees are not an `iptables` resource's.
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+    package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         let steps = try steps(for: change, context: context)
         guard change.action != .delete else { return StepProgram(steps, refreshesFirst: true) }
         return StepProgram(steps + [.reobserve], privateState: .map([:]), refreshesFirst: true)
@@ -97,7 +97,7 @@ extension IPTablesProvider {
 
     /// Records the rule texts the tool prints now (to recognise them as the stack's next time) and the
     /// persistence files written, as the private state.
-    public func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
+    package func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
         guard change.action != .delete else { return ApplyResponse(observed: nil) }
         var state: [String: Value] = [:]
         var canonical: [String: Value] = [:]

@@ -12,14 +12,14 @@ import OCCore
 ///
 /// The attribute tree is described by ``NetfilterTree``; `table`, `chain`, `family` and `backend` force a
 /// replace, everything else changes in place.
-public struct IPTablesProvider: Provider {
+package struct IPTablesProvider: Provider {
     /// The provider's name in plans and the state journal: `iptables`.
-    public let name = "iptables"
+    package let name = "iptables"
     /// The one section it manages: `iptables`.
-    public let sections = [IPTablesChainSpec.section]
+    package let sections = [IPTablesChainSpec.section]
 
     /// Creates the provider.
-    public init() {}
+    package init() {}
 
     /// The keys of the private state kept in the journal.
     enum Private {
@@ -34,13 +34,13 @@ public struct IPTablesProvider: Provider {
     static let found = "found"
 
     /// Table, chain, family and backend force a replace.
-    public func schema(for section: String) -> ResourceSchema {
+    package func schema(for section: String) -> ResourceSchema {
         typealias Key = NetfilterTree
         return ResourceSchema(replaceOn: [Key.table, Key.chain, Key.family, Key.backend].map { PathPattern($0) })
     }
 
     /// iptables (with ip6tables and the save/restore tools) and nft.
-    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
+    package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         ["iptables-save", "ip6tables-save", "iptables-restore", "ip6tables-restore"].map {
             Prerequisite(tool: $0, host: host.name, install: "apt-get install iptables")
         } + [Prerequisite(tool: "nft", host: host.name, install: "apt-get install nftables")]
@@ -49,7 +49,7 @@ public struct IPTablesProvider: Provider {
     /// The chain's tree, with each rule in canonical spacing.
     ///
     /// - Throws: an ``OCError`` when the declaration is not an ``IPTablesChainSpec``.
-    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+    package func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
         NetfilterChain(name: declaration.address.name, spec: try declaration.spec(as: IPTablesChainSpec.self)).tree
     }
 
@@ -67,7 +67,7 @@ public struct IPTablesProvider: Provider {
     /// as discovered, so the plan deletes them unless they are declared.
     ///
     /// - Throws: ``CommandFailure`` when a listing command fails (`.toolMissing` without iptables or nft).
-    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+    package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         let chains = request.targets.compactMap { target -> (ObserveTarget, NetfilterChain)? in
             guard let tree = target.desired ?? target.lastApplied,
                 let chain = NetfilterChain(name: target.address.name, tree: tree)

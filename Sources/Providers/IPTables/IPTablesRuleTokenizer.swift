@@ -3,9 +3,9 @@
 /// Rules are written as text (`-j LOG --log-prefix "OC_EGRESS "`) but always executed as argv arrays; this
 /// is the one place that turns one into the other. It understands white space, single quotes, double quotes
 /// and backslash escapes, and nothing else (no variables, globs or command substitution).
-public enum IPTablesRuleTokenizer {
+package enum IPTablesRuleTokenizer {
     /// The arguments of `rule`, or `nil` when a quote is not closed or the rule ends in a lone backslash.
-    public static func arguments(of rule: String) -> [String]? {
+    package static func arguments(of rule: String) -> [String]? {
         var arguments: [String] = []
         var current = ""
         var inToken = false

@@ -3,26 +3,26 @@
 /// Format (reference §7.1): `*TABLE` starts a table and `COMMIT` ends it; `:CHAIN POLICY [p:b]` declares a
 /// chain (`-` for user chains); `[p:b] -A CHAIN SPEC` is a rule with counters (`-c`), `-A CHAIN SPEC` one
 /// without; `#` lines are comments.
-public struct IPTablesSave: Sendable, Hashable {
+package struct IPTablesSave: Sendable, Hashable {
     /// One rule, as printed.
-    public struct Rule: Sendable, Hashable {
+    package struct Rule: Sendable, Hashable {
         /// The chain it is in.
-        public var chain: String
+        package var chain: String
         /// The arguments after `-A CHAIN`, split like the tool splits them.
-        public var arguments: [String]
+        package var arguments: [String]
         /// The packet counter (with `-c`).
-        public var packets: Int?
+        package var packets: Int?
         /// The byte counter (with `-c`).
-        public var bytes: Int?
+        package var bytes: Int?
 
         /// The text of the `--comment` argument, if the rule has one.
-        public var comment: String? {
+        package var comment: String? {
             guard let index = arguments.firstIndex(of: "--comment"), index + 1 < arguments.count else { return nil }
             return arguments[index + 1]
         }
 
         /// The ocplan mark in the rule's comments, if any.
-        public var mark: NetfilterMark? {
+        package var mark: NetfilterMark? {
             for (index, argument) in arguments.enumerated() where argument == "--comment" && index + 1 < arguments.count
             {
                 if let mark = NetfilterMark(comment: arguments[index + 1]) { return mark }
@@ -31,7 +31,7 @@ public struct IPTablesSave: Sendable, Hashable {
         }
 
         /// The arguments without ocplan's `-m comment --comment ocplan:…` clause.
-        public var argumentsWithoutMark: [String] {
+        package var argumentsWithoutMark: [String] {
             var out: [String] = []
             var index = 0
             while index < arguments.count {
@@ -48,46 +48,46 @@ public struct IPTablesSave: Sendable, Hashable {
         }
 
         /// The rule spec as iptables-save prints it (quoted again), without `-A CHAIN`.
-        public var spec: String { arguments.map(NetfilterMark.quote).joined(separator: " ") }
+        package var spec: String { arguments.map(NetfilterMark.quote).joined(separator: " ") }
 
         /// The rule spec without ocplan's mark.
-        public var specWithoutMark: String { argumentsWithoutMark.map(NetfilterMark.quote).joined(separator: " ") }
+        package var specWithoutMark: String { argumentsWithoutMark.map(NetfilterMark.quote).joined(separator: " ") }
     }
 
     /// One table.
-    public struct Table: Sendable, Hashable {
+    package struct Table: Sendable, Hashable {
         /// Chain names in the order declared, with their policy (`-` for user chains).
-        public var chains: [(name: String, policy: String)] = []
+        package var chains: [(name: String, policy: String)] = []
         /// Rules in order.
-        public var rules: [Rule] = []
+        package var rules: [Rule] = []
 
         /// Whether the table declares `chain`.
-        public func has(chain: String) -> Bool { chains.contains { $0.name == chain } }
+        package func has(chain: String) -> Bool { chains.contains { $0.name == chain } }
 
         /// The rules of `chain`, in order.
-        public func rules(of chain: String) -> [Rule] { rules.filter { $0.chain == chain } }
+        package func rules(of chain: String) -> [Rule] { rules.filter { $0.chain == chain } }
 
-        public static func == (lhs: Table, rhs: Table) -> Bool {
+        package static func == (lhs: Table, rhs: Table) -> Bool {
             lhs.chains.map(\.name) == rhs.chains.map(\.name) && lhs.chains.map(\.policy) == rhs.chains.map(\.policy)
                 && lhs.rules == rhs.rules
         }
 
-        public func hash(into hasher: inout Hasher) {
+        package func hash(into hasher: inout Hasher) {
             hasher.combine(chains.map(\.name))
             hasher.combine(rules)
         }
     }
 
     /// Tables by name (`filter`, `nat`, `mangle`, `raw`).
-    public var tables: [String: Table]
+    package var tables: [String: Table]
     /// The first line that is not in the tool's format, `nil` when everything was recognised.
     ///
     /// A table whose `COMMIT` is missing (output cut short) counts too. Such output is an observation error: it is
     /// never read as tables without the chain.
-    public var unrecognised: String?
+    package var unrecognised: String?
 
     /// Parses the tool's output; the first line it does not understand is kept in ``unrecognised``.
-    public init(parsing text: String) {
+    package init(parsing text: String) {
         var tables: [String: Table] = [:]
         var current: String?
         var unrecognised: String?

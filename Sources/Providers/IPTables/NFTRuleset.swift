@@ -6,49 +6,49 @@ import OCCore
 /// nft prints a flat list of single-key objects (`{"metainfo": …}`, `{"table": …}`, `{"chain": …}`,
 /// `{"rule": …}`; reference §7.3). Base chains carry `type`, `hook` and a numeric `prio`; native rules keep
 /// their `comment`.
-public struct NFTRuleset: Sendable, Hashable {
+package struct NFTRuleset: Sendable, Hashable {
     /// One chain.
-    public struct Chain: Sendable, Hashable {
+    package struct Chain: Sendable, Hashable {
         /// The chain's name.
-        public var name: String
+        package var name: String
         /// `filter`, `nat` or `route` for a base chain.
-        public var type: String?
+        package var type: String?
         /// The netfilter hook (`forward`) for a base chain.
-        public var hook: String?
+        package var hook: String?
         /// The numeric priority for a base chain.
-        public var priority: Int?
+        package var priority: Int?
     }
 
     /// One rule.
-    public struct Rule: Sendable, Hashable {
+    package struct Rule: Sendable, Hashable {
         /// The chain it is in.
-        public var chain: String
+        package var chain: String
         /// The rule's handle.
-        public var handle: Int
+        package var handle: Int
         /// Its comment.
-        public var comment: String?
+        package var comment: String?
         /// Its expressions as JSON (sorted keys, counter values left out), used to show a rule ocplan did not
         /// write and to notice one edited in place.
-        public var expression: String
+        package var expression: String
         /// The packets its `counter` statement counted, if it has one.
-        public var packets: Int?
+        package var packets: Int?
 
         /// The ocplan mark in its comment, if any.
-        public var mark: NetfilterMark? { comment.flatMap(NetfilterMark.init(comment:)) }
+        package var mark: NetfilterMark? { comment.flatMap(NetfilterMark.init(comment:)) }
     }
 
     /// Chains in listed order.
-    public var chains: [Chain] = []
+    package var chains: [Chain] = []
     /// Rules in listed order.
-    public var rules: [Rule] = []
+    package var rules: [Rule] = []
 
     /// An empty ruleset (the table does not exist).
-    public init() {}
+    package init() {}
 
     /// Parses `nft -j list …` output.
     ///
     /// - Throws: an ``OCError`` when the text is not nft's JSON.
-    public init(json text: String) throws {
+    package init(json text: String) throws {
         let decoded: Value
         do {
             decoded = try JSONDecoder().decode(Value.self, from: Data(text.utf8))
@@ -81,8 +81,8 @@ public struct NFTRuleset: Sendable, Hashable {
     }
 
     /// The chain named `name`.
-    public func chain(_ name: String) -> Chain? { chains.first { $0.name == name } }
+    package func chain(_ name: String) -> Chain? { chains.first { $0.name == name } }
 
     /// The rules of `chain`, in order.
-    public func rules(of chain: String) -> [Rule] { rules.filter { $0.chain == chain } }
+    package func rules(of chain: String) -> [Rule] { rules.filter { $0.chain == chain } }
 }

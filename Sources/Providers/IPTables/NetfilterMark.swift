@@ -8,21 +8,21 @@ import OCCore
 /// `-p tcp -m tcp --dport 443`), so observation recognises a rule by its comment: a listed rule whose hash
 /// belongs to a desired rule is that rule; anything else is shown as the tool prints it. Names use only
 /// `[A-Za-z0-9._-]`, so the comment never needs quoting.
-public struct NetfilterMark: Sendable, Hashable {
+package struct NetfilterMark: Sendable, Hashable {
     /// The prefix of every comment ocplan writes.
-    public static let prefix = "ocplan:"
+    package static let prefix = "ocplan:"
 
     /// The stack that wrote the rule.
-    public var stack: String
+    package var stack: String
     /// The resource name (the part after `iptables.`).
-    public var name: String
+    package var name: String
     /// Whether this marks the hook rule rather than a rule of the chain.
-    public var isHook: Bool
+    package var isHook: Bool
     /// The hash of the rule text.
-    public var hash: String
+    package var hash: String
 
     /// Creates a mark.
-    public init(stack: String, name: String, isHook: Bool = false, hash: String) {
+    package init(stack: String, name: String, isHook: Bool = false, hash: String) {
         self.stack = stack
         self.name = name
         self.isHook = isHook
@@ -30,12 +30,12 @@ public struct NetfilterMark: Sendable, Hashable {
     }
 
     /// The mark of a chain rule.
-    public static func rule(stack: String, name: String, text: String) -> NetfilterMark {
+    package static func rule(stack: String, name: String, text: String) -> NetfilterMark {
         NetfilterMark(stack: stack, name: name, hash: hash(of: text))
     }
 
     /// The mark of a hook rule: its hash covers the built-in chain, the position and the match.
-    public static func hook(stack: String, name: String, chain: String, position: Int?, match: String?)
+    package static func hook(stack: String, name: String, chain: String, position: Int?, match: String?)
         -> NetfilterMark
     {
         let text = "\(chain)\u{0}\(position.map(String.init) ?? "")\u{0}\(match ?? "")"
@@ -43,12 +43,12 @@ public struct NetfilterMark: Sendable, Hashable {
     }
 
     /// The comment text.
-    public var comment: String {
+    package var comment: String {
         Self.prefix + "\(stack):\(name):" + (isHook ? "hook:" : "") + hash
     }
 
     /// Parses a comment ocplan wrote; `nil` for any other comment.
-    public init?(comment: String) {
+    package init?(comment: String) {
         guard comment.hasPrefix(Self.prefix) else { return nil }
         let parts = comment.dropFirst(Self.prefix.count).split(separator: ":", omittingEmptySubsequences: false)
         switch parts.count {
@@ -60,21 +60,21 @@ public struct NetfilterMark: Sendable, Hashable {
     }
 
     /// Twelve hex digits of the SHA-256 of the rule's arguments (whitespace between them does not count).
-    public static func hash(of text: String) -> String {
+    package static func hash(of text: String) -> String {
         var digest = ContentDigest()
         digest.update((IPTablesRuleTokenizer.arguments(of: text) ?? [text]).joined(separator: "\u{0}"))
         return String(digest.finalize().prefix(12))
     }
 
     /// The rule in a canonical spacing: its arguments joined by one space, quoted where needed.
-    public static func canonicalText(_ text: String) -> String {
+    package static func canonicalText(_ text: String) -> String {
         guard let arguments = IPTablesRuleTokenizer.arguments(of: text) else { return text }
         return arguments.map(quote).joined(separator: " ")
     }
 
     /// One argument as iptables-save and iptables-restore write it: bare when it is plain, otherwise in double
     /// quotes with `"` and `\` escaped.
-    public static func quote(_ argument: String) -> String {
+    package static func quote(_ argument: String) -> String {
         let plain =
             !argument.isEmpty
             && !argument.contains { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" || $0 == "#" }

@@ -4,15 +4,15 @@ import OCCore
 ///
 /// Multipass changes CPUs, memory and disk in place with `multipass set` while the VM is stopped (ocapply
 /// stops and restarts it); the image and cloud-init only act at launch, so changing them replaces the VM.
-public struct VMSpec: ResourceSpec, Equatable, Codable {
+package struct VMSpec: ResourceSpec, Equatable, Codable {
     /// The VM managers ocplan drives.
-    public enum Runtime: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Runtime: String, Sendable, Hashable, Codable, CaseIterable {
         /// Canonical's Multipass.
         case multipass
     }
 
     /// Whether the VM should be running.
-    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Launched and running.
         case running
         /// Launched and stopped.
@@ -20,20 +20,20 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// A host directory mounted into the VM (`multipass mount`).
-    public struct Mount: Sendable, Hashable, Codable, CustomStringConvertible {
+    package struct Mount: Sendable, Hashable, Codable, CustomStringConvertible {
         /// The host directory (relative paths are relative to the manifest file).
-        public var source: String
+        package var source: String
         /// The absolute path inside the VM.
-        public var target: String
+        package var target: String
 
         /// Creates a mount.
-        public init(source: String, target: String) {
+        package init(source: String, target: String) {
             self.source = source
             self.target = target
         }
 
         /// Parses `SOURCE:TARGET`, splitting at the last colon (never fails; validation checks the parts).
-        public init(parsing text: String) {
+        package init(parsing text: String) {
             guard let colon = text.lastIndex(of: ":") else {
                 self.init(source: text, target: "")
                 return
@@ -42,13 +42,13 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
         }
 
         /// `SOURCE:TARGET`.
-        public var description: String { "\(source):\(target)" }
+        package var description: String { "\(source):\(target)" }
 
         private enum CodingKeys: String, CodingKey {
             case source, target
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             if let text = try? decoder.singleValueContainer().decode(String.self) {
                 self.init(parsing: text)
                 return
@@ -58,40 +58,40 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
                 source: try c.decode(String.self, forKey: .source), target: try c.decode(String.self, forKey: .target))
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             try container.encode(description)
         }
     }
 
-    public static let section = "vms"
+    package static let section = "vms"
 
     /// A `transport: multipass` host runs its commands inside the VM named by its `vm` (or its own name).
-    public static func backingName(for host: OCCore.Host) -> String? {
+    package static func backingName(for host: OCCore.Host) -> String? {
         host.transport == .multipass ? (host.vm ?? host.name) : nil
     }
 
     /// The host that runs the VM manager (where `multipass` is called).
-    public var host: String
+    package var host: String
     /// The VM manager.
-    public var runtime: Runtime
+    package var runtime: Runtime
     /// The image (`24.04`, `noble`, `lts`).
-    public var image: String
+    package var image: String
     /// Virtual CPUs.
-    public var cpus: Int
+    package var cpus: Int
     /// Memory as written (`2G`).
-    public var memory: String
+    package var memory: String
     /// Disk size as written (`10G`); Multipass can only grow a disk.
-    public var disk: String
+    package var disk: String
     /// A cloud-init user-data file used at launch, relative to the manifest file.
-    public var cloudInit: String?
+    package var cloudInit: String?
     /// Host directories mounted into the VM.
-    public var mounts: [Mount]
+    package var mounts: [Mount]
     /// Running or stopped.
-    public var state: State
+    package var state: State
 
     /// Creates a spec; every omitted value is Multipass's default.
-    public init(
+    package init(
         host: String = "local", runtime: Runtime = .multipass, image: String = "lts", cpus: Int = 1,
         memory: String = "1G", disk: String = "5G", cloudInit: String? = nil, mounts: [Mount] = [],
         state: State = .running
@@ -107,19 +107,19 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
         self.state = state
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     /// The memory in bytes, or `nil` when it is not a size.
-    public var memoryBytes: Int64? { MultipassSize.bytes(memory) }
+    package var memoryBytes: Int64? { MultipassSize.bytes(memory) }
 
     /// The disk size in bytes, or `nil` when it is not a size.
-    public var diskBytes: Int64? { MultipassSize.bytes(disk) }
+    package var diskBytes: Int64? { MultipassSize.bytes(disk) }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, runtime, image, cpus, memory, disk, cloudInit, mounts, state
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),
@@ -137,7 +137,7 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Schema
 
     /// The keys of a `vms` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A Multipass virtual machine.",
         fields: [
             FieldSchema(
@@ -187,7 +187,7 @@ public struct VMSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Validation
 
     /// Checks the VM name, sizes and minimums, mounts and where Multipass can run.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         let name = context.address.name
         if !Self.isValidName(name) {

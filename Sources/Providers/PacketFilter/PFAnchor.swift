@@ -6,41 +6,41 @@ import OCCore
 /// named after the stack, so whatever it holds is the stack's. With `persist: true` the rules are also kept in
 /// `/etc/pf.anchors/ocplan.STACK` (loaded at boot by a `load anchor` line in `/etc/pf.conf`) and a LaunchDaemon
 /// `/Library/LaunchDaemons/io.ocplan.pf.STACK.plist` runs `pfctl -E -f /etc/pf.conf` at boot.
-public struct PFAnchor: Sendable, Hashable {
+package struct PFAnchor: Sendable, Hashable {
     /// The prefix of every anchor ocplan owns.
-    public static let prefix = "ocplan/"
+    package static let prefix = "ocplan/"
 
     /// The stack the anchor belongs to.
-    public var stack: String
+    package var stack: String
 
     /// The anchor of `stack`.
-    public init(stack: String) { self.stack = stack }
+    package init(stack: String) { self.stack = stack }
 
     /// The anchor named `name` (`ocplan/STACK`), or `nil` for a name ocplan does not give anchors.
-    public init?(name: String) {
+    package init?(name: String) {
         guard name.hasPrefix(Self.prefix), name.count > Self.prefix.count else { return nil }
         self.stack = String(name.dropFirst(Self.prefix.count))
     }
 
     /// The anchor's name: `ocplan/STACK`.
-    public var name: String { Self.prefix + stack }
+    package var name: String { Self.prefix + stack }
 
     /// The file the rules are kept in for boot: `/etc/pf.anchors/ocplan.STACK`.
-    public var file: String { "/etc/pf.anchors/ocplan.\(stack)" }
+    package var file: String { "/etc/pf.anchors/ocplan.\(stack)" }
 
     /// The LaunchDaemon's label: `io.ocplan.pf.STACK`.
-    public var daemonLabel: String { "io.ocplan.pf.\(stack)" }
+    package var daemonLabel: String { "io.ocplan.pf.\(stack)" }
 
     /// The LaunchDaemon's property list: `/Library/LaunchDaemons/io.ocplan.pf.STACK.plist`.
-    public var daemonPath: String { "/Library/LaunchDaemons/\(daemonLabel).plist" }
+    package var daemonPath: String { "/Library/LaunchDaemons/\(daemonLabel).plist" }
 
     /// The lines `/etc/pf.conf` needs for this anchor.
-    public var confLines: PFConf.Lines { PFConf.Lines(anchor: name, file: file) }
+    package var confLines: PFConf.Lines { PFConf.Lines(anchor: name, file: file) }
 
     /// The rules as one text: one rule per line, newline-terminated (empty for no rules).
     ///
     /// This is what `pfctl -a ANCHOR -f -` reads on standard input and what the anchor file holds.
-    public static func rulesText(_ rules: [String]) -> String {
+    package static func rulesText(_ rules: [String]) -> String {
         rules.map { $0 + "\n" }.joined()
     }
 
@@ -52,7 +52,7 @@ public struct PFAnchor: Sendable, Hashable {
     ///
     /// - Parameter enable: whether the daemon enables pf.
     /// - Returns: the property list text.
-    public func daemonPlist(enable: Bool) -> String {
+    package func daemonPlist(enable: Bool) -> String {
         let arguments = ["/sbin/pfctl"] + (enable ? ["-E"] : []) + ["-f", PFConf.path]
         return """
             <?xml version="1.0" encoding="UTF-8"?>

@@ -42,7 +42,7 @@ extension PFAnchorSpec {
 
     /// Checks that the stack's anchor has one entry per host, rule order, unresolved variables, undefined
     /// macros, NAT targets, rules the anchor's references do not reach, and the host's OS.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for (address, _) in context.others(PFAnchorSpec.self, on: host) {
             diagnostics.append(

@@ -7,33 +7,33 @@ import OCCore
 /// anchor` when persisting); ocplan checks and adds those lines. Because the anchor is per stack, a stack has
 /// at most one `pf` entry per host. Rules change in place (`pfctl -a ocplan/STACK -f -` replaces the anchor's
 /// rules).
-public struct PFAnchorSpec: ResourceSpec, Equatable, Codable {
-    public static let section = "pf"
+package struct PFAnchorSpec: ResourceSpec, Equatable, Codable {
+    package static let section = "pf"
 
     /// The macOS host whose pf gets the rules.
-    public var host: String
+    package var host: String
     /// The rules in pf.conf syntax, translation (`nat`, `rdr`) before filtering (`pass`, `block`).
-    public var rules: [String]
+    package var rules: [String]
     /// Whether to make sure pf is enabled (`pfctl -E`).
-    public var enable: Bool
+    package var enable: Bool
     /// Whether the rules survive a reboot (anchor file, pf.conf lines and a LaunchDaemon that enables pf).
-    public var persist: Bool
+    package var persist: Bool
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(host: String = "local", rules: [String], enable: Bool = true, persist: Bool = false) {
+    package init(host: String = "local", rules: [String], enable: Bool = true, persist: Bool = false) {
         self.host = host
         self.rules = rules
         self.enable = enable
         self.persist = persist
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, rules, enable, persist
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),
@@ -44,7 +44,7 @@ public struct PFAnchorSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// The keys of a `pf` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "pf rules loaded into the stack's own anchor on a macOS host.",
         fields: [
             FieldSchema(

@@ -4,60 +4,60 @@ import OCCore
 /// The argv of every command the pf provider runs (reference §8).
 ///
 /// Every pfctl call needs root: the host's `become: sudo` adds it.
-public enum PFCommands {
+package enum PFCommands {
     /// The program: `pfctl`.
-    public static let program = "pfctl"
+    package static let program = "pfctl"
 
     // MARK: - Observe
 
     /// `pfctl -s info`: the first line says `Status: Enabled …` or `Status: Disabled …`.
-    public static func info() -> Command { Command([program, "-s", "info"]) }
+    package static func info() -> Command { Command([program, "-s", "info"]) }
 
     /// `pfctl [-a ANCHOR] -sn`: translation rules of an anchor, or of the main ruleset.
-    public static func listTranslation(anchor: String? = nil) -> Command {
+    package static func listTranslation(anchor: String? = nil) -> Command {
         Command([program] + anchorArguments(anchor) + ["-sn"])
     }
 
     /// `pfctl [-a ANCHOR] -sr`: filter rules of an anchor, or of the main ruleset.
-    public static func listFilter(anchor: String? = nil) -> Command {
+    package static func listFilter(anchor: String? = nil) -> Command {
         Command([program] + anchorArguments(anchor) + ["-sr"])
     }
 
     /// `pfctl -a ANCHOR -nvf -` with the rules on standard input: parses them without loading anything and
     /// prints them as the listings will show them.
-    public static func parse(_ rules: [String], anchor: String) -> Command {
+    package static func parse(_ rules: [String], anchor: String) -> Command {
         Command([program, "-a", anchor, "-nvf", "-"], stdin: Data(PFAnchor.rulesText(rules).utf8))
     }
 
     // MARK: - Change
 
     /// `pfctl -a ANCHOR -f -` with the rules on standard input: replaces the anchor's rules atomically.
-    public static func load(_ rules: [String], anchor: String) -> Command {
+    package static func load(_ rules: [String], anchor: String) -> Command {
         Command(
             [program, "-a", anchor, "-f", "-"], stdin: Data(PFAnchor.rulesText(rules).utf8), mutating: true,
             showsInput: true)
     }
 
     /// `pfctl -a ANCHOR -F all`: empties the anchor.
-    public static func flush(anchor: String) -> Command {
+    package static func flush(anchor: String) -> Command {
         Command([program, "-a", anchor, "-F", "all"], mutating: true)
     }
 
     /// `pfctl -f /etc/pf.conf`: reloads the main ruleset (this may flush rules the system added, so it runs only
     /// when the main ruleset does not reference the anchor as wanted).
-    public static func reloadMain() -> Command { Command([program, "-f", PFConf.path], mutating: true) }
+    package static func reloadMain() -> Command { Command([program, "-f", PFConf.path], mutating: true) }
 
     /// `pfctl -nf FILE`: checks a main ruleset file without loading it (its `load anchor` files are read too).
-    public static func check(_ path: String) -> Command { Command([program, "-nf", path]) }
+    package static func check(_ path: String) -> Command { Command([program, "-nf", path]) }
 
     /// `pfctl -E`: enables pf and takes a reference, printing `Token : N` on standard error.
-    public static func enable() -> Command { Command([program, "-E"], mutating: true) }
+    package static func enable() -> Command { Command([program, "-E"], mutating: true) }
 
     /// `pfctl -X TOKEN`: releases an enable reference (pf is disabled when the last one goes).
-    public static func release(token: String) -> Command { Command([program, "-X", token], mutating: true) }
+    package static func release(token: String) -> Command { Command([program, "-X", token], mutating: true) }
 
     /// Writing a file of the anchor's persistence (the rules file or the LaunchDaemon), mode 0644.
-    public static func writeFile(_ text: String, to path: String) -> FileWrite {
+    package static func writeFile(_ text: String, to path: String) -> FileWrite {
         FileWrite(text, to: path, mode: "0644")
     }
 

@@ -20,53 +20,53 @@ import OCCore
 /// recognised by its exact text (surrounding blanks aside) and left alone, so every edit is idempotent. Removing
 /// takes out exactly those lines, which gives back the text as it was before they were added. Every other line —
 /// comments, blank lines, Apple's anchors, rules added by hand — is kept as it is.
-public struct PFConf: Sendable, Hashable {
+package struct PFConf: Sendable, Hashable {
     /// The main ruleset's file.
-    public static let path = "/etc/pf.conf"
+    package static let path = "/etc/pf.conf"
     /// Where the file is copied before ocplan edits it.
-    public static let backupPath = "/etc/pf.conf.ocplan-backup"
+    package static let backupPath = "/etc/pf.conf.ocplan-backup"
 
     /// The lines that reference one anchor.
-    public struct Lines: Sendable, Hashable {
+    package struct Lines: Sendable, Hashable {
         /// `nat-anchor "ANCHOR"`.
-        public var translation: String
+        package var translation: String
         /// `anchor "ANCHOR"`.
-        public var filter: String
+        package var filter: String
         /// `load anchor "ANCHOR" from "FILE"`.
-        public var load: String
+        package var load: String
 
         /// The lines of `anchor`, whose rules are kept in `file` for boot.
-        public init(anchor: String, file: String) {
+        package init(anchor: String, file: String) {
             translation = "nat-anchor \"\(anchor)\""
             filter = "anchor \"\(anchor)\""
             load = "load anchor \"\(anchor)\" from \"\(file)\""
         }
 
         /// All three.
-        public var all: [String] { [translation, filter, load] }
+        package var all: [String] { [translation, filter, load] }
     }
 
     /// The file's text (empty for a missing file).
-    public var text: String
+    package var text: String
 
     /// The file with `text`; `nil` (a missing file) reads as empty.
-    public init(_ text: String?) { self.text = text ?? "" }
+    package init(_ text: String?) { self.text = text ?? "" }
 
     // MARK: - Reading
 
     /// Whether a line of the file is `line` (surrounding blanks aside).
-    public func contains(_ line: String) -> Bool {
+    package func contains(_ line: String) -> Bool {
         split().lines.contains { Self.trimmed($0) == line }
     }
 
     /// Whether the file references the anchor as wanted: both anchor lines, and the `load anchor` line when
     /// `load` is true.
-    public func references(_ lines: Lines, load: Bool) -> Bool {
+    package func references(_ lines: Lines, load: Bool) -> Bool {
         contains(lines.translation) && contains(lines.filter) && (!load || contains(lines.load))
     }
 
     /// Whether any of the anchor's lines is in the file.
-    public func containsAny(of lines: Lines) -> Bool {
+    package func containsAny(of lines: Lines) -> Bool {
         let present = Set(split().lines.map(Self.trimmed))
         return lines.all.contains { present.contains($0) }
     }
@@ -80,7 +80,7 @@ public struct PFConf: Sendable, Hashable {
     ///   - lines: the anchor's lines.
     ///   - load: whether the file should load the anchor's file at boot.
     /// - Returns: the edited text (equal to ``text`` when nothing needs to change).
-    public func adding(_ lines: Lines, load: Bool) -> String {
+    package func adding(_ lines: Lines, load: Bool) -> String {
         var file = split()
         if !load { file.lines.removeAll { Self.trimmed($0) == lines.load } }
         if !file.lines.contains(where: { Self.trimmed($0) == lines.translation }) {
@@ -97,7 +97,7 @@ public struct PFConf: Sendable, Hashable {
     }
 
     /// The text without any of the anchor's lines.
-    public func removing(_ lines: Lines) -> String {
+    package func removing(_ lines: Lines) -> String {
         var file = split()
         let ours = Set(lines.all)
         file.lines.removeAll { ours.contains(Self.trimmed($0)) }

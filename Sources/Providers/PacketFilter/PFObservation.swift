@@ -5,15 +5,15 @@ import OCCore
 ///
 /// pfctl has no machine-readable output, so these are the exact line shapes to match. Every pfctl call may print `No ALTQ support in kernel` and `ALTQ related functions disabled` on standard
 /// error; that is noise and never a failure.
-public enum PFObservation {
+package enum PFObservation {
     /// The lines pfctl prints on standard error on every call, which say nothing about the command.
-    public static let noise: Set<String> = ["No ALTQ support in kernel", "ALTQ related functions disabled"]
+    package static let noise: Set<String> = ["No ALTQ support in kernel", "ALTQ related functions disabled"]
 
     /// The lines of pfctl's standard error that are not ALTQ noise, trimmed, without empty ones.
     ///
     /// - Parameter stderr: standard error of a pfctl call.
     /// - Returns: what pfctl actually had to say.
-    public static func messages(_ stderr: String) -> [String] {
+    package static func messages(_ stderr: String) -> [String] {
         stderr.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !noise.contains($0) }
@@ -24,7 +24,7 @@ public enum PFObservation {
     ///
     /// - Parameter info: standard output of `pfctl -s info`.
     /// - Returns: `true` or `false`, or `nil` when there is no `Status:` line.
-    public static func enabled(info: String) -> Bool? {
+    package static func enabled(info: String) -> Bool? {
         for line in info.split(whereSeparator: \.isNewline) {
             let words = line.split(whereSeparator: \.isWhitespace)
             guard words.first == "Status:", words.count > 1 else { continue }
@@ -39,7 +39,7 @@ public enum PFObservation {
 
     /// The rules of a listing (`pfctl [-a ANCHOR] -sn` or `-sr`): one rule per line, trimmed, empty lines
     /// dropped.
-    public static func listedRules(_ output: String) -> [String] {
+    package static func listedRules(_ output: String) -> [String] {
         output.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
@@ -47,14 +47,14 @@ public enum PFObservation {
 
     /// The words a line of a pf listing starts with (pf.conf(5): translation, filter and dummynet rules), besides
     /// the anchor rules (`anchor`, `nat-anchor`, `scrub-anchor`, `dummynet-anchor`, …).
-    public static let ruleKeywords: Set<String> = [
+    package static let ruleKeywords: Set<String> = [
         "nat", "no", "rdr", "binat", "scrub", "pass", "block", "match", "antispoof", "anchor", "load", "table",
         "dummynet",
     ]
 
     /// Whether a listed line is a pf rule (starts with one of ``ruleKeywords`` or an `…-anchor` word), so that
     /// output which is not a listing is an error rather than a set of rules.
-    public static func isRule(_ line: String) -> Bool {
+    package static func isRule(_ line: String) -> Bool {
         guard let first = line.split(whereSeparator: \.isWhitespace).first.map(String.init) else { return false }
         return ruleKeywords.contains(first) || (first.hasSuffix("-anchor") && first.count > 7)
     }
@@ -67,7 +67,7 @@ public enum PFObservation {
     ///   - anchor: the anchor's name.
     ///   - listing: standard output of the listing.
     /// - Returns: whether the line is there.
-    public static func lists(_ keyword: String, anchor: String, in listing: String) -> Bool {
+    package static func lists(_ keyword: String, anchor: String, in listing: String) -> Bool {
         listedRules(listing).contains { line in
             let words = line.split(whereSeparator: \.isWhitespace)
             guard words.count >= 2, words[0] == keyword, words[1] == "\"\(anchor)\"" else { return false }
@@ -83,7 +83,7 @@ public enum PFObservation {
     ///   - nat: standard output of `pfctl -sn`.
     ///   - rules: standard output of `pfctl -sr`.
     /// - Returns: whether both lines are listed.
-    public static func references(anchor: String, nat: String, rules: String) -> Bool {
+    package static func references(anchor: String, nat: String, rules: String) -> Bool {
         lists("nat-anchor", anchor: anchor, in: nat) && lists("anchor", anchor: anchor, in: rules)
     }
 
@@ -94,7 +94,7 @@ public enum PFObservation {
     ///
     /// - Parameter output: standard output of the parse.
     /// - Returns: the normalised rules in the order pfctl printed them.
-    public static func parsedRules(_ output: String) -> [String] {
+    package static func parsedRules(_ output: String) -> [String] {
         listedRules(output).filter { line in
             let words = line.split(whereSeparator: \.isWhitespace)
             if words.count >= 2, words[1] == "=" { return false }
@@ -107,7 +107,7 @@ public enum PFObservation {
     ///
     /// pfctl loads (and so prints with `-nvf`) scrub rules before translation rules, while the listings show
     /// `-sn` before `-sr`; comparing both in this order makes them line up.
-    public static func listingOrder(_ rules: [String]) -> [String] {
+    package static func listingOrder(_ rules: [String]) -> [String] {
         rules.enumerated().sorted { lhs, rhs in
             let (left, right) = (kind(of: lhs.element), kind(of: rhs.element))
             return left == right ? lhs.offset < rhs.offset : left < right
@@ -131,7 +131,7 @@ public enum PFObservation {
     ///
     /// - Parameter stderr: standard error of `pfctl -E`.
     /// - Returns: the token, or `nil` when none was printed.
-    public static func token(stderr: String) -> String? {
+    package static func token(stderr: String) -> String? {
         for line in messages(stderr) {
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, parts[0] == "Token", !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber) else {
@@ -143,16 +143,16 @@ public enum PFObservation {
     }
 
     /// A problem pfctl reported while parsing rules, with the rule it points at.
-    public struct ParseProblem: Sendable, Hashable {
+    package struct ParseProblem: Sendable, Hashable {
         /// The index of the rule (pfctl's line number minus one, when the message names a `stdin:N:` line).
-        public var rule: Int?
+        package var rule: Int?
         /// pfctl's message.
-        public var message: String
+        package var message: String
     }
 
     /// The problems in pfctl's standard error after parsing rules from standard input (`stdin:2: syntax
     /// error`); other lines (`pfctl: Syntax error in config file: pf rules not loaded`) come without a rule.
-    public static func parseProblems(_ stderr: String) -> [ParseProblem] {
+    package static func parseProblems(_ stderr: String) -> [ParseProblem] {
         messages(stderr).map { line in
             let parts = line.split(separator: ":", maxSplits: 2)
             if parts.count == 3, parts[0] == "stdin", let number = Int(parts[1]), number > 0 {
@@ -165,10 +165,10 @@ public enum PFObservation {
     /// Whether `pfctl -X TOKEN` failed only because the reference is already gone: pf was disabled
     /// (`pfctl: pf not enabled`) or the token is unknown (`pfctl: DIOCSTOPREF: Invalid argument`, after `pfctl
     /// -d` or a reboot).
-    public static func tokenAlreadyReleased(_ stderr: String) -> Bool {
+    package static func tokenAlreadyReleased(_ stderr: String) -> Bool {
         messages(stderr).contains { line in releasedMarkers.contains { line.contains($0) } }
     }
 
     /// What `pfctl -X` says about a reference that is already gone.
-    public static let releasedMarkers = ["Invalid argument", "not enabled", "No such file or directory"]
+    package static let releasedMarkers = ["Invalid argument", "not enabled", "No such file or directory"]
 }

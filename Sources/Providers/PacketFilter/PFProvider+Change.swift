@@ -29,7 +29,7 @@ extension PFProvider {
     /// file; the edit reads the file again in any case.
     ///
     /// - Throws: an ``OCError`` when a create or update has no desired tree.
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+    package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         let steps = try Self.steps(for: change, stack: context.stack, privateState: context.privateState)
         var program = steps.first
         if let edit = steps.conf {

@@ -26,14 +26,14 @@ import OCCore
 /// `pfctl -a ANCHOR -sn`, `pfctl -a ANCHOR -sr`, `pfctl -a ANCHOR -nvf -` (the desired rules parsed, never
 /// loaded) and `cat` of the anchor file and the LaunchDaemon. A rule pfctl rejects is a plan error with
 /// pfctl's message. On a host that is not macOS nothing runs and the plan fails with an error.
-public struct PFProvider: Provider {
+package struct PFProvider: Provider {
     /// The provider's name in plans and the state journal: `pf`.
-    public let name = "pf"
+    package let name = "pf"
     /// The one section it manages: `pf`.
-    public let sections = [PFAnchorSpec.section]
+    package let sections = [PFAnchorSpec.section]
 
     /// Creates the provider.
-    public init() {}
+    package init() {}
 
     /// The keys of the attribute tree.
     enum Tree {
@@ -52,17 +52,17 @@ public struct PFProvider: Provider {
     }
 
     /// An object (created and deleted) whose attributes all change in place.
-    public func schema(for section: String) -> ResourceSchema { ResourceSchema() }
+    package func schema(for section: String) -> ResourceSchema { ResourceSchema() }
 
     /// `pfctl`, part of macOS.
-    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
+    package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         [Prerequisite(tool: PFCommands.program, host: host.name, install: "part of macOS")]
     }
 
     /// The tree `{anchor, rules, enabled?, referenced, pfConf, persist}` of the declaration.
     ///
     /// - Throws: an ``OCError`` when the declaration is not a ``PFAnchorSpec``.
-    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+    package func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
         Self.desiredTree(try declaration.spec(as: PFAnchorSpec.self), stack: context.stack)
     }
 
@@ -101,7 +101,7 @@ public struct PFProvider: Provider {
     ///
     /// - Throws: ``CommandFailure`` when a pfctl listing or a `cat` fails for a reason other than a missing
     ///   file (permission problems of `pfctl -s info` are reported as a plan error instead).
-    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+    package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         guard !request.targets.isEmpty else { return ObserveResponse() }
         let host = request.host
         guard host.os == .macos else {

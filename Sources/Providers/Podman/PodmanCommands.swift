@@ -5,55 +5,55 @@ import OCCore
 ///
 /// Observation commands are batched (one list call per kind filtered by the stack label, one `inspect` of
 /// many names); changing commands are marked `mutating`.
-public enum PodmanCommands {
+package enum PodmanCommands {
     /// The program.
     static let podman = "podman"
 
     // MARK: - Observe
 
     /// `podman network ls --format json --filter label=io.ocplan.stack=STACK`.
-    public static func listNetworks(stack: String) -> Command {
+    package static func listNetworks(stack: String) -> Command {
         Command([podman, "network", "ls", "--format", "json", "--filter", PodmanLabels.filter(stack: stack)])
     }
 
     /// `podman network inspect NAME…` (exit 125 when one is missing; the found ones are still printed).
-    public static func inspectNetworks(_ names: [String]) -> Command {
+    package static func inspectNetworks(_ names: [String]) -> Command {
         Command([podman, "network", "inspect"] + names)
     }
 
     /// `podman volume ls --format json --filter label=io.ocplan.stack=STACK`.
-    public static func listVolumes(stack: String) -> Command {
+    package static func listVolumes(stack: String) -> Command {
         Command([podman, "volume", "ls", "--format", "json", "--filter", PodmanLabels.filter(stack: stack)])
     }
 
     /// `podman volume inspect NAME…`.
-    public static func inspectVolumes(_ names: [String]) -> Command { Command([podman, "volume", "inspect"] + names) }
+    package static func inspectVolumes(_ names: [String]) -> Command { Command([podman, "volume", "inspect"] + names) }
 
     /// `podman ps -a --format json --filter label=io.ocplan.stack=STACK`.
-    public static func listContainers(stack: String) -> Command {
+    package static func listContainers(stack: String) -> Command {
         Command([podman, "ps", "-a", "--format", "json", "--filter", PodmanLabels.filter(stack: stack)])
     }
 
     /// `podman ps -a --format json --filter network=NAME`: who keeps a network in use (for error messages).
-    public static func containers(using network: String) -> Command {
+    package static func containers(using network: String) -> Command {
         Command([podman, "ps", "-a", "--format", "json", "--filter", "network=\(network)"])
     }
 
     /// `podman container inspect NAME…`.
-    public static func inspectContainers(_ names: [String]) -> Command {
+    package static func inspectContainers(_ names: [String]) -> Command {
         Command([podman, "container", "inspect"] + names)
     }
 
     /// `podman images --format json`: every image with its names and labels.
-    public static func listImages() -> Command { Command([podman, "images", "--format", "json"]) }
+    package static func listImages() -> Command { Command([podman, "images", "--format", "json"]) }
 
     /// `podman image inspect ID…`: the defaults containers inherit from their images.
-    public static func inspectImages(_ ids: [String]) -> Command { Command([podman, "image", "inspect"] + ids) }
+    package static func inspectImages(_ ids: [String]) -> Command { Command([podman, "image", "inspect"] + ids) }
 
     // MARK: - Networks
 
     /// `podman network create` with the tree's settings and the ownership marks.
-    public static func createNetwork(_ name: String, tree: Value, marks: [(key: String, value: String)]) -> Command {
+    package static func createNetwork(_ name: String, tree: Value, marks: [(key: String, value: String)]) -> Command {
         typealias Key = PodmanTree.Network
         var argv = [podman, "network", "create"]
         if let driver = tree[Key.driver].stringValue, driver != "bridge" { argv += ["--driver", driver] }
@@ -69,12 +69,12 @@ public enum PodmanCommands {
     }
 
     /// `podman network rm NAME` (exit 1: not found; exit 2: in use).
-    public static func removeNetwork(_ name: String) -> Command {
+    package static func removeNetwork(_ name: String) -> Command {
         Command([podman, "network", "rm", name], mutating: true)
     }
 
     /// `podman network connect [--alias A]… [--ip X] [--ip6 Y] NETWORK CONTAINER`.
-    public static func connect(network: String, container: String, attachment: Value) -> Command {
+    package static func connect(network: String, container: String, attachment: Value) -> Command {
         typealias Key = PodmanTree.Attachment
         var argv = [podman, "network", "connect"]
         for alias in attachment[Key.aliases].listValue ?? [] {
@@ -86,14 +86,14 @@ public enum PodmanCommands {
     }
 
     /// `podman network disconnect NETWORK CONTAINER`.
-    public static func disconnect(network: String, container: String) -> Command {
+    package static func disconnect(network: String, container: String) -> Command {
         Command([podman, "network", "disconnect", network, container], mutating: true)
     }
 
     // MARK: - Volumes
 
     /// `podman volume create` with the tree's driver, options and labels.
-    public static func createVolume(_ name: String, tree: Value, marks: [(key: String, value: String)]) -> Command {
+    package static func createVolume(_ name: String, tree: Value, marks: [(key: String, value: String)]) -> Command {
         typealias Key = PodmanTree.Volume
         var argv = [podman, "volume", "create"]
         if let driver = tree[Key.driver].stringValue, driver != "local" { argv += ["--driver", driver] }
@@ -103,24 +103,24 @@ public enum PodmanCommands {
     }
 
     /// `podman volume rm NAME` (exit 1: not found; exit 2: in use).
-    public static func removeVolume(_ name: String) -> Command {
+    package static func removeVolume(_ name: String) -> Command {
         Command([podman, "volume", "rm", name], mutating: true)
     }
 
     // MARK: - Images
 
     /// `podman image exists -- REFERENCE`: exit 0 when the image is in local storage, 1 when it is not.
-    public static func imageExists(_ reference: String) -> Command {
+    package static func imageExists(_ reference: String) -> Command {
         Command([podman, "image", "exists", "--", reference])
     }
 
     /// `podman pull REFERENCE`.
-    public static func pull(_ reference: String) -> Command {
+    package static func pull(_ reference: String) -> Command {
         Command([podman, "pull", reference], timeout: .seconds(1_800), mutating: true)
     }
 
     /// `podman build -t REFERENCE [-f FILE] [--build-arg K=V]… [--target T] --pull=POLICY --label HASH CONTEXT`.
-    public static func build(_ tree: Value) -> Command {
+    package static func build(_ tree: Value) -> Command {
         typealias Key = PodmanTree.Image
         let build = tree[Key.build]
         var argv = [podman, "build", "-t", tree[Key.reference].stringValue ?? ""]
@@ -134,7 +134,7 @@ public enum PodmanCommands {
     }
 
     /// `podman import --change 'LABEL io.ocplan.import-hash=HASH' TARBALL REFERENCE`.
-    public static func importImage(_ tree: Value) -> Command {
+    package static func importImage(_ tree: Value) -> Command {
         typealias Key = PodmanTree.Image
         return Command(
             [
@@ -145,7 +145,7 @@ public enum PodmanCommands {
     }
 
     /// `podman image rm REFERENCE` (exit 1: not known; exit 2: in use by a container).
-    public static func removeImage(_ reference: String) -> Command {
+    package static func removeImage(_ reference: String) -> Command {
         Command([podman, "image", "rm", reference], mutating: true)
     }
 
@@ -160,7 +160,7 @@ public enum PodmanCommands {
     ///   - hostGateway: the address to write for `NAME:host-gateway` entries (Podman before 5.3 rejects the
     ///     keyword); `nil` passes the keyword through.
     /// - Returns: the command.
-    public static func createContainer(
+    package static func createContainer(
         _ name: String, tree: Value, marks: [(key: String, value: String)], hostGateway: String? = nil
     ) -> Command {
         typealias Key = PodmanTree.Container
@@ -230,26 +230,26 @@ public enum PodmanCommands {
     }
 
     /// `podman start NAME` (exit 0 when it already runs).
-    public static func start(_ name: String) -> Command { Command([podman, "start", name], mutating: true) }
+    package static func start(_ name: String) -> Command { Command([podman, "start", name], mutating: true) }
 
     /// `podman stop NAME` (exit 0 when it is already stopped).
-    public static func stop(_ name: String) -> Command { Command([podman, "stop", name], mutating: true) }
+    package static func stop(_ name: String) -> Command { Command([podman, "stop", name], mutating: true) }
 
     /// How long `podman restart` waits for the container to stop before it kills it (Podman's own default).
-    public static let restartStopSeconds = 10
+    package static let restartStopSeconds = 10
 
     /// `podman restart --time 10 -- NAME`: stops (SIGTERM, then SIGKILL after ``restartStopSeconds``) and starts
     /// the same container again, keeping its ID; bind mounts are made afresh, so a file replaced by rename is
     /// seen.
-    public static func restart(_ name: String) -> Command {
+    package static func restart(_ name: String) -> Command {
         Command([podman, "restart", "--time", "\(restartStopSeconds)", "--", name], mutating: true)
     }
 
     /// `podman unpause NAME`.
-    public static func unpause(_ name: String) -> Command { Command([podman, "unpause", name], mutating: true) }
+    package static func unpause(_ name: String) -> Command { Command([podman, "unpause", name], mutating: true) }
 
     /// `podman rm --force --ignore NAME`: stops and removes; exit 0 when it does not exist.
-    public static func removeContainer(_ name: String) -> Command {
+    package static func removeContainer(_ name: String) -> Command {
         Command([podman, "rm", "--force", "--ignore", name], mutating: true)
     }
 

@@ -6,13 +6,13 @@ import OCCore
 ///
 /// Values are written in the canonical forms of ``PodmanTree`` so that the observed tree of an object
 /// created from the spec is equal to it field by field.
-public enum PodmanDesiredState {
+package enum PodmanDesiredState {
     /// The ulimits a container gets when its spec sets some ulimits but not these.
     ///
     /// Podman drops containers.conf's `default_ulimits` as soon as one `--ulimit` is given and then asks runc for
     /// 1048576, which fails without `CAP_SYS_RESOURCE` (reference §1). The values are the ones
     /// scripts/install-deps configures as containers.conf defaults.
-    public static let ulimitDefaults: [String: Ulimit] = [
+    package static let ulimitDefaults: [String: Ulimit] = [
         "nofile": Ulimit(soft: 1_024, hard: 1_024), "nproc": Ulimit(soft: 4_096, hard: 4_096),
     ]
 
@@ -29,7 +29,7 @@ public enum PodmanDesiredState {
     ///
     /// `subnet`, `gateway` and `ipv6Subnet` are present only when the manifest sets a subnet (an omitted
     /// subnet is whatever Podman picked); an omitted gateway is the subnet's first address, as Podman does.
-    public static func network(_ spec: NetworkSpec, stack: String) -> Value {
+    package static func network(_ spec: NetworkSpec, stack: String) -> Value {
         typealias Key = PodmanTree.Network
         let subnet = spec.subnet.map(PodmanTree.cidr)
         let gateway =
@@ -51,7 +51,7 @@ public enum PodmanDesiredState {
     // MARK: - Volumes
 
     /// The tree of a volume.
-    public static func volume(_ spec: VolumeSpec, stack: String) -> Value {
+    package static func volume(_ spec: VolumeSpec, stack: String) -> Value {
         typealias Key = PodmanTree.Volume
         return [
             Key.driver: .string(spec.driver),
@@ -66,7 +66,7 @@ public enum PodmanDesiredState {
     /// The tree of an image: its reference and source, and the hash of what it is built or imported from.
     ///
     /// - Throws: an ``OCError`` when the build context or the tarball cannot be read.
-    public static func image(_ spec: ImageSpec, resolve: (String) -> String) throws -> Value {
+    package static func image(_ spec: ImageSpec, resolve: (String) -> String) throws -> Value {
         typealias Key = PodmanTree.Image
         var tree: Value = [
             Key.reference: .string(spec.reference),
@@ -114,7 +114,7 @@ public enum PodmanDesiredState {
     ///   - sensitive: receives the marks of the values read from env files (`env.KEY`).
     /// - Returns: the tree.
     /// - Throws: a `LocalFile.Failure` naming the path and its `envFiles` key when an env file cannot be read.
-    public static func container(
+    package static func container(
         _ spec: ContainerSpec,
         stack: String,
         imageReference: String,

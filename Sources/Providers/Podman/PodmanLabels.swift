@@ -8,22 +8,22 @@ import OCCore
 /// only a content hash (`io.ocplan.build-hash`, `io.ocplan.import-hash`), never the stack label: a
 /// container inherits its image's labels, and a stack label inherited that way would make someone else's
 /// container look like the stack's own.
-public enum PodmanLabels {
+package enum PodmanLabels {
     /// The prefix of every ocplan label; user labels may not use it.
-    public static let prefix = "io.ocplan."
+    package static let prefix = "io.ocplan."
     /// The stack that created the object.
-    public static let stack = "io.ocplan.stack"
+    package static let stack = "io.ocplan.stack"
     /// The resource address the object belongs to.
-    public static let address = "io.ocplan.address"
+    package static let address = "io.ocplan.address"
     /// The hash of the desired values Podman cannot report.
-    public static let specHash = "io.ocplan.spec-hash"
+    package static let specHash = "io.ocplan.spec-hash"
     /// The hash of an image's build inputs.
-    public static let buildHash = "io.ocplan.build-hash"
+    package static let buildHash = "io.ocplan.build-hash"
     /// The hash of an imported tarball.
-    public static let importHash = "io.ocplan.import-hash"
+    package static let importHash = "io.ocplan.import-hash"
 
     /// The `--filter` value that lists one stack's objects.
-    public static func filter(stack: String) -> String { "label=\(Self.stack)=\(stack)" }
+    package static func filter(stack: String) -> String { "label=\(Self.stack)=\(stack)" }
 
     /// The marks of a new object, in argv order.
     static func marks(stack: String, address: Address, hash: String) -> [(key: String, value: String)] {

@@ -13,7 +13,7 @@ extension PodmanProvider {
     ///
     /// - Throws: an ``OCError`` for a change Podman cannot make safely (see ``steps(for:context:)``), or an image
     ///   that must not be pulled and is missing.
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+    package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         if change.address.section == ImageSpec.section, change.action == .create || change.action == .replace,
             let after = change.after, Self.imageSources(after).isEmpty
         {
@@ -38,7 +38,7 @@ extension PodmanProvider {
 
     /// A delete of an image the stack did not pull, build or import leaves it in place: the stack only stops
     /// managing it.
-    public func review(_ change: Change, context: ChangeContext) -> Review {
+    package func review(_ change: Change, context: ChangeContext) -> Review {
         guard change.action == .delete, change.address.section == ImageSpec.section,
             context.privateState?[PrivateState.created].boolValue != true
         else { return .none }
@@ -46,7 +46,7 @@ extension PodmanProvider {
     }
 
     /// `pull: always` is never current for a plan; right after the pull it is.
-    public func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
+    package func settle(_ response: ApplyResponse, for change: Change, context: ChangeContext) throws -> ApplyResponse {
         guard change.address.section == ImageSpec.section, response.observed != nil else { return response }
         var settled = response
         settled.observed?[PodmanTree.Image.current] = true

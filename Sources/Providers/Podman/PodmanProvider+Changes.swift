@@ -45,7 +45,7 @@ extension PodmanProvider {
     /// A registry image that is missing is pulled first, as `podman create` would; a `localhost/` image cannot be
     /// pulled. An image an `images` resource of the plan builds, imports or pulls is in place by then: the destroy
     /// of a replace waits for its new dependencies.
-    public func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition] {
+    package func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition] {
         guard change.address.section == ContainerSpec.section, change.action == .create || change.action == .replace,
             let image = change.after?[PodmanTree.Container.image].stringValue
         else { return [] }

@@ -58,7 +58,7 @@ extension PodmanProvider {
     /// names exits 125 and still prints the others.
     ///
     /// - Throws: ``CommandFailure`` when a command fails for another reason (`.toolMissing` without Podman).
-    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+    package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         let targets = ObserveTargets(request.targets)
         let listing = try await Self.list(targets, request: request)
         var response = ObserveResponse()

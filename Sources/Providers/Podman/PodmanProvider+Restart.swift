@@ -6,7 +6,7 @@ extension PodmanProvider {
     ///
     /// Nothing for a stopped one or one the update starts (see ``ContainerSpec/needsRestart(_:)``). Only
     /// containers restart: networks, volumes and images have no restart (`nil`).
-    public func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? {
+    package func restartCommands(for change: Change, context: ChangeContext) throws -> [Command]? {
         guard change.address.section == ContainerSpec.section else { return nil }
         return ContainerSpec.needsRestart(change) ? [PodmanCommands.restart(change.address.name)] : []
     }

@@ -12,17 +12,17 @@ import OCCore
 /// and `networks` (`podman network connect`/`disconnect`); every other change replaces them, as it does
 /// networks. Volumes are never deleted unless a destroy plan deletes a volume whose spec says
 /// `deleteData: true`.
-public struct PodmanProvider: Provider {
+package struct PodmanProvider: Provider {
     /// The provider's name in plans and the state journal: `podman`.
-    public let name = "podman"
+    package let name = "podman"
     /// The sections it manages: `networks`, `containers`, `volumes`, `images`.
-    public let sections = [NetworkSpec.section, ContainerSpec.section, VolumeSpec.section, ImageSpec.section]
+    package let sections = [NetworkSpec.section, ContainerSpec.section, VolumeSpec.section, ImageSpec.section]
 
     /// Creates the provider.
-    public init() {}
+    package init() {}
 
     /// Containers and networks whose `runtime` is `podman`; every volume and image.
-    public func manages(_ declaration: ResourceDeclaration) -> Bool {
+    package func manages(_ declaration: ResourceDeclaration) -> Bool {
         switch declaration.spec {
         case let network as NetworkSpec: return network.runtime == .podman
         case let container as ContainerSpec: return container.runtime == .podman
@@ -31,7 +31,7 @@ public struct PodmanProvider: Provider {
     }
 
     /// Which paths replace, which are ignored, for each section.
-    public func schema(for section: String) -> ResourceSchema {
+    package func schema(for section: String) -> ResourceSchema {
         switch section {
         case NetworkSpec.section:
             typealias Key = PodmanTree.Network
@@ -63,7 +63,7 @@ public struct PodmanProvider: Provider {
     }
 
     /// `podman` (with runc on Debian, where crun cannot run on hybrid cgroups; a `podman machine` on macOS).
-    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
+    package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         let install =
             host.os == .macos
             ? "brew install podman && podman machine init && podman machine start"
@@ -77,7 +77,7 @@ public struct PodmanProvider: Provider {
     /// bind mount sources are resolved against the manifest file's directory; env file values are secrets.
     ///
     /// - Throws: an ``OCError`` when an env file, a build context or a tarball cannot be read.
-    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+    package func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
         switch declaration.spec {
         case let network as NetworkSpec:
             return PodmanDesiredState.network(network, stack: context.stack)

@@ -7,136 +7,136 @@ import OCCore
 /// Desired trees (from specs) and observed trees (from `inspect`) are built into the same shape with the
 /// same helpers, so a value Podman reports differently from how a manifest writes it (`NET_RAW` vs
 /// `CAP_NET_RAW`, `1m` vs `60s`, `0.5` CPUs vs `500000000` nano-CPUs) compares equal.
-public enum PodmanTree {
+package enum PodmanTree {
     /// Keys of a `networks` tree.
-    public enum Network {
+    package enum Network {
         /// The owning stack (`io.ocplan.stack` label); differs for an object the stack did not create.
-        public static let owner = "owner"
+        package static let owner = "owner"
         /// `bridge`, `macvlan` or `ipvlan`.
-        public static let driver = "driver"
+        package static let driver = "driver"
         /// Whether the network has no route out.
-        public static let isInternal = "internal"
+        package static let isInternal = "internal"
         /// The IPv4 subnet, when the manifest sets one.
-        public static let subnet = "subnet"
+        package static let subnet = "subnet"
         /// The IPv4 gateway, when the manifest sets a subnet.
-        public static let gateway = "gateway"
+        package static let gateway = "gateway"
         /// Whether IPv6 is enabled.
-        public static let ipv6 = "ipv6"
+        package static let ipv6 = "ipv6"
         /// The IPv6 subnet, when the manifest sets one.
-        public static let ipv6Subnet = "ipv6Subnet"
+        package static let ipv6Subnet = "ipv6Subnet"
         /// Whether aardvark-dns serves names on it.
-        public static let dns = "dns"
+        package static let dns = "dns"
         /// User labels (ocplan's own `io.ocplan.*` marks left out).
-        public static let labels = "labels"
+        package static let labels = "labels"
         /// Driver options.
-        public static let options = "options"
+        package static let options = "options"
     }
 
     /// Keys of a `volumes` tree (no owner: adopting a volume must never recreate it, see ``PodmanProvider``).
-    public enum Volume {
+    package enum Volume {
         /// The volume driver.
-        public static let driver = "driver"
+        package static let driver = "driver"
         /// Driver options.
-        public static let options = "options"
+        package static let options = "options"
         /// User labels.
-        public static let labels = "labels"
+        package static let labels = "labels"
         /// Whether a destroy may delete the volume: policy, not Podman state; observed as last applied, so that
         /// a change is an in-place update (running nothing) that the state journal records.
-        public static let deleteData = "deleteData"
+        package static let deleteData = "deleteData"
     }
 
     /// Keys of an `images` tree.
-    public enum Image {
+    package enum Image {
         /// The image reference.
-        public static let reference = "reference"
+        package static let reference = "reference"
         /// Where the image comes from: `pull`, `build` or `import`.
-        public static let source = "source"
+        package static let source = "source"
         /// The pull policy.
-        public static let pull = "pull"
+        package static let pull = "pull"
         /// Whether the image is as wanted now (`pull: always` makes it never so: every plan pulls).
-        public static let current = "current"
+        package static let current = "current"
         /// The hash of the build context, Containerfile, arguments and target (label `io.ocplan.build-hash`).
-        public static let buildHash = "buildHash"
+        package static let buildHash = "buildHash"
         /// The hash of the tarball (label `io.ocplan.import-hash`).
-        public static let importHash = "importHash"
+        package static let importHash = "importHash"
         /// The build parameters with absolute paths (informational: the hash is what is compared).
-        public static let build = "build"
+        package static let build = "build"
         /// The absolute tarball path (informational).
-        public static let importFrom = "importFrom"
+        package static let importFrom = "importFrom"
     }
 
     /// Keys of a `containers` tree.
-    public enum Container {
+    package enum Container {
         /// The owning stack.
-        public static let owner = "owner"
+        package static let owner = "owner"
         /// The image reference the container runs (an `images` resource's reference when it names one).
-        public static let image = "image"
+        package static let image = "image"
         /// Whether the container runs the image its reference points at now (a rebuilt or re-pulled image
         /// makes this false, which replaces the container).
-        public static let imageCurrent = "imageCurrent"
+        package static let imageCurrent = "imageCurrent"
         /// The command (`null`: the image's).
-        public static let command = "command"
+        package static let command = "command"
         /// The entrypoint (`null`: the image's).
-        public static let entrypoint = "entrypoint"
+        package static let entrypoint = "entrypoint"
         /// Environment variables (env files merged in; only the keys the manifest sets are observed).
-        public static let env = "env"
+        package static let env = "env"
         /// Network attachments by name: `{aliases, ipv4, ipv6}`.
-        public static let networks = "networks"
+        package static let networks = "networks"
         /// `bridge` for named networks, or the network mode (`host`, `none`) that replaces them.
-        public static let networkMode = "networkMode"
+        package static let networkMode = "networkMode"
         /// The networks in the order written (the first gives the default route); informational.
-        public static let networkOrder = "networkOrder"
+        package static let networkOrder = "networkOrder"
         /// Published ports, one entry per port (`127.0.0.1:8080:80/tcp`), sorted.
-        public static let ports = "ports"
+        package static let ports = "ports"
         /// Extra `/etc/hosts` entries (`NAME:IP` or `NAME:host-gateway`), in order.
-        public static let addHosts = "addHosts"
+        package static let addHosts = "addHosts"
         /// Added capabilities, canonical and sorted.
-        public static let capAdd = "capAdd"
+        package static let capAdd = "capAdd"
         /// Dropped capabilities, canonical and sorted.
-        public static let capDrop = "capDrop"
+        package static let capDrop = "capDrop"
         /// Whether the root file system is read-only.
-        public static let readOnly = "readOnly"
+        package static let readOnly = "readOnly"
         /// The user (`null`: the image's).
-        public static let user = "user"
+        package static let user = "user"
         /// Mounts (`SOURCE:TARGET[:ro][:OPTIONS]`), sorted by target.
-        public static let volumes = "volumes"
+        package static let volumes = "volumes"
         /// tmpfs mounts (`PATH[:OPTIONS]` without Podman's default options), sorted.
-        public static let tmpfs = "tmpfs"
+        package static let tmpfs = "tmpfs"
         /// The restart policy (`no`, `always`, `on-failure:3`, `unless-stopped`).
-        public static let restart = "restart"
+        package static let restart = "restart"
         /// User labels (image labels and ocplan's marks left out).
-        public static let labels = "labels"
+        package static let labels = "labels"
         /// The health check (`null`: the image's).
-        public static let healthcheck = "healthcheck"
+        package static let healthcheck = "healthcheck"
         /// Security options, canonical and sorted.
-        public static let securityOpt = "securityOpt"
+        package static let securityOpt = "securityOpt"
         /// The working directory (`null`: the image's).
-        public static let workdir = "workdir"
+        package static let workdir = "workdir"
         /// DNS servers, in order.
-        public static let dns = "dns"
+        package static let dns = "dns"
         /// The memory limit in bytes (`null`: unlimited).
-        public static let memory = "memory"
+        package static let memory = "memory"
         /// The CPU limit as a decimal string (`null`: unlimited).
-        public static let cpus = "cpus"
+        package static let cpus = "cpus"
         /// Resource limits by name (`SOFT:HARD`).
-        public static let ulimits = "ulimits"
+        package static let ulimits = "ulimits"
         /// `running`, `stopped` or `paused`.
-        public static let state = "state"
+        package static let state = "state"
     }
 
     /// The keys of one network attachment.
-    public enum Attachment {
+    package enum Attachment {
         /// Extra DNS names, sorted.
-        public static let aliases = "aliases"
+        package static let aliases = "aliases"
         /// The static IPv4 address (`null`: assigned by the network).
-        public static let ipv4 = "ipv4"
+        package static let ipv4 = "ipv4"
         /// The static IPv6 address (`null`: assigned by the network).
-        public static let ipv6 = "ipv6"
+        package static let ipv6 = "ipv6"
     }
 
     /// What an observed tree holds for a field Podman cannot report and whose spec hash matches neither the
     /// manifest nor the last apply: any value differs from it, so the plan replaces the object.
-    public static let unknown = Value.string("(unknown: not created from this spec)")
+    package static let unknown = Value.string("(unknown: not created from this spec)")
 
     // MARK: - Canonical forms
 

@@ -6,9 +6,9 @@ import OCCore
 /// `scope: user`); on Linux a systemd unit `oc-NAME.service`. Changing the definition rewrites the file and
 /// reloads the job (bootout/bootstrap, or daemon-reload and restart), so every field except the scope and
 /// host changes in place.
-public struct ServiceSpec: ResourceSpec, Equatable, Codable {
+package struct ServiceSpec: ResourceSpec, Equatable, Codable {
     /// Whether the job is system-wide or per user.
-    public enum Scope: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Scope: String, Sendable, Hashable, Codable, CaseIterable {
         /// A LaunchDaemon / system unit (needs root to install).
         case system
         /// A LaunchAgent of the login user / `systemctl --user` unit.
@@ -16,42 +16,42 @@ public struct ServiceSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// Whether the program should be running.
-    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Loaded and running.
         case running
         /// Installed but not running.
         case stopped
     }
 
-    public static let section = "services"
+    package static let section = "services"
 
     /// The host the service runs on.
-    public var host: String
+    package var host: String
     /// The program and its arguments (absolute program path recommended: launchd's PATH lacks Homebrew).
-    public var program: [String]
+    package var program: [String]
     /// Whether the program is restarted whenever it exits (launchd `KeepAlive`, systemd `Restart=always`).
-    public var keepAlive: Bool
+    package var keepAlive: Bool
     /// Whether the program starts when the job is loaded and at boot (launchd `RunAtLoad`, systemd `enable`).
-    public var runAtLoad: Bool
+    package var runAtLoad: Bool
     /// Environment variables.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// The working directory (absolute).
-    public var workingDirectory: String?
+    package var workingDirectory: String?
     /// The user the program runs as (system scope only).
-    public var user: String?
+    package var user: String?
     /// Where standard output goes (absolute path).
-    public var stdoutPath: String?
+    package var stdoutPath: String?
     /// Where standard error goes (absolute path).
-    public var stderrPath: String?
+    package var stderrPath: String?
     /// Minimum seconds between restarts (launchd `ThrottleInterval`, systemd `RestartSec`).
-    public var throttleInterval: Int?
+    package var throttleInterval: Int?
     /// System-wide or per user.
-    public var scope: Scope
+    package var scope: Scope
     /// Running or stopped.
-    public var state: State
+    package var state: State
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(
+    package init(
         host: String = "local", program: [String], keepAlive: Bool = false, runAtLoad: Bool = true,
         environment: [String: String] = [:], workingDirectory: String? = nil, user: String? = nil,
         stdoutPath: String? = nil, stderrPath: String? = nil, throttleInterval: Int? = nil, scope: Scope = .system,
@@ -71,14 +71,14 @@ public struct ServiceSpec: ResourceSpec, Equatable, Codable {
         self.state = state
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, program, keepAlive, runAtLoad, environment, workingDirectory, user, stdoutPath, stderrPath
         case throttleInterval, scope, state
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),
@@ -99,7 +99,7 @@ public struct ServiceSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Schema
 
     /// The keys of a `services` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A program kept running by launchd (macOS) or systemd (Linux).",
         fields: [
             FieldSchema(
@@ -146,7 +146,7 @@ public struct ServiceSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Validation
 
     /// Checks the program, paths, environment, scope and label clashes.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         if let first = program.first {
             if !first.hasPrefix("/") {

@@ -2,17 +2,17 @@ import Foundation
 import OCCore
 
 /// The argv of every command the sysctl provider runs (the same on Linux and macOS).
-public enum SysctlCommands {
+package enum SysctlCommands {
     /// Reads several keys at once: `sysctl KEY…` (prints `key = value` on Linux, `key: value` on macOS).
-    public static func read(_ keys: [String]) -> Command { Command(["sysctl"] + keys) }
+    package static func read(_ keys: [String]) -> Command { Command(["sysctl"] + keys) }
 
     /// Sets a key at runtime: `sysctl -w key=value` (needs root; the host's `become` adds `sudo`).
-    public static func write(key: String, value: String) -> Command {
+    package static func write(key: String, value: String) -> Command {
         Command(["sysctl", "-w", "\(key)=\(value)"], mutating: true)
     }
 
     /// Reads a persistence file: `cat -- FILE` (a missing file exits 1 with "No such file or directory").
-    public static func readFile(_ path: String) -> Command { HostFile.read(path) }
+    package static func readFile(_ path: String) -> Command { HostFile.read(path) }
 
     /// Every builder above that takes a manifest value, for `ArgvInjectionTests` (see ``ArgvBuilder``).
     package static let argvBuilders: [ArgvBuilder] = {

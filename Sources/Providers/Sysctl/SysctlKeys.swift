@@ -1,18 +1,18 @@
 import OCCore
 
 /// What is known about sysctl key names on each OS: syntax, top-level prefixes and equivalent keys.
-public enum SysctlKeys {
+package enum SysctlKeys {
     /// The top-level names of Linux's `/proc/sys` tree.
-    public static let linuxPrefixes: Set<String> = [
+    package static let linuxPrefixes: Set<String> = [
         "abi", "crypto", "debug", "dev", "fs", "kernel", "net", "sunrpc", "user", "vm",
     ]
     /// The top-level names of the macOS (XNU) sysctl tree.
-    public static let macosPrefixes: Set<String> = [
+    package static let macosPrefixes: Set<String> = [
         "kern", "vm", "vfs", "net", "debug", "hw", "machdep", "user", "security",
     ]
 
     /// Keys that mean the same on both systems, as (Linux, macOS) pairs.
-    public static let equivalents: [(linux: String, macos: String)] = [
+    package static let equivalents: [(linux: String, macos: String)] = [
         ("net.ipv4.ip_forward", "net.inet.ip.forwarding"),
         ("net.ipv6.conf.all.forwarding", "net.inet6.ip6.forwarding"),
         ("net.core.somaxconn", "kern.ipc.somaxconn"),
@@ -22,12 +22,12 @@ public enum SysctlKeys {
 
     /// Keys that name one and the same kernel setting: writing one changes the other (checked on Linux 6.1:
     /// `net.ipv4.ip_forward` is stored in `net.ipv4.conf.all.forwarding`).
-    public static let aliases: [Set<String>] = [
+    package static let aliases: [Set<String>] = [
         ["net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding"]
     ]
 
     /// Whether `a` and `b` are the same setting (equal, or aliases of each other).
-    public static func sameSetting(_ a: String, _ b: String) -> Bool {
+    package static func sameSetting(_ a: String, _ b: String) -> Bool {
         a == b || aliases.contains { $0.contains(a) && $0.contains(b) }
     }
 
@@ -44,7 +44,7 @@ public enum SysctlKeys {
     ///
     /// - Parameter key: the key as written in the manifest.
     /// - Returns: a sentence saying what is wrong and how to write it.
-    public static func syntaxProblem(_ key: String) -> String? {
+    package static func syntaxProblem(_ key: String) -> String? {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
         if key.isEmpty { return "Give the key in dotted form, e.g. net.ipv4.ip_forward." }
         if let bad = key.first(where: { !allowed.contains($0) }) {
@@ -65,7 +65,7 @@ public enum SysctlKeys {
     ///   - key: a syntactically valid key.
     ///   - os: the host's operating system.
     /// - Returns: a sentence naming the problem and the fix.
-    public static func problem(_ key: String, on os: Host.OS) -> String? {
+    package static func problem(_ key: String, on os: Host.OS) -> String? {
         let other: Host.OS = os == .linux ? .macos : .linux
         let name = displayName(os)
         if let equivalent = equivalent(of: key, from: other, to: os) {
@@ -87,7 +87,7 @@ public enum SysctlKeys {
     }
 
     /// The key on `target` that means the same as `key` on `source`, if known.
-    public static func equivalent(of key: String, from source: Host.OS, to target: Host.OS) -> String? {
+    package static func equivalent(of key: String, from source: Host.OS, to target: Host.OS) -> String? {
         guard source != target else { return key }
         for pair in equivalents {
             switch (source, target) {
@@ -100,7 +100,7 @@ public enum SysctlKeys {
     }
 
     /// The OS as written in messages.
-    public static func displayName(_ os: Host.OS) -> String {
+    package static func displayName(_ os: Host.OS) -> String {
         switch os {
         case .linux: return "Linux"
         case .macos: return "macOS"

@@ -7,12 +7,12 @@ import OCCore
 /// prints `sysctl: cannot stat /proc/sys/a/b: No such file or directory` on standard error and makes the
 /// exit status 1, while the known keys are still printed. macOS prints `key: value` and reports
 /// `sysctl: unknown oid 'a.b'` on standard error.
-public enum SysctlObservation {
+package enum SysctlObservation {
     /// The value as compared: surrounding whitespace trimmed, inner runs of spaces and tabs made one space.
     ///
     /// - Parameter value: a value as written or printed.
     /// - Returns: the canonical form.
-    public static func normalize(_ value: String) -> String {
+    package static func normalize(_ value: String) -> String {
         value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline }).joined(separator: " ")
     }
 
@@ -26,7 +26,7 @@ public enum SysctlObservation {
     ///   - output: standard output of `sysctl`.
     ///   - os: the host's operating system.
     /// - Returns: normalised values by key, or `nil` for output that is not sysctl's.
-    public static func parse(_ output: String, os: OCCore.Host.OS) -> [String: String]? {
+    package static func parse(_ output: String, os: OCCore.Host.OS) -> [String: String]? {
         let separator = os == .linux ? " =" : ":"
         var values: [String: String] = [:]
         for line in output.split(whereSeparator: \.isNewline) where !line.allSatisfy(\.isWhitespace) {
@@ -42,7 +42,7 @@ public enum SysctlObservation {
 
     /// Whether `sysctl`'s complaint about a key says the key does not exist (Linux `cannot stat /proc/sys/…: No
     /// such file or directory`, macOS `unknown oid`), rather than that it cannot be read (`permission denied`).
-    public static func saysMissing(_ complaint: String) -> Bool {
+    package static func saysMissing(_ complaint: String) -> Bool {
         complaint.contains("No such file or directory") || complaint.contains("unknown oid")
     }
 
@@ -54,7 +54,7 @@ public enum SysctlObservation {
     ///   - key: the dotted key.
     ///   - stderr: standard error of `sysctl`.
     /// - Returns: the trimmed line.
-    public static func complaint(about key: String, in stderr: String) -> String? {
+    package static func complaint(about key: String, in stderr: String) -> String? {
         let path = "/proc/sys/" + key.replacingOccurrences(of: ".", with: "/")
         return stderr.split(whereSeparator: \.isNewline).first { line in
             line.hasSuffix(path) || line.contains(path + ":") || line.contains("'\(key)'")

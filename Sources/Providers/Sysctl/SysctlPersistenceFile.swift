@@ -12,35 +12,35 @@ import OCCore
 /// Every other line (foreign settings, comments, other resources' blocks) is kept as it is. A file that
 /// ocplan creates starts with ``header``; when the last block is removed from such a file and nothing
 /// else is left in it, the file is removed rather than written back empty.
-public struct SysctlPersistenceFile: Sendable, Hashable {
+package struct SysctlPersistenceFile: Sendable, Hashable {
     /// The first line of a file ocplan created.
-    public static let header = "# Written by ocplan: it removes this file when the last ocplan block is gone."
+    package static let header = "# Written by ocplan: it removes this file when the last ocplan block is gone."
 
     /// What an edit does to the file: unchanged, written with a text, or removed (ocplan created it and nothing of
     /// use is left).
-    public typealias Edit = FileEditResult
+    package typealias Edit = FileEditResult
 
     /// One resource's block as found in a file.
-    public struct Block: Sendable, Hashable {
+    package struct Block: Sendable, Hashable {
         /// The key of the assignment line.
-        public var key: String
+        package var key: String
         /// The value of the assignment line, normalised.
-        public var value: String
+        package var value: String
 
         /// Creates a block.
-        public init(key: String, value: String) {
+        package init(key: String, value: String) {
             self.key = key
             self.value = value
         }
     }
 
     /// The file's lines (without line ends); empty for a missing file.
-    public private(set) var lines: [String]
+    package private(set) var lines: [String]
     /// Whether the file exists.
-    public let exists: Bool
+    package let exists: Bool
 
     /// Reads a file's text; `nil` means the file does not exist.
-    public init(_ text: String?) {
+    package init(_ text: String?) {
         exists = text != nil
         var lines = (text ?? "").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
@@ -53,17 +53,17 @@ public struct SysctlPersistenceFile: Sendable, Hashable {
     ///   - stack: the stack name.
     ///   - name: the resource name (the part after `sysctl.`).
     /// - Returns: `# ocplan STACK sysctl.NAME`.
-    public static func marker(stack: String, name: String) -> String { "# ocplan \(stack) sysctl.\(name)" }
+    package static func marker(stack: String, name: String) -> String { "# ocplan \(stack) sysctl.\(name)" }
 
     /// The assignment line for `key` and `value` in the OS's usual style.
     ///
     /// - Returns: `key = value` on Linux (sysctl.d(5)), `key=value` on macOS (sysctl.conf(5)).
-    public static func assignment(key: String, value: String, linux: Bool) -> String {
+    package static func assignment(key: String, value: String, linux: Bool) -> String {
         linux ? "\(key) = \(value)" : "\(key)=\(value)"
     }
 
     /// The block under `marker`, if the file has one (the first, when duplicated by hand).
-    public func block(marker: String) -> Block? {
+    package func block(marker: String) -> Block? {
         guard let index = lines.firstIndex(where: { Self.isMarker($0, marker) }) else { return nil }
         guard index + 1 < lines.count, let parsed = Self.parseAssignment(lines[index + 1]) else {
             return Block(key: "", value: "")
@@ -72,7 +72,7 @@ public struct SysctlPersistenceFile: Sendable, Hashable {
     }
 
     /// Whether the file holds a block under `marker`.
-    public func hasBlock(marker: String) -> Bool { lines.contains { Self.isMarker($0, marker) } }
+    package func hasBlock(marker: String) -> Bool { lines.contains { Self.isMarker($0, marker) } }
 
     /// The edit that makes the block under `marker` hold `assignment`, or removes it when `assignment` is `nil`.
     ///
@@ -82,7 +82,7 @@ public struct SysctlPersistenceFile: Sendable, Hashable {
     ///   - marker: the block's marker comment.
     ///   - assignment: the `key = value` line, or `nil` to remove the block.
     /// - Returns: what to do with the file.
-    public func edit(marker: String, assignment: String?) -> Edit {
+    package func edit(marker: String, assignment: String?) -> Edit {
         var out: [String] = []
         var placed = false
         var index = 0

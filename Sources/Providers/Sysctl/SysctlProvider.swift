@@ -16,14 +16,14 @@ import OCCore
 /// persistence file. `persist` is observed as `true` when the file holds this resource's block with the
 /// desired key and value; when persisting is not wanted, any leftover block of the resource (also one in
 /// a previous `persistFile`) counts as `true`, so that the plan removes it.
-public struct SysctlProvider: Provider {
+package struct SysctlProvider: Provider {
     /// The provider's name in plans and the state journal: `sysctl`.
-    public let name = "sysctl"
+    package let name = "sysctl"
     /// The one section it manages: `sysctl`.
-    public let sections = [SysctlSpec.section]
+    package let sections = [SysctlSpec.section]
 
     /// Creates the provider.
-    public init() {}
+    package init() {}
 
     /// The keys of the attribute tree.
     enum Tree {
@@ -47,12 +47,12 @@ public struct SysctlProvider: Provider {
     ///
     /// The persistence file path is informational: a moved file shows up as `persist` turning false until the
     /// block is written to the new file.
-    public func schema(for section: String) -> ResourceSchema {
+    package func schema(for section: String) -> ResourceSchema {
         ResourceSchema(ignored: [PathPattern(Tree.persistFile)], lifecycle: .setting)
     }
 
     /// `sysctl` itself: procps on Linux, part of the base system on macOS.
-    public func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
+    package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         let install = host.os == .macos ? "part of macOS" : "apt-get install procps"
         return [Prerequisite(tool: "sysctl", host: host.name, install: install)]
     }
@@ -60,7 +60,7 @@ public struct SysctlProvider: Provider {
     /// The tree `{key, value, persist, persistFile}` with the value normalised and the file resolved.
     ///
     /// - Throws: an ``OCError`` when the declaration is not a ``SysctlSpec``.
-    public func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
+    package func desiredState(of declaration: ResourceDeclaration, context: DesiredStateContext) throws -> Value {
         let spec = try declaration.spec(as: SysctlSpec.self)
         let file = spec.persistFile ?? SysctlSpec.defaultPersistFile(stack: context.stack, os: context.host.os)
         return [
@@ -92,7 +92,7 @@ public struct SysctlProvider: Provider {
     ///
     /// - Throws: ``CommandFailure`` when `sysctl` fails without reporting on any key (a broken transport),
     ///   or a persistence file exists but cannot be read.
-    public func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
+    package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         var wanted: [Wanted] = []
         for target in request.targets {
             guard let reference = target.desired ?? target.lastApplied, let key = reference[Tree.key].stringValue else {
@@ -204,7 +204,7 @@ public struct SysctlProvider: Provider {
     /// exists (with its original value), but for the engine the resource is gone.
     ///
     /// - Throws: an ``OCError`` when a create or update has no desired key and value.
-    public func program(for change: Change, context: ChangeContext) throws -> StepProgram {
+    package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
         let steps = try Self.steps(for: change, context: context)
         var program = StepProgram(steps.runtime.map { .run($0) }, privateState: steps.privateState)
         for step in steps.files where step.needed {
@@ -221,7 +221,7 @@ public struct SysctlProvider: Provider {
     /// Journaled before the change runs: the key, the persistence file and the value found before the stack
     /// took the setting over, so a run killed between `sysctl -w` and the journal write still restores the
     /// real original on destroy.
-    public func intent(for change: Change, context: ChangeContext) throws -> Value? {
+    package func intent(for change: Change, context: ChangeContext) throws -> Value? {
         guard change.action != .delete else { return nil }
         return try Self.steps(for: change, context: context).privateState
     }

@@ -9,23 +9,23 @@ import OCCore
 /// sysctl:
 ///   exit-forwarding: { host: oc-exit, key: net.ipv4.ip_forward, value: "1", persist: true }
 /// ```
-public struct SysctlSpec: ResourceSpec, Equatable {
+package struct SysctlSpec: ResourceSpec, Equatable {
     /// The manifest section: `sysctl`.
-    public static let section = "sysctl"
+    package static let section = "sysctl"
 
     /// The host the setting lives on (`local` when omitted).
-    public var host: String
+    package var host: String
     /// The dotted key: `net.ipv4.ip_forward` on Linux, `net.inet.ip.forwarding` on macOS.
-    public var key: String
+    package var key: String
     /// The value as text; YAML `1` is read as `"1"`.
-    public var value: String
+    package var value: String
     /// Whether the value is also written to the persistence file, so that it survives a reboot.
-    public var persist: Bool
+    package var persist: Bool
     /// The persistence file, overriding the OS default (see ``defaultPersistFile(stack:os:)``).
-    public var persistFile: String?
+    package var persistFile: String?
 
     /// The keys, types, docs, defaults and update modes of a sysctl resource.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A kernel setting changed with sysctl; its original value is restored when it is removed",
         fields: [
             FieldSchema(
@@ -57,7 +57,8 @@ public struct SysctlSpec: ResourceSpec, Equatable {
     }
 
     /// Creates a spec (for tests and tools; manifests are decoded).
-    public init(host: String = "local", key: String, value: String, persist: Bool = false, persistFile: String? = nil) {
+    package init(host: String = "local", key: String, value: String, persist: Bool = false, persistFile: String? = nil)
+    {
         self.host = host
         self.key = key
         self.value = value
@@ -66,7 +67,7 @@ public struct SysctlSpec: ResourceSpec, Equatable {
     }
 
     /// Decodes a spec, filling in the defaults (`host: local`, `persist: false`).
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? "local"
         key = try c.decode(String.self, forKey: .key)
@@ -76,7 +77,7 @@ public struct SysctlSpec: ResourceSpec, Equatable {
     }
 
     /// The one host the setting lives on.
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     /// The persistence file used when `persistFile` is not given.
     ///
@@ -84,7 +85,7 @@ public struct SysctlSpec: ResourceSpec, Equatable {
     ///   - stack: the stack name (Linux keeps one drop-in file per stack).
     ///   - os: the host's operating system.
     /// - Returns: `/etc/sysctl.d/90-ocplan-STACK.conf` on Linux, `/etc/sysctl.conf` on macOS.
-    public static func defaultPersistFile(stack: String, os: Host.OS) -> String {
+    package static func defaultPersistFile(stack: String, os: Host.OS) -> String {
         switch os {
         case .linux: return "/etc/sysctl.d/90-ocplan-\(stack).conf"
         case .macos: return "/etc/sysctl.conf"
@@ -95,7 +96,7 @@ public struct SysctlSpec: ResourceSpec, Equatable {
 
     /// Checks the key's syntax and that it exists on the host's OS, the value, the persistence file, and
     /// that no other resource manages the same setting on the host.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         let os = context.hosts[host]?.os
         if let problem = SysctlKeys.syntaxProblem(key) {

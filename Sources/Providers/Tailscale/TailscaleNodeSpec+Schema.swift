@@ -2,7 +2,7 @@ import OCCore
 
 extension TailscaleNodeSpec {
     /// The keys of a `tailscale` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A Tailscale client joined to the stack's Headscale.",
         fields: [
             FieldSchema(

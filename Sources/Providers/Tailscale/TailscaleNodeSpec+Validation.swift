@@ -6,7 +6,7 @@ extension TailscaleNodeSpec {
     static let exitRoutes = ["0.0.0.0/0", "::/0"]
 
     /// Checks exit-node rules, routes, tags, Linux-only settings and the other nodes of the manifest.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics = exitNodeProblems(in: context)
         diagnostics += routeProblems(in: context)
         for (index, tag) in advertiseTags.enumerated() where !(tag.hasPrefix("tag:") && tag.count > 4) {

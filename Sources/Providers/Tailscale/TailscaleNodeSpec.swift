@@ -5,9 +5,9 @@ import OCCore
 /// The first join is `tailscale up` with every setting; later changes go through `tailscale set`, which
 /// changes only the named settings in place. Changing the login server or the advertised tags needs a new
 /// login (`--force-reauth`), so those replace the node's registration.
-public struct TailscaleNodeSpec: ResourceSpec, Equatable, Codable {
+package struct TailscaleNodeSpec: ResourceSpec, Equatable, Codable {
     /// Whether the node should be connected.
-    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Logged in and running (`WantRunning`).
         case up
         /// Logged in but disconnected (`tailscale down`).
@@ -15,7 +15,7 @@ public struct TailscaleNodeSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// How tailscaled manages netfilter on Linux (`--netfilter-mode`).
-    public enum NetfilterMode: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum NetfilterMode: String, Sendable, Hashable, Codable, CaseIterable {
         /// Its own chains and hooks (the default).
         case on
         /// Its chains without the hooks into the built-in chains.
@@ -24,41 +24,41 @@ public struct TailscaleNodeSpec: ResourceSpec, Equatable, Codable {
         case off
     }
 
-    public static let section = "tailscale"
+    package static let section = "tailscale"
 
     /// The host the client runs on.
-    public var host: String
+    package var host: String
     /// The control server URL (`--login-server`; Headscale's `server_url` as reachable from this host).
-    public var loginServer: String?
+    package var loginServer: String?
     /// The node's name in the tailnet (`--hostname`); the machine's host name when `nil`.
-    public var hostname: String?
+    package var hostname: String?
     /// The auth key for the first login (`file:/path` keeps it out of argv); not used once logged in.
-    public var authKey: String?
+    package var authKey: String?
     /// The exit node to use: a Tailscale IP (or a peer name, which only resolves once peers are known).
-    public var exitNode: String?
+    package var exitNode: String?
     /// Whether the LAN stays reachable while an exit node is used.
-    public var exitNodeAllowLANAccess: Bool
+    package var exitNodeAllowLANAccess: Bool
     /// Whether to offer this node as an exit node (`0.0.0.0/0` and `::/0`).
-    public var advertiseExitNode: Bool
+    package var advertiseExitNode: Bool
     /// Subnet routes to offer (not the exit routes; use ``advertiseExitNode``).
-    public var advertiseRoutes: [String]
+    package var advertiseRoutes: [String]
     /// ACL tags to request (`tag:exit`).
-    public var advertiseTags: [String]
+    package var advertiseTags: [String]
     /// Whether to use subnet routes other nodes offer (`--accept-routes`).
-    public var acceptRoutes: Bool
+    package var acceptRoutes: Bool
     /// Whether to use the tailnet's DNS settings (`--accept-dns`).
-    public var acceptDNS: Bool
+    package var acceptDNS: Bool
     /// Whether to block incoming connections (`--shields-up`).
-    public var shieldsUp: Bool
+    package var shieldsUp: Bool
     /// Whether to source-NAT traffic to advertised subnets (Linux, `--snat-subnet-routes`).
-    public var snatSubnetRoutes: Bool
+    package var snatSubnetRoutes: Bool
     /// How tailscaled manages netfilter (Linux, `--netfilter-mode`).
-    public var netfilterMode: NetfilterMode
+    package var netfilterMode: NetfilterMode
     /// Connected or not.
-    public var state: State
+    package var state: State
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(
+    package init(
         host: String = "local",
         loginServer: String? = nil,
         hostname: String? = nil,
@@ -92,10 +92,10 @@ public struct TailscaleNodeSpec: ResourceSpec, Equatable, Codable {
         self.state = state
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     /// Depends on the VM named like the host, when there is one (the exit node runs inside `vms.oc-exit`).
-    public func references() -> [SpecReference] {
+    package func references() -> [SpecReference] {
         [SpecReference(Address("vms", host), at: "host", required: false)]
     }
 
@@ -104,7 +104,7 @@ public struct TailscaleNodeSpec: ResourceSpec, Equatable, Codable {
         case advertiseRoutes, advertiseTags, acceptRoutes, acceptDNS, shieldsUp, snatSubnetRoutes, netfilterMode, state
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),

@@ -6,36 +6,36 @@ import OCCore
 /// the certificate is installed as `/usr/local/share/ca-certificates/NAME.crt` and `update-ca-certificates`
 /// runs; on macOS it is added to a keychain with `security add-trusted-cert -r trustRoot`. A new certificate
 /// replaces the old one (removed first), and long-running Go daemons such as tailscaled need a restart.
-public struct TrustSpec: ResourceSpec, Equatable, Codable {
-    public static let section = "trust"
+package struct TrustSpec: ResourceSpec, Equatable, Codable {
+    package static let section = "trust"
 
     /// The hosts that trust the certificate.
-    public var hosts: [String]
+    package var hosts: [String]
     /// The PEM certificate file, relative to the manifest file.
-    public var cert: String
+    package var cert: String
     /// The file name under `/usr/local/share/ca-certificates` (without `.crt`); the resource name when `nil`.
-    public var name: String?
+    package var name: String?
     /// The macOS keychain that holds the trust setting.
-    public var keychain: String
+    package var keychain: String
 
     /// The System keychain, where admin trust settings live.
-    public static let systemKeychain = "/Library/Keychains/System.keychain"
+    package static let systemKeychain = "/Library/Keychains/System.keychain"
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(hosts: [String], cert: String, name: String? = nil, keychain: String = TrustSpec.systemKeychain) {
+    package init(hosts: [String], cert: String, name: String? = nil, keychain: String = TrustSpec.systemKeychain) {
         self.hosts = hosts
         self.cert = cert
         self.name = name
         self.keychain = keychain
     }
 
-    public var hostNames: [String] { hosts }
+    package var hostNames: [String] { hosts }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case hosts, cert, name, keychain
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             hosts: try c.decode([String].self, forKey: .hosts),
@@ -48,7 +48,7 @@ public struct TrustSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Schema
 
     /// The keys of a `trust` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A CA certificate trusted on one or more hosts.",
         fields: [
             FieldSchema(
@@ -71,7 +71,7 @@ public struct TrustSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Validation
 
     /// Checks the host list, the certificate file name and the installed name.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         if hosts.isEmpty {
             diagnostics.append(

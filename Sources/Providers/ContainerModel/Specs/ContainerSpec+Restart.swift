@@ -2,7 +2,7 @@ import OCCore
 
 extension ContainerSpec {
     /// Containers can be restarted in place (`restartOn`), by either runtime.
-    public static var restartable: Bool { true }
+    package static var restartable: Bool { true }
 
     /// Whether the container of `change` (a no-op or an in-place update) must be restarted to read what changed.
     ///

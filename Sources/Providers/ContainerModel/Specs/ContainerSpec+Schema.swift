@@ -2,7 +2,7 @@ import OCCore
 
 extension ContainerSpec {
     /// The keys of a `containers` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A container run by Podman (or Apple's `container` with `runtime: apple`).",
         fields: [
             FieldSchema(

@@ -3,7 +3,7 @@ import OCCore
 extension ContainerSpec {
     /// Checks the forms the schema cannot (ports, capabilities, restart, sizes, mounts) and cross-resource
     /// traps (ports on internal-only networks, static addresses, proxies across networks, Apple runtime support).
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics = imageProblems(in: context)
         diagnostics += environmentProblems(in: context)
         diagnostics += networkProblems(in: context)

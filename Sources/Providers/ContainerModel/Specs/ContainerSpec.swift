@@ -7,78 +7,78 @@ import OCCore
 /// changes only the running cgroup, and inspect and the next start keep the create-time limits.)
 /// With `runtime: apple` the container is run by Apple's `container` CLI, which supports fewer options
 /// (validation names each unsupported field).
-public struct ContainerSpec: ResourceSpec, Equatable, Codable {
+package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     /// Whether the container should be running.
-    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Created and started.
         case running
         /// Created and kept stopped.
         case stopped
     }
 
-    public static let section = "containers"
+    package static let section = "containers"
 
     /// A `transport: podman-exec` host runs its commands inside the container named by its `container` (or its
     /// own name).
-    public static func backingName(for host: OCCore.Host) -> String? {
+    package static func backingName(for host: OCCore.Host) -> String? {
         host.transport == .podmanExec ? (host.container ?? host.name) : nil
     }
 
     /// The host whose container runtime runs the container.
-    public var host: String
+    package var host: String
     /// Podman or Apple's `container`.
-    public var runtime: ContainerRuntime
+    package var runtime: ContainerRuntime
     /// The image reference, or the name of an `images` resource.
-    public var image: String
+    package var image: String
     /// The arguments after the image (the image's `CMD` when `nil`).
-    public var command: [String]?
+    package var command: [String]?
     /// The entrypoint argv (the image's when `nil`).
-    public var entrypoint: [String]?
+    package var entrypoint: [String]?
     /// Environment variables.
-    public var env: [String: String]
+    package var env: [String: String]
     /// Files of `KEY=VALUE` lines read into the environment.
-    public var envFiles: [String]
+    package var envFiles: [String]
     /// The networks, in the order written; empty means the runtime's default network.
-    public var networks: [NetworkAttachment]
+    package var networks: [NetworkAttachment]
     /// Published ports.
-    public var ports: [PortMapping]
+    package var ports: [PortMapping]
     /// Extra `/etc/hosts` entries.
-    public var addHosts: [HostEntry]
+    package var addHosts: [HostEntry]
     /// Capabilities added, as written (see ``LinuxCapability``).
-    public var capAdd: [String]
+    package var capAdd: [String]
     /// Capabilities dropped, as written.
-    public var capDrop: [String]
+    package var capDrop: [String]
     /// Whether the root file system is read-only.
-    public var readOnly: Bool
+    package var readOnly: Bool
     /// The user (and group) the process runs as.
-    public var user: String?
+    package var user: String?
     /// Volume and bind mounts.
-    public var volumes: [VolumeMount]
+    package var volumes: [VolumeMount]
     /// tmpfs mounts, `PATH[:OPTIONS]`.
-    public var tmpfs: [String]
+    package var tmpfs: [String]
     /// The restart policy.
-    public var restart: RestartPolicy
+    package var restart: RestartPolicy
     /// Labels (ocplan adds its own `io.ocplan.*` ownership labels).
-    public var labels: [String: String]
+    package var labels: [String: String]
     /// The health check.
-    public var healthcheck: HealthCheck?
+    package var healthcheck: HealthCheck?
     /// Security options (`no-new-privileges`, `label=…`, `seccomp=…`).
-    public var securityOpt: [String]
+    package var securityOpt: [String]
     /// The working directory inside the container.
-    public var workdir: String?
+    package var workdir: String?
     /// DNS servers for the container.
-    public var dns: [String]
+    package var dns: [String]
     /// The memory limit as written (`512m`, `2G`); see ``memoryBytes``.
-    public var memory: String?
+    package var memory: String?
     /// The CPU limit (`1.5`).
-    public var cpus: Double?
+    package var cpus: Double?
     /// Running or stopped.
-    public var state: State
+    package var state: State
     /// Resource limits by name (`nofile`, `nproc`).
-    public var ulimits: [String: Ulimit]
+    package var ulimits: [String: Ulimit]
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(
+    package init(
         host: String = "local",
         runtime: ContainerRuntime = .podman,
         image: String,
@@ -134,28 +134,28 @@ public struct ContainerSpec: ResourceSpec, Equatable, Codable {
         self.ulimits = ulimits
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
-    public static let outputs = [
+    package static let outputs = [
         OutputField("id", doc: "The container's ID (a new one when it is replaced)."),
         OutputField(
             "ipv4", doc: "Its IPv4 address on a network it joins: ipv4.NETWORK (known while it runs).", keyed: true),
     ]
 
     /// The memory limit in bytes, or `nil` when unset or not a size.
-    public var memoryBytes: Int64? { memory.flatMap(ByteSizeText.bytes) }
+    package var memoryBytes: Int64? { memory.flatMap(ByteSizeText.bytes) }
 
     /// `capAdd` in Podman's canonical form (`CAP_NET_RAW`, `ALL`), unknown names left out.
-    public var normalizedCapAdd: [String] { capAdd.compactMap(LinuxCapability.normalized) }
+    package var normalizedCapAdd: [String] { capAdd.compactMap(LinuxCapability.normalized) }
 
     /// `capDrop` in Podman's canonical form, unknown names left out.
-    public var normalizedCapDrop: [String] { capDrop.compactMap(LinuxCapability.normalized) }
+    package var normalizedCapDrop: [String] { capDrop.compactMap(LinuxCapability.normalized) }
 
     /// Depends on the declared networks, named volumes and `images` resource it names, when they exist.
     ///
     /// None is required: `podman` and other existing networks, volumes Podman creates on first use and plain
     /// image references are all valid without a declaration.
-    public func references() -> [SpecReference] {
+    package func references() -> [SpecReference] {
         var references = networks.map {
             SpecReference(Address("networks", $0.name), at: "networks.\($0.name)", required: false)
         }
@@ -176,7 +176,7 @@ public struct ContainerSpec: ResourceSpec, Equatable, Codable {
         case state, ulimits
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(image: try c.decode(String.self, forKey: .image))
         host = try c.decode(.host, default: "local")
@@ -217,7 +217,7 @@ public struct ContainerSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// Encodes the canonical form: networks as a list of names when no attachment has options, else a mapping.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(host, forKey: .host)
         try c.encode(runtime, forKey: .runtime)

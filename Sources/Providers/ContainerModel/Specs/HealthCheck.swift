@@ -1,21 +1,21 @@
 import OCCore
 
 /// A container health check (`--health-cmd` and friends).
-public struct HealthCheck: Sendable, Hashable, Codable {
+package struct HealthCheck: Sendable, Hashable, Codable {
     /// The command as an argv list; ocplan passes it to Podman as a JSON array, so no shell is needed in the
     /// image (Headscale's image has none).
-    public var test: [String]
+    package var test: [String]
     /// Time between checks (Go duration).
-    public var interval: String
+    package var interval: String
     /// Time a check may take.
-    public var timeout: String
+    package var timeout: String
     /// Consecutive failures before the container is unhealthy.
-    public var retries: Int
+    package var retries: Int
     /// Grace period after start during which failures do not count.
-    public var startPeriod: String
+    package var startPeriod: String
 
     /// Creates a health check with Podman's defaults for the omitted values.
-    public init(
+    package init(
         test: [String], interval: String = "30s", timeout: String = "30s", retries: Int = 3, startPeriod: String = "0s"
     ) {
         self.test = test
@@ -29,7 +29,7 @@ public struct HealthCheck: Sendable, Hashable, Codable {
         case test, interval, timeout, retries, startPeriod
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             test: try c.decode([String].self, forKey: .test),

@@ -5,9 +5,9 @@ import OCCore
 /// The image comes from a registry (`pull`), a local build (`build`) or a tarball (`importFrom`). Containers
 /// name it by resource name or by reference; image identity is the resolved image ID, so a new ID replaces
 /// the containers that use it.
-public struct ImageSpec: ResourceSpec, Equatable, Codable {
+package struct ImageSpec: ResourceSpec, Equatable, Codable {
     /// When to pull the image from its registry.
-    public enum PullPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum PullPolicy: String, Sendable, Hashable, Codable, CaseIterable {
         /// Pull only when no image with the reference is present.
         case missing
         /// Pull on every apply (a moved tag is then a change).
@@ -17,18 +17,18 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// How to build the image locally (`podman build`).
-    public struct Build: Sendable, Hashable, Codable {
+    package struct Build: Sendable, Hashable, Codable {
         /// The build context directory, relative to the manifest file.
-        public var context: String
+        package var context: String
         /// The Containerfile, relative to the context.
-        public var file: String?
+        package var file: String?
         /// Build arguments (`--build-arg`).
-        public var args: [String: String]
+        package var args: [String: String]
         /// The stage to build (`--target`).
-        public var target: String?
+        package var target: String?
 
         /// Creates a build description.
-        public init(context: String, file: String? = nil, args: [String: String] = [:], target: String? = nil) {
+        package init(context: String, file: String? = nil, args: [String: String] = [:], target: String? = nil) {
             self.context = context
             self.file = file
             self.args = args
@@ -39,7 +39,7 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
             case context, file, args, target
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 context: try c.decode(String.self, forKey: .context),
@@ -50,21 +50,21 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
         }
     }
 
-    public static let section = "images"
+    package static let section = "images"
 
     /// The host whose runtime stores the image.
-    public var host: String
+    package var host: String
     /// The image name (`docker.io/headscale/headscale:0.26`, `localhost/openclaw:dev`).
-    public var reference: String
+    package var reference: String
     /// When to pull (for `build`: when to pull base images).
-    public var pull: PullPolicy
+    package var pull: PullPolicy
     /// Build it locally instead of pulling.
-    public var build: Build?
+    package var build: Build?
     /// Import it from a root file system tarball (`podman import`) instead of pulling.
-    public var importFrom: String?
+    package var importFrom: String?
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(
+    package init(
         host: String = "local", reference: String, pull: PullPolicy = .missing, build: Build? = nil,
         importFrom: String? = nil
     ) {
@@ -75,13 +75,13 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
         self.importFrom = importFrom
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, reference, pull, build, importFrom
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),
@@ -95,7 +95,7 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Schema
 
     /// The keys of an `images` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "An image kept present on a host, pulled, built or imported.",
         fields: [
             FieldSchema(
@@ -140,7 +140,7 @@ public struct ImageSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Validation
 
     /// Checks the reference, the source combination and duplicates on the host.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         if let problem = ImageReferenceText.problem(reference) {
             diagnostics.append(

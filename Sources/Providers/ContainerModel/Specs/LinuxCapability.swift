@@ -1,10 +1,10 @@
 /// Linux capability names as `capAdd`/`capDrop` accept them: `ALL`, `CAP_NET_RAW`, `NET_RAW`, any case.
-public enum LinuxCapability {
+package enum LinuxCapability {
     /// Every capability (`capDrop: [ALL]`).
-    public static let all = "ALL"
+    package static let all = "ALL"
 
     /// The capability names the kernel defines, without the `CAP_` prefix.
-    public static let knownNames = [
+    package static let knownNames = [
         "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
         "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
         "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
@@ -14,7 +14,7 @@ public enum LinuxCapability {
     ]
 
     /// The canonical form Podman reports (`CAP_NET_RAW`, or `ALL`), or `nil` for an unknown name.
-    public static func normalized(_ name: String) -> String? {
+    package static func normalized(_ name: String) -> String? {
         let upper = name.uppercased()
         if upper == all { return all }
         let bare = upper.hasPrefix("CAP_") ? String(upper.dropFirst(4)) : upper

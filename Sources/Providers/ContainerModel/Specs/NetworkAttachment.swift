@@ -4,18 +4,18 @@ import OCCore
 ///
 /// `networks: [a, b]` and `networks: {a: {aliases: [x]}, b: {}}` both decode to a list of attachments in
 /// the order written.
-public struct NetworkAttachment: Sendable, Hashable {
+package struct NetworkAttachment: Sendable, Hashable {
     /// The network name: a `networks` resource, Podman's default `podman`, or an existing external network.
-    public var name: String
+    package var name: String
     /// Extra DNS names of the container on this network.
-    public var aliases: [String]
+    package var aliases: [String]
     /// A static IPv4 address inside the network's subnet.
-    public var ipv4: String?
+    package var ipv4: String?
     /// A static IPv6 address inside the network's IPv6 subnet.
-    public var ipv6: String?
+    package var ipv6: String?
 
     /// Creates an attachment.
-    public init(name: String, aliases: [String] = [], ipv4: String? = nil, ipv6: String? = nil) {
+    package init(name: String, aliases: [String] = [], ipv4: String? = nil, ipv6: String? = nil) {
         self.name = name
         self.aliases = aliases
         self.ipv4 = ipv4
@@ -23,7 +23,7 @@ public struct NetworkAttachment: Sendable, Hashable {
     }
 
     /// Whether only the name is set (the short list form says everything).
-    public var isPlain: Bool { aliases.isEmpty && ipv4 == nil && ipv6 == nil }
+    package var isPlain: Bool { aliases.isEmpty && ipv4 == nil && ipv6 == nil }
 
     /// The keys of the object form (the name is the mapping key, so it is not one of them).
     enum BodyKeys: String, CodingKey {

@@ -5,7 +5,7 @@ extension NetworkSpec {
     static let vmnetSubnet = "192.168.64.0/24"
 
     /// Checks addresses, reserved names, overlaps with other networks and Apple runtime support.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics = addressProblems(in: context)
         diagnostics += LabelRules.reservedLabelProblems(labels, in: context)
         let name = context.address.name

@@ -4,9 +4,9 @@ import OCCore
 ///
 /// Podman networks are immutable (`podman network update` only edits DNS servers, from 4.4 on), so every
 /// change replaces the network, which first disconnects or recreates the containers on it.
-public struct NetworkSpec: ResourceSpec, Equatable, Codable {
+package struct NetworkSpec: ResourceSpec, Equatable, Codable {
     /// The network drivers Podman ships.
-    public enum Driver: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Driver: String, Sendable, Hashable, Codable, CaseIterable {
         /// A Linux bridge with NAT (the default).
         case bridge
         /// A macvlan interface on a parent device (`options.parent`).
@@ -15,33 +15,33 @@ public struct NetworkSpec: ResourceSpec, Equatable, Codable {
         case ipvlan
     }
 
-    public static let section = "networks"
+    package static let section = "networks"
 
     /// The host whose runtime owns the network.
-    public var host: String
+    package var host: String
     /// Podman or Apple's `container`.
-    public var runtime: ContainerRuntime
+    package var runtime: ContainerRuntime
     /// The driver.
-    public var driver: Driver
+    package var driver: Driver
     /// Whether the network has no route out (containers on it reach only each other).
-    public var isInternal: Bool
+    package var isInternal: Bool
     /// The IPv4 subnet (`10.89.10.0/24`); the runtime picks one when `nil`.
-    public var subnet: String?
+    package var subnet: String?
     /// The IPv4 gateway; the subnet's first address when `nil`.
-    public var gateway: String?
+    package var gateway: String?
     /// Whether the network also has IPv6.
-    public var ipv6: Bool
+    package var ipv6: Bool
     /// The IPv6 subnet; the runtime picks one when `nil`.
-    public var ipv6Subnet: String?
+    package var ipv6Subnet: String?
     /// Whether containers on it resolve each other's names (aardvark-dns).
-    public var dns: Bool
+    package var dns: Bool
     /// Labels (ocplan adds its own `io.ocplan.*` ownership labels).
-    public var labels: [String: String]
+    package var labels: [String: String]
     /// Driver options (`-o parent=en0` for macvlan, `mtu=1400`).
-    public var options: [String: String]
+    package var options: [String: String]
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(
+    package init(
         host: String = "local",
         runtime: ContainerRuntime = .podman,
         driver: Driver = .bridge,
@@ -67,14 +67,14 @@ public struct NetworkSpec: ResourceSpec, Equatable, Codable {
         self.options = options
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, runtime, driver, subnet, gateway, ipv6, ipv6Subnet, dns, labels, options
         case isInternal = "internal"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),
@@ -94,7 +94,7 @@ public struct NetworkSpec: ResourceSpec, Equatable, Codable {
     // MARK: - Schema
 
     /// The keys of a `networks` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A Podman (or Apple `container`) network.",
         fields: [
             FieldSchema(

@@ -7,18 +7,18 @@ import OCCore
 /// or as an object (`{hostIP: 127.0.0.1, hostPort: 8080, containerPort: 80, protocol: tcp}`); both decode
 /// to this one value. Decoding checks only the shape; ``ContainerSpec/validate(in:)`` checks port numbers,
 /// range lengths, the host address and the protocol, so every mistake is reported with its location.
-public struct PortMapping: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct PortMapping: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The host address to bind (`127.0.0.1`); `nil` binds every address.
-    public var hostIP: String?
+    package var hostIP: String?
     /// The host port or range; `nil` lets the runtime pick a free port.
-    public var hostPort: PortRange?
+    package var hostPort: PortRange?
     /// The container port or range.
-    public var containerPort: PortRange
+    package var containerPort: PortRange
     /// `tcp`, `udp` or `sctp`.
-    public var proto: String
+    package var proto: String
 
     /// Creates a mapping.
-    public init(hostIP: String? = nil, hostPort: PortRange? = nil, containerPort: PortRange, proto: String = "tcp") {
+    package init(hostIP: String? = nil, hostPort: PortRange? = nil, containerPort: PortRange, proto: String = "tcp") {
         self.hostIP = hostIP
         self.hostPort = hostPort
         self.containerPort = containerPort
@@ -26,7 +26,7 @@ public struct PortMapping: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// Parses Podman's string form; `nil` when the text does not have its shape.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var proto = "tcp"
         if let slash = rest.lastIndex(of: "/") {
@@ -63,7 +63,7 @@ public struct PortMapping: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// The canonical string form, such as `127.0.0.1:3478:3478/udp`.
-    public var description: String {
+    package var description: String {
         var text = ""
         if let hostIP { text += (hostIP.contains(":") ? "[\(hostIP)]" : hostIP) + ":" }
         if let hostPort {
@@ -79,7 +79,7 @@ public struct PortMapping: Sendable, Hashable, Codable, CustomStringConvertible 
         case proto = "protocol"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let text = try? decoder.singleValueContainer().decode(String.self) {
             guard let parsed = PortMapping(parsing: text) else {
                 throw DecodingError.dataCorrupted(
@@ -106,7 +106,7 @@ public struct PortMapping: Sendable, Hashable, Codable, CustomStringConvertible 
         )
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

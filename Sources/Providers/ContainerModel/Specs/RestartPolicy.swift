@@ -2,9 +2,9 @@
 ///
 /// Kept as written (name and retry count) so that ``ContainerSpec/validate(in:)`` can report an unknown
 /// policy with its location; ``kind`` is the typed reading.
-public struct RestartPolicy: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct RestartPolicy: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The policies Podman knows.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    package enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Never restart.
         case no
         /// Always restart, also after a reboot (through `podman-restart.service`).
@@ -16,18 +16,18 @@ public struct RestartPolicy: Sendable, Hashable, Codable, CustomStringConvertibl
     }
 
     /// The policy name as written.
-    public var name: String
+    package var name: String
     /// The retry limit of `on-failure:N`.
-    public var maxRetries: Int?
+    package var maxRetries: Int?
 
     /// Creates a policy.
-    public init(_ kind: Kind, maxRetries: Int? = nil) {
+    package init(_ kind: Kind, maxRetries: Int? = nil) {
         self.name = kind.rawValue
         self.maxRetries = maxRetries
     }
 
     /// Parses `NAME[:N]` (never fails; an unknown name has no ``kind``).
-    public init(parsing text: String) {
+    package init(parsing text: String) {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         if parts.count == 2, let retries = Int(parts[1]) {
             name = String(parts[0])
@@ -39,19 +39,19 @@ public struct RestartPolicy: Sendable, Hashable, Codable, CustomStringConvertibl
     }
 
     /// The default: never restart.
-    public static let no = RestartPolicy(.no)
+    package static let no = RestartPolicy(.no)
 
     /// The typed policy, or `nil` when the name is not one Podman knows.
-    public var kind: Kind? { Kind(rawValue: name) }
+    package var kind: Kind? { Kind(rawValue: name) }
 
     /// Podman's `--restart` value.
-    public var description: String { maxRetries.map { "\(name):\($0)" } ?? name }
+    package var description: String { maxRetries.map { "\(name):\($0)" } ?? name }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self.init(parsing: try decoder.singleValueContainer().decode(String.self))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

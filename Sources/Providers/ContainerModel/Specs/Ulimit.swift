@@ -1,35 +1,35 @@
 /// A resource limit (`--ulimit NAME=SOFT:HARD`); `-1` means unlimited.
 ///
 /// Written as a number (soft and hard equal), as `"SOFT:HARD"`, or as `{soft, hard}`.
-public struct Ulimit: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct Ulimit: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The soft limit.
-    public var soft: Int
+    package var soft: Int
     /// The hard limit.
-    public var hard: Int
+    package var hard: Int
 
     /// Creates a limit; `hard` defaults to `soft`.
-    public init(soft: Int, hard: Int? = nil) {
+    package init(soft: Int, hard: Int? = nil) {
         self.soft = soft
         self.hard = hard ?? soft
     }
 
     /// The names Podman accepts (`RLIMIT_` + upper-cased name).
-    public static let knownNames = [
+    package static let knownNames = [
         "as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss",
         "rtprio", "rttime", "sigpending", "stack",
     ]
 
     /// Whether the soft limit does not exceed the hard one (`-1` is unlimited).
-    public var isOrdered: Bool { hard == -1 || (soft != -1 && soft <= hard) }
+    package var isOrdered: Bool { hard == -1 || (soft != -1 && soft <= hard) }
 
     /// `SOFT:HARD`.
-    public var description: String { "\(soft):\(hard)" }
+    package var description: String { "\(soft):\(hard)" }
 
     private enum CodingKeys: String, CodingKey {
         case soft, hard
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let single = try? decoder.singleValueContainer().decode(Int.self) {
             self.init(soft: single)
             return
@@ -50,7 +50,7 @@ public struct Ulimit: Sendable, Hashable, Codable, CustomStringConvertible {
         self.init(soft: soft, hard: try c.decodeIfPresent(Int.self, forKey: .hard))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

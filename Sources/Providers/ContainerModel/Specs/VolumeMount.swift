@@ -6,9 +6,9 @@ import OCCore
 /// `/cache`) or as an object (`{source, target, readOnly, options}`); both decode to this value. A source that
 /// starts with `/`, `./`, `../` or `~` is a bind mount (relative paths are relative to the manifest file);
 /// any other source names a volume; no source is an anonymous volume.
-public struct VolumeMount: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct VolumeMount: Sendable, Hashable, Codable, CustomStringConvertible {
     /// What kind of mount the source makes this.
-    public enum Kind: String, Sendable, Hashable, Codable {
+    package enum Kind: String, Sendable, Hashable, Codable {
         /// A host path.
         case bind
         /// A named volume (a `volumes` resource or one Podman creates on first use).
@@ -18,16 +18,16 @@ public struct VolumeMount: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// The host path or volume name; `nil` for an anonymous volume.
-    public var source: String?
+    package var source: String?
     /// The absolute path inside the container.
-    public var target: String
+    package var target: String
     /// Whether the mount is read-only (`ro`).
-    public var readOnly: Bool
+    package var readOnly: Bool
     /// Other mount options (`z`, `Z`, `U`, `nocopy`, …), without `ro`/`rw`.
-    public var options: [String]
+    package var options: [String]
 
     /// Creates a mount.
-    public init(source: String?, target: String, readOnly: Bool = false, options: [String] = []) {
+    package init(source: String?, target: String, readOnly: Bool = false, options: [String] = []) {
         self.source = source
         self.target = target
         self.readOnly = readOnly
@@ -35,7 +35,7 @@ public struct VolumeMount: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// Parses Podman's `[SOURCE:]TARGET[:OPTIONS]` form (never fails; validation checks the parts).
-    public init(parsing text: String) {
+    package init(parsing text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         if parts.count == 1 {
             self.init(source: nil, target: text)
@@ -51,7 +51,7 @@ public struct VolumeMount: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// Whether the source is a host path, a volume name or absent.
-    public var kind: Kind {
+    package var kind: Kind {
         guard let source else { return .anonymous }
         let pathPrefixes = ["/", "./", "../", "~"]
         if source == "." || source == ".." || pathPrefixes.contains(where: source.hasPrefix) { return .bind }
@@ -59,7 +59,7 @@ public struct VolumeMount: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// Podman's `-v` form, such as `./squid/squid.conf:/etc/squid/squid.conf:ro`.
-    public var description: String {
+    package var description: String {
         let allOptions = (readOnly ? ["ro"] : []) + options
         var text = source.map { "\($0):\(target)" } ?? target
         if !allOptions.isEmpty { text += ":" + allOptions.joined(separator: ",") }
@@ -70,7 +70,7 @@ public struct VolumeMount: Sendable, Hashable, Codable, CustomStringConvertible 
         case source, target, readOnly, options
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let text = try? decoder.singleValueContainer().decode(String.self) {
             self.init(parsing: text)
             return
@@ -84,7 +84,7 @@ public struct VolumeMount: Sendable, Hashable, Codable, CustomStringConvertible 
         )
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

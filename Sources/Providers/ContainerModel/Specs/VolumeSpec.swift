@@ -5,22 +5,22 @@ import OCCore
 /// Volumes hold data, so ocplan deletes one only in a destroy plan (`ocplan --destroy`) once `deleteData: true`
 /// has been applied; removing a volume from the manifest, or a change that would replace it, is refused with
 /// advice.
-public struct VolumeSpec: ResourceSpec, Equatable, Codable {
-    public static let section = "volumes"
+package struct VolumeSpec: ResourceSpec, Equatable, Codable {
+    package static let section = "volumes"
 
     /// The host whose runtime owns the volume.
-    public var host: String
+    package var host: String
     /// The volume driver.
-    public var driver: String
+    package var driver: String
     /// Driver options (`type: tmpfs`, `device: …`, `o: …`).
-    public var options: [String: String]
+    package var options: [String: String]
     /// Labels (ocplan adds its own `io.ocplan.*` ownership labels).
-    public var labels: [String: String]
+    package var labels: [String: String]
     /// Whether a destroy plan may delete the volume and its data (applied in place before it takes effect).
-    public var deleteData: Bool
+    package var deleteData: Bool
 
     /// Creates a spec; every omitted value is the default the manifest documents.
-    public init(
+    package init(
         host: String = "local", driver: String = "local", options: [String: String] = [:],
         labels: [String: String] = [:], deleteData: Bool = false
     ) {
@@ -31,13 +31,13 @@ public struct VolumeSpec: ResourceSpec, Equatable, Codable {
         self.deleteData = deleteData
     }
 
-    public var hostNames: [String] { [host] }
+    package var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, driver, options, labels, deleteData
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             host: try c.decode(.host, default: "local"),
@@ -49,7 +49,7 @@ public struct VolumeSpec: ResourceSpec, Equatable, Codable {
     }
 
     /// The keys of a `volumes` entry.
-    public static let schema = ObjectSchema(
+    package static let schema = ObjectSchema(
         "A named Podman volume.",
         fields: [
             FieldSchema(
@@ -73,7 +73,7 @@ public struct VolumeSpec: ResourceSpec, Equatable, Codable {
     )
 
     /// Checks the volume name and labels.
-    public func validate(in context: ValidationContext) -> [Diagnostic] {
+    package func validate(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         if !TextRules.isValidObjectName(context.address.name) {
             diagnostics.append(
