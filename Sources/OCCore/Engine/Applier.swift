@@ -57,9 +57,10 @@ package struct Applier: Sendable {
         self.observer = observer
     }
 
-    private enum Outcome: Sendable {
+    /// How one step ended: the change as it ran (its outputs resolved) and the provider's response, or the error.
+    enum Outcome: Sendable {
         case done(Change, ApplyResponse, Duration)
-        case failed(Change, String, Duration)
+        case failed(String, Duration)
     }
 
     /// One step of the walk: a replace is two steps, destroy then create, so that what depends on the
@@ -77,217 +78,228 @@ package struct Applier: Sendable {
     package func apply(_ plan: Plan) async -> ApplyReport {
         var report = ApplyReport()
         let actions = plan.actions
-
-        // Forget resources that are already gone.
-        for change in plan.changes where change.action == .noop && change.after == nil {
-            try? await context.journal.remove(change.move?.address ?? change.address)
-        }
-        // Re-key the unchanged resources whose address changed (`ADDRESS` became `ADDRESS[KEY]`).
-        for change in plan.changes where change.action == .noop && change.after != nil {
-            guard let former = change.move?.formerAddress(of: change.address),
-                var entry = await context.journal.entry(former)
-            else { continue }
-            entry.dependencies = change.dependencies
-            try? await context.journal.record(change.address, entry)
-            try? await context.journal.remove(former)
-        }
-        // Confirm what is already as wanted but unknown to the journal, or known only as an unconfirmed intent (a
-        // run killed after the object was made): the journal then holds everything the stack manages.
-        for change in plan.changes where change.action == .noop {
-            guard let after = change.after, let before = change.before else { continue }
-            let entry = await context.journal.entry(change.address)
-            guard entry == nil || entry?.pending == true else { continue }
-            try? await context.journal.record(
-                change.address,
-                Self.journalEntry(change, applied: after, observed: before, privateState: change.privateState))
-        }
+        await settleUnchanged(plan)
         await Self.recordRestartIntents(plan, journal: context.journal)
+        let program = Program(actions)
+        let steps = program.steps
+        let original = program.original
+        let order = program.order
 
-        // The steps, each with the change it performs.
-        var steps: [Step: Change] = [:]
-        var order: [Step] = []
-        var original: [Address: Change] = [:]
-        for change in actions {
-            original[change.address] = change
-            switch change.action {
-            case .delete:
-                steps[Step(address: change.address, phase: .destroy)] = change
-                order.append(Step(address: change.address, phase: .destroy))
-            case .replace:
-                var destroy = change
-                destroy.action = .delete
-                destroy.after = nil
-                if let move = change.move, change.movesHost {
-                    // A replace across hosts destroys where the resource was, with what the journal kept there.
-                    destroy.host = move.host
-                    destroy.provider = move.provider
-                    destroy.before = move.before
-                    destroy.privateState = move.privateState
-                }
-                var create = change
-                create.action = .create
-                // What is on the new host of a move is what the create finds there (a setting's own original).
-                if !change.movesHost { create.before = nil }
-                steps[Step(address: change.address, phase: .destroy)] = destroy
-                steps[Step(address: change.address, phase: .apply)] = create
-                order.append(Step(address: change.address, phase: .destroy))
-                order.append(Step(address: change.address, phase: .apply))
-            default:
-                steps[Step(address: change.address, phase: .apply)] = change
-                order.append(Step(address: change.address, phase: .apply))
-            }
-        }
-
-        // What each step waits for: applies wait for their dependencies' applies (and their own destroy);
-        // destroys wait for the destroys of what depends on them.
-        var waits: [Step: Set<Step>] = [:]
-        for step in order {
-            guard let change = original[step.address] else { continue }
-            switch step.phase {
-            case .apply:
-                var needs = Set(
-                    change.dependencies.map { Step(address: $0, phase: .apply) }.filter { steps[$0] != nil })
-                if change.action == .replace { needs.insert(Step(address: step.address, phase: .destroy)) }
-                waits[step] = needs
-            case .destroy:
-                var needs = Set(
-                    actions.filter { $0.dependencies.contains(step.address) }
-                        .map { Step(address: $0.address, phase: .destroy) }.filter { steps[$0] != nil })
-                // A change that depended on this resource at the last apply and no longer does detaches from it
-                // first: an in-place update disconnects, a replace's destroy removes the old object.
-                for other in actions
-                where other.address != step.address && other.formerDependencies.contains(step.address)
-                    && !other.dependencies.contains(step.address)
-                {
-                    let detach = Step(address: other.address, phase: other.action == .update ? .apply : .destroy)
-                    if steps[detach] != nil { needs.insert(detach) }
-                }
-                waits[step] = needs
-            }
-        }
+        var waits = Self.waits(of: order, actions: actions, original: original, steps: steps)
         Self.waitForNewDependencies(&waits, actions: actions, steps: Set(order))
 
-        var pending = order
-        var finished = Set<Step>()
-        var broken: [Step: Address] = [:]  // step → the address whose failure blocks it
         let context = self.context
         let stack = plan.stack
         let fileLocks = FileEditLocks()
         let references = plan.outputReferences
-
-        await withTaskGroup(of: Outcome.self) { group in
-            var running = 0
-            func schedule() async {
-                var progress = true
-                while progress {
-                    progress = false
-                    for step in pending {
-                        guard let change = steps[step], let needs = waits[step] else { continue }
-                        if let blocker = needs.first(where: { broken[$0] != nil }), let root = broken[blocker] {
-                            broken[step] = root
-                            pending.removeAll { $0 == step }
-                            if let whole = original[step.address],
-                                !report.skipped.contains(where: {
-                                    $0.change.address == step.address
-                                })
-                            {
-                                report.skipped.append((whole, root))
-                                await observer?.handle(.skipped(whole, because: root))
-                            }
-                            progress = true
-                            continue
-                        }
-                        guard running < parallelism, needs.isSubset(of: finished) else { continue }
-                        pending.removeAll { $0 == step }
-                        running += 1
-                        progress = true
-                        await observer?.handle(.started(change))
-                        // Checked before anything is destroyed or created: the destroy of a replace, or a create.
-                        let whole = original[step.address] ?? change
-                        let checked: Change? =
-                            whole.action == .replace && step.phase == .destroy || whole.action == .create ? whole : nil
-                        group.addTask {
-                            let clock = ContinuousClock()
-                            let start = clock.now
-                            guard let provider = context.registry.provider(named: change.provider) else {
-                                return .failed(change, "no provider named '\(change.provider)'", clock.now - start)
-                            }
-                            var change = change
-                            do {
-                                try Task.checkCancellation()
-                                let waited = change.after?.tokens(among: references).isEmpty == false
-                                change = try await Self.resolveOutputs(
-                                    of: change, references: references, provider: provider, journal: context.journal)
-                                if waited, change.action == .update, change.attributes.isEmpty, change.restarts {
-                                    // Nothing to update after all, but its restart is still due.
-                                    change.action = .noop
-                                } else if waited, change.action == .update, change.attributes.isEmpty {
-                                    // The values it waited for turned out to be what it already has.
-                                    let outputs = await context.journal.entry(change.address)?.outputs
-                                    return .done(
-                                        change,
-                                        ApplyResponse(
-                                            observed: change.before, privateState: change.privateState, outputs: outputs
-                                        ),
-                                        clock.now - start)
-                                }
-                                let response = try await Self.perform(
-                                    change, checking: checked, provider: provider, stack: stack, context: context,
-                                    fileLocks: fileLocks)
-                                return .done(change, response, clock.now - start)
-                            } catch {
-                                let message = DisplayText.redact("\(error)", secrets: change.secretValues)
-                                return .failed(change, message, clock.now - start)
-                            }
-                        }
-                    }
-                }
-            }
-            await schedule()
-            while let outcome = await group.next() {
-                running -= 1
+        let observer = self.observer
+        var failedAddresses = Set<Address>()
+        var skippedAddresses = Set<Address>()
+        let walker = DependencyWalker(order: order, waits: waits, parallelism: parallelism)
+        let stranded = await walker.walk(
+            run: { step -> Outcome in
+                guard let change = steps[step] else { return .failed("no such step", .zero) }
+                await observer?.handle(.started(change))
+                // Checked before anything is destroyed or created: the destroy of a replace, or a create.
+                let whole = original[step.address] ?? change
+                let checked: Change? =
+                    whole.action == .replace && step.phase == .destroy || whole.action == .create ? whole : nil
+                return await Self.run(
+                    change, checking: checked, references: references, stack: stack, context: context,
+                    fileLocks: fileLocks)
+            },
+            settle: { step, outcome in
+                guard let planned = steps[step] else { return false }
+                let whole = original[step.address] ?? planned
+                let failure: String
                 switch outcome {
                 case .done(let change, let response, let elapsed):
-                    let step = Step(address: change.address, phase: change.action == .delete ? .destroy : .apply)
-                    let whole = original[change.address] ?? change
                     if let drift = divergence(change, response) {
                         // The tool said it succeeded, but the read-back does not show the change: a failure, not
                         // journaled, so the journal keeps what it knew before (a setting's original value).
-                        let message = Self.notConvergedMessage(drift)
-                        broken[step] = change.address
-                        if step.phase == .destroy {
-                            broken[Step(address: change.address, phase: .apply)] = change.address
-                            pending.removeAll { $0 == Step(address: change.address, phase: .apply) }
-                        }
-                        report.failed.append((whole, message))
+                        failure = Self.notConvergedMessage(drift)
                         report.notConverged.append((whole, drift))
-                        await observer?.handle(.finished(change, elapsed: elapsed, error: message))
-                        break
+                        await observer?.handle(.finished(change, elapsed: elapsed, error: failure))
+                    } else {
+                        do {
+                            try await record(change, response)
+                            await observer?.handle(.finished(change, elapsed: elapsed, error: nil))
+                            // A replace counts once, when its create step is done.
+                            if !(whole.action == .replace && step.phase == .destroy) { report.applied.append(whole) }
+                            return true
+                        } catch {
+                            failure = "applied, but the state journal could not be written: \(error)"
+                            await observer?.handle(.finished(change, elapsed: elapsed, error: "\(error)"))
+                        }
                     }
-                    do {
-                        try await record(change, response)
-                        finished.insert(step)
-                        await observer?.handle(.finished(change, elapsed: elapsed, error: nil))
-                        // A replace counts once, when its create step is done.
-                        if !(whole.action == .replace && step.phase == .destroy) { report.applied.append(whole) }
-                    } catch {
-                        broken[step] = change.address
-                        report.failed.append((whole, "applied, but the state journal could not be written: \(error)"))
-                        await observer?.handle(.finished(change, elapsed: elapsed, error: "\(error)"))
-                    }
-                case .failed(let change, let message, let elapsed):
-                    let step = Step(address: change.address, phase: change.action == .delete ? .destroy : .apply)
-                    broken[step] = change.address
-                    // The create step of a replace whose destroy failed cannot run either.
-                    if step.phase == .destroy { broken[Step(address: change.address, phase: .apply)] = change.address }
-                    pending.removeAll { $0 == Step(address: change.address, phase: .apply) && step.phase == .destroy }
-                    report.failed.append((original[change.address] ?? change, message))
-                    await observer?.handle(.finished(change, elapsed: elapsed, error: message))
+                case .failed(let message, let elapsed):
+                    failure = message
+                    await observer?.handle(.finished(planned, elapsed: elapsed, error: message))
                 }
-                await schedule()
-            }
+                failedAddresses.insert(step.address)
+                report.failed.append((whole, failure))
+                return false
+            },
+            skip: { step, blocker in
+                // The create step of a replace whose destroy failed is part of the failure already reported.
+                guard let whole = original[step.address], !failedAddresses.contains(step.address),
+                    skippedAddresses.insert(step.address).inserted
+                else { return }
+                report.skipped.append((whole, blocker.address))
+                await observer?.handle(.skipped(whole, because: blocker.address))
+            })
+        for step in stranded {
+            guard let whole = original[step.address], failedAddresses.insert(step.address).inserted else { continue }
+            report.failed.append(
+                (whole, "not run: its ordering waits in a cycle (a defect in ocplan; please report it)"))
         }
         return report
+    }
+
+    /// Brings the journal up to date with the plan's unchanged resources before anything runs: forgets those
+    /// already gone, re-keys those whose address changed (`ADDRESS` became `ADDRESS[KEY]`), and confirms those
+    /// already as wanted but unknown to the journal, or known only as an unconfirmed intent (a run killed after the
+    /// object was made), so that the journal holds everything the stack manages.
+    private func settleUnchanged(_ plan: Plan) async {
+        let journal = context.journal
+        for change in plan.changes where change.action == .noop && change.after == nil {
+            try? await journal.remove(change.move?.address ?? change.address)
+        }
+        for change in plan.changes where change.action == .noop && change.after != nil {
+            guard let former = change.move?.formerAddress(of: change.address), var entry = await journal.entry(former)
+            else { continue }
+            entry.dependencies = change.dependencies
+            try? await journal.record(change.address, entry)
+            try? await journal.remove(former)
+        }
+        for change in plan.changes where change.action == .noop {
+            guard let after = change.after, let before = change.before else { continue }
+            let entry = await journal.entry(change.address)
+            guard entry == nil || entry?.pending == true else { continue }
+            try? await journal.record(
+                change.address,
+                Self.journalEntry(change, applied: after, observed: before, privateState: change.privateState))
+        }
+    }
+
+    /// The steps of a plan's actions, each with the change it performs: a delete is a destroy step, a replace a
+    /// destroy step then an apply step, anything else an apply step.
+    struct Program: Sendable {
+        /// The steps in plan order (ties in the walk are broken by it).
+        var order: [Step] = []
+        /// The change each step performs.
+        var steps: [Step: Change] = [:]
+        /// The plan's change for each address (a replace, where its steps are a delete and a create).
+        var original: [Address: Change] = [:]
+
+        init(_ actions: [Change]) {
+            for change in actions {
+                original[change.address] = change
+                switch change.action {
+                case .delete:
+                    add(Step(address: change.address, phase: .destroy), change)
+                case .replace:
+                    var destroy = change
+                    destroy.action = .delete
+                    destroy.after = nil
+                    if let move = change.move, change.movesHost {
+                        // A replace across hosts destroys where the resource was, with what the journal kept there.
+                        destroy.host = move.host
+                        destroy.provider = move.provider
+                        destroy.before = move.before
+                        destroy.privateState = move.privateState
+                    }
+                    var create = change
+                    create.action = .create
+                    // What is on the new host of a move is what the create finds there (a setting's own original).
+                    if !change.movesHost { create.before = nil }
+                    add(Step(address: change.address, phase: .destroy), destroy)
+                    add(Step(address: change.address, phase: .apply), create)
+                default:
+                    add(Step(address: change.address, phase: .apply), change)
+                }
+            }
+        }
+
+        private mutating func add(_ step: Step, _ change: Change) {
+            steps[step] = change
+            order.append(step)
+        }
+    }
+
+    /// What each step waits for.
+    ///
+    /// An apply waits for its dependencies' applies (and, in a replace, its own destroy); a destroy waits for the destroys of what depends on it, and for every change that detaches from it (an
+    /// in-place update that disconnects, a replace's destroy of the old object). Linear in changes plus edges.
+    static func waits(
+        of order: [Step], actions: [Change], original: [Address: Change], steps: [Step: Change]
+    ) -> [Step: Set<Step>] {
+        var dependents: [Address: [Address]] = [:]
+        var detachers: [Address: [Change]] = [:]
+        for change in actions {
+            for dependency in change.dependencies { dependents[dependency, default: []].append(change.address) }
+            for former in change.formerDependencies where !change.dependencies.contains(former) {
+                detachers[former, default: []].append(change)
+            }
+        }
+        var waits: [Step: Set<Step>] = [:]
+        for step in order {
+            guard let change = original[step.address] else { continue }
+            var needs = Set<Step>()
+            switch step.phase {
+            case .apply:
+                for dependency in change.dependencies where steps[Step(address: dependency, phase: .apply)] != nil {
+                    needs.insert(Step(address: dependency, phase: .apply))
+                }
+                if change.action == .replace { needs.insert(Step(address: step.address, phase: .destroy)) }
+            case .destroy:
+                for dependent in dependents[step.address] ?? []
+                where steps[Step(address: dependent, phase: .destroy)] != nil {
+                    needs.insert(Step(address: dependent, phase: .destroy))
+                }
+                for other in detachers[step.address] ?? [] where other.address != step.address {
+                    let detach = Step(address: other.address, phase: other.action == .update ? .apply : .destroy)
+                    if steps[detach] != nil { needs.insert(detach) }
+                }
+            }
+            waits[step] = needs
+        }
+        return waits
+    }
+
+    /// Runs one step: resolves the output references it waited for, then performs it (see ``perform(_:checking:provider:stack:context:fileLocks:)``).
+    static func run(
+        _ change: Change, checking checked: Change?, references: [String: OutputReference], stack: String,
+        context: EngineContext, fileLocks: FileEditLocks
+    ) async -> Outcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard let provider = context.registry.provider(named: change.provider) else {
+            return .failed("no provider named '\(change.provider)'", clock.now - start)
+        }
+        var change = change
+        do {
+            try Task.checkCancellation()
+            let waited = change.after?.tokens(among: references).isEmpty == false
+            change = try await resolveOutputs(
+                of: change, references: references, provider: provider, journal: context.journal)
+            if waited, change.action == .update, change.attributes.isEmpty, change.restarts {
+                // Nothing to update after all, but its restart is still due.
+                change.action = .noop
+            } else if waited, change.action == .update, change.attributes.isEmpty {
+                // The values it waited for turned out to be what it already has.
+                let outputs = await context.journal.entry(change.address)?.outputs
+                return .done(
+                    change,
+                    ApplyResponse(observed: change.before, privateState: change.privateState, outputs: outputs),
+                    clock.now - start)
+            }
+            let response = try await perform(
+                change, checking: checked, provider: provider, stack: stack, context: context, fileLocks: fileLocks)
+            return .done(change, response, clock.now - start)
+        } catch {
+            return .failed(DisplayText.redact("\(error)", secrets: change.secretValues), clock.now - start)
+        }
     }
 
     /// `change` with the output references left unresolved at plan time replaced by the values their producers
