@@ -90,6 +90,12 @@ let package = Package(
         .executableTarget(name: "ocplan", dependencies: ["OCCLI"], swiftSettings: strict),
         /// `ocapply`: apply a saved plan or plan-and-apply a manifest.
         .executableTarget(name: "ocapply", dependencies: ["OCCLI"], swiftSettings: strict),
+        /// `ocplan-bench`: first apply, no-op plan, no-op apply and validate against the plain CLI and the
+        /// observation floor, on a real Podman (docs/development.md; not a test, CI does not run it).
+        .executableTarget(
+            name: "ocplan-bench",
+            dependencies: ["OCCore", "OCExec", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
 
         // MARK: - Test support
 
