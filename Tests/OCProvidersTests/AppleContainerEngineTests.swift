@@ -61,6 +61,45 @@ import Testing
         #expect(!second.hasChanges, "\(second.actions.map { ($0.address, $0.attributes) })")
     }
 
+    /// An Apple container publishes its ID and its IPv4 address per network, like a Podman one: another
+    /// container's environment that uses the address shows `(known after apply)` on a fresh stack, and holds the
+    /// address the CLI gave after apply; the next plan is empty.
+    @Test func anAgentsProxyAddressIsKnownAfterApply() async throws {
+        let stack = try AppleContainerStack()
+        let manifest = """
+            networks:
+              oc-internal: { host: mac, runtime: apple, internal: true, subnet: 10.89.10.0/24 }
+            containers:
+              proxy:
+                host: mac
+                runtime: apple
+                image: docker.io/ubuntu/squid:6.6
+                networks: [oc-internal]
+              agent:
+                host: mac
+                runtime: apple
+                image: ghcr.io/example/openclaw:latest
+                networks: [oc-internal]
+                env: { HTTP_PROXY: "http://${containers.proxy.ipv4.oc-internal}:3128", PROXY_ID: "${containers.proxy.id}" }
+
+            """
+        let first = try await stack.plan(manifest)
+        let agent = try #require(first.change("containers.agent"))
+        #expect(agent.dependencies.contains(Address("containers", "proxy")))
+        #expect(
+            first.displayed.change("containers.agent")?.after?["env"]["HTTP_PROXY"] == "http://(known after apply):3128")
+        let report = await stack.apply(first)
+        #expect(report.succeeded, "\(report.failed.map(\.error))")
+        let address = try #require(stack.fake.container("proxy")?.addresses["oc-internal"])
+        let bare = try #require(address.split(separator: "/").first.map(String.init))
+        #expect(bare.hasPrefix("10.89.10."))
+        let environment = try #require(stack.fake.container("agent")?.environment)
+        #expect(environment.contains("HTTP_PROXY=http://\(bare):3128"), "\(environment)")
+        #expect(environment.contains("PROXY_ID=proxy"), "\(environment)")
+        let second = try await stack.plan(manifest)
+        #expect(!second.hasChanges, "\(second.actions.map { ($0.address, $0.attributes) })")
+    }
+
     @Test(arguments: [FakeAppleContainerCLI.JSONShape.v1, .v0])
     func applyFromEmptyThenTheSecondPlanIsEmpty(shape: FakeAppleContainerCLI.JSONShape) async throws {
         let stack = try AppleContainerStack(FakeAppleContainerCLI(shape: shape))

@@ -33,9 +33,9 @@ extension AppleContainerProvider {
         for target in targets {
             let name = target.address.name
             // The same ownership rule for both kinds; only the record and its tree differ.
-            func observed(_ labels: [String: String], kind: String, tree: Value) -> Observation {
+            func observed(_ labels: [String: String], kind: String, tree: Value, outputs: Value? = nil) -> Observation {
                 let (ownership, note) = Self.ownership(labels, stack: stack, address: target.address, kind: kind)
-                return Observation(value: tree, ownership: ownership, note: note)
+                return Observation(value: tree, ownership: ownership, note: note, outputs: outputs)
             }
             switch target.address.section {
             case NetworkSpec.section:
@@ -50,7 +50,8 @@ extension AppleContainerProvider {
                     containersByName[name].map {
                         observed(
                             $0.labels, kind: "container",
-                            tree: Self.observedTree($0, desired: target.desired, lastApplied: target.lastApplied))
+                            tree: Self.observedTree($0, desired: target.desired, lastApplied: target.lastApplied),
+                            outputs: Self.outputs(of: $0))
                     } ?? .absent
             default:
                 continue
@@ -75,6 +76,19 @@ extension AppleContainerProvider {
         response.diagnostics = missingNetworkProblems(
             targets: targets, existing: Set(networks.map(\.id)), host: host)
         return response
+    }
+
+    /// What a container publishes (``ContainerSpec/outputs``): its ID and, per network it is attached to while
+    /// running, its IPv4 address there without the prefix length (`container list` prints `192.168.64.3/24`).
+    package static func outputs(of container: AppleContainerObservation.ContainerRecord) -> Value {
+        var ipv4: [String: Value] = [:]
+        if container.state == "running" {
+            for (network, address) in container.addresses {
+                let bare = address.split(separator: "/").first.map(String.init) ?? address
+                if !bare.isEmpty { ipv4[network] = .string(bare) }
+            }
+        }
+        return ["id": .string(container.id), "ipv4": .map(ipv4)]
     }
 
     /// Who owns an object with `labels`, and a note for a foreign one.
