@@ -87,7 +87,8 @@ import Testing
         let agent = try #require(first.change("containers.agent"))
         #expect(agent.dependencies.contains(Address("containers", "proxy")))
         #expect(
-            first.displayed.change("containers.agent")?.after?["env"]["HTTP_PROXY"] == "http://(known after apply):3128")
+            first.displayed.change("containers.agent")?.after?["env"]["HTTP_PROXY"] == "http://(known after apply):3128"
+        )
         let report = await stack.apply(first)
         #expect(report.succeeded, "\(report.failed.map(\.error))")
         let address = try #require(stack.fake.container("proxy")?.addresses["oc-internal"])
