@@ -62,7 +62,7 @@ extension PodmanProvider {
     /// The steps of `change`, in order: commands with their idempotency rules (``program(for:context:)`` turns
     /// them into the program the engine runs).
     ///
-    /// Containers: create is `podman create` then `podman start` (unless `state: stopped`); an update runs
+    /// Containers: create is `podman run --detach` (`podman create` for `state: stopped`); an update runs
     /// `network disconnect`/`connect` and `start`/`stop`/`unpause`; replace and delete start with
     /// `podman rm --force --ignore`. Networks and volumes are created with the ownership labels; a network
     /// replace removes it first. Images are pulled, built or imported; only images the stack pulled, built or
@@ -190,20 +190,21 @@ extension PodmanProvider {
             let after = try desired(change)
             let marks = PodmanLabels.marks(
                 stack: context.stack, address: change.address, hash: PodmanDesiredState.containerHash(after))
-            var create = PodmanStep(command: PodmanCommands.createContainer(name, tree: after, marks: marks))
+            let start = after[PodmanTree.Container.state].stringValue != ContainerSpec.State.stopped.rawValue
+            var create = PodmanStep(
+                command: PodmanCommands.createContainer(name, tree: after, marks: marks, start: start))
             let usesGateway = PodmanCommands.strings(after[PodmanTree.Container.addHosts]).contains {
                 $0.hasSuffix(":" + HostGateway.keyword)
             }
             if usesGateway, let first = PodmanCommands.networkOrder(after).first {
                 create.hostGateway = (
-                    first, { PodmanCommands.createContainer(name, tree: after, marks: marks, hostGateway: $0) }
+                    first,
+                    {
+                        PodmanCommands.createContainer(name, tree: after, marks: marks, hostGateway: $0, start: start)
+                    }
                 )
             }
-            var steps = change.action == .replace ? [remove, create] : [create]
-            if after[PodmanTree.Container.state].stringValue != ContainerSpec.State.stopped.rawValue {
-                steps.append(PodmanStep(command: PodmanCommands.start(name)))
-            }
-            return steps
+            return change.action == .replace ? [remove, create] : [create]
         }
     }
 
