@@ -47,6 +47,17 @@ extension PodmanProvider {
         var inspectedVolumes: [String: PodmanJSON.Volume] = [:]
         var inspectedContainers: [String: PodmanJSON.Container] = [:]
         var imageDefaults: [String: PodmanJSON.Image] = [:]
+
+        /// Keeps what the inspect commands printed, by name (images by ID).
+        mutating func index(
+            networks: [PodmanJSON.Network], volumes: [PodmanJSON.Volume], containers: [PodmanJSON.Container],
+            images: [PodmanJSON.Image]
+        ) {
+            inspectedNetworks = Dictionary(networks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            inspectedVolumes = Dictionary(volumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            inspectedContainers = Dictionary(containers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            imageDefaults = Dictionary(images.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        }
     }
 
     /// Observes every requested network, volume, image and container on one host with at most eight
@@ -111,11 +122,7 @@ extension PodmanProvider {
         let (foundNetworks, foundVolumes, foundContainers, foundImages) = try await (
             inspectedNetworks, inspectedVolumes, inspectedContainers, imageDefaults
         )
-        listing.inspectedNetworks = Dictionary(foundNetworks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.inspectedVolumes = Dictionary(foundVolumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.inspectedContainers = Dictionary(
-            foundContainers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.imageDefaults = Dictionary(foundImages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        listing.index(networks: foundNetworks, volumes: foundVolumes, containers: foundContainers, images: foundImages)
         return listing
     }
 
@@ -163,11 +170,7 @@ extension PodmanProvider {
         listing.networks = foundNetworks
         listing.volumes = foundVolumes
         listing.images = images.map(\.listEntry)
-        listing.inspectedNetworks = Dictionary(foundNetworks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.inspectedVolumes = Dictionary(foundVolumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.inspectedContainers = Dictionary(
-            foundContainers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.imageDefaults = Dictionary(images.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        listing.index(networks: foundNetworks, volumes: foundVolumes, containers: foundContainers, images: images)
         return listing
     }
 
