@@ -31,6 +31,20 @@ import Testing
         #expect(Differ.diff(observed, tree, schema: PodmanProvider().schema(for: "containers")).isEmpty)
     }
 
+    @Test func onlyAReplaceChecksTheImageFirst() async throws {
+        let tree = try await PodmanFixtures.desired(PodmanCommandsTests.full)
+        let provider = PodmanProvider()
+        let create = PodmanFixtures.change(PodmanCommandsTests.full, .create, before: nil, after: tree)
+        #expect(try provider.preconditions(for: create, context: PodmanFixtures.context()).isEmpty)
+        var before = tree
+        before["env"]["FOO"] = "old"
+        let replace = PodmanFixtures.change(PodmanCommandsTests.full, .replace, before: before, after: tree)
+        #expect(
+            try provider.preconditions(for: replace, context: PodmanFixtures.context()).map(\.command.argv) == [
+                ["podman", "image", "exists", "--", "localhost/ocplan-busybox:ocplan-t-fixture0"]
+            ])
+    }
+
     @Test func aContainerDeleteIsOneCommand() async throws {
         let tree = try await PodmanFixtures.desired(PodmanCommandsTests.full)
         let runner = ScriptedRunner()

@@ -39,18 +39,19 @@ struct PodmanStep: Sendable {
 }
 
 extension PodmanProvider {
-    /// Before a container is created or replaced, its image must be on the host (`podman image exists -- IMAGE`),
-    /// so that a replace whose new image is missing leaves the old container running.
+    /// Before a container is replaced, its image must be on the host (`podman image exists -- IMAGE`), so that a
+    /// replace whose new image is missing leaves the old container running.
     ///
-    /// A registry image that is missing is pulled first, as `podman create` would; a `localhost/` image cannot be
+    /// A registry image that is missing is pulled first, as `podman run` would; a `localhost/` image cannot be
     /// pulled. An image an `images` resource of the plan builds, imports or pulls is in place by then: the destroy
-    /// of a replace waits for its new dependencies.
+    /// of a replace waits for its new dependencies. A create is not checked: `podman run` pulls or fails by itself,
+    /// and nothing is running yet that a failure could take away.
     package func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition] {
-        guard change.address.section == ContainerSpec.section, change.action == .create || change.action == .replace,
+        guard change.address.section == ContainerSpec.section, change.action == .replace,
             let image = change.after?[PodmanTree.Container.image].stringValue
         else { return [] }
         let local = ImageName.qualified(image).hasPrefix("localhost/")
-        let kept = change.action == .replace ? "the running container is left in place" : "the container is not created"
+        let kept = "the running container is left in place"
         return [
             Precondition(
                 PodmanCommands.imageExists(image), remedy: local ? nil : PodmanCommands.pull(image),
