@@ -78,6 +78,48 @@ import Testing
         #expect(after["things.b"] == nil)
     }
 
+    /// Issue 10: a replace or update whose read-back keeps differing is not drift on the next plan, it is ocplan's
+    /// own failure to converge; the mark goes once the resource converges.
+    @Test func aResourceThatDidNotConvergeInTheLastApplySaysSoInsteadOfDrift() async throws {
+        let stack = try MemoryStack()
+        try await stack.converge("  a: { value: one }\n")
+        stack.world.set("a", ["value": "by-hand"], owner: "lab")
+        stack.world.ignoreChanges("a")
+        let (drifted, _) = try await stack.plan("  a: { value: one }\n")
+        #expect(try #require(drifted).actions.map(\.cause) == [.drift])
+        let report = try await stack.apply(try #require(drifted))
+        #expect(report.notConverged.map(\.change.address) == ["things.a"])
+        let entry = try #require(await stack.context().journal.entries["things.a"])
+        #expect(entry.notConverged == ["value"])
+        #expect(entry.applied["value"] == "one", "the journal keeps the last applied tree")
+
+        let (again, _) = try await stack.plan("  a: { value: one }\n")
+        let change = try #require(again?.actions.first)
+        #expect(change.cause == .notConverged, "not drift: ocplan's own apply left it so")
+
+        // Once it converges (here: fixed by hand), the mark is gone and a later change by hand is drift again.
+        stack.world.set("a", ["value": "one"], owner: "lab")
+        let (clean, _) = try await stack.plan("  a: { value: one }\n")
+        #expect(try #require(clean).actions.isEmpty)
+        _ = try await stack.apply(try #require(clean))
+        #expect(try await stack.context().journal.entries["things.a"]?.notConverged == nil)
+        stack.world.set("a", ["value": "by-hand"], owner: "lab")
+        let (later, _) = try await stack.plan("  a: { value: one }\n")
+        #expect(try #require(later).actions.map(\.cause) == [.drift])
+    }
+
+    /// A create that does not converge is recorded as an unconfirmed intent with the mark.
+    @Test func aCreateThatDidNotConvergeIsMarkedToo() async throws {
+        let stack = try MemoryStack()
+        stack.world.ignoreChanges("a")
+        let (planned, _) = try await stack.plan("  a: { value: one }\n")
+        let report = try await stack.apply(try #require(planned))
+        #expect(report.notConverged.map(\.change.address) == ["things.a"])
+        let entry = try #require(await stack.context().journal.entries["things.a"])
+        #expect(entry.notConverged != nil)
+        #expect(entry.pending == true)
+    }
+
     @Test func aDeleteThatLeavesTheObjectKeepsItsJournalEntry() async throws {
         let stack = try MemoryStack()
         try await stack.converge("  a: { value: one }\n")

@@ -387,7 +387,7 @@ package struct Planner: Sendable {
             deleting: deleting, exists: observation.exists, ownership: ownership, journaled: item.entry != nil,
             pending: item.entry?.pending == true, appliedIsDesired: item.entry?.applied == item.desired,
             isSetting: schema.lifecycle == .setting, differs: !attributes.isEmpty,
-            forcesReplace: attributes.contains(where: \.forcesReplace))
+            forcesReplace: attributes.contains(where: \.forcesReplace), notConverged: item.entry?.notConverged != nil)
 
         switch Classification.decide(facts) {
         case .noop:

@@ -18,6 +18,9 @@ package enum Cause: String, Sendable, Hashable, Codable {
     case manifest
     /// The world changed by hand since the last apply.
     case drift
+    /// The last apply of the resource ran but its read-back still differed (``JournalEntry/notConverged``): the
+    /// difference is ocplan's own (a value the tool normalises differently), not a change by hand.
+    case notConverged = "not-converged"
 }
 
 /// One attribute that differs between observed and desired state.

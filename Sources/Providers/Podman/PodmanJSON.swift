@@ -326,6 +326,8 @@ enum PodmanJSON {
             var workingDir: String?
             var labels: [String: String]?
             var healthcheck: Healthcheck?
+            /// The image's `VOLUME`s by container path (each value is `{}`).
+            var volumes: [String: Empty]?
 
             enum CodingKeys: String, CodingKey {
                 case user = "User"
@@ -335,7 +337,11 @@ enum PodmanJSON {
                 case workingDir = "WorkingDir"
                 case labels = "Labels"
                 case healthcheck = "Healthcheck"
+                case volumes = "Volumes"
             }
+
+            /// An empty JSON object.
+            struct Empty: Decodable, Sendable, Equatable {}
         }
     }
 

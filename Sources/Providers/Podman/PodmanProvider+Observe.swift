@@ -27,6 +27,20 @@ extension PodmanProvider {
             (tree?[PodmanTree.Container.networks].mapValue ?? [:]).filter { !$0.value.isNull }.keys.sorted()
         }
 
+        /// The containers whose network namespace a container joins (`networks: ["container:NAME"]`), now or at
+        /// the last apply: inspected too, so that the observed `container:<ID>` reads as the name.
+        var sharedNamespaces: Set<String> {
+            var names = Set<String>()
+            for target in containers {
+                for tree in [target.desired, target.lastApplied] {
+                    if let name = PodmanObservation.sharedNamespace(tree?[PodmanTree.Container.networkMode]) {
+                        names.insert(name)
+                    }
+                }
+            }
+            return names
+        }
+
         /// The networks the desired containers join by name (network modes left out).
         var joinedNetworks: Set<String> {
             var names = Set<String>()
@@ -105,7 +119,8 @@ extension PodmanProvider {
         let networkNames = Set(targets.networks.map(\.address.name)).union(targets.joinedNetworks).sorted()
         let volumeNames = Set(targets.volumes.map(\.address.name)).sorted()
         let requestedContainers = Set(targets.containers.map(\.address.name))
-        let containerNames = requestedContainers.union(listing.containers.compactMap { $0.names?.first }).sorted()
+        let containerNames = requestedContainers.union(listing.containers.compactMap { $0.names?.first })
+            .union(targets.sharedNamespaces).sorted()
         let imageIDs = Set(listing.containers.compactMap(\.imageID)).sorted()
 
         async let inspectedNetworks = inspect(
@@ -174,17 +189,20 @@ extension PodmanProvider {
         return listing
     }
 
-    /// `podman images`, once more when an image was removed while it listed them (by another process: Podman 4.3
-    /// then exits 125 with `image not known` for an ID it had just read).
+    /// `podman images`, up to twice more when an image was removed while it listed them (by another process:
+    /// Podman 4.3 then exits 125 with `image not known` for an ID it had just read).
     static func listImages(_ needed: Bool, _ runner: any CommandRunner, _ host: String) async throws
         -> [PodmanJSON.ImageListEntry]
     {
         guard needed else { return [] }
-        do {
-            return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
-        } catch let failure as CommandFailure where failure.result?.stderrText.contains("image not known") == true {
-            return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
+        for _ in 1..<3 {
+            do {
+                return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
+            } catch let failure as CommandFailure where failure.result?.stderrText.contains("image not known") == true {
+                continue
+            }
         }
+        return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
     }
 
     /// Runs a list command (which must succeed) and decodes its JSON array; `[]` for no command.
@@ -364,9 +382,13 @@ extension PodmanProvider {
         func tree(_ found: PodmanJSON.Container, desired: Value?, lastApplied: Value?) -> Value {
             let reference = (desired ?? lastApplied)?[PodmanTree.Container.image].stringValue
             let current = (reference ?? found.imageName).flatMap { ImageReference.resolve($0, in: listing.images) }
-            let context = PodmanObservation.ContainerContext(
+            var context = PodmanObservation.ContainerContext(
                 desired: desired, lastApplied: lastApplied, image: found.image.flatMap { listing.imageDefaults[$0] },
                 currentImageID: current?.id)
+            if let name = PodmanObservation.sharedNamespace((desired ?? lastApplied)?[PodmanTree.Container.networkMode])
+            {
+                context.sharedNamespaceID = listing.inspectedContainers[name]?.id
+            }
             return PodmanObservation.container(found, context: context)
         }
         for target in targets.containers {
