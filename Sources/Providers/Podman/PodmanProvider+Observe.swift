@@ -167,9 +167,11 @@ extension PodmanProvider {
             PodmanJSON.Network.self, command(names(targets.networks), PodmanCommands.inspectNetworks), runner, host)
         async let volumes = inspect(
             PodmanJSON.Volume.self, command(names(targets.volumes), PodmanCommands.inspectVolumes), runner, host)
+        // A container that joins another's network namespace reads it as `container:<ID>`: that one is inspected
+        // too, to read the ID as the name.
+        let containerNames = Set(names(targets.containers)).union(targets.sharedNamespaces).sorted()
         async let containers = inspect(
-            PodmanJSON.Container.self, command(names(targets.containers), PodmanCommands.inspectContainers), runner,
-            host)
+            PodmanJSON.Container.self, command(containerNames, PodmanCommands.inspectContainers), runner, host)
         async let named = inspect(
             PodmanJSON.Image.self, command(references.sorted(), PodmanCommands.inspectImages), runner, host)
         var listing = Listing()
