@@ -102,10 +102,7 @@ import Testing
         var index: [Recording] = []
         var counts: [String: Int] = [:]
         for (command, result) in unique {
-            var stdout = result.stdout
-            if command.argv == PodmanCommands.listImages().argv {
-                stdout = try Self.onlyImages(containing: stack.prefix, in: stdout)
-            }
+            let stdout = result.stdout
             let kind = command.argv.dropFirst().prefix { !$0.hasPrefix("-") }.prefix(2).joined(separator: "-")
             counts[kind, default: 0] += 1
             let file = kind + (counts[kind] == 1 ? "" : "-\(counts[kind] ?? 0)") + ".json"
@@ -119,15 +116,5 @@ import Testing
         try encoder.encode(index).write(to: Self.folder.appendingPathComponent("index.json"))
         Issue.record(
             "recorded \(index.count) outputs into \(Self.folder.path); run again without OC_RECORD_PODMAN_FIXTURES")
-    }
-
-    /// The `podman images` entries of the stack's image only (the store is shared; the rest is noise), without
-    /// `History` (which lists other tests' tags).
-    static func onlyImages(containing prefix: String, in data: Data) throws -> Data {
-        let all = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
-        let kept = all.filter { ($0["Names"] as? [String])?.contains { $0.contains(prefix) } == true }.map {
-            $0.filter { $0.key != "History" }
-        }
-        return try JSONSerialization.data(withJSONObject: kept, options: [.prettyPrinted, .sortedKeys])
     }
 }

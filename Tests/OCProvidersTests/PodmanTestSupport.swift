@@ -67,36 +67,56 @@ enum PodmanFixtures {
         try addReadBacks(to: runner)
     }
 
-    /// Answers the read-back after an action (``PodmanProvider/readBack(_:request:)``) from the recordings:
-    /// `podman container inspect NAME` prints that container's recorded element, `podman image inspect TAG` the
-    /// recorded image that carries the tag (Podman prints the same document for a tag as for the ID), and a name
-    /// nothing recorded exits 125 with `[]` and Podman 4.3.1's `no such container` line.
+    /// Answers every `podman KIND inspect NAME…` from the recorded inspect outputs, whatever names it is given.
+    ///
+    /// That covers the read-back's single names and the observation's subsets: the recorded element each name matches (by name,
+    /// tag or ID prefix), and for a name nothing recorded, exit 125 with Podman 4.3.1's line on stderr (checked
+    /// against Podman 4.3.1: `no such container X`, `X: image not known`, `network X: … network not found`,
+    /// `no such volume X`). Inspect prints the found ones whatever the status.
     static func addReadBacks(to runner: ScriptedRunner) throws {
-        func elements(_ file: String) throws -> [[String: Any]] {
-            try #require(try JSONSerialization.jsonObject(with: data(file)) as? [[String: Any]])
-        }
-        func answer(_ element: [String: Any]) throws -> CommandResult {
-            CommandResult(exitStatus: 0, stdout: try JSONSerialization.data(withJSONObject: [element]))
-        }
-        for container in try elements("container-inspect.json") {
-            let name = try #require(container["Name"] as? String)
-            runner.expect(
-                argv: ["podman", "container", "inspect", name], result: try answer(container), repeating: true)
-        }
-        for image in try elements("image-inspect.json") {
-            for tag in image["RepoTags"] as? [String] ?? [] {
-                runner.expect(argv: ["podman", "image", "inspect", tag], result: try answer(image), repeating: true)
+        func index(_ file: String, keys: [String]) throws -> [(names: [String], id: String, json: String)] {
+            let elements = try #require(try JSONSerialization.jsonObject(with: data(file)) as? [[String: Any]])
+            return try elements.map { element in
+                var names: [String] = []
+                for key in keys {
+                    if let name = element[key] as? String { names.append(name) }
+                    names += element[key] as? [String] ?? []
+                }
+                let id = element["Id"] as? String ?? element["id"] as? String ?? ""
+                return (names, id, String(decoding: try JSONSerialization.data(withJSONObject: element), as: UTF8.self))
             }
         }
-        runner.expect(
-            ScriptedRunner.Expectation(
-                .predicate("container inspect of a name nothing recorded") {
-                    $0.argv.starts(with: ["podman", "container", "inspect"]) && $0.argv.count == 4
-                },
-                response: .result(
-                    CommandResult(
-                        exitStatus: 125, stdout: "[]\n", stderr: "Error: inspecting object: no such container\n")),
-                repeating: true))
+        let kinds: [(kind: String, file: String, keys: [String], missing: @Sendable (String) -> String)] = [
+            ("container", "container-inspect.json", ["Name"], { "no such container \($0)" }),
+            ("image", "image-inspect.json", ["RepoTags"], { "\($0): image not known" }),
+            (
+                "network", "network-inspect.json", ["name"],
+                { "network \($0): unable to find network with name or ID \($0): network not found" }
+            ),
+            ("volume", "volume-inspect.json", ["Name"], { "no such volume \($0)" }),
+        ]
+        for (kind, file, keys, missingLine) in kinds {
+            let recorded = try index(file, keys: keys)
+            runner.expect(
+                ScriptedRunner.Expectation(
+                    .prefix(["podman", kind, "inspect"]),
+                    response: .handler { command in
+                        var found: [String] = []
+                        var missing: [String] = []
+                        for name in command.argv.dropFirst(3) {
+                            if let element = recorded.first(where: {
+                                $0.names.contains(name) || (name.count >= 12 && $0.id.hasPrefix(name))
+                            }) {
+                                found.append(element.json)
+                            } else {
+                                missing.append("Error: inspecting object: " + missingLine(name))
+                            }
+                        }
+                        return CommandResult(
+                            exitStatus: missing.isEmpty ? 0 : 125, stdout: "[" + found.joined(separator: ",") + "]\n",
+                            stderr: missing.joined(separator: "\n"))
+                    }, repeating: true))
+        }
     }
 
     /// Runs `body` with the recorded manifest, loaded from a copy whose `stack.yaml` went through `edit`.

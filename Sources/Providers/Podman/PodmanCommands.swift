@@ -44,10 +44,7 @@ package enum PodmanCommands {
         Command([podman, "container", "inspect"] + names)
     }
 
-    /// `podman images --format json`: every image with its names and labels.
-    package static func listImages() -> Command { Command([podman, "images", "--format", "json"]) }
-
-    /// `podman image inspect ID…`: the defaults containers inherit from their images.
+    /// `podman image inspect REFERENCE|ID…`: the images' IDs, tags and the defaults containers inherit from them.
     package static func inspectImages(_ ids: [String]) -> Command { Command([podman, "image", "inspect"] + ids) }
 
     // MARK: - Networks

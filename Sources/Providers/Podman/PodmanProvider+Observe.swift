@@ -41,6 +41,25 @@ extension PodmanProvider {
             return names
         }
 
+        /// The image references the targets name, now or at the last apply: the images' own, and the containers'
+        /// (`afterDelete: false` leaves out containers that should be gone, whose image a read-back does not need).
+        func imageReferences(afterDelete: Bool) -> Set<String> {
+            var references = Set<String>()
+            for target in images {
+                let candidates = [target.lastApplied, target.desired].map {
+                    $0?[PodmanTree.Image.reference].stringValue
+                }
+                references.formUnion(candidates.compactMap { $0 })
+            }
+            for target in containers where afterDelete || target.desired != nil {
+                let candidates = [target.lastApplied, target.desired].map {
+                    $0?[PodmanTree.Container.image].stringValue
+                }
+                references.formUnion(candidates.compactMap { $0 })
+            }
+            return references
+        }
+
         /// The networks the desired containers join by name (network modes left out).
         var joinedNetworks: Set<String> {
             var names = Set<String>()
@@ -62,7 +81,7 @@ extension PodmanProvider {
         var inspectedContainers: [String: PodmanJSON.Container] = [:]
         var imageDefaults: [String: PodmanJSON.Image] = [:]
 
-        /// Keeps what the inspect commands printed, by name (images by ID).
+        /// Keeps what the list and inspect commands printed, by name (images by ID).
         mutating func index(
             networks: [PodmanJSON.Network], volumes: [PodmanJSON.Volume], containers: [PodmanJSON.Container],
             images: [PodmanJSON.Image]
@@ -74,14 +93,14 @@ extension PodmanProvider {
         }
     }
 
-    /// Observes every requested network, volume, image and container on one host with at most eight
+    /// Observes every requested network, volume, image and container on one host with at most seven
     /// commands, run in two parallel rounds.
     ///
-    /// Round one lists the stack's networks, volumes and containers (filtered by `io.ocplan.stack`) and every
-    /// image; round two inspects the requested names (plus the networks the containers join and the stack's
-    /// containers that were not requested) and the images the containers run. An inspect that misses some
-    /// names exits 125 and still prints the others. A read-back (``ObserveRequest/readBack``) only inspects the
-    /// targets and their images (``readBack(_:request:)``): one round, a second only for an unnamed image.
+    /// Round one lists the stack's networks, volumes and containers (filtered by `io.ocplan.stack`; the network
+    /// and volume lists print what inspect would); round two inspects the containers (requested and listed), the
+    /// images the manifest names and the listed containers run, and only the networks and volumes the lists
+    /// lacked. An inspect that misses some names exits 125 and still prints the others. A read-back
+    /// (``ObserveRequest/readBack``) only inspects the targets and their images (``readBack(_:request:)``).
     ///
     /// - Throws: ``CommandFailure`` when a command fails for another reason (`.toolMissing` without Podman).
     package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
@@ -104,24 +123,26 @@ extension PodmanProvider {
         let runner = request.runner
         let host = request.host.name
         let stack = request.stack
-        let needsImages = !targets.containers.isEmpty || !targets.images.isEmpty
 
         async let networks = decode(PodmanJSON.Network.self, PodmanCommands.listNetworks(stack: stack), runner, host)
         async let volumes = decode(PodmanJSON.Volume.self, PodmanCommands.listVolumes(stack: stack), runner, host)
         async let containers = decode(
             PodmanJSON.ContainerListEntry.self, PodmanCommands.listContainers(stack: stack), runner, host)
-        async let images = listImages(needsImages, runner, host)
         var listing = Listing()
-        (listing.networks, listing.volumes, listing.containers, listing.images) = try await (
-            networks, volumes, containers, images
-        )
+        (listing.networks, listing.volumes, listing.containers) = try await (networks, volumes, containers)
 
-        let networkNames = Set(targets.networks.map(\.address.name)).union(targets.joinedNetworks).sorted()
-        let volumeNames = Set(targets.volumes.map(\.address.name)).sorted()
+        // `network ls` and `volume ls` print what inspect prints: only the names they did not list (another
+        // stack's, unmarked or absent, and the existing networks containers join) are inspected.
+        let networkNames = Set(targets.networks.map(\.address.name)).union(targets.joinedNetworks)
+            .subtracting(listing.networks.map(\.name)).sorted()
+        let volumeNames = Set(targets.volumes.map(\.address.name)).subtracting(listing.volumes.map(\.name)).sorted()
         let requestedContainers = Set(targets.containers.map(\.address.name))
         let containerNames = requestedContainers.union(listing.containers.compactMap { $0.names?.first })
             .union(targets.sharedNamespaces).sorted()
-        let imageIDs = Set(listing.containers.compactMap(\.imageID)).sorted()
+        // The images named by the manifest and those the stack's containers run, in one inspect (no `podman
+        // images`, which lists the whole store).
+        let imageNames = targets.imageReferences(afterDelete: true).union(listing.containers.compactMap(\.imageID))
+            .sorted()
 
         async let inspectedNetworks = inspect(
             PodmanJSON.Network.self, networkNames.isEmpty ? nil : PodmanCommands.inspectNetworks(networkNames),
@@ -132,12 +153,15 @@ extension PodmanProvider {
         async let inspectedContainers = inspect(
             PodmanJSON.Container.self,
             containerNames.isEmpty ? nil : PodmanCommands.inspectContainers(containerNames), runner, host)
-        async let imageDefaults = inspect(
-            PodmanJSON.Image.self, imageIDs.isEmpty ? nil : PodmanCommands.inspectImages(imageIDs), runner, host)
+        async let inspectedImages = inspect(
+            PodmanJSON.Image.self, imageNames.isEmpty ? nil : PodmanCommands.inspectImages(imageNames), runner, host)
         let (foundNetworks, foundVolumes, foundContainers, foundImages) = try await (
-            inspectedNetworks, inspectedVolumes, inspectedContainers, imageDefaults
+            inspectedNetworks, inspectedVolumes, inspectedContainers, inspectedImages
         )
-        listing.index(networks: foundNetworks, volumes: foundVolumes, containers: foundContainers, images: foundImages)
+        listing.images = foundImages.map(\.listEntry)
+        listing.index(
+            networks: listing.networks + foundNetworks, volumes: listing.volumes + foundVolumes,
+            containers: foundContainers, images: foundImages)
         return listing
     }
 
@@ -153,16 +177,7 @@ extension PodmanProvider {
         func command(_ names: [String], _ make: ([String]) -> Command) -> Command? {
             names.isEmpty ? nil : make(names)
         }
-        var references = Set<String>()
-        for target in targets.images {
-            let candidates = [target.lastApplied, target.desired].map { $0?[PodmanTree.Image.reference].stringValue }
-            references.formUnion(candidates.compactMap { $0 })
-        }
-        // A container that should exist names its image; after a delete, only an image still run is looked at.
-        for target in targets.containers where target.desired != nil {
-            let candidates = [target.lastApplied, target.desired].map { $0?[PodmanTree.Container.image].stringValue }
-            references.formUnion(candidates.compactMap { $0 })
-        }
+        let references = targets.imageReferences(afterDelete: false)
         async let networks = inspect(
             PodmanJSON.Network.self, command(names(targets.networks), PodmanCommands.inspectNetworks), runner, host)
         async let volumes = inspect(
@@ -189,22 +204,6 @@ extension PodmanProvider {
         listing.images = images.map(\.listEntry)
         listing.index(networks: foundNetworks, volumes: foundVolumes, containers: foundContainers, images: images)
         return listing
-    }
-
-    /// `podman images`, up to twice more when an image was removed while it listed them (by another process:
-    /// Podman 4.3 then exits 125 with `image not known` for an ID it had just read).
-    static func listImages(_ needed: Bool, _ runner: any CommandRunner, _ host: String) async throws
-        -> [PodmanJSON.ImageListEntry]
-    {
-        guard needed else { return [] }
-        for _ in 1..<3 {
-            do {
-                return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
-            } catch let failure as CommandFailure where failure.result?.stderrText.contains("image not known") == true {
-                continue
-            }
-        }
-        return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
     }
 
     /// Runs a list command (which must succeed) and decodes its JSON array; `[]` for no command.
