@@ -14,7 +14,7 @@ extension ManifestLoader {
     /// - Returns: the resource declarations (one per instance), the graph and the output references.
     func link(_ declared: Declared, hosts: [String: Host], diagnostics: inout Diagnostics) -> Linked {
         let prepared = declared.prepared
-        let declaredAddresses = Set(prepared.map(\.address))
+        let declaredAddresses = Set(prepared.map(\.address)).union(declared.undecoded)
         // A dependency on a declaration is a dependency on every one of its instances.
         var instancesOf: [Address: [Address]] = [:]
         var specs: [Address: any ResourceSpec] = [:]

@@ -120,11 +120,16 @@ package struct ManifestLoader: Sendable {
         var instances: [Instance]
         /// `${SECTION.NAME.OUTPUT}` references, as written.
         var outputs: [(expression: String, location: SourceLocation, keyPath: String)]
+        /// Fields left out because they are invalid (the spec decoded without them); empty for a valid resource.
+        var leftOut: Set<String> = []
     }
 
     /// What the declarations phase made of the resources: each declaration expanded into its instances.
     struct Declared {
         var prepared: [Prepared]
+        /// Resources that are declared but could not be decoded (already reported): references to them are no
+        /// news.
+        var undecoded: Set<Address>
         /// The secrets the resources read from the environment.
         var secrets: Set<String>
     }
@@ -721,7 +726,7 @@ package struct ManifestLoader: Sendable {
         let keyPath = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         let relative = keyPath.hasPrefix(".") ? String(keyPath.dropFirst()) : keyPath
         return .error(
-            "Invalid value: \(message)", at: node.location(of: relative),
+            "Invalid value: \(message)", at: node.valueLocation(of: relative),
             keyPath: relative.isEmpty ? base : base + (relative.hasPrefix("[") ? "" : ".") + relative)
     }
 }
