@@ -51,37 +51,57 @@ import Testing
 
     /// Issue 10's must-show: independent mistakes in one resource come in one run, each at its value.
     @Test func everyMistakeOfAResourceIsReportedInOneRunAtItsValue() async throws {
-        let (run, file) = try await Self.validate(
-            stack: "four",
-            """
-            networks:
-              ocb-internal: { internal: true }
-            containers:
-              app:
-                image: localhost/busybox:test
-                dns: [not-an-ip]
-                cpus: lots
-                restart: sometimes
-                securityOpt: [bogus-option]
-                envFiles: [./missing.env]
-                networks: [ocb-intrnal]
-                volumes: ["./no-such-dir:/data"]
-            files:
-              conf:
-                path: /tmp/ocplan-four.conf
-                template: ./missing.tmpl
-            """)
+        let dir = try TempDirectory()
+        let file = try dir.write(
+            "version: 1\nstack: four\n"
+                + """
+                networks:
+                  ocb-internal: { internal: true }
+                containers:
+                  app:
+                    image: localhost/busybox:test
+                    dns: [not-an-ip]
+                    cpus: lots
+                    restart: sometimes
+                    securityOpt: [bogus-option]
+                    envFiles: [./missing.env]
+                    networks: [ocb-intrnal]
+                    volumes: ["./no-such-dir:/data", "./made/app.conf:/etc/app.conf:ro"]
+                files:
+                  conf:
+                    path: /tmp/ocplan-four.conf
+                    template: ./missing.tmpl
+                  copied:
+                    path: /tmp/ocplan-four-copy.conf
+                    source: ./missing.src
+                  made:
+                    path: ./made/app.conf
+                    content: "made by apply, so the bind mount above finds it"
+                """, to: "stack.yaml"
+        ).path
+        let run = try await Binaries.run("ocplan", ["validate", dir.path])
         #expect(run.status == 1)
         let expected = [
             "8:11: Invalid ipAddress", "9:11: Invalid value", "10:14: Unknown restart policy",
             "11:19: Unknown security option", "12:16: Env file not found",
             "13:16: containers.app joins network 'ocb-intrnal', which is not declared — did you mean 'ocb-internal'?",
-            "18:15: Template file not found",
+            "18:15: Template file not found", "21:13: Source file not found",
         ]
         for line in expected {
             #expect(run.stderr.contains("error: \(file):\(line)"), "\(line) in \(run.stderr)")
         }
         #expect(run.stderr.contains("warning: \(file):14:15: Bind mount source not found"), "\(run.stderr)")
+        #expect(
+            run.stderr.components(separatedBy: "Bind mount source not found").count == 2,
+            "a path a files resource creates is not missing: \(run.stderr)")
+        // The plan loads the manifest the same way: the same errors, the same suggestion, before any host is touched.
+        let state = try TempDirectory()
+        let plan = try await Binaries.run("ocplan", ["--state-dir", state.path, dir.path])
+        #expect(plan.status == 1)
+        #expect(
+            plan.stderr.contains(
+                "error: \(file):13:16: containers.app joins network 'ocb-intrnal', which is not declared — did you mean "
+                    + "'ocb-internal'?"), "\(plan.stderr)")
         #expect(run.stderr.contains("'lots'") || run.stderr.contains("lots"), "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "error: ").count - 1 == expected.count, "\(run.stderr)")
     }
