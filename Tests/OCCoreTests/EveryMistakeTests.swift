@@ -79,3 +79,31 @@ import Testing
         #expect(NearMiss.keySuggestion(for: "environment", among: ["path", "content"]) == nil)
     }
 }
+
+/// A mistake is reported once, where it is: an invalid field does not hide the resource's other mistakes, and
+/// an invalid resource or host is not reported again by everything that names it.
+@Suite struct NoCascadeTests {
+    @Test func everyMistakeIsReportedOnceAndNothingThatNamesAnInvalidOneIsReported() async throws {
+        let (manifest, diagnostics, _) = try await load([
+            "a.yaml": """
+            version: 1
+            stack: lab
+            hosts:
+              ns: { transport: netns }
+            things:
+              one: { value: a, size: 500, host: ns }
+              two: { value: forbidden, size: lots }
+              three: { value: b, peer: one, dependsOn: [things.two] }
+            """
+        ])
+        #expect(manifest == nil)
+        let found = diagnostics.errors.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.summary)" }
+        #expect(
+            Set(found)
+                == [
+                    "4:7 Host 'ns' with transport netns needs 'namespace'", "6:26 Value 500 is above the maximum 100",
+                    "7:34 Expected an integer, found 'lots'", "7:17 Value 'forbidden' is not allowed",
+                ], "\(found)")
+        #expect(found.count == 4, "\(found)")
+    }
+}

@@ -37,10 +37,11 @@ extension ManifestLoader {
     ///
     /// - Parameters:
     ///   - declared: the declarations phase's result.
-    ///   - hosts: the manifest's hosts.
+    ///   - settings: the manifest's hosts (and the invalid ones, which are not reported again).
     ///   - diagnostics: where unknown targets go (located, with a did-you-mean).
     /// - Returns: the resource declarations (one per instance), the graph and the output references.
-    func link(_ declared: Declared, hosts: [String: Host], diagnostics: inout Diagnostics) -> Linked {
+    func link(_ declared: Declared, settings: Settings, diagnostics: inout Diagnostics) -> Linked {
+        let hosts = settings.hosts
         var index = Index(
             declared: Set(declared.prepared.map(\.address)).union(declared.undecoded), instancesOf: [:], specs: [:],
             instanceNames: [])
@@ -54,7 +55,7 @@ extension ManifestLoader {
             declarations: [], graph: DependencyGraph(), edgeLocations: [:], declared: index.declared,
             specs: index.specs, outputReferences: [:])
         for item in declared.prepared {
-            let edges = edges(of: item, index: index, hosts: hosts, diagnostics: &diagnostics)
+            let edges = edges(of: item, index: index, settings: settings, diagnostics: &diagnostics)
             for reference in edges.outputs { linked.outputReferences[reference.token] = reference }
             let directory = URL(fileURLWithPath: item.file).deletingLastPathComponent().path
             for instance in item.instances {
@@ -87,7 +88,8 @@ extension ManifestLoader {
 
     /// The edges one declaration's references, `dependsOn`, outputs and `restartOn` add; an unknown target is a
     /// located error with a suggestion.
-    func edges(of item: Prepared, index: Index, hosts: [String: Host], diagnostics: inout Diagnostics) -> Edges {
+    func edges(of item: Prepared, index: Index, settings: Settings, diagnostics: inout Diagnostics) -> Edges {
+        let hosts = settings.hosts
         let base = item.address.description
         var edges = Edges()
         /// Depends on `target` (all its instances when it names a declaration); returns the instances.
@@ -102,7 +104,7 @@ extension ManifestLoader {
         }
         for ref in item.refs {
             if ref.section == "hosts" {
-                if hosts[ref.name] == nil {
+                if hosts[ref.name] == nil, !settings.brokenHosts.contains(ref.name) {
                     diagnostics.append(
                         .error(
                             "Unknown host '\(ref.name)'\(NearMiss.hint(for: ref.name, among: hosts.keys))",

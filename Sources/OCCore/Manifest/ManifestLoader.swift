@@ -84,6 +84,8 @@ package struct ManifestLoader: Sendable {
     /// What the variables and hosts phase resolved.
     struct Settings {
         var hosts: [String: Host]
+        /// Hosts that are declared but invalid (already reported): naming them is no news.
+        var brokenHosts: Set<String> = []
         var variables: [String: String]
         /// The secrets the hosts read from the environment.
         var secrets: Set<String>
@@ -152,7 +154,7 @@ package struct ManifestLoader: Sendable {
     /// The phases, each returning a record: ``parse(_:diagnostics:)`` (files read and sections merged),
     /// ``checkHeader(_:files:diagnostics:)`` (`version`, `stack`), ``settle(_:overrides:detector:diagnostics:)``
     /// (variables, hosts, detections), ``declare(_:settings:diagnostics:)`` (each resource interpolated,
-    /// schema-checked, decoded and expanded into instances), ``link(_:hosts:diagnostics:)`` (references,
+    /// schema-checked, decoded and expanded into instances), ``link(_:settings:diagnostics:)`` (references,
     /// `dependsOn`, outputs and host backing as edges), then cycles and each spec's own validation.
     ///
     /// - Parameters:
@@ -171,7 +173,7 @@ package struct ManifestLoader: Sendable {
         checkHeader(parsed, files: files, diagnostics: &diagnostics)
         let settings = await settle(parsed, overrides: overrides, detector: detector, diagnostics: &diagnostics)
         let declared = declare(parsed.resourceNodes, settings: settings, diagnostics: &diagnostics)
-        let linked = link(declared, hosts: settings.hosts, diagnostics: &diagnostics)
+        let linked = link(declared, settings: settings, diagnostics: &diagnostics)
         reportCycles(linked, diagnostics: &diagnostics)
         validateSpecs(linked, declared: declared, hosts: settings.hosts, diagnostics: &diagnostics)
         let secrets = declared.secrets.union(settings.secrets)
@@ -253,6 +255,7 @@ package struct ManifestLoader: Sendable {
 
         // MARK: hosts
         var hosts: [String: Host] = ["local": .local]
+        var brokenHosts = Set<String>()
         var plainInterpolator = Interpolator(
             variables: plainVars, environment: environment, requireEnvironment: requireEnvironment)
         for name in hostOrder {
@@ -261,8 +264,11 @@ package struct ManifestLoader: Sendable {
             var checker = SchemaChecker(basePath: "hosts.\(name)")
             checker.check(node, against: CoreSchemas.host)
             diagnostics.append(contentsOf: checker.diagnostics)
-            guard checker.diagnostics.isEmpty else { continue }
-            if let host = makeHost(name, node, diagnostics: &diagnostics) { hosts[name] = host }
+            if checker.diagnostics.isEmpty, let host = makeHost(name, node, diagnostics: &diagnostics) {
+                hosts[name] = host
+            } else {
+                brokenHosts.insert(name)
+            }
         }
         diagnostics.append(contentsOf: plainInterpolator.diagnostics)
 
@@ -271,6 +277,7 @@ package struct ManifestLoader: Sendable {
         for name in varOrder {
             guard let raw = rawVars[name], let fact = raw.detect else { continue }
             guard let host = hosts[raw.host] else {
+                if brokenHosts.contains(raw.host) { continue }
                 diagnostics.append(
                     .error(
                         "Unknown host '\(raw.host)'\(NearMiss.hint(for: raw.host, among: hosts.keys))",
@@ -291,7 +298,8 @@ package struct ManifestLoader: Sendable {
             }
         }
         let variables = resolveVariables(rawVars, detected: detected, diagnostics: &diagnostics, report: false)
-        return Settings(hosts: hosts, variables: variables, secrets: plainInterpolator.secrets)
+        return Settings(
+            hosts: hosts, brokenHosts: brokenHosts, variables: variables, secrets: plainInterpolator.secrets)
     }
 
     /// The parse-and-merge phase: every file read and parsed with locations, its sections merged (the same
