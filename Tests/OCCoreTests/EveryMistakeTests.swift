@@ -43,10 +43,25 @@ import Testing
         #expect(node["things"]?["one"]?.entries?.count == 2)
     }
 
-    @Test func aDuplicateInAFlowMappingIsStillReported() {
-        let (root, diagnostics) = SourceNode.parse("a: { b: 1, b: 2 }\n", file: "m.yaml")
-        #expect(root == nil)
-        #expect(diagnostics.map(\.summary) == ["Duplicate key 'b' in one mapping"])
+    @Test func everyDuplicateOfFlowMappingsIsReportedToo() throws {
+        let text = """
+            a: { b: 1, c: [1, 2], b: 2 }
+            d: {
+              "e": "x, y: z", f: { g: 1, g: 2 },
+              e: 3 }
+            """
+        let (root, diagnostics) = SourceNode.parse(text, file: "m.yaml")
+        let found = diagnostics.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.summary)" }
+        #expect(
+            Set(found)
+                == [
+                    "1:23 Duplicate key 'b' in one mapping", "3:30 Duplicate key 'g' in one mapping",
+                    "4:3 Duplicate key 'e' in one mapping",
+                ], "\(found)")
+        let node = try #require(root)
+        #expect(node["a"]?["b"]?.scalar == "1")
+        #expect(node["d"]?["e"]?.scalar == "x, y: z")
+        #expect(node["d"]?["f"]?["g"]?.scalar == "1")
     }
 
     @Test func aSuggestionDoesNotDependOnTheCandidatesOrder() {

@@ -24,9 +24,9 @@ extension SourceNode {
     /// Finds the duplicate keys `names` of the block mapping whose key at `line`:`column` Yams reported, and
     /// renames their later occurrences.
     ///
-    /// The mapping's keys are the lines that start at the same column, from where the mapping starts to where a
-    /// line starts further left. `nil` when the mapping is a flow mapping (`{a: 1, a: 2}`) or a later occurrence
-    /// of some name is not found: the caller then reports what Yams said and stops.
+    /// A block mapping's keys are the lines that start at the same column, from where the mapping starts to where
+    /// a line starts further left; a flow mapping's (`{a: 1, a: 2}`) are the entries between its braces. `nil`
+    /// when a later occurrence of some name is not found: the caller then reports what Yams said and stops.
     ///
     /// - Parameters:
     ///   - text: the file's text.
@@ -80,16 +80,19 @@ extension SourceNode {
         }
         // A flow mapping: Yams' mark follows `{` or `,`.
         let before = lines[line - 1].prefix(indent).reversed().first { $0 != " " }
-        if before == "{" || before == "," { return nil }
         var keys: [WrittenKey] = []
+        if before == "{" || before == "," {
+            guard let found = flowKeys(lines, line: line, column: column) else { return nil }
+            keys = found
+        }
         var index = line - 1
-        while index >= 0 {
+        while keys.isEmpty, index >= 0 {
             if let found = key(onLine: index) { keys.insert(found, at: 0) }
             if let first = start(index), first < indent { break }
             index -= 1
         }
         index = line
-        while index < lines.count {
+        while before != "{", before != ",", index < lines.count {
             if let first = start(index) {
                 if first < indent { break }
                 if first == indent, let found = key(onLine: index) { keys.append(found) }
@@ -104,7 +107,9 @@ extension SourceNode {
             let first = occurrences[0]
             for later in occurrences.dropFirst() {
                 var scalars = lines[later.line - 1]
-                let at = scalars[indent] == "\"" || scalars[indent] == "'" ? indent + 1 : indent
+                let start = later.column - 1
+                guard start < scalars.count else { return nil }
+                let at = scalars[start] == "\"" || scalars[start] == "'" ? start + 1 : start
                 guard at < scalars.count, let marker = Unicode.Scalar(0xE000 + serial + renamed.count) else {
                     return nil
                 }
@@ -123,5 +128,86 @@ extension SourceNode {
         }
         let repaired = lines.map { String(String.UnicodeScalarView($0)) }.joined(separator: "\n")
         return DuplicateRepair(text: repaired, renamed: renamed, diagnostics: diagnostics)
+    }
+
+    /// The keys of the flow mapping (`{ a: 1, b: 2 }`, on one line or several) whose key at `line`:`column` Yams
+    /// marked, or `nil` when the text around it is not understood.
+    private static func flowKeys(_ lines: [[Unicode.Scalar]], line: Int, column: Int) -> [WrittenKey]? {
+        var text: [Unicode.Scalar] = []
+        var places: [(line: Int, column: Int)] = []
+        var mark: Int?
+        for (number, scalars) in lines.enumerated() {
+            for (offset, scalar) in scalars.enumerated() {
+                if number + 1 == line, offset + 1 == column { mark = text.count }
+                text.append(scalar)
+                places.append((number + 1, offset + 1))
+            }
+            text.append("\n")
+            places.append((number + 1, scalars.count + 1))
+        }
+        guard let mark else { return nil }
+        // The `{` that opens the mapping: the first unmatched one before the mark.
+        var open = mark - 1
+        var depth = 0
+        while open >= 0 {
+            switch text[open] {
+            case "}", "]": depth += 1
+            case "[" where depth == 0: return nil
+            case "{" where depth == 0: break
+            case "{", "[": depth -= 1
+            default: break
+            }
+            if text[open] == "{", depth == 0 { break }
+            open -= 1
+        }
+        guard open >= 0 else { return nil }
+        var keys: [WrittenKey] = []
+        var index = open + 1
+        var entryStart = index
+        var keyEnd: Int?
+        var quote: Unicode.Scalar?
+        depth = 0
+        /// Records the entry from `entryStart` up to `end` (its key ends at `keyEnd`, or is the whole entry).
+        func record(upTo end: Int) {
+            var first = entryStart
+            while first < end, text[first] == " " || text[first] == "\n" { first += 1 }
+            var last = keyEnd ?? end
+            while last > first, text[last - 1] == " " || text[last - 1] == "\n" { last -= 1 }
+            guard first < last else { return }
+            var name = String(String.UnicodeScalarView(text[first..<last]))
+            if let q = name.unicodeScalars.first, q == "\"" || q == "'", name.count >= 2 {
+                name = String(name.dropFirst().dropLast())
+            }
+            keys.append(WrittenKey(text: name, line: places[first].line, column: places[first].column))
+        }
+        while index < text.count {
+            let scalar = text[index]
+            if let open = quote {
+                if scalar == "\\", open == "\"" {
+                    index += 1
+                } else if scalar == open {
+                    quote = nil
+                }
+            } else {
+                switch scalar {
+                case "\"", "'": quote = scalar
+                case "{", "[": depth += 1
+                case "}" where depth == 0:
+                    record(upTo: index)
+                    return keys
+                case "}", "]": depth -= 1
+                case "," where depth == 0:
+                    record(upTo: index)
+                    entryStart = index + 1
+                    keyEnd = nil
+                case ":" where depth == 0 && keyEnd == nil:
+                    let next = index + 1 < text.count ? text[index + 1] : " "
+                    if [" ", "\n", ",", "}"].contains(next) { keyEnd = index }
+                default: break
+                }
+            }
+            index += 1
+        }
+        return nil
     }
 }
