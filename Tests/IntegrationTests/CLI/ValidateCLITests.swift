@@ -132,6 +132,27 @@ import Testing
         #expect(run.stderr.contains("dependsOn, restartOn"), "Known keys here lists the engine keys: \(run.stderr)")
     }
 
+    @Test func thePortWarningOfAnInternalOnlyContainerKeepsItIsolated() async throws {
+        let (run, file) = try await Self.validate(
+            stack: "isolated",
+            """
+            networks:
+              inner: { internal: true }
+            containers:
+              agent:
+                image: localhost/busybox:test
+                networks: [inner]
+                ports: ["127.0.0.1:8080:8080"]
+            """)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "warning: \(file):9:5: Ports are not published for a container on internal networks only"),
+            "\(run.stderr)")
+        #expect(run.stderr.contains("dual-homed"), "\(run.stderr)")
+        #expect(!run.stderr.contains("add `podman`"), "never suggest a routed network: \(run.stderr)")
+    }
+
     @Test func anImageThatWouldBeReadAsAnOptionIsRefusedWithItsPlace() async throws {
         // `podman create … --privileged --pull=never localhost/x:y sleep 1000` would run a privileged container.
         let (run, file) = try await Self.validate(

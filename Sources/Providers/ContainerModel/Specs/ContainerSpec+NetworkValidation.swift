@@ -184,9 +184,11 @@ extension ContainerSpec {
                     "Ports are not published for a container on internal networks only",
                     detail: "Every network of this container (\(names)) is internal, and Podman's netavark creates no "
                         + "port forwarding for such a container: the mapping is accepted and listed by `podman port`, "
-                        + "but nothing answers on the host (containers/podman#10729). Attach the container to a "
-                        + "non-internal network as well, e.g. add `podman` to `networks`, or reach the service from "
-                        + "another container on the same network.",
+                        + "but nothing answers on the host (containers/podman#10729). An internal-only container is "
+                        + "cut off from the outside on purpose, so keep it so: publish the port from a dual-homed "
+                        + "service instead, such as a proxy container on this network and a routed one that "
+                        + "publishes the port and forwards to this container, or reach the service from another "
+                        + "container on the same network. Remove `ports` here.",
                     at: "ports"))
         }
         return diagnostics
