@@ -2,6 +2,11 @@ import Foundation
 import OCCore
 import Testing
 
+/// Each diagnostic as `LINE:COLUMN SUMMARY`.
+func located(_ diagnostics: some Sequence<Diagnostic>) -> [String] {
+    diagnostics.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.summary)" }
+}
+
 /// One run reports every mistake: every duplicate key of a file, stable suggestions, other tools' key names.
 @Suite struct EveryMistakeTests {
     @Test func everyDuplicateKeyOfAFileIsReportedAtItsLaterOccurrence() throws {
@@ -23,7 +28,7 @@ import Testing
             stack: again
             """
         let (root, diagnostics) = SourceNode.parse(text, file: "m.yaml")
-        let found = diagnostics.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.summary)" }
+        let found = located(diagnostics)
         #expect(
             Set(found)
                 == [
@@ -51,7 +56,7 @@ import Testing
               e: 3 }
             """
         let (root, diagnostics) = SourceNode.parse(text, file: "m.yaml")
-        let found = diagnostics.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.summary)" }
+        let found = located(diagnostics)
         #expect(
             Set(found)
                 == [
@@ -112,7 +117,7 @@ import Testing
             """
         ])
         #expect(manifest == nil)
-        let found = diagnostics.errors.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.summary)" }
+        let found = located(diagnostics.errors)
         #expect(
             Set(found)
                 == [
