@@ -184,7 +184,8 @@ import Testing
         ])
         let error = try #require(diagnostics.errors.first)
         #expect(error.summary == "Value 'forbidden' is not allowed")
-        #expect(error.location == SourceLocation(file: dir.path + "/a.yaml", line: 5, column: 5))
+        // At the value, not its key.
+        #expect(error.location == SourceLocation(file: dir.path + "/a.yaml", line: 5, column: 12))
     }
 
     @Test func missingVersionAndStackAreReported() async throws {

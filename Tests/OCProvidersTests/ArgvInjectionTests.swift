@@ -70,6 +70,8 @@ import Testing
         let directory = try TempDirectory()
         let text = "version: 1\nstack: t\n" + sections.replacingOccurrences(of: ArgvBuilder.placeholder, with: value)
         let file = try directory.write(text, to: "stack.yaml")
+        // An ordinary value that names a local file (an env file, a template) names one that exists.
+        if !value.hasPrefix("-"), !value.contains("/") { try directory.write("", to: value) }
         let (_, diagnostics) = await ManifestLoader(catalog: StandardProviders.catalog, environment: [:])
             .load([file.path])
         return Array(diagnostics)

@@ -154,7 +154,7 @@ package struct ApplyCommand: OCCommand {
             counts[change.action == .noop ? "restart" : change.action.rawValue, default: 0] += 1
         }
         let restarted = report.applied.filter(\.restarts).count
-        let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let user = Self.currentUser()
         try? await context.journal.appendHistory(
             HistoryRecord(
                 startedAt: started, duration: Date().timeIntervalSince(started),
@@ -183,5 +183,18 @@ package struct ApplyCommand: OCCommand {
             session.err("Run ocapply again after fixing the cause: it continues from where this run stopped.\n")
             throw ReportedFailure()
         }
+    }
+
+    /// The name of the user this process runs as, from the password database (`$USER` may be unset or say
+    /// someone else, as under `sudo` or in a service); `$USER`, then the numeric id, when there is no entry.
+    static func currentUser() -> String {
+        let uid = geteuid()
+        if let entry = getpwuid(uid), let name = entry.pointee.pw_name, let text = String(validatingCString: name),
+            !text.isEmpty
+        {
+            return text
+        }
+        if let user = ProcessInfo.processInfo.environment["USER"], !user.isEmpty { return user }
+        return "uid \(uid)"
     }
 }

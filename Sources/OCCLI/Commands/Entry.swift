@@ -21,6 +21,10 @@ package enum Entry {
     /// - Parameter root: the root command type.
     static func main<Root: ParsableCommand>(_ root: Root.Type) async -> Never {
         do {
+            let commands = root.configuration.subcommands.map { $0._commandName }
+            if let problem = unknownCommand(Array(CommandLine.arguments.dropFirst()), commands: commands) {
+                throw ValidationError(problem)
+            }
             var command = try root.parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
@@ -40,5 +44,25 @@ package enum Entry {
             }
             exit(status.rawValue)
         }
+    }
+
+    /// Why the first argument is an unknown command, or `nil`.
+    ///
+    /// A root command with a default subcommand (`ocplan` plans) reads a first word that names no subcommand as a
+    /// manifest path, so a mistyped `ocplan valdiate` would run a plan of `./valdiate`. A first word that is not
+    /// an option, not a subcommand, not an existing path and does not look like one (no `/` or `.`) is an
+    /// unknown command instead, with the closest subcommand as a suggestion.
+    ///
+    /// - Parameters:
+    ///   - arguments: the command-line arguments after the program name.
+    ///   - commands: the root's subcommand names (none: every word is an argument).
+    /// - Returns: the message of the usage error, or `nil` when the first word is no unknown command.
+    static func unknownCommand(_ arguments: [String], commands: [String]) -> String? {
+        guard !commands.isEmpty, let word = arguments.first, !word.hasPrefix("-"), !commands.contains(word),
+            word != "help", !word.contains("/"), !word.contains("."), !FileManager.default.fileExists(atPath: word)
+        else { return nil }
+        let hint = NearMiss.suggestion(for: word, among: commands).map { " — did you mean '\($0)'?" } ?? "."
+        return "Unknown command '\(word)'\(hint) Commands: \(commands.joined(separator: ", ")). To plan a manifest, "
+            + "pass an existing file or folder."
     }
 }

@@ -37,7 +37,10 @@ package struct ResourceDeclaration: Sendable {
     }
 
     /// Resolves a path written in the manifest against the declaring file's directory.
-    package func resolvePath(_ path: String) -> String {
+    package func resolvePath(_ path: String) -> String { Self.resolve(path, in: baseDirectory) }
+
+    /// Resolves a path written in the manifest against `baseDirectory` (`~/` is the home folder).
+    package static func resolve(_ path: String, in baseDirectory: String) -> String {
         if path.hasPrefix("/") { return path }
         if path.hasPrefix("~/") {
             return FileManager.default.homeDirectoryForCurrentUser.path + String(path.dropFirst(1))

@@ -16,4 +16,6 @@ package enum ManifestLimits {
     package static let maximumInterpolatedTotalBytes = 64 * 1024 * 1024
     /// The largest local input file (manifest, plan, template, source, env file) that is read.
     package static let maximumFileBytes = 64 * 1024 * 1024
+    /// How many duplicate keys of one file are found and reported (each costs a new parse of the file).
+    package static let maximumDuplicateKeys = 100
 }

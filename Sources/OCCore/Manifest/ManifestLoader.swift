@@ -53,35 +53,49 @@ package struct ManifestLoader: Sendable {
         self.requireEnvironment = requireEnvironment
     }
 
-    private struct Located<T> {
+    struct Located<T> {
         var value: T
         var location: SourceLocation
         var file: String
     }
 
+    /// One resource entry as the parse phase found it.
+    struct ResourceNode {
+        var address: Address
+        var node: SourceNode
+        /// Where the resource's name is written.
+        var keyLocation: SourceLocation
+        var file: String
+    }
+
     /// What the parse-and-merge phase found across all files.
-    private struct Parsed {
+    struct Parsed {
         var version: Located<String>?
         var stack: Located<String>?
         var varNodes: [String: Located<SourceNode>]
         var varOrder: [String]
         var hostNodes: [String: Located<SourceNode>]
         var hostOrder: [String]
-        var resourceNodes: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String)]
+        var resourceNodes: [ResourceNode]
         /// A file could not be read or parsed (it may hold `version` and `stack`: their absence is then no news).
         var unreadFiles: Bool
     }
 
     /// What the variables and hosts phase resolved.
-    private struct Settings {
+    struct Settings {
         var hosts: [String: Host]
+        /// Hosts that are declared but invalid (already reported): naming them is no news.
+        var brokenHosts: Set<String> = []
         var variables: [String: String]
         /// The secrets the hosts read from the environment.
         var secrets: Set<String>
     }
 
+    /// An address written in a resource (`dependsOn`, `restartOn`), with where it is written.
+    typealias LocatedAddress = (Address, SourceLocation)
+
     /// One declaration after schema checking and decoding, before the graph is built.
-    private struct Prepared {
+    struct Prepared {
         /// One of the instances the declaration expands into.
         struct Instance {
             var address: Address
@@ -95,18 +109,53 @@ package struct ManifestLoader: Sendable {
         }
 
         var address: Address
+        /// The node after interpolation, without the engine's keys.
         var node: SourceNode
+        /// The node as written (before interpolation).
+        var raw: SourceNode
         var keyLocation: SourceLocation
         var file: String
         var refs: [SchemaChecker.FoundReference]
-        var dependsOn: [(Address, SourceLocation)]
+        var dependsOn: [LocatedAddress]
+        var restartOn: [LocatedAddress]
         var sensitive: Bool
         var instances: [Instance]
         /// `${SECTION.NAME.OUTPUT}` references, as written.
         var outputs: [(expression: String, location: SourceLocation, keyPath: String)]
+        /// Fields left out because they are invalid (the spec decoded without them); empty for a valid resource.
+        var leftOut: Set<String> = []
+    }
+
+    /// What the declarations phase made of the resources: each declaration expanded into its instances.
+    struct Declared {
+        var prepared: [Prepared]
+        /// Resources that are declared but could not be decoded (already reported): references to them are no
+        /// news.
+        var undecoded: Set<Address>
+        /// The secrets the resources read from the environment.
+        var secrets: Set<String>
+    }
+
+    /// What the references phase built: the instances with their edges, and the graph.
+    struct Linked {
+        var declarations: [ResourceDeclaration]
+        var graph: DependencyGraph
+        /// Where each edge is written, for cycle reports.
+        var edgeLocations: [Address: [Address: SourceLocation]]
+        /// The declarations (not instances) of the manifest.
+        var declared: Set<Address>
+        /// Every instance's spec, by instance address.
+        var specs: [Address: any ResourceSpec]
+        var outputReferences: [String: OutputReference]
     }
 
     /// Loads and validates.
+    ///
+    /// The phases, each returning a record: ``parse(_:diagnostics:)`` (files read and sections merged),
+    /// ``checkHeader(_:files:diagnostics:)`` (`version`, `stack`), ``settle(_:overrides:detector:diagnostics:)``
+    /// (variables, hosts, detections), ``declare(_:settings:diagnostics:)`` (each resource interpolated,
+    /// schema-checked, decoded and expanded into instances), ``link(_:settings:diagnostics:)`` (references,
+    /// `dependsOn`, outputs and host backing as edges), then cycles and each spec's own validation.
     ///
     /// - Parameters:
     ///   - paths: manifest files, or directories whose `*.yaml`/`*.yml` files form one manifest.
@@ -120,20 +169,32 @@ package struct ManifestLoader: Sendable {
     ) async -> (Manifest?, Diagnostics) {
         var diagnostics = Diagnostics()
         let files = manifestFiles(paths, diagnostics: &diagnostics)
-        if files.isEmpty && !diagnostics.hasErrors {
-            diagnostics.append(
-                .error(
-                    "No manifest files found",
-                    detail: "Looked in \(paths.joined(separator: ", ")) for *.yaml and *.yml files. "
-                        + "Pass a manifest file or a directory that holds one.",
-                    at: paths.first.map { SourceLocation(file: $0) }))
-        }
-
-        // MARK: parse and merge
         let parsed = parse(files, diagnostics: &diagnostics)
-        let (version, stack, unreadFiles) = (parsed.version, parsed.stack, parsed.unreadFiles)
-        let resourceNodes = parsed.resourceNodes
+        checkHeader(parsed, files: files, diagnostics: &diagnostics)
+        let settings = await settle(parsed, overrides: overrides, detector: detector, diagnostics: &diagnostics)
+        let declared = declare(parsed.resourceNodes, settings: settings, diagnostics: &diagnostics)
+        let linked = link(declared, settings: settings, diagnostics: &diagnostics)
+        reportCycles(linked, diagnostics: &diagnostics)
+        validateSpecs(linked, declared: declared, hosts: settings.hosts, diagnostics: &diagnostics)
+        let secrets = declared.secrets.union(settings.secrets)
+        diagnostics.redact(secrets)
+        guard !diagnostics.hasErrors, let stack = parsed.stack else { return (nil, diagnostics) }
+        var manifest = Manifest(
+            version: 1, stack: stack.value, hosts: settings.hosts, variables: settings.variables,
+            resources: linked.declarations, graph: linked.graph, secrets: secrets, files: files,
+            warnings: diagnostics.warnings)
+        manifest.outputReferences = linked.outputReferences
+        for (name, host) in settings.hosts {
+            if let backing = catalog.backingResource(of: host), linked.declared.contains(backing) {
+                manifest.backing[name] = backing
+            }
+        }
+        return (manifest, diagnostics)
+    }
 
+    /// The `version` and `stack` checks: present (unless a file could not be read), version 1, a valid name.
+    private func checkHeader(_ parsed: Parsed, files: [String], diagnostics: inout Diagnostics) {
+        let (version, stack, unreadFiles) = (parsed.version, parsed.stack, parsed.unreadFiles)
         if let version, version.value != "1" {
             diagnostics.append(
                 .error(
@@ -155,244 +216,13 @@ package struct ManifestLoader: Sendable {
         } else if let stack, let problem = Self.nameProblem(stack.value) {
             diagnostics.append(.error("Invalid stack name '\(stack.value)'", detail: problem, at: stack.location))
         }
-
-        // MARK: variables and hosts
-        let settings = await settle(parsed, overrides: overrides, detector: detector, diagnostics: &diagnostics)
-        let (hosts, variables) = (settings.hosts, settings.variables)
-
-        // MARK: resources
-        var interpolator = Interpolator(
-            variables: variables, environment: environment, requireEnvironment: requireEnvironment)
-        interpolator.outputSections = Set(catalog.types.keys)
-        var prepared: [Prepared] = []
-        var probeTokens: [String: String]?  // made once, for the first resource that reads a secret
-        var rawNodes: [Address: SourceNode] = [:]
-        var restartOn: [Address: [(Address, SourceLocation)]] = [:]
-        // One decoder for all resources: creating one reads the process environment (Yams' encoding choice).
-        let decoder = YAMLDecoder()
-        for item in resourceNodes {
-            guard let type = catalog.types[item.address.section] else { continue }
-            rawNodes[item.address] = item.node
-            let base = item.address.description
-            let referencesBefore = interpolator.outputReferences.count
-            var (node, sensitive) = interpolator.expand(item.node, keyPath: base)
-            let outputs = Array(interpolator.outputReferences[referencesBefore...])
-            let dependsOn = engineAddresses("dependsOn", in: node, base: base, diagnostics: &diagnostics)
-            restartOn[item.address] = engineAddresses("restartOn", in: node, base: base, diagnostics: &diagnostics)
-            let placement = Self.hostList(in: node, type: type, base: base, diagnostics: &diagnostics)
-            node = Self.specNode(node)
-            var checker = SchemaChecker(basePath: base)
-            checker.check(Self.placed(node, on: placement?.first?.name), against: type.schema)
-            diagnostics.append(contentsOf: checker.diagnostics)
-            guard checker.diagnostics.isEmpty else { continue }
-            do {
-                var instances: [Prepared.Instance] = []
-                // `hosts: [a, b]` on a section whose resources have one `host`: one instance per host.
-                let hostsOfInstances: [(name: String, location: SourceLocation)?] =
-                    placement.map { $0.map { $0 } } ?? [nil]
-                for host in hostsOfInstances {
-                    let spec = try decoder.decode(type, from: Self.placed(node, on: host?.name).yamsNode())
-                    var probe: (any ResourceSpec)?
-                    if sensitive {
-                        if probeTokens == nil { probeTokens = Self.probeEnvironment(environment) }
-                        probe = Self.sensitivityProbe(
-                            item.node, type: type, variables: variables, tokens: probeTokens ?? [:], keyPath: base,
-                            host: host?.name, outputSections: interpolator.outputSections, decoder: decoder)
-                    }
-                    for instance in spec.instances() {
-                        let key = [host?.name, instance.key].compactMap { $0 }.joined(separator: ".")
-                        instances.append(
-                            Prepared.Instance(
-                                address: key.isEmpty ? item.address : item.address.instance(key), spec: spec,
-                                host: instance.host, siblings: instance.dependsOn, probe: probe,
-                                location: host?.location ?? item.keyLocation))
-                    }
-                }
-                prepared.append(
-                    Prepared(
-                        address: item.address, node: node, keyLocation: item.keyLocation, file: item.file,
-                        refs: checker.references, dependsOn: dependsOn, sensitive: sensitive, instances: instances,
-                        outputs: outputs))
-            } catch {
-                diagnostics.append(decodingDiagnostic(error, node: node, base: base))
-            }
-        }
-        diagnostics.append(contentsOf: interpolator.diagnostics)
-
-        // MARK: references, hosts, graph
-        let declared = Set(prepared.map(\.address))
-        // A dependency on a declaration is a dependency on every one of its instances.
-        var instancesOf: [Address: [Address]] = [:]
-        var specs: [Address: any ResourceSpec] = [:]
-        for item in prepared {
-            instancesOf[item.address] = item.instances.map(\.address)
-            for instance in item.instances { specs[instance.address] = instance.spec }
-        }
-        /// Whether `target` (a declaration, or one instance of it) is declared.
-        func known(_ target: Address) -> Bool {
-            declared.contains(target.resource)
-                && (target.key == nil || instancesOf[target.resource]?.contains(target) == true)
-        }
-        let instanceNames = declared.map(\.description) + instancesOf.values.flatMap { $0 }.map(\.description)
-        var graph = DependencyGraph()
-        var outputReferences: [String: OutputReference] = [:]
-        var declarations: [ResourceDeclaration] = []
-        var edgeLocations: [Address: [Address: SourceLocation]] = [:]
-        for item in prepared {
-            let base = item.address.description
-            var dependencies: [Address: SourceLocation] = [:]
-            /// Depends on `target` (all its instances when it names a declaration); returns the instances.
-            @discardableResult func depend(_ target: Address, _ location: SourceLocation) -> [Address] {
-                var added: [Address] = []
-                for instance in instancesOf[target.resource] ?? [target]
-                where instance.resource != item.address && (target.key == nil || instance == target) {
-                    dependencies[instance] = location
-                    added.append(instance)
-                }
-                return added
-            }
-            for ref in item.refs {
-                if ref.section == "hosts" {
-                    if hosts[ref.name] == nil {
-                        diagnostics.append(
-                            .error(
-                                "Unknown host '\(ref.name)'\(NearMiss.hint(for: ref.name, among: hosts.keys))",
-                                detail:
-                                    "Declare it under hosts: (known: \(hosts.keys.sorted().joined(separator: ", "))).",
-                                at: ref.location, keyPath: ref.keyPath))
-                    }
-                    continue
-                }
-                let target = Address(ref.section, ref.name)
-                if declared.contains(target) {
-                    depend(target, ref.location)
-                } else {
-                    let candidates = declared.filter { $0.section == ref.section }.map(\.name)
-                    diagnostics.append(
-                        .error(
-                            "Reference to undeclared \(ref.section) resource '\(ref.name)'"
-                                + NearMiss.hint(for: ref.name, among: candidates),
-                            detail: "Declare \(target) or fix the name.", at: ref.location, keyPath: ref.keyPath))
-                }
-            }
-            for ref in item.instances.first?.spec.references(among: specs) ?? [] {
-                let location = item.node.location(of: ref.keyPath)
-                if declared.contains(ref.target.resource) {
-                    depend(ref.target, location)
-                } else if ref.required {
-                    let candidates = declared.filter { $0.section == ref.target.section }.map(\.name)
-                    diagnostics.append(
-                        .error(
-                            "Reference to undeclared resource '\(ref.target)'"
-                                + NearMiss.hint(for: ref.target.name, among: candidates),
-                            detail: "Declare \(ref.target) or fix the name.", at: location,
-                            keyPath: "\(base).\(ref.keyPath)"))
-                }
-            }
-            for (target, location) in item.dependsOn {
-                if known(target) {
-                    depend(target, location)
-                } else {
-                    let hint = NearMiss.hint(for: target.description, among: instanceNames)
-                    diagnostics.append(
-                        .error(
-                            "dependsOn names undeclared resource '\(target)'\(hint)", at: location,
-                            keyPath: base + ".dependsOn"))
-                }
-            }
-            for written in item.outputs {
-                guard
-                    let reference = Self.outputReference(
-                        written.expression, declared: instancesOf, catalog: catalog, at: written.location,
-                        keyPath: written.keyPath, diagnostics: &diagnostics)
-                else { continue }
-                if reference.producer.resource == item.address {
-                    diagnostics.append(
-                        .error(
-                            "\(item.address) reads its own output '\(written.expression)'",
-                            detail: "A resource's outputs are known only after it is applied.", at: written.location,
-                            keyPath: written.keyPath))
-                    continue
-                }
-                outputReferences[reference.token] = reference
-                depend(reference.producer, written.location)
-            }
-            var restarts: [Address] = []
-            let triggers = restartTriggers(
-                of: item.address, restartable: catalog.types[item.address.section]?.restartable ?? false,
-                entries: restartOn[item.address] ?? [], known: known, candidates: instanceNames,
-                diagnostics: &diagnostics)
-            for (target, location) in triggers { restarts += depend(target, location) }
-            let directory = URL(fileURLWithPath: item.file).deletingLastPathComponent().path
-            for instance in item.instances {
-                var own = dependencies
-                if let host = hosts[instance.host], let backing = catalog.backingResource(of: host),
-                    declared.contains(backing)
-                {
-                    for target in instancesOf[backing] ?? [backing] where own[target] == nil {
-                        own[target] = instance.location
-                    }
-                }
-                for sibling in instance.siblings {
-                    own[item.address.instance(sibling)] = instance.location
-                }
-                graph.add(instance.address)
-                for (target, location) in own {
-                    graph.add(instance.address, dependsOn: target)
-                    edgeLocations[instance.address, default: [:]][target] = location
-                }
-                declarations.append(
-                    ResourceDeclaration(
-                        address: instance.address, spec: instance.spec, node: item.node, location: item.keyLocation,
-                        baseDirectory: directory, host: instance.host, dependencies: Set(own.keys),
-                        usesSecrets: item.sensitive, sensitivityProbe: instance.probe,
-                        restartOn: Self.restartTriggers(restarts, of: instance.address)))
-            }
-        }
-
-        for cycle in graph.cycles() {
-            let first = cycle[0]
-            let location = cycle.count > 1 ? edgeLocations[first]?[cycle[1]] : nil
-            diagnostics.append(
-                .error(
-                    "Dependency cycle: " + Self.cyclePath(cycle.map(\.description)),
-                    detail: "Each resource in the cycle waits for the next. Remove one of these references or "
-                        + "dependsOn entries.", at: location, keyPath: first.description))
-        }
-
-        // MARK: each spec's own validation (once per instance; a problem several instances share is said once)
-        var said = Set<String>()
-        for declaration in declarations {
-            let node = declaration.node
-            let raw = rawNodes[declaration.address.resource]
-            let context = ValidationContext(
-                address: declaration.address, hosts: hosts, specs: specs,
-                locate: { node.location(of: $0) }, written: { raw?.node(at: $0)?.scalar })
-            for diagnostic in declaration.spec.validate(in: context) {
-                let identity = "\(diagnostic.summary)|\(diagnostic.location.map { "\($0)" } ?? "")"
-                if said.insert(identity).inserted { diagnostics.append(diagnostic) }
-            }
-        }
-        diagnostics.redact(interpolator.secrets.union(settings.secrets))
-        guard !diagnostics.hasErrors, let stack else { return (nil, diagnostics) }
-        var manifest = Manifest(
-            version: 1, stack: stack.value, hosts: hosts, variables: variables, resources: declarations,
-            graph: graph, secrets: interpolator.secrets.union(settings.secrets), files: files,
-            warnings: diagnostics.warnings)
-        manifest.outputReferences = outputReferences
-        for (name, host) in hosts {
-            if let backing = catalog.backingResource(of: host), declared.contains(backing) {
-                manifest.backing[name] = backing
-            }
-        }
-        return (manifest, diagnostics)
     }
 
     // MARK: - Helpers
 
     /// The variables and hosts phase: plain variables first (hosts may use them), then the hosts, then the
     /// detections on their hosts, then every variable.
-    private func settle(
+    func settle(
         _ parsed: Parsed, overrides: [String: String], detector: (any FactDetector)?, diagnostics: inout Diagnostics
     ) async -> Settings {
         let (varNodes, varOrder, hostNodes, hostOrder) = (
@@ -425,6 +255,7 @@ package struct ManifestLoader: Sendable {
 
         // MARK: hosts
         var hosts: [String: Host] = ["local": .local]
+        var brokenHosts = Set<String>()
         var plainInterpolator = Interpolator(
             variables: plainVars, environment: environment, requireEnvironment: requireEnvironment)
         for name in hostOrder {
@@ -433,8 +264,11 @@ package struct ManifestLoader: Sendable {
             var checker = SchemaChecker(basePath: "hosts.\(name)")
             checker.check(node, against: CoreSchemas.host)
             diagnostics.append(contentsOf: checker.diagnostics)
-            guard checker.diagnostics.isEmpty else { continue }
-            if let host = makeHost(name, node, diagnostics: &diagnostics) { hosts[name] = host }
+            if checker.diagnostics.isEmpty, let host = makeHost(name, node, diagnostics: &diagnostics) {
+                hosts[name] = host
+            } else {
+                brokenHosts.insert(name)
+            }
         }
         diagnostics.append(contentsOf: plainInterpolator.diagnostics)
 
@@ -443,6 +277,7 @@ package struct ManifestLoader: Sendable {
         for name in varOrder {
             guard let raw = rawVars[name], let fact = raw.detect else { continue }
             guard let host = hosts[raw.host] else {
+                if brokenHosts.contains(raw.host) { continue }
                 diagnostics.append(
                     .error(
                         "Unknown host '\(raw.host)'\(NearMiss.hint(for: raw.host, among: hosts.keys))",
@@ -463,19 +298,20 @@ package struct ManifestLoader: Sendable {
             }
         }
         let variables = resolveVariables(rawVars, detected: detected, diagnostics: &diagnostics, report: false)
-        return Settings(hosts: hosts, variables: variables, secrets: plainInterpolator.secrets)
+        return Settings(
+            hosts: hosts, brokenHosts: brokenHosts, variables: variables, secrets: plainInterpolator.secrets)
     }
 
     /// The parse-and-merge phase: every file read and parsed with locations, its sections merged (the same
     /// address, variable or host twice is an error naming both places).
-    private func parse(_ files: [String], diagnostics: inout Diagnostics) -> Parsed {
+    func parse(_ files: [String], diagnostics: inout Diagnostics) -> Parsed {
         var version: Located<String>?
         var stack: Located<String>?
         var varNodes: [String: Located<SourceNode>] = [:]
         var varOrder: [String] = []
         var hostNodes: [String: Located<SourceNode>] = [:]
         var hostOrder: [String] = []
-        var resourceNodes: [(address: Address, node: SourceNode, keyLocation: SourceLocation, file: String)] = []
+        var resourceNodes: [ResourceNode] = []
         var addressPlaces: [Address: SourceLocation] = [:]
 
         // A file that cannot be read or parsed may hold `version` and `stack`; their absence is then no news.
@@ -569,7 +405,8 @@ package struct ManifestLoader: Sendable {
                             continue
                         }
                         addressPlaces[address] = place
-                        resourceNodes.append((address, entry.value, place, file))
+                        resourceNodes.append(
+                            ResourceNode(address: address, node: entry.value, keyLocation: place, file: file))
                         continue
                     }
                     guard let items = entry.value.entries else {
@@ -596,7 +433,8 @@ package struct ManifestLoader: Sendable {
                             continue
                         }
                         addressPlaces[address] = item.keyLocation
-                        resourceNodes.append((address, item.value, item.keyLocation, file))
+                        resourceNodes.append(
+                            ResourceNode(address: address, node: item.value, keyLocation: item.keyLocation, file: file))
                     }
                 }
             }
@@ -816,6 +654,14 @@ package struct ManifestLoader: Sendable {
                 files.append(path)
             }
         }
+        if files.isEmpty && !diagnostics.hasErrors {
+            diagnostics.append(
+                .error(
+                    "No manifest files found",
+                    detail: "Looked in \(paths.joined(separator: ", ")) for *.yaml and *.yml files. "
+                        + "Pass a manifest file or a directory that holds one.",
+                    at: paths.first.map { SourceLocation(file: $0) }))
+        }
         return files
     }
 
@@ -873,7 +719,7 @@ package struct ManifestLoader: Sendable {
         return resolved
     }
 
-    private func decodingDiagnostic(_ error: any Error, node: SourceNode, base: String) -> Diagnostic {
+    func decodingDiagnostic(_ error: any Error, node: SourceNode, base: String) -> Diagnostic {
         var path: [any CodingKey] = []
         var message = "\(error)"
         if let error = error as? DecodingError {
@@ -888,7 +734,7 @@ package struct ManifestLoader: Sendable {
         let keyPath = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         let relative = keyPath.hasPrefix(".") ? String(keyPath.dropFirst()) : keyPath
         return .error(
-            "Invalid value: \(message)", at: node.location(of: relative),
+            "Invalid value: \(message)", at: node.valueLocation(of: relative),
             keyPath: relative.isEmpty ? base : base + (relative.hasPrefix("[") ? "" : ".") + relative)
     }
 }

@@ -15,8 +15,14 @@ struct SchemaChecker {
     var diagnostics: [Diagnostic] = []
     var references: [FoundReference] = []
     let basePath: String
+    /// Keys the engine takes beside the schema's at the top level (`dependsOn`, `restartOn`, `hosts`): named in
+    /// "Known keys here" and suggested for a misspelling.
+    let engineKeys: [String]
 
-    init(basePath: String) { self.basePath = basePath }
+    init(basePath: String, engineKeys: [String] = []) {
+        self.basePath = basePath
+        self.engineKeys = engineKeys
+    }
 
     mutating func check(_ node: SourceNode, against schema: ObjectSchema) {
         checkObject(node, schema, path: "")
@@ -39,7 +45,7 @@ struct SchemaChecker {
                 path)
             return
         }
-        let known = schema.fields.map(\.name)
+        let known = schema.fields.map(\.name) + (path.isEmpty ? engineKeys : [])
         for entry in entries {
             let entryPath = join(path, entry.key)
             if let field = schema.field(entry.key) {
@@ -48,7 +54,7 @@ struct SchemaChecker {
             } else if let extra = schema.additionalKeys {
                 check(entry.value, extra, path: entryPath)
             } else {
-                let hint = NearMiss.hint(for: entry.key, among: known)
+                let hint = NearMiss.keyHint(for: entry.key, among: known)
                 diagnostics.append(
                     .error(
                         "Unknown key '\(entry.key)'\(hint)",
@@ -68,7 +74,7 @@ struct SchemaChecker {
 
     /// Whether `node` fits `type` without reporting anything (for `.oneOf`).
     private func fits(_ node: SourceNode, _ type: FieldType) -> Bool {
-        var probe = SchemaChecker(basePath: basePath)
+        var probe = SchemaChecker(basePath: basePath, engineKeys: engineKeys)
         probe.check(node, type, path: "")
         return probe.diagnostics.isEmpty
     }

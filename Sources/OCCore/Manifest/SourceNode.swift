@@ -90,6 +90,13 @@ package struct SourceNode: Sendable, Hashable {
         return location
     }
 
+    /// Where the value at a key path is written when it is a scalar (so a problem with `cpus: lots` points at
+    /// `lots`); else as ``location(of:)`` (the key of a list or mapping, or the deepest existing node).
+    package func valueLocation(of keyPath: String) -> SourceLocation {
+        if let value = node(at: keyPath), value.scalar != nil, !keyPath.isEmpty { return value.location }
+        return location(of: keyPath)
+    }
+
     /// The node at a dotted/bracketed key path below this node, or `nil` when the path does not exist.
     package func node(at keyPath: String) -> SourceNode? {
         var node = self
@@ -115,24 +122,53 @@ package struct SourceNode: Sendable, Hashable {
     ///
     /// - Returns: the root node (`nil` for an empty document or one with errors) and the diagnostics found.
     package static func parse(_ text: String, file: String) -> (SourceNode?, [Diagnostic]) {
-        let root: Node?
-        do {
-            // The rule-less resolver: tags are not needed here (a scalar's text is kept as written), and the
-            // default resolver runs regular expressions on every key when Yams checks for duplicate keys.
-            root = try Yams.compose(yaml: text, Self.resolver)
-        } catch let error as YamlError {
-            return (nil, [syntaxDiagnostic(error, file: file)])
-        } catch {
-            return (
-                nil,
-                [.error("Cannot parse YAML", detail: "\(error)", at: SourceLocation(file: file, line: 1, column: 1))]
-            )
+        var root: Node?
+        var text = text
+        var renamed = Set<String>()
+        var duplicates: [Diagnostic] = []
+        // Yams stops at the first mapping with a duplicate key; each round renames that mapping's later
+        // occurrences (reported) and reads on, so one run reports every duplicate of the file.
+        while true {
+            do {
+                // The rule-less resolver: tags are not needed here (a scalar's text is kept as written), and the
+                // default resolver runs regular expressions on every key when Yams checks for duplicate keys.
+                root = try Yams.compose(yaml: text, Self.resolver)
+                break
+            } catch YamlError.duplicatedKeysInMapping(let names, let context) {
+                guard renamed.count < ManifestLimits.maximumDuplicateKeys,
+                    let repair = repairDuplicates(
+                        in: text, names: names, line: context.mark.line, column: context.mark.column, file: file,
+                        serial: renamed.count)
+                else {
+                    return (
+                        nil,
+                        duplicates + [
+                            syntaxDiagnostic(.duplicatedKeysInMapping(duplicates: names, context: context), file: file)
+                        ]
+                    )
+                }
+                text = repair.text
+                renamed.formUnion(repair.renamed)
+                duplicates += repair.diagnostics
+            } catch let error as YamlError {
+                return (nil, duplicates + [syntaxDiagnostic(error, file: file)])
+            } catch {
+                return (
+                    nil,
+                    duplicates + [
+                        .error(
+                            "Cannot parse YAML", detail: "\(error)", at: SourceLocation(file: file, line: 1, column: 1))
+                    ]
+                )
+            }
         }
-        guard let root else { return (nil, []) }
+        guard let root else { return (nil, duplicates) }
         let written = text.utf8.count
         var converter = Converter(
             file: file, nodesLeft: ManifestLimits.maximumAliasNodes + written,
             bytesLeft: ManifestLimits.maximumAliasBytes + written)
+        converter.diagnostics = duplicates
+        converter.renamed = renamed
         let node = converter.convert(root, depth: 0)
         if converter.failed {
             // The walk stopped early, so the Yams tree may be deeper than any stack: aliases of aliases nest
@@ -227,6 +263,8 @@ package struct SourceNode: Sendable, Hashable {
         var diagnostics: [Diagnostic] = []
         var failed = false
         var path: [ValuePath.Component] = []
+        /// Duplicate keys renamed while parsing (already reported): their entries are left out.
+        var renamed: Set<String> = []
 
         init(file: String, nodesLeft: Int, bytesLeft: Int) {
             self.file = file
@@ -296,6 +334,7 @@ package struct SourceNode: Sendable, Hashable {
                         diagnostics.append(.error("Mapping keys must be plain text", at: keyLocation, keyPath: keyPath))
                         continue
                     }
+                    if renamed.contains(keyText) { continue }
                     path.append(.key(keyText))
                     defer { path.removeLast() }
                     guard let converted = convert(value, depth: depth + 1) else { return nil }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The typed model of one manifest section's resources.
 ///
 /// A spec declares its YAML shape once (``schema``); the loader checks keys, types, formats and
@@ -42,6 +44,10 @@ package protocol ResourceSpec: Decodable, Sendable {
     /// may take `restartOn` (a container can; a file cannot). Its provider then implements
     /// ``Provider/restartCommands(for:context:)``.
     static var restartable: Bool { get }
+    /// The paths on its host that applying this resource creates (a managed file's path), as written (relative
+    /// ones are relative to the manifest file), so that another resource's check does not call them missing
+    /// before the first apply.
+    var createdPaths: [String] { get }
 }
 
 /// One instance of a declaration (see ``ResourceSpec/instances()``).
@@ -92,6 +98,7 @@ extension ResourceSpec {
         return hosts.map { SpecInstance(key: $0, host: $0) }
     }
     package static var restartable: Bool { false }
+    package var createdPaths: [String] { [] }
 }
 
 /// What a spec's `validate` can see: where its keys were written and the other resources.
@@ -107,6 +114,11 @@ package struct ValidationContext: Sendable {
     /// The scalar at a key path of this resource as written in the manifest, before `${…}` expansion (so a
     /// check can tell a literal from a value read at plan time); `nil` when unknown.
     package var written: @Sendable (String) -> String?
+    /// The folder of the manifest file that declares the resource; `nil` when unknown (then the checks of
+    /// local files, ``localFileProblem(_:at:)`` and ``hostPathProblem(_:on:at:)``, find nothing).
+    package var baseDirectory: String?
+    /// The paths the manifest's resources create (``ResourceSpec/createdPaths``), resolved, by host.
+    package var createdPaths: [String: Set<String>] = [:]
 
     /// Creates a context.
     package init(
@@ -152,6 +164,38 @@ package struct ValidationContext: Sendable {
             }
             return (address, other)
         }.sorted { $0.address < $1.address }
+    }
+
+    /// Why the file `path` on this machine (a `template`, `source` or env file, relative to the manifest
+    /// file) cannot be read, or `nil`; `nil` too when the value written at `keyPath` is only known at plan time
+    /// (`${…}`) or the manifest's folder is unknown.
+    package func localFileProblem(_ path: String, at keyPath: String) -> String? {
+        guard let baseDirectory, !(written(keyPath) ?? "").contains("${") else { return nil }
+        let resolved = ResourceDeclaration.resolve(path, in: baseDirectory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
+            return "`\(path)` does not exist (looked for \(resolved))"
+        }
+        return isDirectory.boolValue ? "`\(path)` is a folder (\(resolved)), not a file" : nil
+    }
+
+    /// Why `path` (relative to the manifest file) does not exist on `host`, or `nil`: it exists, a resource of
+    /// the manifest creates it (or something inside it), the host is not this machine (local or a network
+    /// namespace, and not declared with another `os`), or the value at `keyPath` is only known at plan time.
+    package func hostPathProblem(_ path: String, on host: String, at keyPath: String) -> String? {
+        let thisOS = Host.OS.current
+        guard let baseDirectory, !(written(keyPath) ?? "").contains("${"),
+            let transport = hosts[host]?.transport ?? (host == "local" ? .local : nil),
+            transport == .local || transport == .netns, (hosts[host]?.os ?? thisOS) == thisOS
+        else { return nil }
+        let resolved = ResourceDeclaration.resolve(path, in: baseDirectory)
+        if FileManager.default.fileExists(atPath: resolved) { return nil }
+        let folder = resolved.hasSuffix("/") ? resolved : resolved + "/"
+        if let created = createdPaths[host], created.contains(where: { $0 == resolved || $0.hasPrefix(folder) }) {
+            return nil
+        }
+        return
+            "`\(path)` does not exist on \(host) (looked for \(resolved)), and no resource of the manifest creates it"
     }
 
     private func fullPath(_ keyPath: String) -> String {

@@ -93,6 +93,17 @@ package struct FileSpec: ResourceSpec, Equatable {
         if path.hasSuffix("/") {
             problems.append(context.error("Path names a folder", detail: "Give the file's full path.", at: "path"))
         }
+        for (key, file) in [("source", source), ("template", template)] {
+            guard let file, let problem = context.localFileProblem(file, at: key) else { continue }
+            problems.append(
+                context.error(
+                    "\(key == "source" ? "Source" : "Template") file not found",
+                    detail: "\(problem). The \(key) is read on this machine, relative to the manifest file; fix the "
+                        + "path or add the file.", at: key))
+        }
         return problems
     }
+
+    /// The managed file's path, which apply creates.
+    package var createdPaths: [String] { [path] }
 }

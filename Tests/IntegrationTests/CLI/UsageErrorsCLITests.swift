@@ -130,4 +130,43 @@ import Testing
             #expect(run.stderr.contains("[2Jnope"), "\(run.stderr)")
         }
     }
+
+    @Test func aMistypedSubcommandIsAnUnknownCommandWithASuggestion() async throws {
+        let stack = try Stack()
+        let run = try await Binaries.run("ocplan", ["valdiate", "--state-dir", stack.state])
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.contains("Unknown command 'valdiate' — did you mean 'validate'?"), "\(run.stderr)")
+        #expect(run.stderr.contains("Usage: "), "\(run.stderr)")
+        #expect(run.stdout.isEmpty, "nothing was planned: \(run.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: stack.state), "no plan ran")
+        // A word close to no command is unknown too; a path (even a missing one) is still a manifest path.
+        let other = try await Binaries.run("ocplan", ["frobnicate", "--state-dir", stack.state])
+        #expect(other.status == 64, "\(other.stderr)")
+        #expect(other.stderr.contains("Unknown command 'frobnicate'."), "\(other.stderr)")
+        let path = try await Binaries.run("ocplan", ["--state-dir", stack.state, stack.dir.path + "/missing"])
+        #expect(path.status == 1, "\(path.stderr)")
+        #expect(path.stderr.contains("does not exist"), "\(path.stderr)")
+    }
+
+    @Test func historyNamesTheRealUserWhenUSERIsUnsetOrWrong() async throws {
+        let stack = try Stack()
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else {
+            Issue.record("this process's user has no password entry")
+            return
+        }
+        let user = String(cString: name)
+        for value in ["", "somebody-else"] {
+            // A new greeting each time: an apply with nothing to do records no history.
+            let apply = try await Binaries.run(
+                "ocapply",
+                ["--auto-approve", "--state-dir", stack.state, "--var", "greeting=\(value)x", stack.manifest],
+                environment: ["USER": value])
+            #expect(apply.status == 0, "\(apply.stderr)")
+        }
+        let history = try await Binaries.run("ocplan", ["history", "--state-dir", stack.state, stack.manifest])
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.components(separatedBy: "\(user)@").count - 1 == 2, "\(history.stdout)")
+        #expect(!history.stdout.contains("unknown@"), "\(history.stdout)")
+        #expect(!history.stdout.contains("somebody-else"), "\(history.stdout)")
+    }
 }

@@ -24,6 +24,17 @@ extension ContainerSpec {
             if mount.kind == .named, let source = mount.source {
                 diagnostics += volumeSourceProblems(source, keyPath: keyPath, in: context)
             }
+            if mount.kind == .bind, let source = mount.source,
+                let problem = context.hostPathProblem(source, on: host, at: keyPath)
+            {
+                // A warning: the source may be a secret kept out of the repository (a TLS key), made before apply.
+                diagnostics.append(
+                    context.warning(
+                        "Bind mount source not found",
+                        detail: "\(problem). Podman refuses to create a container whose bind mount source is "
+                            + "missing, so apply would fail; create it, declare it as a files resource, or fix the path.",
+                        at: keyPath))
+            }
             for option in mount.options where !Self.knownMountOptions.contains(option) && !option.hasPrefix("idmap") {
                 diagnostics.append(
                     context.error(

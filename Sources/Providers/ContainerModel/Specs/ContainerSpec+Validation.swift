@@ -46,14 +46,23 @@ extension ContainerSpec {
     }
 
     private func environmentProblems(in context: ValidationContext) -> [Diagnostic] {
-        env.keys.sorted().compactMap { key in
-            TextRules.environmentKeyProblem(key).map {
-                context.error(
-                    "Invalid environment variable name",
-                    detail: "The name `\(key)` \($0). Rename it: names cannot be empty or contain '=' or white space.",
-                    at: "env.\(key)")
-            }
+        let files = envFiles.enumerated().compactMap { index, file -> Diagnostic? in
+            guard let problem = context.localFileProblem(file, at: "envFiles[\(index)]") else { return nil }
+            return context.error(
+                "Env file not found",
+                detail: "\(problem). Env files are read on this machine, relative to the manifest file; fix the path "
+                    + "or add the file.", at: "envFiles[\(index)]")
         }
+        return files
+            + env.keys.sorted().compactMap { key in
+                TextRules.environmentKeyProblem(key).map {
+                    context.error(
+                        "Invalid environment variable name",
+                        detail:
+                            "The name `\(key)` \($0). Rename it: names cannot be empty or contain '=' or white space.",
+                        at: "env.\(key)")
+                }
+            }
     }
 
     private func addHostProblems(in context: ValidationContext) -> [Diagnostic] {
