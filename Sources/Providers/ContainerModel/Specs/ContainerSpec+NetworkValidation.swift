@@ -157,9 +157,11 @@ extension ContainerSpec {
                     "Ports are not published for a container on internal networks only",
                     detail: "Every network of this container (\(names)) is internal, and Podman's netavark creates no "
                         + "port forwarding for such a container: the mapping is accepted and listed by `podman port`, "
-                        + "but nothing answers on the host (containers/podman#10729). Attach the container to a "
-                        + "non-internal network as well, e.g. add `podman` to `networks`, or reach the service from "
-                        + "another container on the same network.",
+                        + "but nothing answers on the host (containers/podman#10729). The container is isolated on "
+                        + "purpose, so keep it off routed networks: remove `ports` here and publish the service "
+                        + "through a dual-homed container instead, one on \(networks.first?.name ?? "this network") "
+                        + "and a routed network (the egress proxy, or a small reverse proxy) that publishes the host "
+                        + "port and forwards to this container by name.",
                     at: "ports"))
         }
         return diagnostics
