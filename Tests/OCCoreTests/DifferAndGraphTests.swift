@@ -29,7 +29,9 @@ import Testing
         #expect(diff[1].after == ["aliases": ["web"]])
         #expect(diff[2].before == ["aliases": []])
         // Without the schema's word, the entry is flattened as before.
-        #expect(Differ.diff(before, after, schema: ResourceSchema()).map(\.path.description).contains("networks.podman.aliases"))
+        #expect(
+            Differ.diff(before, after, schema: ResourceSchema()).map(\.path.description).contains(
+                "networks.podman.aliases"))
         // A create is not a join: the whole tree is new.
         #expect(Differ.diff(nil, after, schema: members).allSatisfy { $0.membership == nil })
     }

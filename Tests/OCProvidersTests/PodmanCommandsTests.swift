@@ -185,7 +185,8 @@ import Testing
         tree["deleteData"] = true
         #expect(
             PodmanProvider().review(
-                PodmanFixtures.change(Self.volume, .delete, before: tree, after: nil), context: PodmanFixtures.context())
+                PodmanFixtures.change(Self.volume, .delete, before: tree, after: nil), context: PodmanFixtures.context()
+            )
                 == .none)
         #expect(
             try Self.commands(PodmanFixtures.change(Self.volume, .delete, before: tree, after: nil)) == [
