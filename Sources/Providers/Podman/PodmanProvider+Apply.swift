@@ -27,7 +27,7 @@ extension PodmanProvider {
         return StepProgram(program + (change.action == .delete ? [] : [.reobserve]), privateState: privateState)
     }
 
-    /// What the plan says before anything runs:
+    /// What the plan says before anything runs.
     ///
     /// - a delete of an image the stack did not pull, build or import leaves it in place (forgotten: the stack only
     ///   stops managing it);
@@ -55,9 +55,11 @@ extension PodmanProvider {
         change.before?[PodmanTree.Volume.deleteData].boolValue == true
     }
 
-    /// Why Podman cannot make `change`, or `nil`: a volume replace (it would delete the data), or an image that must
-    /// not be pulled (`pull: never`) and is not on the host. Refused at plan time by ``review(_:context:)``, and by
-    /// ``program(for:context:)`` for a plan that was not reviewed.
+    /// Why Podman cannot make `change`, or `nil` when it can.
+    ///
+    /// A volume replace (it would delete the data), or an image that must not be pulled (`pull: never`) and is not
+    /// on the host. Refused at plan time by ``review(_:context:)``, and by ``program(for:context:)`` for a plan that
+    /// was not reviewed.
     func refusal(of change: Change, context: ChangeContext) -> String? {
         switch (change.address.section, change.action) {
         case (VolumeSpec.section, .replace):
