@@ -74,9 +74,14 @@ extension PodmanProvider {
                 !["tool-missing", "unreachable"].contains(change.fingerprint)
             else { return nil }
             let reference = after[PodmanTree.Image.reference].stringValue ?? change.address.name
-            return "image \(reference) is not present on \(context.host.name), and pull: never forbids pulling it: "
-                + "build or load it there first (podman build -t \(reference) …, podman load -i …, podman import "
-                + "FILE \(reference)), or set pull: missing"
+            let missing =
+                change.before == nil
+                ? "is not present on \(context.host.name)"
+                : "would have to be made again on \(context.host.name) ("
+                    + change.replaceReasons.map(\.description).joined(separator: ", ") + " differ)"
+            return "image \(reference) \(missing), and pull: never forbids pulling it: build or load it there first "
+                + "(podman build -t \(reference) …, podman load -i …, podman import FILE \(reference)), or set "
+                + "pull: missing"
         default:
             return nil
         }
