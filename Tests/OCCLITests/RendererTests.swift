@@ -34,6 +34,22 @@ import Testing
         #expect(text.contains("Plan: 0 to create, 0 to update, 1 to replace, 0 to destroy."))
     }
 
+    @Test func aChangeThatDidNotConvergeInTheLastApplySaysSoNotDrift() {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                change(
+                    .replace, cause: .notConverged,
+                    attributes: [
+                        AttributeChange(
+                            path: ValuePath("env.HOME"), before: "/home/app", after: nil, forcesReplace: true)
+                    ])
+            ])
+        let text = renderer.render(plan)
+        #expect(text.contains("— cause: did not converge in the last apply"), "\(text)")
+        #expect(!text.contains("drift"))
+    }
+
     @Test func showCommandsPrintsATransactionsInputButNeverFileContent() {
         let plan = Plan(
             stack: "lab",

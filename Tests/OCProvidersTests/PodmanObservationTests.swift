@@ -44,7 +44,8 @@ import Testing
         FieldCase(from: "FOO: bar", to: "FOO: Bar", paths: ["env.FOO"]),
         FieldCase(from: "SPACEY: \"a b\", ", to: "", paths: ["env.SPACEY"]),
         FieldCase(from: "PATH: /bin", to: "PATH: /bin, EXTRA: x", paths: ["env.EXTRA"]),
-        FieldCase(from: "image: ocplan-t-fixture0-img", to: "image: localhost/ocplan-busybox:test", paths: ["image"]),
+        FieldCase(
+            from: "image: ocplan-t-fixture0-img", to: "image: localhost/other:1", paths: ["image", "imageCurrent"]),
         FieldCase(from: "entrypoint: [\"sh\", \"-c\"]", to: "entrypoint: [\"/bin/sh\", \"-c\"]", paths: ["entrypoint"]),
         FieldCase(
             from: "while true; do sleep 1; done\"]\n    env", to: "while :; do sleep 1; done\"]\n    env",
@@ -100,6 +101,12 @@ import Testing
         FieldCase(
             from: "capAdd: [net_bind_service, CAP_CHOWN]", to: "capAdd: [CHOWN, CAP_NET_BIND_SERVICE]", paths: []),
         FieldCase(from: "capDrop: [all]", to: "capDrop: [ALL]", paths: []),
+        // Image identity is the resolved image ID: other names of the same image, and the ID itself.
+        FieldCase(from: "image: ocplan-t-fixture0-img", to: "image: localhost/ocplan-busybox:test", paths: []),
+        FieldCase(from: "image: ocplan-t-fixture0-img", to: "image: ocplan-busybox:test", paths: []),
+        FieldCase(from: "image: ocplan-t-fixture0-img", to: "image: 1afd69d301bc", paths: []),
+        FieldCase(from: "127.0.0.1:28081:3478/udp", to: "127.0.0.1:28081:3478/UDP", paths: []),
+        FieldCase(from: "/etc:/host-etc:ro", to: "/etc//:/host-etc/:ro", paths: []),
         FieldCase(from: "interval: 1m", to: "interval: 60s", paths: []),
         FieldCase(from: "startPeriod: 1s", to: "startPeriod: 1000ms", paths: []),
         FieldCase(from: "workdir: /tmp/", to: "workdir: /tmp", paths: []),

@@ -113,6 +113,7 @@ package struct HumanPlanRenderer: Sendable {
         switch change.cause {
         case .manifest?: cause = " — cause: manifest"
         case .drift?: cause = " — cause: drift (changed outside ocplan)"
+        case .notConverged?: cause = " — cause: did not converge in the last apply"
         case nil: break
         }
         return style.bold("  # \(Self.visible(change.address.description))")

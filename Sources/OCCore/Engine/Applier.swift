@@ -119,6 +119,7 @@ package struct Applier: Sendable {
                         // journaled, so the journal keeps what it knew before (a setting's original value).
                         failure = Self.notConvergedMessage(drift)
                         report.notConverged.append((whole, drift))
+                        await markNotConverged(change, response, drift)
                         await observer?.handle(.finished(change, elapsed: elapsed, error: failure))
                     } else {
                         do {
@@ -171,6 +172,13 @@ package struct Applier: Sendable {
             entry.dependencies = change.dependencies
             try? await journal.record(change.address, entry)
             try? await journal.remove(former)
+        }
+        for change in plan.changes where change.action == .noop && change.after != nil {
+            // Converged after all (fixed by hand, or the normalisation now agrees): the mark goes.
+            guard var entry = await journal.entry(change.address), entry.notConverged != nil, entry.pending != true
+            else { continue }
+            entry.notConverged = nil
+            try? await journal.record(change.address, entry)
         }
         for change in plan.changes where change.action == .noop {
             guard let after = change.after, let before = change.before else { continue }
@@ -426,6 +434,22 @@ package struct Applier: Sendable {
                 change, applied: applied, observed: response.observed, privateState: response.privateState,
                 outputs: response.outputs))
         if let former = change.move?.formerAddress(of: change.address) { try await context.journal.remove(former) }
+    }
+
+    /// Marks in the journal that `change` did not converge.
+    ///
+    /// The next plan then says so instead of calling the difference drift. The entry keeps what it knew (the applied tree is not updated); a resource the journal did
+    /// not know is recorded as an unconfirmed intent (`pending`) of the change, since the object now exists.
+    private func markNotConverged(_ change: Change, _ response: ApplyResponse, _ drift: [AttributeChange]) async {
+        guard change.action != .delete, let after = change.after else { return }
+        let paths = drift.map { $0.path.description.isEmpty ? "(whole resource)" : $0.path.description }
+        let journal = context.journal
+        var entry =
+            await journal.entry(change.address)
+            ?? Self.journalEntry(
+                change, applied: after, observed: response.observed, privateState: response.privateState, pending: true)
+        entry.notConverged = paths
+        try? await journal.record(change.address, entry)
     }
 
     /// The error of an action whose read-back does not show its effect.

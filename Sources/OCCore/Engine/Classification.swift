@@ -33,12 +33,14 @@ package enum Classification {
         package var differs: Bool
         /// A differing attribute cannot change in place.
         package var forcesReplace: Bool
+        /// The last apply of it did not converge (its read-back still differed).
+        package var notConverged: Bool
 
         /// Creates facts.
         package init(
             deleting: Bool = false, exists: Bool, ownership: Ownership = .managed, journaled: Bool = true,
             pending: Bool = false, appliedIsDesired: Bool = false, isSetting: Bool = false, differs: Bool = false,
-            forcesReplace: Bool = false
+            forcesReplace: Bool = false, notConverged: Bool = false
         ) {
             self.deleting = deleting
             self.exists = exists
@@ -49,6 +51,7 @@ package enum Classification {
             self.isSetting = isSetting
             self.differs = differs
             self.forcesReplace = forcesReplace
+            self.notConverged = notConverged
         }
     }
 
@@ -93,7 +96,9 @@ package enum Classification {
             return .act(action, .manifest, note: adopting ? .adopted : .takenOver)
         }
         guard facts.differs else { return .noop }
-        let cause: Cause = facts.journaled && facts.appliedIsDesired && !facts.pending ? .drift : .manifest
+        let cause: Cause =
+            facts.notConverged
+            ? .notConverged : facts.journaled && facts.appliedIsDesired && !facts.pending ? .drift : .manifest
         return .act(facts.forcesReplace ? .replace : .update, cause, note: nil)
     }
 }

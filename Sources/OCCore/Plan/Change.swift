@@ -18,6 +18,9 @@ package enum Cause: String, Sendable, Hashable, Codable {
     case manifest
     /// The world changed by hand since the last apply.
     case drift
+    /// The last apply of the resource ran but its read-back still differed (``JournalEntry/notConverged``): the
+    /// difference is ocplan's own (a value the tool normalises differently), not a change by hand.
+    case notConverged = "not-converged"
 }
 
 /// One attribute that differs between observed and desired state.
@@ -89,14 +92,21 @@ package struct Move: Sendable, Hashable, Codable {
     package var before: Value?
     /// What the provider recorded there at the last apply.
     package var privateState: Value?
+    /// The fingerprint of what was observed there (``Planner/fingerprint(_:)``), checked again before a saved plan
+    /// runs: the destroy there must not act on something that changed since.
+    package var fingerprint: String?
 
     /// Creates a move.
-    package init(host: Host, provider: String, address: Address, before: Value?, privateState: Value?) {
+    package init(
+        host: Host, provider: String, address: Address, before: Value?, privateState: Value?,
+        fingerprint: String? = nil
+    ) {
         self.host = host
         self.provider = provider
         self.address = address
         self.before = before
         self.privateState = privateState
+        self.fingerprint = fingerprint
     }
 
     /// The journal address the change's result replaces, when it differs from `address`.

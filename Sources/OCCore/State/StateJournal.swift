@@ -34,6 +34,11 @@ package struct JournalEntry: Sendable, Hashable, Codable {
     /// that restarts it starts, cleared when the restart is done, so that a failed or killed apply restarts it
     /// on the next run (see Provider+Restart.swift).
     package var restartPending: [Address]?
+    /// The attributes that still differed when the last apply of this resource read it back.
+    ///
+    /// The action failed as "did not converge"; the next plan names that as the cause. Cleared by the next apply
+    /// that converges.
+    package var notConverged: [String]?
 
     /// Creates an entry.
     package init(

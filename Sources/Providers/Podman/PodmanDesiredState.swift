@@ -243,7 +243,7 @@ package enum PodmanDesiredState {
         mounts.map { mount in
             let source: String
             switch mount.kind {
-            case .bind: source = resolve(mount.source ?? "")
+            case .bind: source = path(resolve(mount.source ?? ""))
             case .named: source = mount.source ?? ""
             case .anonymous: source = ""
             }
@@ -280,9 +280,24 @@ package enum PodmanDesiredState {
         return .map(merged.mapValues { .string($0.description) })
     }
 
-    /// A container path without a trailing slash.
+    /// A path cleaned as Podman (Go's `filepath.Clean`) reports it: repeated and trailing slashes, `.` and `..`
+    /// components resolved lexically (`/srv//data/` → `/srv/data`, `/a/./b/../c` → `/a/c`).
     static func path(_ text: String) -> String {
-        text.count > 1 && text.hasSuffix("/") ? String(text.dropLast()) : text
+        guard !text.isEmpty else { return text }
+        let absolute = text.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in text.split(separator: "/") where part != "." {
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part == "..", absolute {
+                continue
+            } else {
+                parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        if absolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
     }
 
     /// Reads an env file as Podman's `--env-file` does: `KEY=VALUE` lines, `#` comments and blank lines

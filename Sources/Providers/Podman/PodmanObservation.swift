@@ -18,12 +18,15 @@ enum PodmanObservation {
         return ["id": .string(container.id), "ipv4": .map(ipv4)]
     }
 
-    /// Environment variables Podman adds to every container, with their values (`nil`: any value).
+    /// Environment variables Podman adds to a container, with their values (`nil`: any value).
+    ///
+    /// `HOME` is the user's home directory from the image's /etc/passwd (or `/`), added when the container starts.
     static let podmanEnvironment: [String: String?] = [
         "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "TERM": "xterm",
         "container": "podman",
         "HOSTNAME": nil,
+        "HOME": nil,
     ]
 
     /// The tmpfs mounts Podman adds to a `--read-only` container (`read_only_tmpfs`).
@@ -103,6 +106,9 @@ enum PodmanObservation {
         var image: PodmanJSON.Image?
         /// The ID the container's image reference points at now (`nil`: not present).
         var currentImageID: String?
+        /// The ID of the container whose network namespace the reference tree joins (`container:NAME`), when it
+        /// exists.
+        var sharedNamespaceID: String?
 
         /// Creates a context.
         init(desired: Value?, lastApplied: Value?, image: PodmanJSON.Image?, currentImageID: String?) {
@@ -132,7 +138,7 @@ enum PodmanObservation {
 
         var tree: Value = [
             Key.owner: .string(config?.labels?[PodmanLabels.stack]),
-            Key.image: .string(container.imageName ?? config?.image ?? ""),
+            Key.image: .string(image(of: container, context: context)),
             Key.imageCurrent: .bool(context.currentImageID != nil && container.image == context.currentImageID),
             Key.readOnly: .bool(host?.readonlyRootfs ?? false),
             Key.restart: .string(
@@ -156,9 +162,11 @@ enum PodmanObservation {
         tree[Key.user] = inherited(
             .string(config?.user ?? ""), key: Key.user, reference: reference,
             defaults: ["", .string(imageConfig?.user ?? "")])
+        // Omitted means the image's WORKDIR (`/` for an image without one), not whatever the container has.
+        let imageWorkdir = (imageConfig?.workingDir).flatMap { $0.isEmpty ? nil : PodmanDesiredState.path($0) } ?? "/"
         tree[Key.workdir] = inherited(
-            .string(config?.workingDir ?? ""), key: Key.workdir, reference: reference,
-            defaults: ["", "/", .string(imageConfig?.workingDir ?? "/")])
+            .string(PodmanDesiredState.path(config?.workingDir ?? "")), key: Key.workdir, reference: reference,
+            defaults: imageWorkdir == "/" ? ["", "/"] : [.string(imageWorkdir)])
         let check = healthcheck(config?.healthcheck)
         tree[Key.healthcheck] = inherited(
             check, key: Key.healthcheck, reference: reference,
@@ -169,7 +177,10 @@ enum PodmanObservation {
         tree[Key.ports] = .strings(ports(container, reference: reference))
         tree[Key.tmpfs] = .strings(tmpfs(container, reference: reference))
         tree[Key.ulimits] = ulimits(container, context: context)
-        tree[Key.volumes] = .strings(mounts(container, reference: reference, hashed: hashed))
+        tree[Key.volumes] = .strings(
+            mounts(
+                container, reference: reference, hashed: hashed,
+                imageVolumes: Set((imageConfig?.volumes ?? [:]).keys.map(PodmanDesiredState.path))))
         tree[Key.addHosts] = .strings(addHosts(container, hashed: hashed))
         tree[Key.capAdd] = hashed?[Key.capAdd] ?? PodmanTree.unknown
         tree[Key.capDrop] = hashed?[Key.capDrop] ?? PodmanTree.unknown
@@ -181,11 +192,42 @@ enum PodmanObservation {
             tree[Key.networks] = .map(attachments)
             tree[Key.networkOrder] = reference?[Key.networkOrder] ?? .strings(attachments.keys.sorted())
         } else {
-            tree[Key.networkMode] = .string(mode)
+            // Podman reports `container:<64-hex ID>`: the name the manifest gives reads as itself while it names
+            // that very container (a re-created one has another ID, which replaces this container too).
+            let wanted = reference?[Key.networkMode]
+            let joined = mode.hasPrefix("container:") ? String(mode.dropFirst("container:".count)) : nil
+            if let joined, let id = context.sharedNamespaceID,
+                id == joined || (joined.count >= 12 && id.hasPrefix(joined)),
+                let wanted, sharedNamespace(wanted) != nil
+            {
+                tree[Key.networkMode] = wanted
+            } else {
+                tree[Key.networkMode] = .string(mode)
+            }
             tree[Key.networks] = .map([:])
             tree[Key.networkOrder] = .strings([])
         }
         return tree
+    }
+
+    /// The container `NAME` of a `container:NAME` network mode, or `nil`.
+    static func sharedNamespace(_ mode: Value?) -> String? {
+        guard let text = mode?.stringValue, text.hasPrefix("container:") else { return nil }
+        let name = String(text.dropFirst("container:".count))
+        return name.isEmpty ? nil : name
+    }
+
+    /// The image reference as the reference tree writes it, when the container runs that image.
+    ///
+    /// That is: it runs the image the reference resolves to now, or is listed under one of its spellings (`busybox:test` for `localhost/busybox:test`, `x` for `x:latest`, an
+    /// image ID): image identity is the resolved image, not the name (``PodmanTree/Container/imageCurrent`` tells
+    /// a rebuilt one). Otherwise the name Podman reports.
+    static func image(of container: PodmanJSON.Container, context: ContainerContext) -> String {
+        let reported = container.imageName ?? container.config?.image ?? ""
+        guard let wanted = context.reference?[PodmanTree.Container.image].stringValue else { return reported }
+        if let id = container.image, id == context.currentImageID { return wanted }
+        if ImageReference.candidates(wanted).contains(reported) { return wanted }
+        return reported
     }
 
     /// The tree whose hashed values (capabilities, `host-gateway` entries, mount options) the container
@@ -236,6 +278,8 @@ enum PodmanObservation {
     static func healthcheck(_ check: PodmanJSON.Healthcheck?) -> Value {
         guard let check, var test = check.test, !test.isEmpty, test != ["NONE"] else { return .null }
         if test.first == "CMD" { test.removeFirst() }
+        // Podman runs a one-word `--health-cmd '["X"]'` through the shell and stores `["CMD-SHELL", "X"]`.
+        if test.count == 2, test.first == "CMD-SHELL" { test.removeFirst() }
         return [
             "test": .strings(test),
             "interval": .string(PodmanTree.duration(nanoseconds: check.interval ?? 30_000_000_000)),
@@ -252,32 +296,42 @@ enum PodmanObservation {
 
     /// The container's environment without what the image, Podman or the host's proxy settings put there.
     ///
-    /// A variable the manifest sets is always shown; any other is left out when its value is the image's, it
-    /// is one of Podman's own (`PATH`, `TERM`, `container`, `HOSTNAME`) with Podman's value, or a proxy
-    /// variable. So a variable removed from the manifest shows up (and replaces the container) unless the
-    /// image gives the same value anyway.
+    /// A variable the manifest sets is always shown. Any other is left out when its value is the image's, when
+    /// it is one Podman adds (`PATH`, `TERM`, `container`, `HOSTNAME`, `HOME`) with Podman's value, or a proxy
+    /// variable, unless the last apply set it to this very value: so a variable removed from the manifest
+    /// shows up (and replaces the container) unless the image gives the same value anyway.
     static func environment(_ container: PodmanJSON.Container, context: ContainerContext) -> Value {
         let actual = PodmanTree.environment(container.config?.env ?? [])
         let image = PodmanTree.environment(context.image?.config?.env ?? [])
         let desired = context.reference?[PodmanTree.Container.env].mapValue ?? [:]
+        let applied = context.lastApplied?[PodmanTree.Container.env].mapValue ?? [:]
         var out: [String: Value] = [:]
         for (key, value) in actual {
-            if desired[key] == nil {
-                if image[key] == value || proxyVariables.contains(key) { continue }
-                if let known = podmanEnvironment[key], known == nil || known == value { continue }
+            if desired[key] == nil, image[key] != value {
+                let injected =
+                    proxyVariables.contains(key) || podmanEnvironment[key].map { $0 == nil || $0 == value } == true
+                if injected, applied[key]?.stringValue != value { continue }
             }
+            if desired[key] == nil, image[key] == value { continue }
             out[key] = .string(value)
         }
         return .map(out)
     }
 
-    /// The user labels: ocplan's marks and labels inherited unchanged from the image left out (unless the
-    /// manifest sets them).
+    /// The labels the stack manages: those the manifest sets now or set at the last apply.
+    ///
+    /// ocplan's own marks are left out. Labels other machinery adds (`PODMAN_SYSTEMD_UNIT`, the image's own) are not compared, but a
+    /// label the last apply set and the manifest no longer does is shown (unless the image gives the same value),
+    /// so removing it replaces the container. Without either tree (a discovered container) every user label
+    /// not inherited from the image is shown.
     static func labels(_ container: PodmanJSON.Container, context: ContainerContext) -> Value {
         let image = context.image?.config?.labels ?? [:]
         let wanted = context.reference?[PodmanTree.Container.labels].mapValue ?? [:]
+        let applied = context.lastApplied?[PodmanTree.Container.labels].mapValue ?? [:]
         let labels = PodmanLabels.userLabels(container.config?.labels).filter { key, value in
-            wanted[key] != nil || image[key] != value
+            if wanted[key] != nil { return true }
+            if context.reference == nil { return image[key] != value }
+            return applied[key] != nil && image[key] != value
         }
         return PodmanTree.stringMap(labels)
     }
@@ -332,8 +386,11 @@ enum PodmanObservation {
     }
 
     /// Mounts in canonical form, sorted by target; mount options come from the hashed tree; anonymous
-    /// volumes the image declares (and the manifest does not) are left out.
-    static func mounts(_ container: PodmanJSON.Container, reference: Value?, hashed: Value?) -> [String] {
+    /// volumes the image declares (its `VOLUME`s, `imageVolumes`) and the manifest does not are left out, any
+    /// other anonymous volume is shown (one removed from the manifest replaces the container).
+    static func mounts(
+        _ container: PodmanJSON.Container, reference: Value?, hashed: Value?, imageVolumes: Set<String>
+    ) -> [String] {
         func parse(_ tree: Value?) -> [String: MountText] {
             var byTarget: [String: MountText] = [:]
             for text in tree?[PodmanTree.Container.volumes].listValue ?? [] {
@@ -353,14 +410,14 @@ enum PodmanObservation {
                 if anonymous {
                     if let expected = wanted[target] {
                         if expected.source.isEmpty { source = "" }
-                    } else if reference != nil {
+                    } else if reference != nil, imageVolumes.contains(target) {
                         continue
                     } else {
                         source = ""
                     }
                 }
             } else {
-                source = mount.source ?? ""
+                source = PodmanDesiredState.path(mount.source ?? "")
             }
             var text = MountText(source: source, target: target, readOnly: mount.readWrite == false, options: [])
             if let hashedMount = options[target], hashedMount.source == source, hashedMount.readOnly == text.readOnly {

@@ -253,9 +253,12 @@ final class PodmanStack: Sendable {
     /// The stack's image tag goes too. Failures are recorded, not thrown.
     func cleanUp() async {
         let filters = ["label=\(PodmanLabels.stack)=\(prefix)", "name=^\(prefix)-"]
-        for filter in filters {
-            for name in await names(["ps", "-a", "--filter", filter, "--format", "{{.Names}}"]) {
-                await remove(["rm", "--force", "--ignore", "--time", "0", name])
+        // Twice: a container that shares another's network namespace (`container:NAME`) must go first.
+        for pass in 1...2 {
+            for filter in filters {
+                for name in await names(["ps", "-a", "--filter", filter, "--format", "{{.Names}}"]) {
+                    await remove(["rm", "--force", "--ignore", "--time", "0", name], recording: pass == 2)
+                }
             }
         }
         for filter in filters {
@@ -287,9 +290,9 @@ final class PodmanStack: Sendable {
             .filter { $0.contains(prefix) }
     }
 
-    private func remove(_ arguments: [String]) async {
+    private func remove(_ arguments: [String], recording: Bool = true) async {
         guard let result = try? await PodmanFixture.podman(arguments), result.succeeded else {
-            Issue.record("cleanup failed: podman \(arguments.joined(separator: " "))")
+            if recording { Issue.record("cleanup failed: podman \(arguments.joined(separator: " "))") }
             return
         }
     }

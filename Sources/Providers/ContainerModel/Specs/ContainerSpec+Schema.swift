@@ -26,7 +26,8 @@ extension ContainerSpec {
                 update: .replace),
             FieldSchema(
                 "env", .stringMap,
-                doc: "Environment variables; only these keys are compared with the running container.",
+                doc: "Environment variables. The running container's are compared without those the image sets "
+                    + "(to the same value) and those Podman adds (`HOME`, `HOSTNAME`, `PATH`, `TERM`, `container`).",
                 default: "{}", update: .replace),
             FieldSchema(
                 "envFiles", .list(.string(.path)), doc: "Files of KEY=VALUE lines, relative to the manifest file.",
@@ -34,11 +35,12 @@ extension ContainerSpec {
             FieldSchema(
                 "networks", .oneOf([.list(.string(.name)), .map(.object(attachmentSchema))]),
                 doc: "The networks to join: a list of names, or a mapping of name to `{aliases, ipv4, ipv6}`. "
-                    + "Names may be `networks` resources, Podman's `podman` or existing networks.",
+                    + "Names may be `networks` resources, Podman's `podman` or existing networks; a mode (`host`, "
+                    + "`none`, `container:NAME`, which shares that container's network and depends on it) alone.",
                 default: "the runtime's default network", update: .inPlace),
             FieldSchema(
                 "ports", .list(.oneOf([.string(.portMapping), .object(portSchema)])),
-                doc: "Published ports: `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp]` strings "
+                doc: "Published ports: `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp]` strings (protocol in any case) "
                     + "(`127.0.0.1:3478:3478/udp`, ranges `8000-8010:8000-8010`) or objects.",
                 default: "[]", update: .replace),
             FieldSchema(
@@ -62,7 +64,9 @@ extension ContainerSpec {
             FieldSchema(
                 "volumes", .list(.oneOf([.string(.path), .object(mountSchema)])),
                 doc: "Mounts: `SOURCE:TARGET[:OPTIONS]` strings or objects. A source starting with `/`, `./`, "
-                    + "`../` or `~` is a bind mount (relative to the manifest file); other sources name volumes.",
+                    + "`../` or `~` is a bind mount (relative to the manifest file); other sources name volumes. Paths "
+                    + "are compared cleaned (`./data//` is `./data`). An anonymous volume removed from the list is "
+                    + "removed; the image's own `VOLUME`s are not compared.",
                 default: "[]", update: .replace),
             FieldSchema(
                 "tmpfs", .list(.string(.path)), doc: "tmpfs mounts, `PATH[:OPTIONS]` (`/var/run/headscale`).",
@@ -74,7 +78,9 @@ extension ContainerSpec {
                 update: .replace),
             FieldSchema(
                 "labels", .stringMap,
-                doc: "Labels; keys starting with `io.ocplan.` are reserved for ocplan's own marks.",
+                doc: "Labels; keys starting with `io.ocplan.` are reserved for ocplan's own marks. Only the keys "
+                    + "set here (or at the last apply) are compared: labels from the image or from other tools "
+                    + "(`PODMAN_SYSTEMD_UNIT`) are not.",
                 default: "{}", update: .replace),
             FieldSchema(
                 "healthcheck", .object(healthCheckSchema), doc: "The health check.", default: "the image's",

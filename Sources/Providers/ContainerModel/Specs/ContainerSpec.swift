@@ -156,8 +156,15 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     /// None is required: `podman` and other existing networks, volumes Podman creates on first use and plain
     /// image references are all valid without a declaration.
     package func references() -> [SpecReference] {
-        var references = networks.map {
-            SpecReference(Address("networks", $0.name), at: "networks.\($0.name)", required: false)
+        var references = networks.map { attachment -> SpecReference in
+            // `container:NAME` shares that container's network namespace: it must exist first.
+            if attachment.name.hasPrefix("container:") {
+                return SpecReference(
+                    Address("containers", String(attachment.name.dropFirst("container:".count))),
+                    at: "networks.\(attachment.name)", required: false)
+            }
+            return SpecReference(
+                Address("networks", attachment.name), at: "networks.\(attachment.name)", required: false)
         }
         for (index, mount) in volumes.enumerated() where mount.kind == .named {
             if let source = mount.source {

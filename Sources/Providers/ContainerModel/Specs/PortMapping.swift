@@ -30,7 +30,8 @@ package struct PortMapping: Sendable, Hashable, Codable, CustomStringConvertible
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var proto = "tcp"
         if let slash = rest.lastIndex(of: "/") {
-            proto = String(rest[rest.index(after: slash)...])
+            // Podman accepts `8080/TCP` and stores `tcp`.
+            proto = String(rest[rest.index(after: slash)...]).lowercased()
             rest = rest[..<slash]
         }
         var hostIP: String?
@@ -102,7 +103,7 @@ package struct PortMapping: Sendable, Hashable, Codable, CustomStringConvertible
             hostIP: try c.decodeIfPresent(String.self, forKey: .hostIP),
             hostPort: try Self.decodeRangeIfPresent(c, .hostPort),
             containerPort: containerPort,
-            proto: try c.decode(.proto, default: "tcp")
+            proto: try c.decode(.proto, default: "tcp").lowercased()
         )
     }
 
