@@ -66,6 +66,12 @@ package struct TransportRunner: CommandRunner {
             result = try await base.run(wrapped)
         } catch var failure as CommandFailure {
             failure.host = host.name
+            if failure.reason == .toolMissing, wrapped.program != command.program,
+                failure.command.program == wrapped.program
+            {
+                // The transport's own program (multipass, ssh, ip, sudo, podman) is missing on this machine.
+                failure.prerequisite = Self.transportPrerequisite(wrapped.program, for: host)
+            }
             throw Redaction.redact(failure, secrets: Redaction.secrets(of: command))
         }
         guard wrapped.argv != command.argv, !result.succeeded else { return result }
@@ -80,6 +86,26 @@ package struct TransportRunner: CommandRunner {
         }
         let failure = CommandFailure(host: host.name, command: command, reason: reason, result: result)
         throw Redaction.redact(failure, secrets: Redaction.secrets(of: command))
+    }
+
+    /// The program a transport starts on this machine, where it is needed, and how to install it there.
+    static func transportPrerequisite(_ program: String, for host: OCCore.Host) -> Prerequisite {
+        let local = OCCore.Host.OS.current == .macos
+        let install: String
+        switch program {
+        case "multipass":
+            install = local ? "brew install --cask multipass (macOS)" : "snap install multipass (Ubuntu)"
+        case "ssh": install = local ? "part of macOS" : "apt-get install openssh-client (Debian/Ubuntu)"
+        case "ip": install = "apt-get install iproute2 (Debian/Ubuntu)"
+        case "sudo": install = local ? "part of macOS" : "apt-get install sudo (Debian/Ubuntu)"
+        case "podman":
+            install =
+                local
+                ? "brew install podman && podman machine init && podman machine start (macOS, Homebrew)"
+                : "apt-get install podman runc (Debian/Ubuntu)"
+        default: install = "install it"
+        }
+        return Prerequisite(tool: program, host: "this machine (to reach host \(host.name))", install: install)
     }
 
     /// Whether `sudo -n` refused to run because it would have to ask for a password.

@@ -45,7 +45,7 @@ import Testing
     func recordObservationOutputs() async throws {
         try await PodmanFixture.ensureBaseImage()
         let stack = try PodmanStack(prefix: "ocplan-t-fixture0")
-        try await PodmanFixture.podmanOutput(["tag", PodmanFixture.baseImage, stack.image])
+        try await PodmanFixture.tag(PodmanFixture.baseImage, as: stack.image)
         do {
             try await record(stack)
         } catch {

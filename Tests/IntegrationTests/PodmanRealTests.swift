@@ -437,13 +437,19 @@ import Testing
             try await stack.converge(manifest(false))
             let destroy = try await stack.plan(manifest(false), options: PlanOptions(destroy: true))
             #expect(destroy.actions.map(\.action) == [.delete, .delete, .delete])
-            let report = await Applier(context: stack.context).apply(destroy)
-            #expect(report.failed.map(\.change.address) == [Address("volumes", lab.name("data"))])
-            #expect(report.failed.first?.error.contains("deleteData: true") == true)
+            // The plan says it is kept (a forget), and the apply keeps it without failing.
+            let kept = try #require(destroy.change(Address("volumes", lab.name("data"))))
+            #expect(kept.forgets)
+            #expect(kept.reason == .kept("deleteData: true is not applied"))
+            #expect(destroy.forgetCount == 1)
+            let report = await stack.apply(destroy)
+            #expect(report.succeeded)
             #expect(try await PodmanFixture.podman(["volume", "exists", lab.name("data")]).succeeded)
             #expect(try await stack.containerID(lab.name("a")) == nil)
+            #expect(await stack.journal.entries[Address("volumes", lab.name("data"))] == nil, "forgotten")
 
-            // Removed from the manifest: a plan error that says how to delete it on purpose.
+            // Removed from the manifest while the stack manages it: a plan error that says how to delete it.
+            try await stack.converge(manifest(false))
             let (removed, diagnostics) = try await stack.tryPlan(lab.network())
             #expect(removed == nil)
             #expect(diagnostics.errors.first?.summary.contains("was removed from the manifest") == true)

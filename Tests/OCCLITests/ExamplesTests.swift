@@ -10,7 +10,8 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// A world where nothing exists yet: no files, every sysctl reads 0, no netfilter rules, the default route is eth0.
+/// A world where nothing exists yet: no files, every sysctl reads 0, no netfilter rules, the default route is eth0;
+/// only the lab image is there, as `scripts/plan-example` builds it first (`pull: never` refuses a missing one).
 func emptyWorldRunner() -> ScriptedRunner {
     let runner = ScriptedRunner()
     runner.expect(
@@ -37,10 +38,15 @@ func emptyWorldRunner() -> ScriptedRunner {
                 let lines = keys.map { macOS ? "\($0): 0" : "\($0) = 0" }
                 return CommandResult(exitStatus: 0, stdout: lines.joined(separator: "\n") + "\n")
             }, repeating: true))
-    for list in [["podman", "network", "ls"], ["podman", "volume", "ls"], ["podman", "ps"], ["podman", "images"]] {
+    for list in [["podman", "network", "ls"], ["podman", "volume", "ls"], ["podman", "ps"]] {
         runner.expect(
             .init(.prefix(list), response: .result(CommandResult(exitStatus: 0, stdout: "[]")), repeating: true))
     }
+    let labImage = #"[{"Id":"\#(String(repeating: "b", count: 64))","Names":["localhost/ocplan-busybox:lab"]}]"#
+    runner.expect(
+        .init(
+            .prefix(["podman", "images"]), response: .result(CommandResult(exitStatus: 0, stdout: labImage)),
+            repeating: true))
     runner.expect(
         .init(
             .predicate("podman … inspect") { $0.argv.first == "podman" && $0.argv.contains("inspect") },

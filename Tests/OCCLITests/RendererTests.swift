@@ -139,6 +139,45 @@ import Testing
         #expect(text.contains("\\x07"))
     }
 
+    @Test func aDeleteThatLeavesTheObjectInPlaceIsAForgetNotADestroy() {
+        var image = change(.delete, cause: .manifest, attributes: [])
+        image.address = "images.base"
+        image.reason = .notCreatedByStack
+        var volume = change(.delete, cause: .manifest, attributes: [])
+        volume.address = "volumes.data"
+        volume.reason = .kept("deleteData: true is not applied")
+        let destroyed = change(.delete, cause: .manifest, attributes: [])
+        let text = renderer.render(Plan(stack: "lab", changes: [image, volume, destroyed]))
+        #expect(text.contains("# images.base on local will be forgotten (not created by this stack) — cause: manifest"))
+        #expect(text.contains("# volumes.data on local will be kept (deleteData: true is not applied) and forgotten"))
+        #expect(text.contains("  . images.base {"))
+        #expect(text.contains("  - things.a {"))
+        #expect(text.contains("# things.a on local will be destroyed"))
+        #expect(text.contains(", . forget (left in place)"))
+        #expect(text.contains("Plan: 0 to create, 0 to update, 0 to replace, 1 to destroy, 2 to forget."))
+    }
+
+    @Test func joinsAndLeavesAreShownAsSuch() {
+        let plan = Plan(
+            stack: "lab",
+            changes: [
+                change(
+                    .update, cause: .drift,
+                    attributes: [
+                        AttributeChange(
+                            path: ValuePath("networks.podman"), before: ["aliases": [], "ipv4": .null], after: nil,
+                            membership: Membership(.leave, outsideOcplan: true)),
+                        AttributeChange(
+                            path: ValuePath("networks.x"), before: nil, after: ["aliases": ["web"], "ipv4": .null],
+                            membership: Membership(.join)),
+                    ])
+            ])
+        let text = renderer.render(plan)
+        #expect(text.contains("      - networks: leaves \"podman\" (joined outside ocplan)\n"), "\(text)")
+        #expect(text.contains("      + networks: joins \"x\" (aliases = [\"web\"])\n"), "\(text)")
+        #expect(!text.contains("aliases = [] -> null"))
+    }
+
     @Test func emptyPlansSayNoChanges() {
         #expect(renderer.render(Plan(stack: "lab", changes: [])).contains("No changes."))
     }
@@ -175,21 +214,27 @@ import Testing
             address: "things.a", provider: "memory", host: .local, action: .delete, cause: .manifest, before: [:],
             after: nil)
         kept.reason = .notCreatedByStack
+        var volume = kept
+        volume.address = "things.v"
+        volume.reason = .kept("deleteData: true is not applied")
         var replaced = kept
         replaced.address = "things.b"
         replaced.action = .replace
         replaced.reason = .replaceBecauseOf([ValuePath("kind")])
-        let text = try JSONPlanRenderer.render(Plan(stack: "lab", changes: [kept, replaced]))
+        let text = try JSONPlanRenderer.render(Plan(stack: "lab", changes: [kept, volume, replaced]))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let changes = try #require(object["changes"] as? [[String: Any]])
         let reasons = changes.compactMap { $0["actionReason"] as? [String: Any] }
-        #expect(reasons.map { $0["kind"] as? String } == ["notCreatedByStack", "replaceBecauseOf"])
+        #expect(reasons.map { $0["kind"] as? String } == ["notCreatedByStack", "kept", "replaceBecauseOf"])
+        #expect(reasons[1]["why"] as? String == "deleteData: true is not applied")
         #expect(reasons.last?["paths"] as? [String] == ["kind"])
+        let summary = try #require(object["summary"] as? [String: Int])
+        #expect(summary["delete"] == 0 && summary["forget"] == 2 && summary["replace"] == 1, "\(summary)")
     }
 }
 
 @Suite struct MissingToolsTests {
-    @Test func planningWithoutAToolStillWorksAndListsThePrerequisite() async throws {
+    @Test func aMissingToolIsAnErrorForItsResourcesListingThePrerequisite() async throws {
         let dir = try TempDirectory()
         try dir.write(
             "version: 1\nstack: lab\nsysctl:\n  fwd: { key: net.ipv4.ip_forward, value: 1 }\n", to: "stack.yaml")
@@ -204,12 +249,13 @@ import Testing
             registry: StandardProviders.registry, runner: { _ in runner },
             journal: try StateJournal(stack: "lab", stateDirectory: state.path), logger: Logger(label: "t"))
         let (plan, planDiagnostics) = await Planner(context: context, environment: [:]).plan(m)
-        let p = try #require(plan, "\(planDiagnostics.items)")
-        #expect(p.change("sysctl.fwd")?.action == .create)
-        #expect(p.missingTools.map(\.tool) == ["sysctl"])
-        let text = HumanPlanRenderer(style: Style(colour: false)).render(p)
-        #expect(text.contains("Missing prerequisites"))
-        #expect(text.contains("sysctl on host local: apt-get install procps"))
+        #expect(plan == nil, "nothing is planned for resources whose state cannot be read")
+        let error = try #require(planDiagnostics.errors.first)
+        #expect(planDiagnostics.errors.count == 1)
+        #expect(error.summary == "Missing prerequisites for sysctl resources on host 'local' (sysctl.fwd)")
+        #expect(error.address == "sysctl.fwd")
+        #expect(error.location != nil, "located at the resource")
+        #expect(error.detail?.contains("  - sysctl on local: apt-get install procps (Debian/Ubuntu)") == true)
     }
 }
 

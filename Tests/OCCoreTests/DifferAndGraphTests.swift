@@ -19,6 +19,23 @@ import Testing
         #expect(diff.first { $0.path.description == "value" }?.forcesReplace == false)
     }
 
+    @Test func anEntryOfAMembershipMapOnOneSideIsOneJoinOrLeave() {
+        let members = ResourceSchema(memberships: ["networks"])
+        let before: Value = ["networks": ["podman": ["aliases": []], "a": ["aliases": ["x"]]]]
+        let after: Value = ["networks": ["a": ["aliases": ["y"]], "b": ["aliases": ["web"]], "c": .null]]
+        let diff = Differ.diff(before, after, schema: members)
+        #expect(diff.map(\.path.description) == ["networks.a.aliases", "networks.b", "networks.podman"])
+        #expect(diff.map(\.membership?.kind) == [nil, .join, .leave])
+        #expect(diff[1].after == ["aliases": ["web"]])
+        #expect(diff[2].before == ["aliases": []])
+        // Without the schema's word, the entry is flattened as before.
+        #expect(
+            Differ.diff(before, after, schema: ResourceSchema()).map(\.path.description).contains(
+                "networks.podman.aliases"))
+        // A create is not a join: the whole tree is new.
+        #expect(Differ.diff(nil, after, schema: members).allSatisfy { $0.membership == nil })
+    }
+
     @Test func valuesAreCaseSensitiveAndMarkedPathsAreSensitiveOnBothSides() {
         let marks = SensitivePaths([ValuePath("env.KEY")])
         let diff = Differ.diff(

@@ -52,7 +52,7 @@ struct Reviewed: Provider {
         #expect(change.reason == .notCreatedByStack)
         #expect(
             change.notes == [
-                "kept by review", "not created by this stack: it is left in place and the stack stops managing it",
+                "kept by review", "it stays on the host; the stack stops managing it",
             ])
         let report = await harness.apply(plan)
         #expect(report.succeeded, "the object is still there, as the review said: not a failed delete")

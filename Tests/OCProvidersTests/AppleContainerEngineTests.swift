@@ -296,17 +296,21 @@ import Testing
         #expect(try await !stack.plan(withoutAgent).hasChanges)
     }
 
-    @Test func aMissingCLIPlansCreatesAndListsThePrerequisite() async throws {
+    @Test func aMissingCLIIsAnErrorListingThePrerequisite() async throws {
         let runner = ScriptedRunner()
         runner.expect(argv: ["container", "system", "status"], failure: .toolMissing, repeating: true)
         let harness = try EngineHarness(
             header: "hosts:\n  mac: { transport: local, os: macos }\n",
             catalog: SpecCatalog([NetworkSpec.self, ContainerSpec.self]), providers: [AppleContainerProvider()],
             runner: runner)
-        let planned = try await harness.plan(Self.manifest)
-        #expect(planned.actions.map(\.action) == [.create, .create, .create])
-        #expect(planned.missingTools.map(\.tool) == ["container"])
-        #expect(planned.missingTools.first?.install.contains("github.com/apple/container") == true)
+        let (plan, diagnostics) = try await harness.attempt(Self.manifest)
+        #expect(plan == nil)
+        let error = try #require(diagnostics.errors.first)
+        #expect(
+            error.summary
+                == "Missing prerequisites for apple-container resources on host 'mac' (networks.oc-internal, "
+                + "containers.proxy, containers.agent)")
+        #expect(error.detail?.contains("container on mac: download the signed installer package") == true)
     }
 
     // MARK: - Routing between runtimes

@@ -178,9 +178,11 @@ import Testing
         let warning = try #require(diagnostics.first { $0.summary.hasPrefix("Ports are not published") })
         #expect(warning.severity == .warning)
         #expect(warning.keyPath == "containers.openclaw.ports")
-        // It never suggests a routed network, which would break the container's isolation.
-        #expect(warning.detail?.contains("`podman`") == false)
-        #expect(warning.detail?.contains("dual-homed") == true)
+        let detail = try #require(warning.detail)
+        #expect(detail.contains("publish the service through a dual-homed container"), "\(detail)")
+        #expect(detail.contains("keep it off routed networks"))
+        #expect(!detail.contains("`podman`"), "never suggests attaching an isolated container to a routed network")
+        #expect(!detail.contains("add "), "\(detail)")
         #expect(SpecTest.summaries(diagnostics, .error).isEmpty)
     }
 

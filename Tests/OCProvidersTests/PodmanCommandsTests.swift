@@ -171,10 +171,24 @@ import Testing
         #expect(throws: OCError.self) {
             try Self.commands(PodmanFixtures.change(Self.volume, .delete, before: tree, after: nil))
         }
+        // Reviewed at plan time as kept: a forget that runs nothing.
+        var kept = PodmanFixtures.change(Self.volume, .delete, before: tree, after: nil)
+        let review = PodmanProvider().review(kept, context: PodmanFixtures.context())
+        #expect(review.reason == .kept("deleteData: true is not applied"))
+        #expect(review.notes.first?.contains("set deleteData: true, apply, then destroy again") == true)
+        #expect(review.refusals.isEmpty)
+        kept.reason = review.reason
+        #expect(kept.forgets)
+        #expect(try Self.commands(kept).isEmpty)
         #expect(throws: OCError.self) {
             try Self.commands(PodmanFixtures.change(Self.volume, .replace, before: tree, after: tree))
         }
         tree["deleteData"] = true
+        #expect(
+            PodmanProvider().review(
+                PodmanFixtures.change(Self.volume, .delete, before: tree, after: nil), context: PodmanFixtures.context()
+            )
+                == .none)
         #expect(
             try Self.commands(PodmanFixtures.change(Self.volume, .delete, before: tree, after: nil)) == [
                 ["podman", "volume", "rm", "ocplan-t-fixture0-data"]
@@ -207,16 +221,15 @@ import Testing
         #expect(runner.mutatingCalls.isEmpty)
     }
 
-    @Test func changingAVolumeIsAPlanError() async throws {
-        let runner = try PodmanFixtures.runner()
-        var desired = try await PodmanFixtures.desired(Self.volume)
+    @Test func changingAVolumeIsRefusedAtPlanTime() async throws {
+        let observed = try await PodmanFixtures.desired(Self.volume)
+        var desired = observed
         desired["driver"] = "other"
-        let response = try await PodmanFixtures.observe(
-            [ObserveTarget(address: Self.volume, desired: desired, lastApplied: desired)], runner: runner)
-        let error = try #require(response.diagnostics.first)
-        #expect(error.severity == .error)
-        #expect(error.summary == "volumes.ocplan-t-fixture0-data cannot change driver")
-        #expect(error.detail?.contains("never does as part of an update") == true)
+        let change = PodmanFixtures.change(Self.volume, .replace, before: observed, after: desired)
+        let review = PodmanProvider().review(change, context: PodmanFixtures.context())
+        let refusal = try #require(review.refusals.first)
+        #expect(refusal.contains("volumes.ocplan-t-fixture0-data would have to be replaced (driver cannot change)"))
+        #expect(refusal.contains("ocplan never replaces a volume"))
     }
 
     // MARK: - Images
@@ -281,6 +294,12 @@ import Testing
 
     @Test func aMissingImageThatMustNotBePulledFailsWithAdvice() async throws {
         let tree = try await PodmanFixtures.desired(PodmanFixtures.address("images", "img"))
+        let create = PodmanFixtures.change(PodmanFixtures.address("images", "img"), .create, before: nil, after: tree)
+        let refusal = try #require(PodmanProvider().review(create, context: PodmanFixtures.context()).refusals.first)
+        #expect(refusal.contains("pull: never forbids pulling it: build or load it there first (podman build -t"))
+        var unknown = create
+        unknown.fingerprint = "unreachable"
+        #expect(PodmanProvider().review(unknown, context: PodmanFixtures.context()).refusals.isEmpty)
         let runner = ScriptedRunner()
         do {
             _ = try await Self.apply(

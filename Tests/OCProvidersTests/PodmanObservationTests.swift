@@ -273,8 +273,25 @@ import Testing
         var container = PodmanJSON.Container(id: String(repeating: "a", count: 64), name: "web")
         container.hostConfig = PodmanJSON.Container.HostConfig(
             portBindings: ["80/tcp": [.init(hostIP: "", hostPort: "41234")]])
-        let reference: Value = ["ports": ["::80/tcp"]]
-        #expect(PodmanObservation.ports(container, reference: reference) == ["::80/tcp"])
-        #expect(PodmanObservation.ports(container, reference: ["ports": [":8080:80/tcp"]]) == [":41234:80/tcp"])
+        let reference: Value = ["ports": ["*:*->80/tcp"]]
+        #expect(PodmanObservation.ports(container, reference: reference) == ["*:*->80/tcp"])
+        #expect(PodmanObservation.ports(container, reference: ["ports": ["*:8080->80/tcp"]]) == ["*:41234->80/tcp"])
+    }
+
+    /// Every address and a port the runtime picks are `*`, never an empty field that reads like IPv6 (`::80/tcp`);
+    /// `-p` gets Podman's own form back.
+    @Test(arguments: [
+        ("8080", "*:*->8080/tcp", "8080/tcp"),
+        ("8080:80", "*:8080->80/tcp", "8080:80/tcp"),
+        ("0.0.0.0:8080:80", "*:8080->80/tcp", "8080:80/tcp"),
+        ("127.0.0.1:8080:80/udp", "127.0.0.1:8080->80/udp", "127.0.0.1:8080:80/udp"),
+        ("127.0.0.1::53", "127.0.0.1:*->53/tcp", "127.0.0.1::53/tcp"),
+        ("[::1]:8080:80", "[::1]:8080->80/tcp", "[::1]:8080:80/tcp"),
+    ])
+    func portsShowTheAddressTheyBind(written: String, shown: String, argument: String) throws {
+        let mapping = try #require(PortMapping(parsing: written))
+        let entries = PodmanDesiredState.ports([mapping])
+        #expect(entries == [shown])
+        #expect(entries.map(PodmanCommands.portArgument) == [argument])
     }
 }

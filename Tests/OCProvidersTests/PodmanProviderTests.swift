@@ -15,10 +15,10 @@ import Testing
         #expect(provider.prerequisites(on: .local).map(\.tool) == ["podman"])
         #expect(
             provider.prerequisites(on: OCCore.Host(name: "mac", transport: .local, os: .macos)).first?.install
-                == "brew install podman && podman machine init && podman machine start")
+                == "brew install podman && podman machine init && podman machine start (macOS, Homebrew)")
         #expect(
             provider.prerequisites(on: OCCore.Host(name: "vm", transport: .ssh)).first?.install
-                == "apt-get install podman runc")
+                == "apt-get install podman runc (Debian/Ubuntu)")
 
         let containers = provider.schema(for: "containers")
         #expect(containers.replacedWith == ["networks", "volumes", "images"])

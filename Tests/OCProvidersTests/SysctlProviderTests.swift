@@ -12,7 +12,10 @@ import Testing
         #expect(schema.replaceOn.isEmpty)
         #expect(schema.isIgnored(ValuePath("persistFile")))
         #expect(SysctlProvider().sections == ["sysctl"])
-        #expect(SysctlProvider().prerequisites(on: SysctlFixture.linux).map(\.install) == ["apt-get install procps"])
+        #expect(
+            SysctlProvider().prerequisites(on: SysctlFixture.linux).map(\.install) == [
+                "apt-get install procps (Debian/Ubuntu)"
+            ])
         #expect(SysctlProvider().prerequisites(on: SysctlFixture.mac).map(\.tool) == ["sysctl"])
     }
 

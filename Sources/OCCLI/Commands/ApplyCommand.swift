@@ -149,9 +149,11 @@ package struct ApplyCommand: OCCommand {
         let report = await Applier(context: context, parallelism: parallelism, observer: view).apply(plan)
         ticker.cancel()
         var counts: [String: Int] = [:]
-        // A no-op among the applied changes is a restart (Change.triggeredBy) and nothing else.
+        // A no-op among the applied changes is a restart (Change.triggeredBy) and nothing else; a delete that left
+        // its object in place is a forget, not a delete.
         for change in report.applied {
-            counts[change.action == .noop ? "restart" : change.action.rawValue, default: 0] += 1
+            let kind = change.action == .noop ? "restart" : change.forgets ? "forget" : change.action.rawValue
+            counts[kind, default: 0] += 1
         }
         let restarted = report.applied.filter(\.restarts).count
         let user = Self.currentUser()
@@ -165,6 +167,7 @@ package struct ApplyCommand: OCCommand {
         var summary =
             "\n" + style.bold("Apply complete!") + " Resources: \(counts["create"] ?? 0) created, "
             + "\(counts["update"] ?? 0) updated, \(counts["replace"] ?? 0) replaced, \(counts["delete"] ?? 0) destroyed"
+            + (counts["forget"].map { ", \($0) forgotten (left in place)" } ?? "")
             + (restarted > 0 ? ", \(restarted) restarted." : ".")
         if !report.succeeded {
             summary =

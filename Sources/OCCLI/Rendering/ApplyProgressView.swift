@@ -20,6 +20,7 @@ package final class ApplyProgressView: ApplyObserver, Sendable {
         if change.restarts {
             return change.action == .noop ? ("Restarting", "Restart") : ("Modifying", "Modifications")
         }
+        if change.forgets { return ("Forgetting", "Forget (left in place)") }
         switch change.action {
         case .create: return ("Creating", "Creation")
         case .update: return ("Modifying", "Modifications")

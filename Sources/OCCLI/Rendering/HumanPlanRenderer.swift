@@ -40,6 +40,7 @@ package struct HumanPlanRenderer: Sendable {
         out.append(
             style.dim(
                 "Symbols: + create, ~ update in place, -/+ replace, - destroy"
+                    + (plan.forgetCount > 0 ? ", . forget (left in place)" : "")
                     + (plan.restartCount > 0 ? ", ~ NAME: restart" : "")))
         out.append("")
         for change in order(actions) {
@@ -50,7 +51,7 @@ package struct HumanPlanRenderer: Sendable {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// `Plan: 1 to create, 0 to update, 0 to replace, 0 to destroy.` with drift counted.
+    /// `Plan: 1 to create, 0 to update, 0 to replace, 0 to destroy.` with forgets, restarts and drift counted.
     package func summaryLine(_ plan: Plan) -> String {
         let s = plan.summary
         let drift = plan.actions.filter { $0.cause == .drift }.count
@@ -58,6 +59,8 @@ package struct HumanPlanRenderer: Sendable {
             style.bold("Plan:")
             + " \(s[.create] ?? 0) to create, \(s[.update] ?? 0) to update, \(s[.replace] ?? 0) to replace, "
             + "\(s[.delete] ?? 0) to destroy."
+        let forgets = plan.forgetCount
+        if forgets > 0 { line = String(line.dropLast()) + ", \(forgets) to forget." }
         let restarts = plan.restartCount
         if restarts > 0 { line = String(line.dropLast()) + ", \(restarts) to restart." }
         if drift > 0 { line += " \(drift) of them \(drift == 1 ? "repairs" : "repair") drift." }
@@ -71,8 +74,9 @@ package struct HumanPlanRenderer: Sendable {
             + changes.filter { $0.action == .delete }
     }
 
-    private func symbol(_ action: Action) -> String {
-        switch action {
+    private func symbol(_ change: Change) -> String {
+        if change.forgets { return style.dim("  .") }
+        switch change.action {
         case .create: return style.green("  +")
         case .update: return style.yellow("  ~")
         case .replace: return style.red("-/+")
@@ -97,7 +101,7 @@ package struct HumanPlanRenderer: Sendable {
             what =
                 "must be replaced"
                 + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")) cannot change in place)")
-        case .delete: what = "will be destroyed"
+        case .delete: what = change.reason?.forgetHeadline.map { "will be " + $0 } ?? "will be destroyed"
         case .noop: what = "is unchanged"
         }
         if change.restarts {
@@ -122,7 +126,7 @@ package struct HumanPlanRenderer: Sendable {
         var out = [headline(change)]
         for note in change.notes { out.append(style.cyan("  # (\(Self.visible(note, secrets)))")) }
         if change.action != .noop {
-            out.append("\(symbol(change.action)) \(Self.visible(change.address.description)) {")
+            out.append("\(symbol(change)) \(Self.visible(change.address.description)) {")
             let width = change.attributes.map { $0.path.description.count }.max() ?? 0
             for attribute in change.attributes {
                 out.append(contentsOf: render(attribute, action: change.action, width: width, secrets: secrets))
@@ -169,6 +173,7 @@ package struct HumanPlanRenderer: Sendable {
             guard let value else { return "null" }
             return hidden ? DisplayText.placeholder : Self.visible(value.description, secrets)
         }
+        if let membership = attribute.membership { return [render(membership, of: attribute, show: show)] }
         // Multi-line text: a unified diff.
         if case .string(let new)? = attribute.after, case .string(let old)? = attribute.before,
             new.contains("\n") || old.contains("\n")
@@ -207,6 +212,26 @@ package struct HumanPlanRenderer: Sendable {
             return [style.yellow("      ~") + " \(name) = \(show(before)) -> \(show(after))" + forces]
         case (nil, nil):
             return []
+        }
+    }
+
+    /// A join or a leave: `+ networks: joins "x" (aliases = ["web"])`, `- networks: leaves "podman" (joined outside
+    /// ocplan)`.
+    private func render(_ membership: Membership, of attribute: AttributeChange, show: (Value?) -> String) -> String {
+        let map = ValuePath(Array(attribute.path.components.dropLast())).description
+        var member = ""
+        if case .key(let key)? = attribute.path.components.last { member = key }
+        let entry = "\(Self.visible(map)): \(membership.kind == .join ? "joins" : "leaves") \(Value.quote(member))"
+        switch membership.kind {
+        case .join:
+            // What it joins with: the entry's fields that say something.
+            let fields = (attribute.after?.mapValue ?? [:]).filter { !$0.value.isNull && $0.value != .list([]) }
+            let with = fields.keys.sorted().map { "\($0) = \(show(fields[$0]))" }.joined(separator: ", ")
+            return style.green("      +") + " " + Self.visible(entry) + (with.isEmpty ? "" : " (\(with))")
+                + (membership.outsideOcplan ? " (left outside ocplan)" : "")
+        case .leave:
+            return style.red("      -") + " " + Self.visible(entry)
+                + (membership.outsideOcplan ? " (joined outside ocplan)" : "")
         }
     }
 

@@ -33,15 +33,19 @@ package enum JSONPlanRenderer {
         var triggeredBy: [String]
     }
 
-    /// Why the action is what it is (``ActionReason``): `kind`, with the `paths` or `address` it names.
+    /// Why the action is what it is (``ActionReason``): `kind`, with the `paths`, `address` or `why` it names.
     struct ReasonDocument: Encodable {
         var kind: String
         var paths: [String]?
         var address: String?
+        var why: String?
 
         init(_ reason: ActionReason) {
             switch reason {
             case .notCreatedByStack: kind = "notCreatedByStack"
+            case .kept(let why):
+                kind = "kept"
+                self.why = why
             case .replaceBecauseOf(let paths):
                 kind = "replaceBecauseOf"
                 self.paths = paths.map(\.description)
@@ -58,6 +62,24 @@ package enum JSONPlanRenderer {
         var after: Value?
         var sensitive: Bool
         var forcesReplace: Bool
+        var membership: MembershipDocument?
+    }
+
+    /// A join or a leave (``Membership``): `kind` (`join`, `leave`), the `member` key, and whether it undoes what
+    /// was done outside ocplan.
+    struct MembershipDocument: Encodable {
+        var kind: String
+        var member: String
+        var outsideOcplan: Bool
+
+        init?(_ attribute: AttributeChange) {
+            guard let membership = attribute.membership, case .key(let key)? = attribute.path.components.last else {
+                return nil
+            }
+            kind = membership.kind.rawValue
+            member = key
+            outsideOcplan = membership.outsideOcplan
+        }
     }
 
     struct DiagnosticDocument: Encodable {
@@ -75,6 +97,7 @@ package enum JSONPlanRenderer {
         var summary: [String: Int] = [:]
         for action in Action.allCases { summary[action.rawValue] = plan.summary[action] ?? 0 }
         summary["restart"] = plan.restartCount
+        summary["forget"] = plan.forgetCount
         let document = Document(
             formatVersion: Plan.currentFormatVersion, stack: plan.stack, createdAt: plan.createdAt,
             destroy: plan.destroy, targets: plan.targets.map(\.description), hasChanges: plan.hasChanges,
@@ -88,7 +111,7 @@ package enum JSONPlanRenderer {
                         AttributeDocument(
                             path: $0.path.description, before: $0.sensitive ? nil : redact($0.before, secrets),
                             after: $0.sensitive ? nil : redact($0.after, secrets), sensitive: $0.sensitive,
-                            forcesReplace: $0.forcesReplace)
+                            forcesReplace: $0.forcesReplace, membership: MembershipDocument($0))
                     },
                     before: redact(change.sensitivePaths.redact(change.before), secrets),
                     after: redact(change.sensitivePaths.redact(change.after), secrets),

@@ -465,8 +465,8 @@ package struct Applier: Sendable {
         guard let provider = context.registry.provider(named: change.provider) else { return nil }
         let schema = provider.schema(for: change.address.section)
         if change.action == .delete {
-            // Reviewed as left in place (the stack did not create it): it is meant to stay.
-            if change.reason == .notCreatedByStack { return nil }
+            // Reviewed as left in place (a forget: the stack did not create it, or its spec keeps it): it stays.
+            if change.forgets { return nil }
             return response.observed == nil
                 ? nil : [AttributeChange(path: .root, before: response.observed, after: nil)]
         }

@@ -250,7 +250,7 @@ package struct Planner: Sendable {
             let schema = item.provider.schema(for: address.section)
             var change = classify(
                 item, observation: observation, schema: schema, options: options, manifest: manifest,
-                missing: observed.missingHosts[ObserveKey(item)], unreachable: observed.unreachable[ObserveKey(item)],
+                unreachable: observed.unreachable[ObserveKey(item)],
                 diagnostics: &diagnostics)
             if let moved = item.moved {
                 Self.plan(
@@ -314,9 +314,6 @@ package struct Planner: Sendable {
         var plan = Plan(
             stack: manifest.stack, manifestFiles: manifest.files, destroy: options.destroy,
             targets: options.targets, changes: changes,
-            missingTools: Array(Set(observed.missingHosts.values.flatMap { $0 })).sorted {
-                $0.description < $1.description
-            },
             warnings: manifest.warnings + diagnostics.warnings, secrets: secrets,
             manifestDigest: Plan.manifestDigest(of: manifest.files))
         plan.outputReferences = unresolved
@@ -329,6 +326,19 @@ package struct Planner: Sendable {
     static func give(_ reason: ActionReason, to change: inout Change) {
         change.reason = reason
         if let line = reason.explanation, !change.notes.contains(line) { change.notes.append(line) }
+    }
+
+    /// `attributes` with each join or leave marked as undoing what was done outside ocplan when the last applied
+    /// tree has it the other way (a network left that the last apply did not join: joined by hand).
+    static func markingOutside(_ attributes: [AttributeChange], applied: Value?) -> [AttributeChange] {
+        guard let applied else { return attributes }
+        return attributes.map { attribute in
+            guard let membership = attribute.membership else { return attribute }
+            let wasApplied = applied.value(at: attribute.path).map { $0 != .null } ?? false
+            var marked = attribute
+            marked.membership?.outsideOcplan = wasApplied == (membership.kind == .join)
+            return marked
+        }
     }
 
     /// `created`, `updated`, … for a refusal's summary.
@@ -348,23 +358,16 @@ package struct Planner: Sendable {
         schema: ResourceSchema,
         options: PlanOptions,
         manifest: Manifest,
-        missing: [Prerequisite]?,
         unreachable: String?,
         diagnostics: inout Diagnostics
     ) -> Change {
-        let fingerprint =
-            missing != nil ? "tool-missing" : unreachable != nil ? "unreachable" : Self.fingerprint(observation)
+        let fingerprint = unreachable != nil ? "unreachable" : Self.fingerprint(observation)
         var change = Change(
             address: item.address, provider: item.provider.name, host: item.host, action: .noop, cause: nil,
             before: observation.value, after: item.desired, dependencies: item.dependencies,
             privateState: item.entry?.privateState, fingerprint: fingerprint)
         change.planData = observation.planData
         if item.desired != nil { change.formerDependencies = item.entry?.dependencies ?? [] }
-        if let missing {
-            change.notes.append(
-                "cannot be observed: "
-                    + missing.map { "\($0.tool) is not installed on \($0.host)" }.joined(separator: ", "))
-        }
         if let unreachable { change.notes.append(unreachable) }
         // The item's marks (see `plan`), and the schema's on what was observed.
         let sensitive = item.sensitive.union(SensitivePaths.paths(in: observation.value, where: schema.isSensitive))
@@ -380,9 +383,11 @@ package struct Planner: Sendable {
             ? .managed : options.adopt.contains(item.address) && observation.exists ? .adopting : .foreign
         let deleting = options.destroy || item.desired == nil
         if deleting { change.after = nil }
-        let attributes =
+        let attributes = Self.markingOutside(
             observation.exists || !deleting
-            ? Differ.diff(observation.value, deleting ? nil : item.desired, schema: schema, sensitive: sensitive) : []
+                ? Differ.diff(observation.value, deleting ? nil : item.desired, schema: schema, sensitive: sensitive)
+                : [],
+            applied: item.entry?.applied)
         let facts = Classification.Facts(
             deleting: deleting, exists: observation.exists, ownership: ownership, journaled: item.entry != nil,
             pending: item.entry?.pending == true, appliedIsDesired: item.entry?.applied == item.desired,
@@ -613,7 +618,6 @@ package struct Planner: Sendable {
     private struct Observed {
         var observations: [Placed: Observation] = [:]
         var discovered: [Address: Discovered] = [:]
-        var missingHosts: [ObserveKey: [Prerequisite]] = [:]
         var unreachable: [ObserveKey: String] = [:]
     }
 
@@ -639,6 +643,13 @@ package struct Planner: Sendable {
             error = failure
         }
         return "\(error)\nThe resource's state is unknown, so nothing is planned for it; fix the cause and plan again."
+    }
+
+    /// The detail of a missing-prerequisites error: each tool, the machine it is needed on and how to install it.
+    static func missingDetail(_ prerequisites: [Prerequisite]) -> String {
+        let lines = Set(prerequisites).sorted { $0.description < $1.description }.map { "  - \($0)" }
+        return "Not installed:\n" + lines.joined(separator: "\n")
+            + "\nThe resources' state cannot be read, so nothing is planned for them. Install the tools and plan again."
     }
 
     /// One observation request of the round: a provider's resources on one host.
@@ -676,6 +687,9 @@ package struct Planner: Sendable {
                         if !response.missingTools.isEmpty { return (key, .missing(response.missingTools)) }
                         return (key, .observed(response))
                     } catch let failure as CommandFailure where failure.reason == .toolMissing {
+                        // The transport's own tool (multipass, ssh) is needed where the transport starts: the
+                        // runner names it; a tool the provider runs is needed on the host.
+                        if let prerequisite = failure.prerequisite { return (key, .missing([prerequisite])) }
                         let known = provider.prerequisites(on: host).filter { $0.tool == failure.command.program }
                         let prerequisites =
                             known.isEmpty
@@ -736,7 +750,16 @@ package struct Planner: Sendable {
                         provider: request.provider, host: host, observation: observation)
                 }
             case .missing(let prerequisites):
-                result.missingHosts[key] = prerequisites
+                // An error for the resources it covers: their state is unknown, so nothing is planned for them.
+                let covered = (groups[key] ?? []).map(\.address.description)
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        "Missing prerequisites for \(key.provider) resources on host '\(key.host)' "
+                            + "(\(covered.joined(separator: ", ")))",
+                        detail: Self.missingDetail(prerequisites),
+                        at: (groups[key]?.first).flatMap { manifest.resource($0.address)?.location },
+                        address: groups[key]?.first?.address))
             case .failed(let error):
                 if let backing = manifest.backing[host.name].flatMap({ manifest.resource($0) }) {
                     result.unreachable[key] =

@@ -95,6 +95,9 @@ package struct CommandFailure: Error, Sendable, CustomStringConvertible, Localiz
     package var reason: Reason
     /// The result, when the command ran.
     package var result: CommandResult?
+    /// For a missing tool that is not on ``host`` (a transport's own program, needed on the machine that starts
+    /// it): what to install, and where.
+    package var prerequisite: Prerequisite?
 
     /// Creates a failure.
     package init(host: String, command: Command, reason: Reason, result: CommandResult? = nil) {
@@ -119,7 +122,8 @@ package struct CommandFailure: Error, Sendable, CustomStringConvertible, Localiz
         let on = host.isEmpty ? "" : " on \(host)"
         let what: String
         switch reason {
-        case .toolMissing: what = "'\(command.program)' is not installed\(on)"
+        case .toolMissing:
+            what = "'\(command.program)' is not installed" + (prerequisite.map { " on \($0.host)" } ?? on)
         case .timedOut:
             what = "'\(command.program)' timed out after \(OutputHead.seconds(command.timeout))\(on): \(command)"
         case .exited(let status):

@@ -35,14 +35,43 @@ package struct AttributeChange: Sendable, Hashable, Codable {
     package var forcesReplace: Bool
     /// Whether the values are secrets.
     package var sensitive: Bool
+    /// Set when the attribute is a whole entry of a membership map that appears or goes (a network the container
+    /// joins or leaves): its key is the last component of ``path``.
+    package var membership: Membership?
 
     /// Creates an attribute change.
-    package init(path: ValuePath, before: Value?, after: Value?, forcesReplace: Bool = false, sensitive: Bool = false) {
+    package init(
+        path: ValuePath, before: Value?, after: Value?, forcesReplace: Bool = false, sensitive: Bool = false,
+        membership: Membership? = nil
+    ) {
         self.path = path
         self.before = before
         self.after = after
         self.forcesReplace = forcesReplace
         self.sensitive = sensitive
+        self.membership = membership
+    }
+}
+
+/// A join or a leave of a membership map (``ResourceSchema/memberships``).
+package struct Membership: Sendable, Hashable, Codable {
+    /// Which way.
+    package enum Kind: String, Sendable, Hashable, Codable {
+        /// The entry is wanted and not there.
+        case join
+        /// The entry is there and not wanted.
+        case leave
+    }
+
+    /// Which way.
+    package var kind: Kind
+    /// Whether the last apply left it the other way: an entry joined (or left) outside ocplan, which this undoes.
+    package var outsideOcplan: Bool
+
+    /// Creates a membership change.
+    package init(_ kind: Kind, outsideOcplan: Bool = false) {
+        self.kind = kind
+        self.outsideOcplan = outsideOcplan
     }
 }
 

@@ -87,12 +87,15 @@ package struct Plan: Sendable, Codable {
     /// Whether the plan changes anything.
     package var hasChanges: Bool { !actions.isEmpty }
 
-    /// Counts per action.
+    /// Counts per action; a forget (``Change/forgets``) is not counted as a delete, but in ``forgetCount``.
     package var summary: [Action: Int] {
         var counts: [Action: Int] = [:]
-        for change in changes { counts[change.action, default: 0] += 1 }
+        for change in changes where !change.forgets { counts[change.action, default: 0] += 1 }
         return counts
     }
+
+    /// How many deletes leave their object in place (``Change/forgets``): the stack only stops managing it.
+    package var forgetCount: Int { changes.filter(\.forgets).count }
 
     /// How many resources are restarted (``Change/triggeredBy``), whatever their action.
     package var restartCount: Int { changes.filter(\.restarts).count }

@@ -23,17 +23,42 @@ package struct Review: Sendable, Hashable {
 package enum ActionReason: Sendable, Hashable, Codable {
     /// A delete that leaves the object in place: the stack did not create it, so it only stops managing it.
     case notCreatedByStack
+    /// A delete that leaves the object and its data in place because its spec keeps them (a volume without
+    /// `deleteData: true` applied), with the reason in a few words: the stack stops managing it.
+    case kept(String)
     /// A replace forced by these attributes, which cannot change in place.
     case replaceBecauseOf([ValuePath])
     /// A replace because a resource it depends on is replaced (the schema's `replacedWith`).
     case replaceBecauseReplaced(Address)
 
+    /// Whether a delete for this reason leaves the object where it is (a *forget*: only the journal entry goes).
+    package var leavesObjectInPlace: Bool {
+        switch self {
+        case .notCreatedByStack, .kept: return true
+        case .replaceBecauseOf, .replaceBecauseReplaced: return false
+        }
+    }
+
+    /// The headline's words for a forget (`forgotten (not created by this stack)`), or `nil` for any other reason.
+    package var forgetHeadline: String? {
+        switch self {
+        case .notCreatedByStack: return "forgotten (not created by this stack)"
+        case .kept(let why): return "kept (\(why)) and forgotten"
+        case .replaceBecauseOf, .replaceBecauseReplaced: return nil
+        }
+    }
+
     /// The line the human plan shows for it, or `nil` when the headline says it already.
     package var explanation: String? {
         switch self {
-        case .notCreatedByStack: return "not created by this stack: it is left in place and the stack stops managing it"
+        case .notCreatedByStack, .kept: return "it stays on the host; the stack stops managing it"
         case .replaceBecauseOf: return nil
         case .replaceBecauseReplaced(let address): return "replaced because \(address) is replaced"
         }
     }
+}
+
+extension Change {
+    /// Whether this is a delete that leaves the object in place (``ActionReason/leavesObjectInPlace``): a forget.
+    package var forgets: Bool { action == .delete && reason?.leavesObjectInPlace == true }
 }

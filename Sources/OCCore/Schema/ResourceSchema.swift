@@ -20,6 +20,9 @@ package struct ResourceSchema: Sendable {
     /// Sections whose replacement forces this resource to be replaced too when it depends on the replaced
     /// resource (a container on a network that is recreated).
     package var replacedWith: Set<String>
+    /// Maps whose keys are memberships (a container's `networks`): an entry that appears or goes whole is one
+    /// change, a join or a leave (``AttributeChange/membership``), not the attributes inside it.
+    package var memberships: [PathPattern]
 
     /// Creates a schema.
     package init(
@@ -27,8 +30,10 @@ package struct ResourceSchema: Sendable {
         sensitive: [PathPattern] = [],
         ignored: [PathPattern] = [],
         lifecycle: Lifecycle = .object,
-        replacedWith: Set<String> = []
+        replacedWith: Set<String> = [],
+        memberships: [PathPattern] = []
     ) {
+        self.memberships = memberships
         self.replaceOn = replaceOn
         self.sensitive = sensitive
         self.ignored = ignored
@@ -40,6 +45,8 @@ package struct ResourceSchema: Sendable {
     package func forcesReplace(_ path: ValuePath) -> Bool { replaceOn.contains { $0.covers(path) } }
     /// Whether `path` holds a secret.
     package func isSensitive(_ path: ValuePath) -> Bool { sensitive.contains { $0.covers(path) } }
+    /// Whether `path` is a membership map (``memberships``).
+    package func isMembership(_ path: ValuePath) -> Bool { memberships.contains { $0.matches(path) } }
     /// Whether `path` is ignored by the diff.
     package func isIgnored(_ path: ValuePath) -> Bool { ignored.contains { $0.covers(path) } }
 }

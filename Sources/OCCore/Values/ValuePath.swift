@@ -103,5 +103,8 @@ package struct PathPattern: Sendable, Hashable, Codable, CustomStringConvertible
         return i >= parts.count || parts[i...].allSatisfy { $0 == "**" }
     }
 
+    /// Whether `path` is exactly what this pattern names (not a path under it).
+    package func matches(_ path: ValuePath) -> Bool { covers(path) && path.components.count == parts.count }
+
     package var description: String { text }
 }

@@ -18,7 +18,7 @@ package struct FilesProvider: Provider {
     }
 
     package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
-        let install = host.os == .macos ? "part of macOS" : "apt-get install coreutils"
+        let install = host.os == .macos ? "part of macOS" : "apt-get install coreutils (Debian/Ubuntu)"
         return ["stat", "cat", "mktemp", "tee", "mv", "chmod", "chown", "mkdir", "rm", "rmdir", "ls"].map {
             Prerequisite(tool: $0, host: host.name, install: install)
         }

@@ -42,8 +42,8 @@ package struct IPTablesProvider: Provider {
     /// iptables (with ip6tables and the save/restore tools) and nft.
     package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         ["iptables-save", "ip6tables-save", "iptables-restore", "ip6tables-restore"].map {
-            Prerequisite(tool: $0, host: host.name, install: "apt-get install iptables")
-        } + [Prerequisite(tool: "nft", host: host.name, install: "apt-get install nftables")]
+            Prerequisite(tool: $0, host: host.name, install: "apt-get install iptables (Debian/Ubuntu)")
+        } + [Prerequisite(tool: "nft", host: host.name, install: "apt-get install nftables (Debian/Ubuntu)")]
     }
 
     /// The chain's tree, with each rule in canonical spacing.

@@ -271,15 +271,18 @@ package enum PodmanCommands {
         return options.isEmpty ? name : name + ":" + options.joined(separator: ",")
     }
 
-    /// Podman's `-p` form of a canonical port entry (`127.0.0.1:8080:80/tcp`, `:8080:80/tcp` → `8080:80/tcp`).
+    /// Podman's `-p` form of a canonical port entry (``PodmanTree/port(hostIP:hostPort:containerPort:proto:)``):
+    /// `127.0.0.1:8080->80/tcp` → `127.0.0.1:8080:80/tcp`, `*:8080->80/tcp` → `8080:80/tcp`, `*:*->80/tcp` →
+    /// `80/tcp`, `127.0.0.1:*->80/tcp` → `127.0.0.1::80/tcp`.
     static func portArgument(_ entry: String) -> String {
-        var text = entry
-        if text.hasPrefix("::") {
-            text.removeFirst(2)
-            return text
-        }
-        if text.hasPrefix(":") { text.removeFirst() }
-        return text
+        guard let arrow = entry.range(of: "->") else { return entry }
+        let host = entry[..<arrow.lowerBound]
+        let container = String(entry[arrow.upperBound...])
+        guard let colon = host.lastIndex(of: ":") else { return entry }
+        let address = host[..<colon] == "*" ? "" : String(host[..<colon])
+        let port = host[host.index(after: colon)...] == "*" ? "" : String(host[host.index(after: colon)...])
+        if address.isEmpty { return port.isEmpty ? container : "\(port):\(container)" }
+        return "\(address):\(port):\(container)"
     }
 
     static func labelArguments(marks: [(key: String, value: String)], labels: Value) -> [String] {

@@ -14,16 +14,7 @@ extension PodmanProvider {
     /// - Throws: an ``OCError`` for a change Podman cannot make safely (see ``steps(for:context:)``), or an image
     ///   that must not be pulled and is missing.
     package func program(for change: Change, context: ChangeContext) throws -> StepProgram {
-        if change.address.section == ImageSpec.section, change.action == .create || change.action == .replace,
-            let after = change.after, Self.imageSources(after).isEmpty
-        {
-            let reference = after[PodmanTree.Image.reference].stringValue ?? change.address.name
-            throw OCError(
-                .notFound,
-                "image \(reference) is not present on \(context.host.name), and pull: never forbids pulling it: build "
-                    + "or load it there first (podman build -t \(reference) …, podman load -i …), or set "
-                    + "pull: missing")
-        }
+        if let refusal = refusal(of: change, context: context) { throw OCError(.unsupported, refusal) }
         let steps = try steps(for: change, context: context)
         var privateState = change.privateState
         if change.address.section == ImageSpec.section {
@@ -36,13 +27,64 @@ extension PodmanProvider {
         return StepProgram(program + (change.action == .delete ? [] : [.reobserve]), privateState: privateState)
     }
 
-    /// A delete of an image the stack did not pull, build or import leaves it in place: the stack only stops
-    /// managing it.
+    /// What the plan says before anything runs.
+    ///
+    /// - a delete of an image the stack did not pull, build or import leaves it in place (forgotten: the stack only
+    ///   stops managing it);
+    /// - a delete of a volume whose applied spec does not say `deleteData: true` keeps it and its data (forgotten);
+    /// - a change Podman cannot make is refused (``refusal(of:context:)``).
     package func review(_ change: Change, context: ChangeContext) -> Review {
-        guard change.action == .delete, change.address.section == ImageSpec.section,
-            context.privateState?[PrivateState.created].boolValue != true
-        else { return .none }
-        return Review(reason: .notCreatedByStack)
+        if let refusal = refusal(of: change, context: context) { return Review(refusals: [refusal]) }
+        guard change.action == .delete else { return .none }
+        switch change.address.section {
+        case ImageSpec.section where context.privateState?[PrivateState.created].boolValue != true:
+            return Review(reason: .notCreatedByStack)
+        case VolumeSpec.section where !Self.deletesData(change):
+            return Review(
+                notes: [
+                    "to delete it with its data: set deleteData: true, apply, then destroy again; or remove it by hand "
+                        + "(podman volume rm \(change.address.name))"
+                ], reason: .kept("deleteData: true is not applied"))
+        default:
+            return .none
+        }
+    }
+
+    /// Whether a volume delete may remove the volume and its data: the applied spec says `deleteData: true`.
+    static func deletesData(_ change: Change) -> Bool {
+        change.before?[PodmanTree.Volume.deleteData].boolValue == true
+    }
+
+    /// Why Podman cannot make `change`, or `nil` when it can.
+    ///
+    /// A volume replace (it would delete the data), or an image that must not be pulled (`pull: never`) and is not
+    /// on the host. Refused at plan time by ``review(_:context:)``, and by ``program(for:context:)`` for a plan that
+    /// was not reviewed.
+    func refusal(of change: Change, context: ChangeContext) -> String? {
+        switch (change.address.section, change.action) {
+        case (VolumeSpec.section, .replace):
+            let paths = change.replaceReasons.map(\.description).joined(separator: ", ")
+            return "\(change.address) would have to be replaced (\(paths.isEmpty ? "it" : paths) cannot change), which "
+                + "deletes its data: ocplan never replaces a volume. Revert the change, or delete the volume first: set "
+                + "deleteData: true, apply, and run ocplan --destroy --target \(change.address), or remove it by hand "
+                + "(podman volume rm \(change.address.name))."
+        case (ImageSpec.section, .create), (ImageSpec.section, .replace):
+            // Unknown while Podman is missing or the host is not reachable yet: nothing to refuse then.
+            guard let after = change.after, Self.imageSources(after).isEmpty,
+                !["tool-missing", "unreachable"].contains(change.fingerprint)
+            else { return nil }
+            let reference = after[PodmanTree.Image.reference].stringValue ?? change.address.name
+            let missing =
+                change.before == nil
+                ? "is not present on \(context.host.name)"
+                : "would have to be made again on \(context.host.name) ("
+                    + change.replaceReasons.map(\.description).joined(separator: ", ") + " differ)"
+            return "image \(reference) \(missing), and pull: never forbids pulling it: build or load it there first "
+                + "(podman build -t \(reference) …, podman load -i …, podman import FILE \(reference)), or set "
+                + "pull: missing"
+        default:
+            return nil
+        }
     }
 
     /// `pull: always` is never current for a plan; right after the pull it is.

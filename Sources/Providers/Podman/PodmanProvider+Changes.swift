@@ -123,13 +123,11 @@ extension PodmanProvider {
                             stack: context.stack, address: change.address, hash: PodmanLabels.hash(hashed))))
             ]
         case .replace:
-            throw OCError(
-                .unsupported,
-                "\(change.address) would have to be replaced, which deletes its data: ocplan never replaces a volume. "
-                    + "Revert the change, or delete the volume first (deleteData: true and ocplan --destroy --target "
-                    + "\(change.address)).")
+            throw OCError(.unsupported, refusal(of: change, context: context) ?? "\(change.address) cannot be replaced")
         case .delete:
-            guard change.before?[PodmanTree.Volume.deleteData].boolValue == true else {
+            guard Self.deletesData(change) else {
+                // Reviewed as kept: nothing runs, and the stack forgets it.
+                if change.forgets { return [] }
                 throw OCError(
                     .unsupported,
                     "\(change.address) is kept: ocplan deletes a volume (and its data) only in a destroy plan "

@@ -318,21 +318,6 @@ extension PodmanProvider {
                             + "it; or remove it by hand (podman volume rm \(name)) before removing it from the manifest.",
                         address: target.address))
             }
-            if let desired = target.desired, managed {
-                let schema = schema(for: VolumeSpec.section)
-                let changed = Differ.diff(observed, desired, schema: schema).filter { $0.forcesReplace }.map(\.path)
-                if !changed.isEmpty {
-                    response.diagnostics.append(
-                        Diagnostic(
-                            .error,
-                            "\(target.address) cannot change \(changed.map(\.description).joined(separator: ", "))",
-                            detail: "Podman volumes cannot be changed, and replacing the volume would delete its data, "
-                                + "which ocplan never does as part of an update. Revert the change, or delete the "
-                                + "volume first: set deleteData: true and run ocplan --destroy --target "
-                                + "\(target.address), or remove it by hand (podman volume rm \(name)).",
-                            address: target.address))
-                }
-            }
         }
         let requested = Set(targets.volumes.map(\.address.name))
         for volume in listing.volumes where !requested.contains(volume.name) {

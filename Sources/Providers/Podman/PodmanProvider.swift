@@ -58,7 +58,8 @@ package struct PodmanProvider: Provider {
                     Key.cpus, Key.ulimits,
                 ].map { PathPattern($0) },
                 ignored: [PathPattern(Key.networkOrder)],
-                replacedWith: [NetworkSpec.section, VolumeSpec.section, ImageSpec.section])
+                replacedWith: [NetworkSpec.section, VolumeSpec.section, ImageSpec.section],
+                memberships: [PathPattern(Key.networks)])
         }
     }
 
@@ -66,8 +67,8 @@ package struct PodmanProvider: Provider {
     package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
         let install =
             host.os == .macos
-            ? "brew install podman && podman machine init && podman machine start"
-            : "apt-get install podman runc"
+            ? "brew install podman && podman machine init && podman machine start (macOS, Homebrew)"
+            : "apt-get install podman runc (Debian/Ubuntu)"
         return [Prerequisite(tool: "podman", host: host.name, install: install)]
     }
 

@@ -86,7 +86,7 @@ package enum PodmanTree {
         package static let networkMode = "networkMode"
         /// The networks in the order written (the first gives the default route); informational.
         package static let networkOrder = "networkOrder"
-        /// Published ports, one entry per port (`127.0.0.1:8080:80/tcp`), sorted.
+        /// Published ports, one entry per port (`127.0.0.1:8080->80/tcp`, `*:8080->80/tcp`), sorted.
         package static let ports = "ports"
         /// Extra `/etc/hosts` entries (`NAME:IP` or `NAME:host-gateway`), in order.
         package static let addHosts = "addHosts"
@@ -174,12 +174,13 @@ package enum PodmanTree {
     /// A CPU count in nano-CPUs, as Podman rounds it.
     static func nanoCPUs(_ cpus: Double) -> Int { Int((cpus * 1e9).rounded()) }
 
-    /// One published port: `HOST_IP:HOST_PORT:CONTAINER_PORT/PROTO`, with an empty host address for "every
-    /// address" and an empty host port for "chosen by the runtime"; IPv6 host addresses in brackets.
+    /// One published port as `ss` and `docker ps` show it: `HOST_IP:HOST_PORT->CONTAINER_PORT/PROTO`, with `*` for
+    /// every address (`*:8080->80/tcp`) and for a host port the runtime chooses (`127.0.0.1:*->80/tcp`); IPv6 host
+    /// addresses in brackets (`[::1]:8080->80/tcp`).
     static func port(hostIP: String?, hostPort: Int?, containerPort: Int, proto: String) -> String {
-        var ip = hostIP.flatMap { Formats.IPAddress($0) }.map { $0.isUnspecified ? "" : $0.description } ?? ""
+        var ip = hostIP.flatMap { Formats.IPAddress($0) }.map { $0.isUnspecified ? "*" : $0.description } ?? "*"
         if ip.contains(":") { ip = "[\(ip)]" }
-        return "\(ip):\(hostPort.map(String.init) ?? ""):\(containerPort)/\(proto.lowercased())"
+        return "\(ip):\(hostPort.map(String.init) ?? "*")->\(containerPort)/\(proto.lowercased())"
     }
 
     /// Podman's default tmpfs options, which `inspect` appends to whatever was asked for.

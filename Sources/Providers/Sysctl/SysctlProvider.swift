@@ -53,7 +53,7 @@ package struct SysctlProvider: Provider {
 
     /// `sysctl` itself: procps on Linux, part of the base system on macOS.
     package func prerequisites(on host: OCCore.Host) -> [Prerequisite] {
-        let install = host.os == .macos ? "part of macOS" : "apt-get install procps"
+        let install = host.os == .macos ? "part of macOS" : "apt-get install procps (Debian/Ubuntu)"
         return [Prerequisite(tool: "sysctl", host: host.name, install: install)]
     }
 

@@ -82,6 +82,46 @@ struct PodmanFixture: Sendable {
             Command(["podman", "import", "--quiet", "--change", "CMD [\"sh\"]", tarball, baseImage]), host: "local")
     }
 
+    /// Tags `image` as `name` under ``withImageNamesLock(_:)``, again while the tag is not there (a process that does
+    /// not take the lock may have tagged the same image at the same moment).
+    static func tag(_ image: String, as name: String) async throws {
+        for _ in 0..<10 {
+            _ = try await withImageNamesLock { try await podmanOutput(["tag", image, name]) }
+            if try await podman(["image", "exists", name]).succeeded { return }
+        }
+        Issue.record("podman tag \(image) \(name) lost the tag 10 times")
+    }
+
+    /// Runs `body` holding an exclusive `flock` shared by every test process on this machine.
+    ///
+    /// Podman 4.3 loses a name when two processes change the names of one image at once (`podman tag` exits 0, yet
+    /// the tag is gone: both read the list of names and the last write wins), and every stack tags the same base
+    /// image. So tagging and untagging in the tests take this lock. Within this process the tests take turns first
+    /// (``ImageNamesTurns``), so at most one task blocks a thread in `flock`, and only while another process holds it.
+    static func withImageNamesLock<T>(_ body: () async throws -> T) async throws -> T {
+        await imageNamesTurns.take()
+        do {
+            let result = try await withFileLock(body)
+            await imageNamesTurns.give()
+            return result
+        } catch {
+            await imageNamesTurns.give()
+            throw error
+        }
+    }
+
+    private static func withFileLock<T>(_ body: () async throws -> T) async throws -> T {
+        let descriptor = open("/tmp/ocplan-test-image-names.lock", O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        try #require(descriptor >= 0, "cannot open the image names lock: errno \(errno)")
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            try #require(errno == EINTR, "cannot lock the image names lock: errno \(errno)")
+        }
+        return try await body()
+    }
+
+    static let imageNamesTurns = ImageNamesTurns()
+
     /// A new unique prefix `ocplan-t-XXXXXXXX`.
     static func uniquePrefix() -> String {
         let hex = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -95,6 +135,26 @@ struct PodmanFixture: Sendable {
             let subnet = "10.\(Int.random(in: 200...249)).\(Int.random(in: 0...255)).0/24"
             if !listed.contains(subnet) { return subnet }
         }
+    }
+}
+
+/// Turns for ``PodmanFixture/withImageNamesLock(_:)`` within this process: one task at a time, in arrival order.
+actor ImageNamesTurns {
+    private var taken = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Waits for the turn.
+    func take() async {
+        guard taken else {
+            taken = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the turn to the next waiting task.
+    func give() {
+        if waiting.isEmpty { taken = false } else { waiting.removeFirst().resume() }
     }
 }
 
@@ -211,7 +271,7 @@ final class PodmanStack: Sendable {
         }
         for image in await names(["images", "--format", "{{.Repository}}:{{.Tag}}"])
         where image.contains(prefix) {
-            await remove(["image", "rm", "--force", image])
+            _ = try? await PodmanFixture.withImageNamesLock { await remove(["image", "rm", "--force", image]) }
         }
         // Images a test built, intermediate and untagged ones included, carry the test label.
         let built = try? await PodmanFixture.podman(
@@ -246,7 +306,7 @@ final class PodmanStack: Sendable {
 func withPodmanStack(_ body: (PodmanStack) async throws -> Void) async throws {
     try await PodmanFixture.ensureBaseImage()
     let stack = try PodmanStack()
-    try await PodmanFixture.podmanOutput(["tag", PodmanFixture.baseImage, stack.image])
+    try await PodmanFixture.tag(PodmanFixture.baseImage, as: stack.image)
     do {
         try await body(stack)
     } catch {

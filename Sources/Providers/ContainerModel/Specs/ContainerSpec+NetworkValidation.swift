@@ -16,23 +16,6 @@ extension ContainerSpec {
         context.specs[Address("networks", name)] as? NetworkSpec
     }
 
-    /// The did-you-mean for an undeclared network whose name is close to a declared one, or `nil`.
-    ///
-    /// A network a container joins that the manifest does not declare, with a name close to a declared network
-    /// on the container's host (or Podman's default), is almost surely a typo, which the plan would refuse (the
-    /// network exists nowhere). The same suggestion the plan makes
-    /// (``NearMiss/hint(for:among:)`` over the declared names and `podman`); `nil` for a declared network, a
-    /// network mode, or a name close to none (it may exist on the host: only the plan can tell).
-    static func undeclaredNetworkHint(
-        _ name: String, declared: Bool, runtime: ContainerRuntime, host: String, in context: ValidationContext
-    ) -> String? {
-        guard !declared, runtime == .podman, name != defaultNetwork, !networkModes.contains(name), !name.contains(":")
-        else { return nil }
-        let names = context.others(NetworkSpec.self, on: host).filter { $0.spec.runtime == runtime }.map(\.address.name)
-        let hint = NearMiss.hint(for: name, among: names + [defaultNetwork])
-        return hint.isEmpty ? nil : hint
-    }
-
     // MARK: - Networks
 
     /// Checks network modes, declared networks' host and runtime, aliases and static addresses.
@@ -63,16 +46,6 @@ extension ContainerSpec {
         var diagnostics: [Diagnostic] = []
         let name = attachment.name
         let network = declaredNetwork(name, in: context)
-        if let hint = Self.undeclaredNetworkHint(
-            name, declared: network != nil, runtime: runtime, host: host, in: context)
-        {
-            diagnostics.append(
-                context.error(
-                    "\(context.address) joins network '\(name)', which is not declared\(hint)",
-                    detail: "No network of that name is declared under networks:, and the name is close to one that "
-                        + "is. Fix the name, or declare the network.",
-                    at: networks.firstIndex(of: attachment).map { "networks[\($0)]" } ?? "networks"))
-        }
         if let network, network.host != host || network.runtime != runtime {
             diagnostics.append(
                 context.error(
@@ -184,11 +157,11 @@ extension ContainerSpec {
                     "Ports are not published for a container on internal networks only",
                     detail: "Every network of this container (\(names)) is internal, and Podman's netavark creates no "
                         + "port forwarding for such a container: the mapping is accepted and listed by `podman port`, "
-                        + "but nothing answers on the host (containers/podman#10729). An internal-only container is "
-                        + "cut off from the outside on purpose, so keep it so: publish the port from a dual-homed "
-                        + "service instead, such as a proxy container on this network and a routed one that "
-                        + "publishes the port and forwards to this container, or reach the service from another "
-                        + "container on the same network. Remove `ports` here.",
+                        + "but nothing answers on the host (containers/podman#10729). The container is isolated on "
+                        + "purpose, so keep it off routed networks: remove `ports` here and publish the service "
+                        + "through a dual-homed container instead, one on \(networks.first?.name ?? "this network") "
+                        + "and a routed network (the egress proxy, or a small reverse proxy) that publishes the host "
+                        + "port and forwards to this container by name.",
                     at: "ports"))
         }
         return diagnostics

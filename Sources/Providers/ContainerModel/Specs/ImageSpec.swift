@@ -106,7 +106,8 @@ package struct ImageSpec: ResourceSpec, Equatable, Codable {
                 doc: "The image name with tag or digest (`docker.io/headscale/headscale:0.26`).", update: .replace),
             FieldSchema(
                 "pull", .enumeration(PullPolicy.allCases.map(\.rawValue)),
-                doc: "When to pull: when missing, on every apply, or never. With `build`, applies to base images.",
+                doc: "When to pull: when missing, on every apply, or never (an image that is not on the host is then "
+                    + "a plan error, which says how to provide it). With `build`, applies to base images.",
                 default: "missing", update: .inPlace),
             FieldSchema(
                 "build", .object(buildSchema), doc: "Build the image locally with `podman build`.",

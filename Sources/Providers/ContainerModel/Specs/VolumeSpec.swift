@@ -66,8 +66,9 @@ package struct VolumeSpec: ResourceSpec, Equatable, Codable {
             FieldSchema(
                 "deleteData", .boolean,
                 doc: "Whether a destroy plan (`ocplan --destroy`) may delete the volume and its data; it takes effect "
-                    + "once applied. A volume is never deleted otherwise: removing it from the manifest or changing "
-                    + "what would replace it is refused with advice.",
+                    + "once applied. Without it a destroy plan keeps the volume and its data and forgets it (`will be "
+                    + "kept (deleteData: true is not applied) and forgotten`). A volume is never deleted otherwise: "
+                    + "removing it from the manifest or changing what would replace it is refused with advice.",
                 default: "false", update: .inPlace),
         ]
     )
