@@ -32,38 +32,11 @@ extension ManifestLoader {
             var checker = SchemaChecker(basePath: base, engineKeys: Self.engineKeys(of: type))
             checker.check(Self.placed(node, on: placement?.first?.name), against: type.schema)
             diagnostics.append(contentsOf: checker.diagnostics)
-            // A field the schema refuses is left out so the rest still decodes and is validated: one run reports
-            // every mistake. A field that then fails to decode is reported and left out in turn.
-            var leftOut = Set<String>()
-            var giveUp = false
-            for diagnostic in checker.diagnostics {
-                if let key = Self.field(of: diagnostic.keyPath, base: base) {
-                    leftOut.insert(key)
-                } else {
-                    giveUp = true
-                }
-            }
             // `hosts: [a, b]` on a section whose resources have one `host`: one instance per host.
             let hostsOfInstances: [(name: String, location: SourceLocation)?] = placement.map { $0.map { $0 } } ?? [nil]
-            var specs: [any ResourceSpec]?
-            while !giveUp, specs == nil {
-                let decodable = Self.node(node, without: leftOut)
-                do {
-                    specs = try hostsOfInstances.map {
-                        try decoder.decode(type, from: Self.placed(decodable, on: $0?.name).yamsNode())
-                    }
-                } catch {
-                    let diagnostic = decodingDiagnostic(error, node: node, base: base)
-                    guard let key = Self.field(of: diagnostic.keyPath, base: base), !leftOut.contains(key) else {
-                        // A problem of the resource as a whole, or one the schema already reported.
-                        if leftOut.isEmpty { diagnostics.append(diagnostic) }
-                        giveUp = true
-                        continue
-                    }
-                    diagnostics.append(diagnostic)
-                    leftOut.insert(key)
-                }
-            }
+            let (specs, leftOut) = decode(
+                node, as: type, on: hostsOfInstances.map { $0?.name }, base: base, refused: checker.diagnostics,
+                decoder: decoder, diagnostics: &diagnostics)
             guard let specs else {
                 undecoded.insert(item.address)
                 continue
@@ -95,6 +68,49 @@ extension ManifestLoader {
         }
         diagnostics.append(contentsOf: interpolator.diagnostics)
         return Declared(prepared: prepared, undecoded: undecoded, secrets: interpolator.secrets)
+    }
+
+    /// Decodes a resource's spec once per host, leaving out the fields that are invalid so that the rest is still
+    /// decoded and validated: one run reports every mistake.
+    ///
+    /// The fields the schema refused are left out first; a field that then fails to decode is reported and left
+    /// out in turn, until the spec decodes. A problem of the resource as a whole (a missing required key) ends
+    /// the attempt.
+    ///
+    /// - Parameters:
+    ///   - node: the resource's node, without the engine's keys.
+    ///   - type: its spec type.
+    ///   - hosts: the host of each instance (`nil`: the resource's own `host`).
+    ///   - base: its address, for key paths.
+    ///   - refused: the schema checker's diagnostics (already reported).
+    ///   - decoder: the decoder.
+    ///   - diagnostics: where decoding problems go.
+    /// - Returns: one spec per host (`nil` when it cannot be decoded) and the fields left out.
+    func decode(
+        _ node: SourceNode, as type: any ResourceSpec.Type, on hosts: [String?], base: String, refused: [Diagnostic],
+        decoder: YAMLDecoder, diagnostics: inout Diagnostics
+    ) -> (specs: [any ResourceSpec]?, leftOut: Set<String>) {
+        var leftOut = Set<String>()
+        for diagnostic in refused {
+            guard let key = Self.field(of: diagnostic.keyPath, base: base) else { return (nil, leftOut) }
+            leftOut.insert(key)
+        }
+        while true {
+            let decodable = Self.node(node, without: leftOut)
+            do {
+                let specs = try hosts.map { try decoder.decode(type, from: Self.placed(decodable, on: $0).yamsNode()) }
+                return (specs, leftOut)
+            } catch {
+                let diagnostic = decodingDiagnostic(error, node: node, base: base)
+                guard let key = Self.field(of: diagnostic.keyPath, base: base), !leftOut.contains(key) else {
+                    // A problem of the resource as a whole, or one the schema already reported.
+                    if leftOut.isEmpty { diagnostics.append(diagnostic) }
+                    return (nil, leftOut)
+                }
+                diagnostics.append(diagnostic)
+                leftOut.insert(key)
+            }
+        }
     }
 
     /// Each spec's own validation, once per instance; a problem several instances share is said once.
