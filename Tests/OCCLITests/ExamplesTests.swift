@@ -42,11 +42,20 @@ func emptyWorldRunner() -> ScriptedRunner {
         runner.expect(
             .init(.prefix(list), response: .result(CommandResult(exitStatus: 0, stdout: "[]")), repeating: true))
     }
-    let labImage = #"[{"Id":"\#(String(repeating: "b", count: 64))","Names":["localhost/ocplan-busybox:lab"]}]"#
+    // Only the lab image exists (scripts/plan-example builds it first), as `podman image inspect` prints it.
+    let labReference = "localhost/ocplan-busybox:lab"
+    let labImage = #"{"Id":"\#(String(repeating: "b", count: 64))","RepoTags":["\#(labReference)"]}"#
     runner.expect(
         .init(
-            .prefix(["podman", "images"]), response: .result(CommandResult(exitStatus: 0, stdout: labImage)),
-            repeating: true))
+            .prefix(["podman", "image", "inspect"]),
+            response: .handler { command in
+                let names = command.argv.dropFirst(3)
+                let missing = names.filter { $0 != labReference }
+                return CommandResult(
+                    exitStatus: missing.isEmpty ? 0 : 125,
+                    stdout: names.contains(labReference) ? "[\(labImage)]" : "[]",
+                    stderr: missing.map { "Error: inspecting object: \($0): image not known\n" }.joined())
+            }, repeating: true))
     runner.expect(
         .init(
             .predicate("podman … inspect") { $0.argv.first == "podman" && $0.argv.contains("inspect") },

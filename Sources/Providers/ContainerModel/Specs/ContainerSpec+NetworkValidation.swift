@@ -16,6 +16,23 @@ extension ContainerSpec {
         context.specs[Address("networks", name)] as? NetworkSpec
     }
 
+    /// The did-you-mean for an undeclared network whose name is close to a declared one, or `nil`.
+    ///
+    /// A network a container joins that the manifest does not declare, with a name close to a declared network
+    /// on the container's host (or Podman's default), is almost surely a typo, which the plan would refuse (the
+    /// network exists nowhere). The same suggestion the plan makes
+    /// (``NearMiss/hint(for:among:)`` over the declared names and `podman`); `nil` for a declared network, a
+    /// network mode, or a name close to none (it may exist on the host: only the plan can tell).
+    static func undeclaredNetworkHint(
+        _ name: String, declared: Bool, runtime: ContainerRuntime, host: String, in context: ValidationContext
+    ) -> String? {
+        guard !declared, runtime == .podman, name != defaultNetwork, !networkModes.contains(name), !name.contains(":")
+        else { return nil }
+        let names = context.others(NetworkSpec.self, on: host).filter { $0.spec.runtime == runtime }.map(\.address.name)
+        let hint = NearMiss.hint(for: name, among: names + [defaultNetwork])
+        return hint.isEmpty ? nil : hint
+    }
+
     // MARK: - Networks
 
     /// Checks network modes, declared networks' host and runtime, aliases and static addresses.
@@ -46,6 +63,16 @@ extension ContainerSpec {
         var diagnostics: [Diagnostic] = []
         let name = attachment.name
         let network = declaredNetwork(name, in: context)
+        if let hint = Self.undeclaredNetworkHint(
+            name, declared: network != nil, runtime: runtime, host: host, in: context)
+        {
+            diagnostics.append(
+                context.error(
+                    "\(context.address) joins network '\(name)', which is not declared\(hint)",
+                    detail: "No network of that name is declared under networks:, and the name is close to one that "
+                        + "is. Fix the name, or declare the network.",
+                    at: networks.firstIndex(of: attachment).map { "networks[\($0)]" } ?? "networks"))
+        }
         if let network, network.host != host || network.runtime != runtime {
             diagnostics.append(
                 context.error(
