@@ -216,7 +216,7 @@ import Testing
         let id = try await PodmanFixture.podmanOutput(["image", "inspect", "--format", "{{.Id}}", image])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let latest = "localhost/\(stack.name("real"))"
-        try await PodmanFixture.podmanOutput(["tag", image, latest + ":latest"])
+        try await PodmanFixture.tag(image, as: latest + ":latest")
         let port = Int.random(in: 30_000...39_000)
         return Tokens(values: [
             "IMG": image, "SHORT": String(image.dropFirst("localhost/".count)), "IMGID": id,

@@ -50,7 +50,7 @@ enum RealisticImage {
     static func tag(for stack: PodmanStack) async throws -> String {
         try await ensure()
         let tag = "localhost/ocplan-realistic:\(stack.prefix)"
-        try await PodmanFixture.podmanOutput(["tag", reference, tag])
+        try await PodmanFixture.tag(reference, as: tag)
         return tag
     }
 }
