@@ -131,8 +131,9 @@ extension PodmanProvider {
         return listing
     }
 
-    /// `podman images`, up to twice more when an image was removed while it listed them (by another process:
-    /// Podman 4.3 then exits 125 with `image not known` for an ID it had just read).
+    /// `podman images`, up to twice more when an image was removed or was being written while it listed them (by
+    /// another process: Podman 4.3 then exits 125 with `image not known` for an ID it had just read, or
+    /// `locating item named "manifest" for image with ID …: file does not exist`).
     static func listImages(_ needed: Bool, _ runner: any CommandRunner, _ host: String) async throws
         -> [PodmanJSON.ImageListEntry]
     {
@@ -140,12 +141,17 @@ extension PodmanProvider {
         for _ in 1..<3 {
             do {
                 return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
-            } catch let failure as CommandFailure where failure.result?.stderrText.contains("image not known") == true {
+            } catch let failure as CommandFailure
+                where transientListingErrors.contains(where: { failure.result?.stderrText.contains($0) == true })
+            {
                 continue
             }
         }
         return try await decode(PodmanJSON.ImageListEntry.self, PodmanCommands.listImages(), runner, host)
     }
+
+    /// What `podman images` prints when another process changes an image while it lists them.
+    static let transientListingErrors = ["image not known", "locating item named"]
 
     /// Runs a list command (which must succeed) and decodes its JSON array; `[]` for no command.
     static func decode<T: Decodable>(

@@ -26,7 +26,8 @@ enum RealisticImage {
 
     private static let builder = Builder()
 
-    /// Runs the script once; callers that come while it runs wait for the same run.
+    /// Runs the script once (callers that come while it runs wait for the same run), and adds tags one at a time:
+    /// Podman 4.3 can lose a name added to an image while another process of the same store adds one.
     private actor Builder {
         var run: Task<Void, any Error>?
 
@@ -43,14 +44,28 @@ enum RealisticImage {
             }
             try await run?.value
         }
+
+        /// `podman tag SOURCE TAG`, checked with `podman image exists` (tagged again once when the name was lost).
+        func tag(_ source: String, _ tag: String) async throws {
+            for _ in 0..<2 {
+                try await PodmanFixture.podmanOutput(["tag", source, tag])
+                if try await PodmanFixture.podman(["image", "exists", tag]).succeeded { return }
+            }
+            throw OCError(.commandFailed, "podman tag \(source) \(tag) did not keep the name")
+        }
+    }
+
+    /// Tags the realistic image (or `source`) as `tag`, one tag at a time in this process.
+    static func tag(_ tag: String, source: String = reference) async throws {
+        try await ensure()
+        try await builder.tag(source, tag)
     }
 
     /// Tags the image for one stack (`localhost/ocplan-realistic:PREFIX`, removed by the stack's clean-up), so that
     /// another process building the base tag again cannot move it under the stack.
     static func tag(for stack: PodmanStack) async throws -> String {
-        try await ensure()
         let tag = "localhost/ocplan-realistic:\(stack.prefix)"
-        try await PodmanFixture.podmanOutput(["tag", reference, tag])
+        try await Self.tag(tag)
         return tag
     }
 }
