@@ -72,6 +72,18 @@ import Testing
                 #expect(change.move?.host.name == "a")
                 #expect(change.notes.contains("moves from host a: destroyed there first"), "\(change.notes)")
                 #expect(change.privateState == nil, "a's original value is not carried to b")
+
+                // A saved plan of the move is stale when the setting changed by hand where it was.
+                let planner = Planner(context: harness.context)
+                #expect(try await planner.staleChanges(in: move.changes, stack: harness.stack).isEmpty)
+                let other = wanted == "73" ? "75" : "73"
+                _ = try await a.run(["sysctl", "-w", "\(Self.key)=\(other)"])
+                #expect(
+                    try await planner.staleChanges(in: move.changes, stack: harness.stack).map(\.description)
+                        == ["sysctl.ttl"], "a's value changed since the plan: its destroy there must not run")
+                _ = try await a.run(["sysctl", "-w", "\(Self.key)=\(wanted)"])
+                #expect(try await planner.staleChanges(in: move.changes, stack: harness.stack).isEmpty)
+
                 let report = await harness.apply(move)
                 #expect(report.succeeded, "\(report.failed.map(\.error))")
                 #expect(try await Self.ttl(a) == foundA, "a gets its own original value back")

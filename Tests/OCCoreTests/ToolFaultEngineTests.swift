@@ -53,10 +53,10 @@ import Testing
         let planner = Planner(context: try stack.context(), environment: [:])
 
         stack.world.breakObservation()
-        await #expect(throws: CommandFailure.self) { try await planner.fingerprints(of: plan.changes, stack: "lab") }
+        await #expect(throws: CommandFailure.self) { try await planner.staleChanges(in: plan.changes, stack: "lab") }
         stack.world.breakObservation(false)
         stack.world.garble("a")
-        await #expect(throws: CommandFailure.self) { try await planner.fingerprints(of: plan.changes, stack: "lab") }
+        await #expect(throws: CommandFailure.self) { try await planner.staleChanges(in: plan.changes, stack: "lab") }
     }
 
     @Test func anActionWhoseReadBackDoesNotShowItFailsIsNotJournaledAndSkipsItsDependents() async throws {

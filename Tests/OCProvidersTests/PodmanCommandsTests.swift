@@ -68,14 +68,14 @@ import Testing
         #expect(try Self.commands(PodmanFixtures.change(Self.volume, .create, before: tree, after: tree)).isEmpty)
     }
 
-    @Test func createsAContainerWithEveryFieldThenStartsIt() async throws {
+    @Test func createsAContainerWithEveryFieldAndStartsItInOneCommand() async throws {
         let tree = try await PodmanFixtures.desired(Self.full)
         let argv = try Self.commands(PodmanFixtures.change(Self.full, .create, before: nil, after: tree))
         let hash = PodmanDesiredState.containerHash(tree)
         #expect(
             argv == [
                 [
-                    "podman", "create", "--name", "ocplan-t-fixture0-full",
+                    "podman", "run", "--detach", "--name", "ocplan-t-fixture0-full",
                     "--label", "io.ocplan.stack=ocplan-t-fixture0",
                     "--label", "io.ocplan.address=containers.ocplan-t-fixture0-full",
                     "--label", "io.ocplan.spec-hash=\(hash)", "--label", "app=web",
@@ -95,8 +95,7 @@ import Testing
                     "nproc=4096:4096", "--env-file", "/dev/stdin", "--entrypoint", "[\"sh\",\"-c\"]",
                     "--", "localhost/ocplan-busybox:ocplan-t-fixture0",
                     "trap 'exit 0' TERM; while true; do sleep 1; done",
-                ],
-                ["podman", "start", "ocplan-t-fixture0-full"],
+                ]
             ])
         // Environment values travel on standard input as an env file, never in argv (`ps` shows argv to all).
         let create = try #require(
@@ -151,7 +150,9 @@ import Testing
         before["env"]["FOO"] = "old"
         let replace = try Self.commands(PodmanFixtures.change(Self.full, .replace, before: before, after: tree))
         #expect(
-            replace.map { Array($0.prefix(2)) } == [["podman", "rm"], ["podman", "create"], ["podman", "start"]])
+            replace.map { Array($0.prefix(3)) } == [
+                ["podman", "rm", "--force"], ["podman", "run", "--detach"],
+            ])
         #expect(replace.first == ["podman", "rm", "--force", "--ignore", "ocplan-t-fixture0-full"])
         #expect(
             try Self.commands(PodmanFixtures.change(Self.full, .delete, before: tree, after: nil)) == [
@@ -310,7 +311,7 @@ import Testing
         let tree = try await PodmanFixtures.desired(Self.full)
         let runner = ScriptedRunner(order: .ordered)
         runner.expect(
-            prefix: ["podman", "create", "--name", "ocplan-t-fixture0-full"],
+            prefix: ["podman", "run", "--detach", "--name", "ocplan-t-fixture0-full"],
             result: CommandResult(
                 exitStatus: 125, stdout: "", stderr: "Error: invalid IP address in add-host: \"host-gateway\"\n"))
         let networks = try PodmanFixtures.result(["podman", "network", "inspect", "ocplan-t-fixture0-int", "podman"])
@@ -318,18 +319,28 @@ import Testing
         runner.expect(
             ScriptedRunner.Expectation(
                 .predicate("create with the gateway") {
-                    $0.argv.starts(with: ["podman", "create"])
+                    $0.argv.starts(with: ["podman", "run", "--detach"])
                         && $0.argv.contains("host.containers.internal:10.199.77.1")
-                }, response: .result(CommandResult(exitStatus: 0, stdout: "id\n"))))
-        runner.expect(
-            argv: ["podman", "start", "ocplan-t-fixture0-full"],
-            result: CommandResult(exitStatus: 0, stdout: "", stderr: "failed to connect to syslog: Initialization\n"))
+                },
+                response: .result(
+                    CommandResult(
+                        exitStatus: 0, stdout: "id\n", stderr: "failed to connect to syslog: Initialization\n"))
+            ))
         try PodmanFixtures.addRecordings(to: runner)
         let response = try await Self.apply(
             PodmanFixtures.change(Self.full, .create, before: nil, after: tree), runner: runner)
         #expect(runner.unexpected.isEmpty)
         #expect(runner.unusedExpectations.isEmpty)
-        #expect(runner.mutatingCalls.map { $0.argv[1] } == ["create", "create", "start"])
+        #expect(runner.mutatingCalls.map { $0.argv[1] } == ["run", "run"])
+        #expect(
+            runner.callArgvs.suffix(2) == [
+                ["podman", "container", "inspect", "ocplan-t-fixture0-full"],
+                ["podman", "image", "inspect", "localhost/ocplan-busybox:ocplan-t-fixture0"],
+            ]
+                || runner.callArgvs.suffix(2) == [
+                    ["podman", "image", "inspect", "localhost/ocplan-busybox:ocplan-t-fixture0"],
+                    ["podman", "container", "inspect", "ocplan-t-fixture0-full"],
+                ], "the read-back inspects the container and its image, nothing else: \(runner.callArgvs)")
         let observed = try #require(response.observed)
         #expect(Differ.diff(observed, tree, schema: PodmanProvider().schema(for: "containers")).isEmpty)
     }

@@ -64,6 +64,39 @@ enum PodmanFixtures {
         for recording in try recordings() {
             runner.expect(argv: recording.argv, result: try result(recording), repeating: true)
         }
+        try addReadBacks(to: runner)
+    }
+
+    /// Answers the read-back after an action (``PodmanProvider/readBack(_:request:)``) from the recordings:
+    /// `podman container inspect NAME` prints that container's recorded element, `podman image inspect TAG` the
+    /// recorded image that carries the tag (Podman prints the same document for a tag as for the ID), and a name
+    /// nothing recorded exits 125 with `[]` and Podman 4.3.1's `no such container` line.
+    static func addReadBacks(to runner: ScriptedRunner) throws {
+        func elements(_ file: String) throws -> [[String: Any]] {
+            try #require(try JSONSerialization.jsonObject(with: data(file)) as? [[String: Any]])
+        }
+        func answer(_ element: [String: Any]) throws -> CommandResult {
+            CommandResult(exitStatus: 0, stdout: try JSONSerialization.data(withJSONObject: [element]))
+        }
+        for container in try elements("container-inspect.json") {
+            let name = try #require(container["Name"] as? String)
+            runner.expect(
+                argv: ["podman", "container", "inspect", name], result: try answer(container), repeating: true)
+        }
+        for image in try elements("image-inspect.json") {
+            for tag in image["RepoTags"] as? [String] ?? [] {
+                runner.expect(argv: ["podman", "image", "inspect", tag], result: try answer(image), repeating: true)
+            }
+        }
+        runner.expect(
+            ScriptedRunner.Expectation(
+                .predicate("container inspect of a name nothing recorded") {
+                    $0.argv.starts(with: ["podman", "container", "inspect"]) && $0.argv.count == 4
+                },
+                response: .result(
+                    CommandResult(
+                        exitStatus: 125, stdout: "[]\n", stderr: "Error: inspecting object: no such container\n")),
+                repeating: true))
     }
 
     /// Runs `body` with the recorded manifest, loaded from a copy whose `stack.yaml` went through `edit`.

@@ -91,13 +91,12 @@ package struct ApplyCommand: OCCommand {
                     + "); install them and make the plan again")
         }
         let planner = Planner(context: context)
-        let now = try await planner.fingerprints(of: plan.changes, stack: plan.stack)
-        let stale = plan.changes.filter { now[$0.address] != $0.fingerprint }
+        let stale = try await planner.staleChanges(in: plan.changes, stack: plan.stack)
         guard stale.isEmpty else {
             throw OCError(
                 .stalePlan,
                 "the plan is stale: what it observed has changed since it was made ("
-                    + stale.map(\.address.description).joined(separator: ", ")
+                    + stale.map(\.description).joined(separator: ", ")
                     + "). Nothing was applied. Make a new plan with ocplan and apply that.")
         }
         session.out(HumanPlanRenderer(style: session.style).render(plan))

@@ -493,7 +493,7 @@ package struct Planner: Sendable {
         let there = found?.value
         let move = Move(
             host: previous, provider: provider, address: moved.address, before: there,
-            privateState: moved.entry.privateState)
+            privateState: moved.entry.privateState, fingerprint: Planner.fingerprint(found ?? .absent))
         let from = previous.name != change.host.name ? "host \(previous.name)" : "provider \(provider)"
         if destroying {
             change = Change(
@@ -756,42 +756,65 @@ package struct Planner: Sendable {
 }
 
 extension Planner {
-    /// Observes the resources of a saved plan again, in the same observation round as planning, and returns each
-    /// one's fingerprint, to refuse a plan that no longer matches the world.
-    package func fingerprints(of changes: [Change], stack: String) async throws -> [Address: String] {
+    /// The changes of a saved plan whose resources no longer look as they did when it was made: each is observed
+    /// again, in the same observation round as planning, where it is and, for a move, where it was.
+    ///
+    /// - Returns: the stale changes' addresses, in plan order (empty: the plan may run).
+    package func staleChanges(in changes: [Change], stack: String) async throws -> [Address] {
         let entries = await context.journal.entries
         var requests: [String: ObserveGroup] = [:]
-        var members: [String: [Change]] = [:]
-        for change in changes {
-            guard let provider = context.registry.provider(named: change.provider) else {
-                throw OCError(.unsupported, "the plan uses provider '\(change.provider)', which this ocapply lacks")
+        /// Each observation with the fingerprint it must match.
+        var expected: [String: [(address: Address, fingerprint: String)]] = [:]
+        func add(
+            _ address: Address, journaled: Address, provider name: String, host: Host, fingerprint: String,
+            desired: Value?
+        ) throws {
+            guard let provider = context.registry.provider(named: name) else {
+                throw OCError(.unsupported, "the plan uses provider '\(name)', which this ocapply lacks")
             }
-            let key = "\(change.provider) \(change.host.name)"
-            let entry = entries[change.move?.address ?? change.address]
+            let key = "\(name) \(host.name)"
+            let entry = entries[journaled]
             let target = ObserveTarget(
-                address: change.address, desired: change.after ?? entry?.applied, lastApplied: entry?.applied,
+                address: address, desired: desired ?? entry?.applied, lastApplied: entry?.applied,
                 privateState: entry?.privateState)
-            requests[key, default: ObserveGroup(provider: provider, host: change.host, targets: [])].targets.append(
-                target)
-            members[key, default: []].append(change)
+            requests[key, default: ObserveGroup(provider: provider, host: host, targets: [])].targets.append(target)
+            expected[key, default: []].append((address, fingerprint))
         }
-        var out: [Address: String] = [:]
+        var formerOf: [Address: Address] = [:]
+        for change in changes {
+            let journaled = change.move?.address ?? change.address
+            try add(
+                change.address, journaled: journaled, provider: change.provider, host: change.host,
+                fingerprint: change.fingerprint, desired: change.after)
+            if let move = change.move, let fingerprint = move.fingerprint, change.movesHost {
+                // Where it was: another host or provider, so another observation group.
+                try add(
+                    journaled, journaled: journaled, provider: move.provider, host: move.host,
+                    fingerprint: fingerprint, desired: nil)
+            }
+            formerOf[journaled] = change.address
+        }
+        var stale = Set<Address>()
         for (key, result) in await Self.observeRound(requests, stack: stack, context: context) {
-            let group = members[key] ?? []
+            let members = expected[key] ?? []
+            var now: [Address: String] = [:]
             switch result {
             case .observed(let response):
                 if let (_, failure) = response.failures.min(by: { $0.key < $1.key }) { throw failure }
-                for member in group {
-                    out[member.address] = Planner.fingerprint(response.observations[member.address] ?? .absent)
+                for member in members {
+                    now[member.address] = Planner.fingerprint(response.observations[member.address] ?? .absent)
                 }
             case .missing:
-                for member in group { out[member.address] = "tool-missing" }
+                for member in members { now[member.address] = "tool-missing" }
             case .failed(let error):
                 // Matches the plan's "unreachable" when the host's VM or container did not exist yet.
-                guard group.allSatisfy({ $0.fingerprint == "unreachable" }) else { throw error }
-                for member in group { out[member.address] = "unreachable" }
+                guard members.allSatisfy({ $0.fingerprint == "unreachable" }) else { throw error }
+                for member in members { now[member.address] = "unreachable" }
+            }
+            for member in members where now[member.address] != member.fingerprint {
+                stale.insert(formerOf[member.address] ?? member.address)
             }
         }
-        return out
+        return changes.map(\.address).filter(stale.contains)
     }
 }

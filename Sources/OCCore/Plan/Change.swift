@@ -63,14 +63,21 @@ package struct Move: Sendable, Hashable, Codable {
     package var before: Value?
     /// What the provider recorded there at the last apply.
     package var privateState: Value?
+    /// The fingerprint of what was observed there (``Planner/fingerprint(_:)``), checked again before a saved plan
+    /// runs: the destroy there must not act on something that changed since.
+    package var fingerprint: String?
 
     /// Creates a move.
-    package init(host: Host, provider: String, address: Address, before: Value?, privateState: Value?) {
+    package init(
+        host: Host, provider: String, address: Address, before: Value?, privateState: Value?,
+        fingerprint: String? = nil
+    ) {
         self.host = host
         self.provider = provider
         self.address = address
         self.before = before
         self.privateState = privateState
+        self.fingerprint = fingerprint
     }
 
     /// The journal address the change's result replaces, when it differs from `address`.

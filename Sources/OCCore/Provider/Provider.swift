@@ -259,14 +259,22 @@ package struct ObserveRequest: Sendable {
     package var targets: [ObserveTarget]
     /// A logger.
     package var logger: Logger
+    /// Set by the engine when it reads back what an action just changed: observe exactly the targets, without
+    /// listing the host or discovering what nobody asked about, so that an apply's cost grows with what it
+    /// changes, not with what the host holds.
+    package var readBack: Bool
 
     /// Creates a request.
-    package init(stack: String, host: Host, runner: any CommandRunner, targets: [ObserveTarget], logger: Logger) {
+    package init(
+        stack: String, host: Host, runner: any CommandRunner, targets: [ObserveTarget], logger: Logger,
+        readBack: Bool = false
+    ) {
         self.stack = stack
         self.host = host
         self.runner = runner
         self.targets = targets
         self.logger = logger
+        self.readBack = readBack
     }
 }
 
@@ -388,7 +396,7 @@ package struct ApplyRequest: Sendable {
             address: change.address, desired: change.after, lastApplied: change.after ?? change.before,
             privateState: privateState ?? change.privateState)
         let response = try await provider.observe(
-            ObserveRequest(stack: stack, host: host, runner: runner, targets: [target], logger: logger))
+            ObserveRequest(stack: stack, host: host, runner: runner, targets: [target], logger: logger, readBack: true))
         if let failure = response.failures[change.address] { throw failure }
         let observation = response.observations[change.address]
         return ApplyResponse(

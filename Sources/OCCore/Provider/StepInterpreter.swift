@@ -25,7 +25,7 @@ package enum StepInterpreter {
             let fresh = try await provider.observe(
                 ObserveRequest(
                     stack: request.stack, host: request.host, runner: request.runner, targets: [target],
-                    logger: request.logger))
+                    logger: request.logger, readBack: true))
             if let failure = fresh.failures[request.change.address] { throw failure }
             let observation = fresh.observations[request.change.address]
             request.change.before = observation?.value

@@ -151,7 +151,8 @@ package enum PodmanCommands {
 
     // MARK: - Containers
 
-    /// `podman create` with every setting of the tree and the ownership marks.
+    /// `podman create` with every setting of the tree and the ownership marks, or `podman run --detach` with the
+    /// same settings: one command instead of `create` then `start`, with the same result.
     ///
     /// - Parameters:
     ///   - name: the container name.
@@ -159,12 +160,14 @@ package enum PodmanCommands {
     ///   - marks: the ownership labels.
     ///   - hostGateway: the address to write for `NAME:host-gateway` entries (Podman before 5.3 rejects the
     ///     keyword); `nil` passes the keyword through.
+    ///   - start: whether the container also starts (`podman run --detach`).
     /// - Returns: the command.
     package static func createContainer(
-        _ name: String, tree: Value, marks: [(key: String, value: String)], hostGateway: String? = nil
+        _ name: String, tree: Value, marks: [(key: String, value: String)], hostGateway: String? = nil,
+        start: Bool = false
     ) -> Command {
         typealias Key = PodmanTree.Container
-        var argv = [podman, "create", "--name", name]
+        var argv = [podman] + (start ? ["run", "--detach"] : ["create"]) + ["--name", name]
         argv += labelArguments(marks: marks, labels: tree[Key.labels])
         if let mode = tree[Key.networkMode].stringValue, mode != "bridge" {
             argv += ["--network", mode]

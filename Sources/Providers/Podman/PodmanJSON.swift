@@ -298,11 +298,23 @@ enum PodmanJSON {
         var config: Config?
         /// The health check of a Docker-format image (OCI images have none).
         var healthCheck: Healthcheck?
+        /// Its tags (`localhost/x:tag`), as `podman images` lists them in `Names`.
+        var repoTags: [String]?
+        var repoDigests: [String]?
+        var labels: [String: String]?
 
         enum CodingKeys: String, CodingKey {
             case id = "Id"
             case config = "Config"
             case healthCheck = "HealthCheck"
+            case repoTags = "RepoTags"
+            case repoDigests = "RepoDigests"
+            case labels = "Labels"
+        }
+
+        /// The image as `podman images` lists it: what a read-back learns without listing every image.
+        var listEntry: ImageListEntry {
+            ImageListEntry(id: id, names: repoTags, repoDigests: repoDigests, labels: labels)
         }
 
         /// `.Config` of an image.

@@ -39,18 +39,19 @@ struct PodmanStep: Sendable {
 }
 
 extension PodmanProvider {
-    /// Before a container is created or replaced, its image must be on the host (`podman image exists -- IMAGE`),
-    /// so that a replace whose new image is missing leaves the old container running.
+    /// Before a container is replaced, its image must be on the host (`podman image exists -- IMAGE`), so that a
+    /// replace whose new image is missing leaves the old container running.
     ///
-    /// A registry image that is missing is pulled first, as `podman create` would; a `localhost/` image cannot be
+    /// A registry image that is missing is pulled first, as `podman run` would; a `localhost/` image cannot be
     /// pulled. An image an `images` resource of the plan builds, imports or pulls is in place by then: the destroy
-    /// of a replace waits for its new dependencies.
+    /// of a replace waits for its new dependencies. A create is not checked: `podman run` pulls or fails by itself,
+    /// and nothing is running yet that a failure could take away.
     package func preconditions(for change: Change, context: ChangeContext) throws -> [Precondition] {
-        guard change.address.section == ContainerSpec.section, change.action == .create || change.action == .replace,
+        guard change.address.section == ContainerSpec.section, change.action == .replace,
             let image = change.after?[PodmanTree.Container.image].stringValue
         else { return [] }
         let local = ImageName.qualified(image).hasPrefix("localhost/")
-        let kept = change.action == .replace ? "the running container is left in place" : "the container is not created"
+        let kept = "the running container is left in place"
         return [
             Precondition(
                 PodmanCommands.imageExists(image), remedy: local ? nil : PodmanCommands.pull(image),
@@ -62,7 +63,7 @@ extension PodmanProvider {
     /// The steps of `change`, in order: commands with their idempotency rules (``program(for:context:)`` turns
     /// them into the program the engine runs).
     ///
-    /// Containers: create is `podman create` then `podman start` (unless `state: stopped`); an update runs
+    /// Containers: create is `podman run --detach` (`podman create` for `state: stopped`); an update runs
     /// `network disconnect`/`connect` and `start`/`stop`/`unpause`; replace and delete start with
     /// `podman rm --force --ignore`. Networks and volumes are created with the ownership labels; a network
     /// replace removes it first. Images are pulled, built or imported; only images the stack pulled, built or
@@ -190,20 +191,21 @@ extension PodmanProvider {
             let after = try desired(change)
             let marks = PodmanLabels.marks(
                 stack: context.stack, address: change.address, hash: PodmanDesiredState.containerHash(after))
-            var create = PodmanStep(command: PodmanCommands.createContainer(name, tree: after, marks: marks))
+            let start = after[PodmanTree.Container.state].stringValue != ContainerSpec.State.stopped.rawValue
+            var create = PodmanStep(
+                command: PodmanCommands.createContainer(name, tree: after, marks: marks, start: start))
             let usesGateway = PodmanCommands.strings(after[PodmanTree.Container.addHosts]).contains {
                 $0.hasSuffix(":" + HostGateway.keyword)
             }
             if usesGateway, let first = PodmanCommands.networkOrder(after).first {
                 create.hostGateway = (
-                    first, { PodmanCommands.createContainer(name, tree: after, marks: marks, hostGateway: $0) }
+                    first,
+                    {
+                        PodmanCommands.createContainer(name, tree: after, marks: marks, hostGateway: $0, start: start)
+                    }
                 )
             }
-            var steps = change.action == .replace ? [remove, create] : [create]
-            if after[PodmanTree.Container.state].stringValue != ContainerSpec.State.stopped.rawValue {
-                steps.append(PodmanStep(command: PodmanCommands.start(name)))
-            }
-            return steps
+            return change.action == .replace ? [remove, create] : [create]
         }
     }
 

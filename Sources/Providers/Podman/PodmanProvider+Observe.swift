@@ -61,6 +61,17 @@ extension PodmanProvider {
         var inspectedVolumes: [String: PodmanJSON.Volume] = [:]
         var inspectedContainers: [String: PodmanJSON.Container] = [:]
         var imageDefaults: [String: PodmanJSON.Image] = [:]
+
+        /// Keeps what the inspect commands printed, by name (images by ID).
+        mutating func index(
+            networks: [PodmanJSON.Network], volumes: [PodmanJSON.Volume], containers: [PodmanJSON.Container],
+            images: [PodmanJSON.Image]
+        ) {
+            inspectedNetworks = Dictionary(networks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            inspectedVolumes = Dictionary(volumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            inspectedContainers = Dictionary(containers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            imageDefaults = Dictionary(images.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        }
     }
 
     /// Observes every requested network, volume, image and container on one host with at most eight
@@ -69,12 +80,15 @@ extension PodmanProvider {
     /// Round one lists the stack's networks, volumes and containers (filtered by `io.ocplan.stack`) and every
     /// image; round two inspects the requested names (plus the networks the containers join and the stack's
     /// containers that were not requested) and the images the containers run. An inspect that misses some
-    /// names exits 125 and still prints the others.
+    /// names exits 125 and still prints the others. A read-back (``ObserveRequest/readBack``) only inspects the
+    /// targets and their images (``readBack(_:request:)``): one round, a second only for an unnamed image.
     ///
     /// - Throws: ``CommandFailure`` when a command fails for another reason (`.toolMissing` without Podman).
     package func observe(_ request: ObserveRequest) async throws -> ObserveResponse {
         let targets = ObserveTargets(request.targets)
-        let listing = try await Self.list(targets, request: request)
+        let listing =
+            request.readBack
+            ? try await Self.readBack(targets, request: request) : try await Self.list(targets, request: request)
         var response = ObserveResponse()
         observeNetworks(targets, listing: listing, stack: request.stack, into: &response)
         observeVolumes(targets, listing: listing, request: request, into: &response)
@@ -123,11 +137,55 @@ extension PodmanProvider {
         let (foundNetworks, foundVolumes, foundContainers, foundImages) = try await (
             inspectedNetworks, inspectedVolumes, inspectedContainers, imageDefaults
         )
-        listing.inspectedNetworks = Dictionary(foundNetworks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.inspectedVolumes = Dictionary(foundVolumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.inspectedContainers = Dictionary(
-            foundContainers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        listing.imageDefaults = Dictionary(foundImages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        listing.index(networks: foundNetworks, volumes: foundVolumes, containers: foundContainers, images: foundImages)
+        return listing
+    }
+
+    /// Inspects exactly the targets, for the read-back after an action.
+    ///
+    /// That is `podman container inspect NAME`, the images the containers name or run (`podman image inspect`),
+    /// and the named networks and volumes. Nothing is listed and nothing is discovered, so an apply runs a fixed
+    /// number of commands per action.
+    static func readBack(_ targets: ObserveTargets, request: ObserveRequest) async throws -> Listing {
+        let runner = request.runner
+        let host = request.host.name
+        func names(_ targets: [ObserveTarget]) -> [String] { Set(targets.map(\.address.name)).sorted() }
+        func command(_ names: [String], _ make: ([String]) -> Command) -> Command? {
+            names.isEmpty ? nil : make(names)
+        }
+        var references = Set<String>()
+        for target in targets.images {
+            let candidates = [target.lastApplied, target.desired].map { $0?[PodmanTree.Image.reference].stringValue }
+            references.formUnion(candidates.compactMap { $0 })
+        }
+        // A container that should exist names its image; after a delete, only an image still run is looked at.
+        for target in targets.containers where target.desired != nil {
+            let candidates = [target.lastApplied, target.desired].map { $0?[PodmanTree.Container.image].stringValue }
+            references.formUnion(candidates.compactMap { $0 })
+        }
+        async let networks = inspect(
+            PodmanJSON.Network.self, command(names(targets.networks), PodmanCommands.inspectNetworks), runner, host)
+        async let volumes = inspect(
+            PodmanJSON.Volume.self, command(names(targets.volumes), PodmanCommands.inspectVolumes), runner, host)
+        async let containers = inspect(
+            PodmanJSON.Container.self, command(names(targets.containers), PodmanCommands.inspectContainers), runner,
+            host)
+        async let named = inspect(
+            PodmanJSON.Image.self, command(references.sorted(), PodmanCommands.inspectImages), runner, host)
+        var listing = Listing()
+        let (foundNetworks, foundVolumes, foundContainers, namedImages) = try await (
+            networks, volumes, containers, named
+        )
+        // A container whose image lost its name (rebuilt under the same tag) runs an image nobody named.
+        let unnamed = Set(foundContainers.compactMap(\.image)).subtracting(namedImages.map(\.id)).sorted()
+        let images =
+            try await namedImages
+            + inspect(
+                PodmanJSON.Image.self, command(unnamed, PodmanCommands.inspectImages), runner, host)
+        listing.networks = foundNetworks
+        listing.volumes = foundVolumes
+        listing.images = images.map(\.listEntry)
+        listing.index(networks: foundNetworks, volumes: foundVolumes, containers: foundContainers, images: images)
         return listing
     }
 
@@ -359,7 +417,9 @@ extension PodmanProvider {
                 value: tree(found, desired: nil, lastApplied: nil), ownership: .ours)
         }
 
-        // A network a container joins must be declared or exist (a misspelt `podman` is the usual case).
+        // A network a container joins must be declared or exist (a misspelt `podman` is the usual case); a
+        // read-back inspects no network it was not asked about, and the plan checked this already.
+        guard !request.readBack else { return }
         let declared = Set(targets.networks.filter { $0.desired != nil }.map(\.address.name))
         for target in targets.containers {
             let joined = ObserveTargets.networkNames(target.desired)
