@@ -218,11 +218,17 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let latest = "localhost/\(stack.name("real"))"
         try await RealisticImage.tag(latest + ":latest", source: image)
+        // Another image, by ID: a name added to an image can be lost while other processes tag it (Podman 4.3).
+        var lab = try await PodmanFixture.podman(["image", "inspect", "--format", "{{.Id}}", stack.image])
+        if !lab.succeeded {
+            lab = try await PodmanFixture.podman(["image", "inspect", "--format", "{{.Id}}", PodmanFixture.baseImage])
+        }
         let port = Int.random(in: 30_000...39_000)
         return Tokens(values: [
             "IMG": image, "SHORT": String(image.dropFirst("localhost/".count)), "IMGID": id,
             "IMGID12": String(id.prefix(12)), "LATEST": latest, "LATESTSHORT": stack.name("real"),
-            "LAB": stack.image, "CMD": RealisticImage.command, "NET": stack.name("net"), "BASE": stack.name("base"),
+            "LAB": lab.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "CMD": RealisticImage.command,
+            "NET": stack.name("net"), "BASE": stack.name("base"),
             "P1": String(port), "DIR": stack.manifestDirectory.path,
         ])
     }

@@ -167,9 +167,10 @@ extension PodmanProvider {
             PodmanJSON.Network.self, command(names(targets.networks), PodmanCommands.inspectNetworks), runner, host)
         async let volumes = inspect(
             PodmanJSON.Volume.self, command(names(targets.volumes), PodmanCommands.inspectVolumes), runner, host)
+        // A container that joins another's network namespace needs that one's ID (`container:NAME`).
+        let containerNames = Set(names(targets.containers)).union(targets.sharedNamespaces).sorted()
         async let containers = inspect(
-            PodmanJSON.Container.self, command(names(targets.containers), PodmanCommands.inspectContainers), runner,
-            host)
+            PodmanJSON.Container.self, command(containerNames, PodmanCommands.inspectContainers), runner, host)
         async let named = inspect(
             PodmanJSON.Image.self, command(references.sorted(), PodmanCommands.inspectImages), runner, host)
         var listing = Listing()
