@@ -209,6 +209,7 @@ import Testing
             change: ("ulimits: { nofile: 512, nproc: 4096 }", Expected(action: .replace, path: "ulimits.nofile")),
             omitted: ("", Expected(action: .replace, path: "ulimits"))),
         Row(field: "dependsOn", id: "depends", written: "dependsOn: [containers.{BASE}]", spellings: [""]),
+        Row(field: "restartOn", id: "restarton", written: "restartOn: [containers.{BASE}]", spellings: [""]),
     ]
 
     /// The names and values the rows use.
@@ -216,12 +217,18 @@ import Testing
         let id = try await PodmanFixture.podmanOutput(["image", "inspect", "--format", "{{.Id}}", image])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let latest = "localhost/\(stack.name("real"))"
-        try await PodmanFixture.tag(image, as: latest + ":latest")
+        try await RealisticImage.tag(latest + ":latest", source: image)
+        // Another image, by ID: a name added to an image can be lost while other processes tag it (Podman 4.3).
+        var lab = try await PodmanFixture.podman(["image", "inspect", "--format", "{{.Id}}", stack.image])
+        if !lab.succeeded {
+            lab = try await PodmanFixture.podman(["image", "inspect", "--format", "{{.Id}}", PodmanFixture.baseImage])
+        }
         let port = Int.random(in: 30_000...39_000)
         return Tokens(values: [
             "IMG": image, "SHORT": String(image.dropFirst("localhost/".count)), "IMGID": id,
             "IMGID12": String(id.prefix(12)), "LATEST": latest, "LATESTSHORT": stack.name("real"),
-            "LAB": stack.image, "CMD": RealisticImage.command, "NET": stack.name("net"), "BASE": stack.name("base"),
+            "LAB": lab.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "CMD": RealisticImage.command,
+            "NET": stack.name("net"), "BASE": stack.name("base"),
             "P1": String(port), "DIR": stack.manifestDirectory.path,
         ])
     }
@@ -435,7 +442,7 @@ import Testing
         let labels = try await PodmanFixture.podmanOutput([
             "container", "inspect", "--format", "{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}\n{{end}}", name,
         ])
-        try await PodmanFixture.podmanOutput(["rm", "--force", "--time", "0", name])
+        try await PodmanFixture.podmanOutput(["rm", "--force", "--volumes", "--time", "0", name])
         var argv = ["create", "--name", name]
         for label in labels.split(separator: "\n") where label.hasPrefix(PodmanLabels.prefix) {
             argv += ["--label", String(label)]

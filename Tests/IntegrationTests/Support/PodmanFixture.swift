@@ -5,6 +5,7 @@ import OCCore
 import OCExec
 import OCPodman
 import OCTestSupport
+import Synchronization
 import Testing
 
 /// Real Podman for the integration tests: the busybox test image, a stack with a unique prefix, and the
@@ -168,6 +169,9 @@ final class PodmanStack: Sendable {
     let manifestDirectory: TempDirectory
     let stateDirectory: TempDirectory
     let journal: StateJournal
+    /// Anonymous volumes the stack's containers had before an apply: a replace leaves them behind (Podman's
+    /// `rm` without `--volumes`), so ``cleanUp()`` removes them.
+    private let anonymousVolumes = Mutex<Set<String>>([])
 
     /// Creates a stack with a unique prefix (or `prefix`, for recording fixtures).
     init(prefix: String = PodmanFixture.uniquePrefix()) throws {
@@ -221,6 +225,7 @@ final class PodmanStack: Sendable {
     /// Applies `plan`, requiring that every action succeeded and converged.
     @discardableResult
     func apply(_ plan: Plan) async -> ApplyReport {
+        await noteAnonymousVolumes()
         let report = await Applier(context: context).apply(plan)
         #expect(report.failed.map(\.error) == [])
         #expect(report.skipped.map(\.change.address) == [])
@@ -234,6 +239,19 @@ final class PodmanStack: Sendable {
         let plan = try await plan(body)
         await apply(plan)
         return plan
+    }
+
+    /// Remembers the anonymous volumes of the stack's containers (64-hex names).
+    func noteAnonymousVolumes() async {
+        let ids = await names(
+            ["ps", "-a", "--filter", "label=\(PodmanLabels.stack)=\(prefix)", "--format", "{{.ID}}"], all: true)
+        guard !ids.isEmpty,
+            let result = try? await PodmanFixture.podman(
+                ["container", "inspect", "--format", "{{range .Mounts}}{{.Name}} {{end}}"] + ids)
+        else { return }
+        let found = result.stdoutText.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            .filter { $0.count == 64 && $0.allSatisfy(\.isHexDigit) }
+        anonymousVolumes.withLock { $0.formUnion(found) }
     }
 
     /// The container's ID (`nil` when it does not exist).
@@ -257,9 +275,12 @@ final class PodmanStack: Sendable {
         for pass in 1...2 {
             for filter in filters {
                 for name in await names(["ps", "-a", "--filter", filter, "--format", "{{.Names}}"]) {
-                    await remove(["rm", "--force", "--ignore", "--time", "0", name], recording: pass == 2)
+                    await remove(["rm", "--force", "--ignore", "--volumes", "--time", "0", name], recording: pass == 2)
                 }
             }
+        }
+        for volume in anonymousVolumes.withLock({ $0 }).sorted() {
+            _ = try? await PodmanFixture.podman(["volume", "rm", "--force", volume])
         }
         for filter in filters {
             for name in await names(["network", "ls", "--filter", filter, "--format", "{{.Name}}"]) {
@@ -284,10 +305,10 @@ final class PodmanStack: Sendable {
         }
     }
 
-    private func names(_ arguments: [String]) async -> [String] {
+    private func names(_ arguments: [String], all: Bool = false) async -> [String] {
         let result = try? await PodmanFixture.podman(arguments)
         return (result?.stdoutText ?? "").split(whereSeparator: \.isNewline).map(String.init)
-            .filter { $0.contains(prefix) }
+            .filter { all || $0.contains(prefix) }
     }
 
     private func remove(_ arguments: [String], recording: Bool = true) async {

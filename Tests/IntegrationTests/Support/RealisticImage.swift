@@ -26,7 +26,8 @@ enum RealisticImage {
 
     private static let builder = Builder()
 
-    /// Runs the script once; callers that come while it runs wait for the same run.
+    /// Runs the script once (callers that come while it runs wait for the same run), and adds tags one at a time:
+    /// Podman 4.3 can lose a name added to an image while another process of the same store adds one.
     private actor Builder {
         var run: Task<Void, any Error>?
 
@@ -43,14 +44,25 @@ enum RealisticImage {
             }
             try await run?.value
         }
+
+        /// `podman tag SOURCE TAG` under the image-names lock every test process shares, checked with `podman
+        /// image exists` (``PodmanFixture/tag(_:as:)``).
+        func tag(_ source: String, _ tag: String) async throws {
+            try await PodmanFixture.tag(source, as: tag)
+        }
+    }
+
+    /// Tags the realistic image (or `source`) as `tag`, one tag at a time in this process.
+    static func tag(_ tag: String, source: String = reference) async throws {
+        try await ensure()
+        try await builder.tag(source, tag)
     }
 
     /// Tags the image for one stack (`localhost/ocplan-realistic:PREFIX`, removed by the stack's clean-up), so that
     /// another process building the base tag again cannot move it under the stack.
     static func tag(for stack: PodmanStack) async throws -> String {
-        try await ensure()
         let tag = "localhost/ocplan-realistic:\(stack.prefix)"
-        try await PodmanFixture.tag(reference, as: tag)
+        try await Self.tag(tag)
         return tag
     }
 }

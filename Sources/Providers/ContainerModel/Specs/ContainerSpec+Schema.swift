@@ -22,7 +22,9 @@ extension ContainerSpec {
                 doc: "The arguments after the image, as an argv list (never run through a shell).",
                 default: "the image's CMD", update: .replace),
             FieldSchema(
-                "entrypoint", .strings, doc: "The entrypoint argv.", default: "the image's ENTRYPOINT",
+                "entrypoint", .strings,
+                doc: "The entrypoint argv. Setting it drops the image's CMD (as Docker does): give `command` too.",
+                default: "the image's ENTRYPOINT",
                 update: .replace),
             FieldSchema(
                 "env", .stringMap,
