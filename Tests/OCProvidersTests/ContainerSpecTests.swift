@@ -1,6 +1,7 @@
 import Foundation
 import OCContainerModel
 import OCCore
+import OCTestSupport
 import Testing
 
 @Suite struct ContainerSpecTests {
@@ -107,6 +108,25 @@ import Testing
             """)
         #expect(strings == objects)
         #expect(strings.ports[1].hostPort == nil)
+    }
+
+    @Test func anUpperCaseProtocolIsAcceptedInBothFormsAndStoredInLowerCase() async throws {
+        let directory = try TempDirectory()
+        _ = try directory.write(
+            """
+            version: 1
+            stack: proto
+            containers:
+              app:
+                image: x
+                ports: ["8080/TCP", { containerPort: 3478, protocol: UDP }]
+
+            """, to: "stack.yaml")
+        let loader = ManifestLoader(catalog: SpecCatalog([ContainerSpec.self, NetworkSpec.self]), environment: [:])
+        let (manifest, diagnostics) = await loader.load([directory.path])
+        #expect(!diagnostics.hasErrors, "\(diagnostics.errors.map(\.summary))")
+        let spec = try #require(manifest?.resources.first.flatMap { $0.spec as? ContainerSpec })
+        #expect(spec.ports.map(\.proto) == ["tcp", "udp"])
     }
 
     @Test func volumeStringAndObjectFormsDecodeToTheSameValue() throws {

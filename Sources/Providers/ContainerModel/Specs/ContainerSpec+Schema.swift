@@ -149,8 +149,9 @@ extension ContainerSpec {
                 "containerPort", .oneOf([.port, .string()]), required: true,
                 doc: "The container port or range.", update: .replace),
             FieldSchema(
-                "protocol", .enumeration(["tcp", "udp", "sctp"]), doc: "The transport protocol.", default: "tcp",
-                update: .replace),
+                "protocol", .enumeration(["tcp", "udp", "sctp", "TCP", "UDP", "SCTP"]),
+                doc: "The transport protocol (in either case, as Podman takes it; stored in lower case).",
+                default: "tcp", update: .replace),
         ]
     )
 
