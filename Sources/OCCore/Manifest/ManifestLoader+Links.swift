@@ -54,15 +54,15 @@ extension ManifestLoader {
         var linked = Linked(
             declarations: [], graph: DependencyGraph(), edgeLocations: [:], declared: index.declared,
             specs: index.specs, outputReferences: [:])
+        // Once per host, not once per instance: the catalog asks every spec type.
+        let backingOf = hosts.compactMapValues { catalog.backingResource(of: $0) }
         for item in declared.prepared {
             let edges = edges(of: item, index: index, settings: settings, diagnostics: &diagnostics)
             for reference in edges.outputs { linked.outputReferences[reference.token] = reference }
             let directory = URL(fileURLWithPath: item.file).deletingLastPathComponent().path
             for instance in item.instances {
                 var own = edges.dependencies
-                if let host = hosts[instance.host], let backing = catalog.backingResource(of: host),
-                    index.declared.contains(backing)
-                {
+                if let backing = backingOf[instance.host], index.declared.contains(backing) {
                     for target in index.instancesOf[backing] ?? [backing] where own[target] == nil {
                         own[target] = instance.location
                     }
