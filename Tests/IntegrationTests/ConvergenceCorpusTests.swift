@@ -208,6 +208,31 @@ import Testing
             ],
             change: ("ulimits: { nofile: 512, nproc: 4096 }", Expected(action: .replace, path: "ulimits.nofile")),
             omitted: ("", Expected(action: .replace, path: "ulimits"))),
+        Row(
+            field: "privileged", id: "privileged", written: "privileged: false", spellings: [""],
+            change: ("privileged: true", Expected(action: .replace, path: "privileged")),
+            omitted: ("", Expected(action: .replace, path: "privileged"))),
+        // Omitted is the short container ID, which a re-created container changes: never a change by itself.
+        Row(
+            field: "hostname", id: "hostname", written: "hostname: web.internal",
+            change: ("hostname: db.internal", Expected(action: .replace, path: "hostname")),
+            omitted: ("", Expected(action: .replace, path: "hostname"))),
+        // Compared as its number; omitted is the image's STOPSIGNAL (SIGINT), so SIGINT written is no change.
+        Row(
+            field: "stopSignal", id: "stopsignal", written: "stopSignal: SIGTERM",
+            spellings: ["stopSignal: TERM", "stopSignal: sigterm", "stopSignal: 15"],
+            change: ("stopSignal: SIGQUIT", Expected(action: .replace, path: "stopSignal")),
+            omitted: ("", Expected(action: .replace, path: "stopSignal"))),
+        Row(field: "stopSignal", id: "imagesignal", written: "stopSignal: SIGINT", spellings: ["", "stopSignal: 2"]),
+        Row(
+            field: "stopTimeout", id: "stoptimeout", written: "stopTimeout: 3",
+            change: ("stopTimeout: 5", Expected(action: .replace, path: "stopTimeout")),
+            omitted: ("", Expected(action: .replace, path: "stopTimeout"))),
+        Row(field: "stopTimeout", id: "stopdefault", written: "stopTimeout: 10", spellings: [""]),
+        Row(
+            field: "tty", id: "tty", written: "tty: false", spellings: [""],
+            change: ("tty: true", Expected(action: .replace, path: "tty")),
+            omitted: ("", Expected(action: .replace, path: "tty"))),
         Row(field: "dependsOn", id: "depends", written: "dependsOn: [containers.{BASE}]", spellings: [""]),
         Row(field: "restartOn", id: "restarton", written: "restartOn: [containers.{BASE}]", spellings: [""]),
     ]
@@ -399,6 +424,15 @@ import Testing
         HandRow(
             field: "ports", id: "ports", written: "", recreate: ["--publish", "127.0.0.1:{P1}:8080"],
             expected: Expected(action: .replace, path: "ports")),
+        HandRow(
+            field: "privileged", id: "privileged", written: "", recreate: ["--privileged"],
+            expected: Expected(action: .replace, path: "privileged")),
+        HandRow(
+            field: "hostname", id: "hostname", written: "", recreate: ["--hostname", "byhand"],
+            expected: Expected(action: .replace, path: "hostname")),
+        HandRow(
+            field: "stopTimeout", id: "stoptimeout", written: "", recreate: ["--stop-timeout", "2"],
+            expected: Expected(action: .replace, path: "stopTimeout")),
         HandRow(
             field: "image", id: "image", written: "", recreate: ["IMAGE={LAB}"] + PodmanFixture.idleCommand,
             expected: Expected(action: .replace, path: "image")),

@@ -92,7 +92,8 @@ import Testing
                     "--health-retries", "2", "--health-start-period", "1s",
                     "--security-opt", "no-new-privileges", "--dns", "10.199.77.1", "--memory", "67108864",
                     "--cpus", "0.5", "--ulimit", "core=0:0", "--ulimit", "nofile=512:1024", "--ulimit",
-                    "nproc=4096:4096", "--env-file", "/dev/stdin", "--entrypoint", "[\"sh\",\"-c\"]",
+                    "nproc=4096:4096", "--stop-timeout", "10", "--env-file", "/dev/stdin", "--entrypoint",
+                    "[\"sh\",\"-c\"]",
                     "--", "localhost/ocplan-busybox:ocplan-t-fixture0",
                     "trap 'exit 0' TERM; while true; do sleep 1; done",
                 ]
@@ -112,6 +113,35 @@ import Testing
         let stopped = try await PodmanFixtures.desired(Self.idle)
         let idle = try Self.commands(PodmanFixtures.change(Self.idle, .create, before: nil, after: stopped))
         #expect(idle.map { $0[1] } == ["create"], "state: stopped is created and not started")
+    }
+
+    @Test func processFieldsReachTheCreateArgvAndTheStopWait() async throws {
+        let tree = try await PodmanFixtures.desired(Self.full) {
+            $0.replacingOccurrences(
+                of: "cpus: 0.5",
+                with: "cpus: 0.5\n    privileged: true\n    hostname: web\n    stopSignal: INT\n    stopTimeout: 3\n"
+                    + "    tty: true")
+        }
+        let argv = try #require(
+            try Self.commands(PodmanFixtures.change(Self.full, .create, before: nil, after: tree)).first)
+        let options = Array(argv[..<(argv.firstIndex(of: "--") ?? argv.endIndex)])
+        for expected in [
+            ["--privileged", "--hostname", "web", "--stop-signal", "2", "--stop-timeout", "3", "--tty"]
+        ] {
+            #expect(options.joined(separator: " ").contains(expected.joined(separator: " ")), "\(options)")
+        }
+        // A running container with stopTimeout 3 is stopped, restarted and removed with that wait.
+        #expect(
+            try Self.commands(PodmanFixtures.change(Self.full, .delete, before: tree, after: nil)) == [
+                ["podman", "rm", "--force", "--ignore", "--time", "3", "--", "ocplan-t-fixture0-full"]
+            ])
+        var stopped = tree
+        stopped["state"] = "stopped"
+        #expect(
+            try Self.commands(PodmanFixtures.change(Self.full, .update, before: tree, after: stopped)) == [
+                ["podman", "stop", "--time", "3", "--", "ocplan-t-fixture0-full"]
+            ])
+        #expect(PodmanCommands.restart("web", seconds: 3).argv == ["podman", "restart", "--time", "3", "--", "web"])
     }
 
     // MARK: - Updating, replacing, deleting
@@ -134,7 +164,7 @@ import Testing
                     "ocplan-t-fixture0-full",
                 ],
                 ["podman", "network", "connect", "extra", "ocplan-t-fixture0-full"],
-                ["podman", "stop", "ocplan-t-fixture0-full"],
+                ["podman", "stop", "--time", "10", "--", "ocplan-t-fixture0-full"],
             ])
         var paused = tree
         paused["state"] = "paused"
@@ -153,10 +183,11 @@ import Testing
             replace.map { Array($0.prefix(3)) } == [
                 ["podman", "rm", "--force"], ["podman", "run", "--detach"],
             ])
-        #expect(replace.first == ["podman", "rm", "--force", "--ignore", "ocplan-t-fixture0-full"])
+        #expect(
+            replace.first == ["podman", "rm", "--force", "--ignore", "--time", "10", "--", "ocplan-t-fixture0-full"])
         #expect(
             try Self.commands(PodmanFixtures.change(Self.full, .delete, before: tree, after: nil)) == [
-                ["podman", "rm", "--force", "--ignore", "ocplan-t-fixture0-full"]
+                ["podman", "rm", "--force", "--ignore", "--time", "10", "--", "ocplan-t-fixture0-full"]
             ])
         let network = try await PodmanFixtures.desired(Self.network)
         #expect(

@@ -160,6 +160,11 @@ package enum PodmanDesiredState {
             Key.memory: spec.memoryBytes.map { .int(Int($0)) } ?? .null,
             Key.cpus: spec.cpus.map { .string(PodmanTree.cpus(nano: PodmanTree.nanoCPUs($0))) } ?? .null,
             Key.ulimits: ulimits(spec.ulimits),
+            Key.privileged: .bool(spec.privileged),
+            Key.hostname: .string(spec.hostname),
+            Key.stopSignal: spec.stopSignalNumber.map { .int($0) } ?? .null,
+            Key.stopTimeout: .int(spec.stopSeconds),
+            Key.tty: .bool(spec.tty),
             Key.state: .string(spec.state.rawValue),
         ]
         var attachments = spec.networks.isEmpty ? [NetworkAttachment(name: defaultNetwork)] : spec.networks

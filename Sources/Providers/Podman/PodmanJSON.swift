@@ -120,8 +120,16 @@ enum PodmanJSON {
             var entrypoint: StringOrList?
             var labels: [String: String]?
             var healthcheck: Healthcheck?
+            var hostname: String?
+            var stopSignal: Int?
+            var stopTimeout: Int?
+            var tty: Bool?
 
             enum CodingKeys: String, CodingKey {
+                case hostname = "Hostname"
+                case stopSignal = "StopSignal"
+                case stopTimeout = "StopTimeout"
+                case tty = "Tty"
                 case user = "User"
                 case env = "Env"
                 case cmd = "Cmd"
@@ -148,8 +156,10 @@ enum PodmanJSON {
             var nanoCpus: Int?
             var ulimits: [Ulimit]?
             var networkMode: String?
+            var privileged: Bool?
 
             enum CodingKeys: String, CodingKey {
+                case privileged = "Privileged"
                 case portBindings = "PortBindings"
                 case restartPolicy = "RestartPolicy"
                 case capAdd = "CapAdd"
@@ -328,8 +338,10 @@ enum PodmanJSON {
             var healthcheck: Healthcheck?
             /// The image's `VOLUME`s by container path (each value is `{}`).
             var volumes: [String: Empty]?
+            var stopSignal: String?
 
             enum CodingKeys: String, CodingKey {
+                case stopSignal = "StopSignal"
                 case user = "User"
                 case env = "Env"
                 case cmd = "Cmd"

@@ -1,4 +1,5 @@
 import Foundation
+import OCContainerModel
 import OCCore
 
 /// Turns Podman's JSON into observed attribute trees of the same shape as the desired ones.
@@ -148,7 +149,18 @@ enum PodmanObservation {
             Key.memory: (host?.memory ?? 0) > 0 ? .int(host?.memory ?? 0) : .null,
             Key.cpus: (host?.nanoCpus ?? 0) > 0 ? .string(PodmanTree.cpus(nano: host?.nanoCpus ?? 0)) : .null,
             Key.state: .string(state(container.state?.status)),
+            Key.privileged: .bool(host?.privileged ?? false),
+            Key.stopTimeout: config?.stopTimeout.map { .int($0) } ?? .null,
+            Key.tty: .bool(config?.tty ?? false),
         ]
+        // Omitted means the short container ID, and the image's STOPSIGNAL (else SIGTERM).
+        tree[Key.hostname] = inherited(
+            .string(config?.hostname ?? ""), key: Key.hostname, reference: reference,
+            defaults: ["", .string(String(container.id.prefix(12)))])
+        let imageSignal = (imageConfig?.stopSignal).flatMap(StopSignal.number) ?? StopSignal.defaultNumber
+        tree[Key.stopSignal] = inherited(
+            config?.stopSignal.map { .int($0) } ?? .null, key: Key.stopSignal, reference: reference,
+            defaults: [.null, .int(imageSignal)])
 
         // Values the image provides unless the manifest sets them.
         let command = config?.cmd ?? []

@@ -55,7 +55,7 @@ package struct PodmanProvider: Provider {
                     Key.owner, Key.image, Key.imageCurrent, Key.command, Key.entrypoint, Key.env, Key.networkMode,
                     Key.ports, Key.addHosts, Key.capAdd, Key.capDrop, Key.readOnly, Key.user, Key.volumes, Key.tmpfs,
                     Key.restart, Key.labels, Key.healthcheck, Key.securityOpt, Key.workdir, Key.dns, Key.memory,
-                    Key.cpus, Key.ulimits,
+                    Key.cpus, Key.ulimits, Key.privileged, Key.hostname, Key.stopSignal, Key.stopTimeout, Key.tty,
                 ].map { PathPattern($0) },
                 ignored: [PathPattern(Key.networkOrder)],
                 replacedWith: [NetworkSpec.section, VolumeSpec.section, ImageSpec.section],

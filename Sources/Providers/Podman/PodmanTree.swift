@@ -120,6 +120,16 @@ package enum PodmanTree {
         package static let cpus = "cpus"
         /// Resource limits by name (`SOFT:HARD`).
         package static let ulimits = "ulimits"
+        /// Whether the container is privileged.
+        package static let privileged = "privileged"
+        /// The host name (`null`: the short container ID).
+        package static let hostname = "hostname"
+        /// The stop signal's number (`null`: the image's, else SIGTERM).
+        package static let stopSignal = "stopSignal"
+        /// Seconds between the stop signal and the kill.
+        package static let stopTimeout = "stopTimeout"
+        /// Whether a pseudo-terminal is allocated.
+        package static let tty = "tty"
         /// `running`, `stopped` or `paused`.
         package static let state = "state"
     }

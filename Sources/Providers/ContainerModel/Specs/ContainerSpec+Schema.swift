@@ -115,6 +115,26 @@ extension ContainerSpec {
                 doc: "Resource limits by name (`nofile: 1024`, `nproc: \"4096:8192\"`, `{soft, hard}`); -1 is "
                     + "unlimited. Setting any replaces the containers.conf defaults, so give `nofile` and `nproc`.",
                 default: "containers.conf defaults", update: .replace),
+            FieldSchema(
+                "privileged", .boolean,
+                doc: "Whether the container runs privileged: every capability, every host device, no seccomp or "
+                    + "SELinux confinement (validation warns). Prefer `capAdd` with the capabilities it needs.",
+                default: "false", update: .replace),
+            FieldSchema(
+                "hostname", .string(.name), doc: "The host name inside the container.",
+                default: "the short container ID", update: .replace),
+            FieldSchema(
+                "stopSignal", .oneOf([.string(.name), .integer(min: 1, max: 64)]),
+                doc: "The signal that stops the container: `SIGINT`, `INT` or `2` (compared as its number).",
+                default: "the image's STOPSIGNAL, else SIGTERM", update: .replace),
+            FieldSchema(
+                "stopTimeout", .integer(min: 0),
+                doc: "Seconds to wait after the stop signal before killing the container; also the wait of "
+                    + "ocplan's own stop, `restartOn` restart and removal.",
+                default: "10", update: .replace),
+            FieldSchema(
+                "tty", .boolean, doc: "Whether a pseudo-terminal is allocated.", default: "false",
+                update: .replace),
         ]
     )
 

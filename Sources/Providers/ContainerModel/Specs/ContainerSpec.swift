@@ -76,6 +76,16 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     package var state: State
     /// Resource limits by name (`nofile`, `nproc`).
     package var ulimits: [String: Ulimit]
+    /// Whether the container runs privileged (every capability and device, no confinement).
+    package var privileged: Bool
+    /// The host name inside the container (the short container ID when `nil`).
+    package var hostname: String?
+    /// The signal that stops the container, as written (`SIGINT`, `INT`, `2`); see ``stopSignalNumber``.
+    package var stopSignal: String?
+    /// Seconds to wait after the stop signal before killing the container (10 when `nil`).
+    package var stopTimeout: Int?
+    /// Whether a pseudo-terminal is allocated.
+    package var tty: Bool
 
     /// Creates a spec; every omitted value is the default the manifest documents.
     package init(
@@ -104,7 +114,12 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         memory: String? = nil,
         cpus: Double? = nil,
         state: State = .running,
-        ulimits: [String: Ulimit] = [:]
+        ulimits: [String: Ulimit] = [:],
+        privileged: Bool = false,
+        hostname: String? = nil,
+        stopSignal: String? = nil,
+        stopTimeout: Int? = nil,
+        tty: Bool = false
     ) {
         self.host = host
         self.runtime = runtime
@@ -132,6 +147,11 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         self.cpus = cpus
         self.state = state
         self.ulimits = ulimits
+        self.privileged = privileged
+        self.hostname = hostname
+        self.stopSignal = stopSignal
+        self.stopTimeout = stopTimeout
+        self.tty = tty
     }
 
     package var hostNames: [String] { [host] }
@@ -141,6 +161,12 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         OutputField(
             "ipv4", doc: "Its IPv4 address on a network it joins: ipv4.NETWORK (known while it runs).", keyed: true),
     ]
+
+    /// The stop signal's number (Linux numbering), or `nil` when unset or not a signal.
+    package var stopSignalNumber: Int? { stopSignal.flatMap(StopSignal.number) }
+
+    /// The seconds a stop, restart or removal waits before it kills the container.
+    package var stopSeconds: Int { stopTimeout ?? StopSignal.defaultTimeout }
 
     /// The memory limit in bytes, or `nil` when unset or not a size.
     package var memoryBytes: Int64? { memory.flatMap(ByteSizeText.bytes) }
@@ -180,7 +206,7 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, runtime, image, command, entrypoint, env, envFiles, networks, ports, addHosts, capAdd, capDrop
         case readOnly, user, volumes, tmpfs, restart, labels, healthcheck, securityOpt, workdir, dns, memory, cpus
-        case state, ulimits
+        case state, ulimits, privileged, hostname, stopSignal, stopTimeout, tty
     }
 
     package init(from decoder: any Decoder) throws {
@@ -211,6 +237,17 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         cpus = try c.decodeNumberIfPresent(.cpus)
         state = try c.decode(.state, default: .running)
         ulimits = try c.decode(.ulimits, default: [:])
+        privileged = try c.decode(.privileged, default: false)
+        hostname = try c.decodeIfPresent(String.self, forKey: .hostname)
+        stopSignal = try Self.decodeStopSignal(c)
+        stopTimeout = try c.decodeIfPresent(Int.self, forKey: .stopTimeout)
+        tty = try c.decode(.tty, default: false)
+    }
+
+    /// Reads `stopSignal` as a name or a number (compose writes both).
+    private static func decodeStopSignal(_ c: KeyedDecodingContainer<CodingKeys>) throws -> String? {
+        if let number = try? c.decodeIfPresent(Int.self, forKey: .stopSignal) { return String(number) }
+        return try c.decodeIfPresent(String.self, forKey: .stopSignal)
     }
 
     /// Reads `networks` as a list of names or as a mapping of name to attachment options.
@@ -259,5 +296,10 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         try c.encodeIfPresent(cpus, forKey: .cpus)
         try c.encode(state, forKey: .state)
         try c.encode(ulimits, forKey: .ulimits)
+        try c.encode(privileged, forKey: .privileged)
+        try c.encodeIfPresent(hostname, forKey: .hostname)
+        try c.encodeIfPresent(stopSignal, forKey: .stopSignal)
+        try c.encodeIfPresent(stopTimeout, forKey: .stopTimeout)
+        try c.encode(tty, forKey: .tty)
     }
 }

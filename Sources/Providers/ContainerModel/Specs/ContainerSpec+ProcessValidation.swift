@@ -1,0 +1,44 @@
+import OCCore
+
+extension ContainerSpec {
+    /// Problems of `privileged`, `hostname` and `stopSignal`.
+    func processProblems(in context: ValidationContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        if privileged {
+            diagnostics.append(
+                context.warning(
+                    "The container runs privileged",
+                    detail: "privileged: true gives the container every capability and every host device, without "
+                        + "seccomp or SELinux confinement: root in it is root on the host. Add only the capabilities "
+                        + "the service needs with capAdd.",
+                    at: "privileged"))
+        }
+        if let hostname, !Self.isValidHostname(hostname) {
+            diagnostics.append(
+                context.error(
+                    "hostname is not a valid host name",
+                    detail: "`\(hostname)` is not a host name: use at most 253 characters of letters, digits, '-' "
+                        + "and '.', in labels of at most 63 that do not start or end with '-'.",
+                    at: "hostname"))
+        }
+        if let stopSignal, StopSignal.number(stopSignal) == nil {
+            let hint = NearMiss.detailHint(for: stopSignal.uppercased(), among: StopSignal.knownNames)
+            diagnostics.append(
+                context.error(
+                    "Unknown stop signal",
+                    detail: "`\(stopSignal)` is not a Linux signal.\(hint) Write a name such as SIGINT or SIGQUIT "
+                        + "(the SIG prefix and case are optional) or a number from 1 to 64.",
+                    at: "stopSignal"))
+        }
+        return diagnostics
+    }
+
+    /// Whether `name` is an RFC 1123 host name.
+    static func isValidHostname(_ name: String) -> Bool {
+        guard (1...253).contains(name.count) else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            guard (1...63).contains(label.count), label.first != "-", label.last != "-" else { return false }
+            return label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+}
