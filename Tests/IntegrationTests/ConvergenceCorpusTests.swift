@@ -233,6 +233,23 @@ import Testing
             field: "tty", id: "tty", written: "tty: false", spellings: [""],
             change: ("tty: true", Expected(action: .replace, path: "tty")),
             omitted: ("", Expected(action: .replace, path: "tty"))),
+        Row(
+            field: "shmSize", id: "shm", written: "shmSize: 128m",
+            spellings: ["shmSize: 128M", "shmSize: 131072k", "shmSize: \"134217728\"", "shmSize: 128MiB"],
+            change: ("shmSize: 256m", Expected(action: .replace, path: "shmSize")),
+            omitted: ("", Expected(action: .replace, path: "shmSize"))),
+        Row(field: "shmSize", id: "shmdefault", written: "shmSize: 65536000b", spellings: [""]),
+        // 0 and -1 both mean unlimited; omitted is containers.conf's 2048.
+        Row(
+            field: "pidsLimit", id: "pids", written: "pidsLimit: 0", spellings: ["pidsLimit: -1"],
+            change: ("pidsLimit: 100", Expected(action: .replace, path: "pidsLimit")),
+            omitted: ("", Expected(action: .replace, path: "pidsLimit"))),
+        Row(field: "pidsLimit", id: "pidsdefault", written: "pidsLimit: 2048", spellings: [""]),
+        Row(
+            field: "groupAdd", id: "groups", written: "groupAdd: [app, \"1234\"]",
+            spellings: ["groupAdd: [\"1234\", app]", "groupAdd: [app, \"1234\", app]"],
+            change: ("groupAdd: [app]", Expected(action: .replace, path: "groupAdd")),
+            omitted: ("", Expected(action: .replace, path: "groupAdd"))),
         Row(field: "dependsOn", id: "depends", written: "dependsOn: [containers.{BASE}]", spellings: [""]),
         Row(field: "restartOn", id: "restarton", written: "restartOn: [containers.{BASE}]", spellings: [""]),
     ]
@@ -433,6 +450,9 @@ import Testing
         HandRow(
             field: "stopTimeout", id: "stoptimeout", written: "", recreate: ["--stop-timeout", "2"],
             expected: Expected(action: .replace, path: "stopTimeout")),
+        HandRow(
+            field: "pidsLimit", id: "pids", written: "", recreate: ["--pids-limit", "100"],
+            expected: Expected(action: .replace, path: "pidsLimit")),
         HandRow(
             field: "image", id: "image", written: "", recreate: ["IMAGE={LAB}"] + PodmanFixture.idleCommand,
             expected: Expected(action: .replace, path: "image")),

@@ -156,6 +156,7 @@ import Testing
         let plain = try decode("image: x")
         #expect(!plain.privileged && !plain.tty && plain.hostname == nil && plain.stopSignalNumber == nil)
         #expect(plain.stopSeconds == 10)
+        #expect(try decode("image: x\nshmSize: 128m\npidsLimit: -1").shmBytes == 128 << 20)
         let data = try JSONEncoder().encode(spec)
         #expect(try JSONDecoder().decode(ContainerSpec.self, from: data) == spec)
     }
@@ -246,6 +247,8 @@ import Testing
         ("stopSignal: 99", "Unknown stop signal"),
         ("hostname: web_1", "hostname is not a valid host name"),
         ("hostname: web-.internal", "hostname is not a valid host name"),
+        ("shmSize: lots", "Invalid shm size"),
+        ("groupAdd: [\"a b\"]", "Invalid group"),
     ])
     func reportsInvalidValues(line: String, summary: String) throws {
         let diagnostics = try validate("image: docker.io/library/alpine:3.20\n" + line)
@@ -352,12 +355,14 @@ import Testing
         #expect(errors.allSatisfy { $0.summary.hasSuffix("is not supported by Apple's container runtime") })
         #expect(try validate("image: x\nruntime: apple\ncpus: 2\nmemory: 1g\nreadOnly: true").isEmpty)
         let process = try validate(
-            "image: x\nruntime: apple\nprivileged: true\nhostname: h\nstopSignal: INT\nstopTimeout: 1\ntty: true"
+            "image: x\nruntime: apple\nprivileged: true\nhostname: h\nstopSignal: INT\nstopTimeout: 1\ntty: true\n"
+                + "shmSize: 1g\npidsLimit: 5\ngroupAdd: [a]"
         ).filter { $0.severity == .error }
         #expect(
             process.compactMap(\.keyPath) == [
                 "containers.app.privileged", "containers.app.hostname", "containers.app.stopSignal",
-                "containers.app.stopTimeout", "containers.app.tty",
+                "containers.app.stopTimeout", "containers.app.tty", "containers.app.shmSize",
+                "containers.app.pidsLimit", "containers.app.groupAdd",
             ])
     }
 

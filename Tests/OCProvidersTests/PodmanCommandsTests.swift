@@ -120,13 +120,14 @@ import Testing
             $0.replacingOccurrences(
                 of: "cpus: 0.5",
                 with: "cpus: 0.5\n    privileged: true\n    hostname: web\n    stopSignal: INT\n    stopTimeout: 3\n"
-                    + "    tty: true")
+                    + "    tty: true\n    shmSize: 1g\n    pidsLimit: -1\n    groupAdd: [wheel, \"10\"]")
         }
         let argv = try #require(
             try Self.commands(PodmanFixtures.change(Self.full, .create, before: nil, after: tree)).first)
         let options = Array(argv[..<(argv.firstIndex(of: "--") ?? argv.endIndex)])
         for expected in [
-            ["--privileged", "--hostname", "web", "--stop-signal", "2", "--stop-timeout", "3", "--tty"]
+            ["--privileged", "--hostname", "web", "--stop-signal", "2", "--stop-timeout", "3", "--tty"],
+            ["--shm-size", "1073741824b", "--pids-limit", "0", "--group-add", "10", "--group-add", "wheel"],
         ] {
             #expect(options.joined(separator: " ").contains(expected.joined(separator: " ")), "\(options)")
         }

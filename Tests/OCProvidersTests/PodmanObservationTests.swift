@@ -85,6 +85,9 @@ import Testing
         FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    stopSignal: SIGINT", paths: ["stopSignal"]),
         FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    stopTimeout: 3", paths: ["stopTimeout"]),
         FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    tty: true", paths: ["tty"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    shmSize: 128m", paths: ["shmSize"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    pidsLimit: 0", paths: ["pidsLimit"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    groupAdd: [\"1234\"]", paths: ["groupAdd"]),
         FieldCase(
             from: "    state: stopped", to: "    state: running", resource: "idle", paths: ["state"], replaces: false),
         FieldCase(
@@ -138,6 +141,8 @@ import Testing
             to: "cpus: 0.5\n    privileged: false\n    stopSignal: SIGTERM\n    stopTimeout: 10\n    tty: false",
             paths: []),
         FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    stopSignal: 15", paths: []),
+        FieldCase(
+            from: "cpus: 0.5", to: "cpus: 0.5\n    shmSize: 64000k\n    pidsLimit: 2048\n    groupAdd: []", paths: []),
         FieldCase(
             from: "    state: stopped", to: "    state: stopped\n    restart: \"no\"", resource: "idle", paths: []),
         FieldCase(

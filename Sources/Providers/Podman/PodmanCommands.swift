@@ -210,6 +210,9 @@ package enum PodmanCommands {
         if let signal = tree[Key.stopSignal].intValue { argv += ["--stop-signal", String(signal)] }
         if let seconds = tree[Key.stopTimeout].intValue { argv += ["--stop-timeout", String(seconds)] }
         if tree[Key.tty].boolValue == true { argv.append("--tty") }
+        if let bytes = tree[Key.shmSize].intValue { argv += ["--shm-size", "\(bytes)b"] }
+        if let limit = tree[Key.pidsLimit].intValue { argv += ["--pids-limit", String(limit)] }
+        for group in strings(tree[Key.groupAdd]) { argv += ["--group-add", group] }
         // Environment values never go on the command line (`ps` shows argv to every user): they are read from
         // standard input as an env file; a value an env file cannot hold (a newline, a leading quote) is read
         // by Podman from its own environment (`--env KEY` without a value).

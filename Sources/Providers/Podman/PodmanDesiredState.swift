@@ -165,6 +165,9 @@ package enum PodmanDesiredState {
             Key.stopSignal: spec.stopSignalNumber.map { .int($0) } ?? .null,
             Key.stopTimeout: .int(spec.stopSeconds),
             Key.tty: .bool(spec.tty),
+            Key.shmSize: spec.shmBytes.map { .int(Int($0)) } ?? .null,
+            Key.pidsLimit: spec.pidsLimit.map { .int(max($0, 0)) } ?? .null,
+            Key.groupAdd: .strings(Set(spec.groupAdd).sorted()),
             Key.state: .string(spec.state.rawValue),
         ]
         var attachments = spec.networks.isEmpty ? [NetworkAttachment(name: defaultNetwork)] : spec.networks

@@ -157,9 +157,15 @@ enum PodmanJSON {
             var ulimits: [Ulimit]?
             var networkMode: String?
             var privileged: Bool?
+            var shmSize: Int?
+            var pidsLimit: Int?
+            var groupAdd: [String]?
 
             enum CodingKeys: String, CodingKey {
                 case privileged = "Privileged"
+                case shmSize = "ShmSize"
+                case pidsLimit = "PidsLimit"
+                case groupAdd = "GroupAdd"
                 case portBindings = "PortBindings"
                 case restartPolicy = "RestartPolicy"
                 case capAdd = "CapAdd"

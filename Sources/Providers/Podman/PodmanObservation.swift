@@ -152,7 +152,15 @@ enum PodmanObservation {
             Key.privileged: .bool(host?.privileged ?? false),
             Key.stopTimeout: config?.stopTimeout.map { .int($0) } ?? .null,
             Key.tty: .bool(config?.tty ?? false),
+            Key.groupAdd: .strings(Set(host?.groupAdd ?? []).sorted()),
         ]
+        // Omitted means Podman's /dev/shm size and containers.conf's pids limit.
+        tree[Key.shmSize] = inherited(
+            host?.shmSize.map { .int($0) } ?? .null, key: Key.shmSize, reference: reference,
+            defaults: [.null, .int(PodmanTree.defaultShmBytes)])
+        tree[Key.pidsLimit] = inherited(
+            host?.pidsLimit.map { .int(max($0, 0)) } ?? .null, key: Key.pidsLimit, reference: reference,
+            defaults: [.null, .int(PodmanTree.defaultPidsLimit)])
         // Omitted means the short container ID, and the image's STOPSIGNAL (else SIGTERM).
         tree[Key.hostname] = inherited(
             .string(config?.hostname ?? ""), key: Key.hostname, reference: reference,

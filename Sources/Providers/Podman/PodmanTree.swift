@@ -130,6 +130,12 @@ package enum PodmanTree {
         package static let stopTimeout = "stopTimeout"
         /// Whether a pseudo-terminal is allocated.
         package static let tty = "tty"
+        /// The `/dev/shm` size in bytes (`null`: Podman's default).
+        package static let shmSize = "shmSize"
+        /// The process limit, 0 for unlimited (`null`: containers.conf's).
+        package static let pidsLimit = "pidsLimit"
+        /// Extra groups, sorted.
+        package static let groupAdd = "groupAdd"
         /// `running`, `stopped` or `paused`.
         package static let state = "state"
     }
@@ -211,6 +217,12 @@ package enum PodmanTree {
         default: return option
         }
     }
+
+    /// The `/dev/shm` size Podman gives a container without `--shm-size` (65536k, as Podman 4.3 counts it).
+    static let defaultShmBytes = 65_536_000
+
+    /// The process limit of a container without `--pids-limit` (containers.conf's default `pids_limit`).
+    static let defaultPidsLimit = 2_048
 
     /// A restart policy as `NAME[:N]`, with Podman's empty name meaning `no`.
     static func restart(name: String?, retries: Int?) -> String {

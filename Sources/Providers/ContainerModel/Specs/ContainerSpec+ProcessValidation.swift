@@ -1,7 +1,7 @@
 import OCCore
 
 extension ContainerSpec {
-    /// Problems of `privileged`, `hostname` and `stopSignal`.
+    /// Problems of `privileged`, `hostname`, `stopSignal`, `shmSize` and `groupAdd`.
     func processProblems(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         if privileged {
@@ -29,6 +29,19 @@ extension ContainerSpec {
                     detail: "`\(stopSignal)` is not a Linux signal.\(hint) Write a name such as SIGINT or SIGQUIT "
                         + "(the SIG prefix and case are optional) or a number from 1 to 64.",
                     at: "stopSignal"))
+        }
+        if let shmSize, shmBytes == nil {
+            diagnostics.append(
+                context.error(
+                    "Invalid shm size",
+                    detail: "`\(shmSize)` is not a size. Write a number with an optional unit b, k, m or g, "
+                        + "e.g. 128m or 1g.",
+                    at: "shmSize"))
+        }
+        for (index, group) in groupAdd.enumerated() where group.isEmpty || group.contains(where: \.isWhitespace) {
+            diagnostics.append(
+                context.error(
+                    "Invalid group", detail: "`\(group)` is not a group name or GID.", at: "groupAdd[\(index)]"))
         }
         return diagnostics
     }

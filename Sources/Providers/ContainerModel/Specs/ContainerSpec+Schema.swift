@@ -135,6 +135,18 @@ extension ContainerSpec {
             FieldSchema(
                 "tty", .boolean, doc: "Whether a pseudo-terminal is allocated.", default: "false",
                 update: .replace),
+            FieldSchema(
+                "shmSize", .string(.size), doc: "The size of `/dev/shm` (`128m`, `1g`), compared in bytes.",
+                default: "Podman's 64 MB (65536000 bytes)", update: .replace),
+            FieldSchema(
+                "pidsLimit", .integer(min: -1),
+                doc: "The most processes the container may run; 0 or -1 is unlimited (compared as 0).",
+                default: "containers.conf's pids_limit (2048)", update: .replace),
+            FieldSchema(
+                "groupAdd", .list(.string(.name)),
+                doc: "Extra groups of the process: names from the image's /etc/group, GIDs, or `keep-groups`. "
+                    + "Compared as a set.",
+                default: "[]", update: .replace),
         ]
     )
 

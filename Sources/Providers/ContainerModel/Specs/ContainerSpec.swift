@@ -86,6 +86,12 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     package var stopTimeout: Int?
     /// Whether a pseudo-terminal is allocated.
     package var tty: Bool
+    /// The size of `/dev/shm` as written (`128m`); see ``shmBytes``.
+    package var shmSize: String?
+    /// The most processes the container may run (0 or -1: unlimited; containers.conf's 2048 when `nil`).
+    package var pidsLimit: Int?
+    /// Extra groups of the process (names, GIDs, or `keep-groups`).
+    package var groupAdd: [String]
 
     /// Creates a spec; every omitted value is the default the manifest documents.
     package init(
@@ -119,7 +125,10 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         hostname: String? = nil,
         stopSignal: String? = nil,
         stopTimeout: Int? = nil,
-        tty: Bool = false
+        tty: Bool = false,
+        shmSize: String? = nil,
+        pidsLimit: Int? = nil,
+        groupAdd: [String] = []
     ) {
         self.host = host
         self.runtime = runtime
@@ -152,6 +161,9 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         self.stopSignal = stopSignal
         self.stopTimeout = stopTimeout
         self.tty = tty
+        self.shmSize = shmSize
+        self.pidsLimit = pidsLimit
+        self.groupAdd = groupAdd
     }
 
     package var hostNames: [String] { [host] }
@@ -167,6 +179,9 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
 
     /// The seconds a stop, restart or removal waits before it kills the container.
     package var stopSeconds: Int { stopTimeout ?? StopSignal.defaultTimeout }
+
+    /// The `/dev/shm` size in bytes, or `nil` when unset or not a size.
+    package var shmBytes: Int64? { shmSize.flatMap(ByteSizeText.bytes) }
 
     /// The memory limit in bytes, or `nil` when unset or not a size.
     package var memoryBytes: Int64? { memory.flatMap(ByteSizeText.bytes) }
@@ -206,7 +221,7 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, runtime, image, command, entrypoint, env, envFiles, networks, ports, addHosts, capAdd, capDrop
         case readOnly, user, volumes, tmpfs, restart, labels, healthcheck, securityOpt, workdir, dns, memory, cpus
-        case state, ulimits, privileged, hostname, stopSignal, stopTimeout, tty
+        case state, ulimits, privileged, hostname, stopSignal, stopTimeout, tty, shmSize, pidsLimit, groupAdd
     }
 
     package init(from decoder: any Decoder) throws {
@@ -242,6 +257,9 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         stopSignal = try Self.decodeStopSignal(c)
         stopTimeout = try c.decodeIfPresent(Int.self, forKey: .stopTimeout)
         tty = try c.decode(.tty, default: false)
+        shmSize = try c.decodeIfPresent(String.self, forKey: .shmSize)
+        pidsLimit = try c.decodeIfPresent(Int.self, forKey: .pidsLimit)
+        groupAdd = try c.decode(.groupAdd, default: [])
     }
 
     /// Reads `stopSignal` as a name or a number (compose writes both).
@@ -301,5 +319,8 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         try c.encodeIfPresent(stopSignal, forKey: .stopSignal)
         try c.encodeIfPresent(stopTimeout, forKey: .stopTimeout)
         try c.encode(tty, forKey: .tty)
+        try c.encodeIfPresent(shmSize, forKey: .shmSize)
+        try c.encodeIfPresent(pidsLimit, forKey: .pidsLimit)
+        try c.encode(groupAdd, forKey: .groupAdd)
     }
 }
