@@ -249,6 +249,8 @@ import Testing
         ("hostname: web-.internal", "hostname is not a valid host name"),
         ("shmSize: lots", "Invalid shm size"),
         ("groupAdd: [\"a b\"]", "Invalid group"),
+        ("sysctls: { kernel.panic: 1 }", "Sysctl is not namespaced"),
+        ("networks: [host]\nsysctls: { net.core.somaxconn: 1024 }", "Network sysctl with the host network"),
     ])
     func reportsInvalidValues(line: String, summary: String) throws {
         let diagnostics = try validate("image: docker.io/library/alpine:3.20\n" + line)
@@ -356,13 +358,13 @@ import Testing
         #expect(try validate("image: x\nruntime: apple\ncpus: 2\nmemory: 1g\nreadOnly: true").isEmpty)
         let process = try validate(
             "image: x\nruntime: apple\nprivileged: true\nhostname: h\nstopSignal: INT\nstopTimeout: 1\ntty: true\n"
-                + "shmSize: 1g\npidsLimit: 5\ngroupAdd: [a]"
+                + "shmSize: 1g\npidsLimit: 5\ngroupAdd: [a]\nsysctls: { net.core.somaxconn: 1 }"
         ).filter { $0.severity == .error }
         #expect(
             process.compactMap(\.keyPath) == [
                 "containers.app.privileged", "containers.app.hostname", "containers.app.stopSignal",
                 "containers.app.stopTimeout", "containers.app.tty", "containers.app.shmSize",
-                "containers.app.pidsLimit", "containers.app.groupAdd",
+                "containers.app.pidsLimit", "containers.app.groupAdd", "containers.app.sysctls",
             ])
     }
 

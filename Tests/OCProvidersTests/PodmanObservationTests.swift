@@ -89,6 +89,9 @@ import Testing
         FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    pidsLimit: 0", paths: ["pidsLimit"]),
         FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    groupAdd: [\"1234\"]", paths: ["groupAdd"]),
         FieldCase(
+            from: "cpus: 0.5", to: "cpus: 0.5\n    sysctls: { net.core.somaxconn: 1024 }",
+            paths: ["sysctls[\"net.core.somaxconn\"]"]),
+        FieldCase(
             from: "    state: stopped", to: "    state: running", resource: "idle", paths: ["state"], replaces: false),
         FieldCase(
             from: "capDrop: [ALL]\n    state", to: "capDrop: [ALL]\n    readOnly: true\n    state", resource: "idle",
@@ -142,7 +145,8 @@ import Testing
             paths: []),
         FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    stopSignal: 15", paths: []),
         FieldCase(
-            from: "cpus: 0.5", to: "cpus: 0.5\n    shmSize: 64000k\n    pidsLimit: 2048\n    groupAdd: []", paths: []),
+            from: "cpus: 0.5",
+            to: "cpus: 0.5\n    shmSize: 64000k\n    pidsLimit: 2048\n    groupAdd: []\n    sysctls: {}", paths: []),
         FieldCase(
             from: "    state: stopped", to: "    state: stopped\n    restart: \"no\"", resource: "idle", paths: []),
         FieldCase(

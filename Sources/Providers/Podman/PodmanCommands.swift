@@ -213,6 +213,7 @@ package enum PodmanCommands {
         if let bytes = tree[Key.shmSize].intValue { argv += ["--shm-size", "\(bytes)b"] }
         if let limit = tree[Key.pidsLimit].intValue { argv += ["--pids-limit", String(limit)] }
         for group in strings(tree[Key.groupAdd]) { argv += ["--group-add", group] }
+        for (key, value) in sorted(tree[Key.sysctls]) { argv += ["--sysctl", "\(key)=\(value)"] }
         // Environment values never go on the command line (`ps` shows argv to every user): they are read from
         // standard input as an env file; a value an env file cannot hold (a newline, a leading quote) is read
         // by Podman from its own environment (`--env KEY` without a value).

@@ -168,6 +168,7 @@ package enum PodmanDesiredState {
             Key.shmSize: spec.shmBytes.map { .int(Int($0)) } ?? .null,
             Key.pidsLimit: spec.pidsLimit.map { .int(max($0, 0)) } ?? .null,
             Key.groupAdd: .strings(Set(spec.groupAdd).sorted()),
+            Key.sysctls: PodmanTree.stringMap(spec.sysctls),
             Key.state: .string(spec.state.rawValue),
         ]
         var attachments = spec.networks.isEmpty ? [NetworkAttachment(name: defaultNetwork)] : spec.networks
@@ -189,7 +190,7 @@ package enum PodmanDesiredState {
 
     /// The values Podman cannot report faithfully, taken from a container tree: the spec hash covers them.
     ///
-    /// Podman 4.3 reports dropped capabilities as `null` with `ALL` and as a computed list otherwise, an
+    /// Podman 4.3 reports dropped capabilities as `null` with `ALL` and as a computed list otherwise, no sysctls, an
     /// `addHosts` entry `NAME:host-gateway` as the address it stood for, and no mount options.
     static func hashedFields(ofContainer tree: Value) -> Value {
         typealias Key = PodmanTree.Container
@@ -200,12 +201,15 @@ package enum PodmanDesiredState {
             }
             options[mount.target] = .strings(mount.options)
         }
-        return [
+        var fields: Value = [
             Key.capAdd: tree[Key.capAdd],
             Key.capDrop: tree[Key.capDrop],
             Key.addHosts: tree[Key.addHosts],
             "mountOptions": .map(options),
         ]
+        // Only when set: the hash of every container created before the field existed stays the same.
+        if let sysctls = tree[Key.sysctls].mapValue, !sysctls.isEmpty { fields[Key.sysctls] = .map(sysctls) }
+        return fields
     }
 
     /// The spec hash label value of a container tree.

@@ -204,6 +204,7 @@ enum PodmanObservation {
         tree[Key.addHosts] = .strings(addHosts(container, hashed: hashed))
         tree[Key.capAdd] = hashed?[Key.capAdd] ?? PodmanTree.unknown
         tree[Key.capDrop] = hashed?[Key.capDrop] ?? PodmanTree.unknown
+        tree[Key.sysctls] = hashed.map { $0[Key.sysctls].isNull ? .map([:]) : $0[Key.sysctls] } ?? PodmanTree.unknown
 
         let mode = host?.networkMode ?? "bridge"
         if mode.isEmpty || mode == "bridge" || mode == "default" {

@@ -56,7 +56,7 @@ package struct PodmanProvider: Provider {
                     Key.ports, Key.addHosts, Key.capAdd, Key.capDrop, Key.readOnly, Key.user, Key.volumes, Key.tmpfs,
                     Key.restart, Key.labels, Key.healthcheck, Key.securityOpt, Key.workdir, Key.dns, Key.memory,
                     Key.cpus, Key.ulimits, Key.privileged, Key.hostname, Key.stopSignal, Key.stopTimeout, Key.tty,
-                    Key.shmSize, Key.pidsLimit, Key.groupAdd,
+                    Key.shmSize, Key.pidsLimit, Key.groupAdd, Key.sysctls,
                 ].map { PathPattern($0) },
                 ignored: [PathPattern(Key.networkOrder)],
                 replacedWith: [NetworkSpec.section, VolumeSpec.section, ImageSpec.section],

@@ -136,6 +136,8 @@ package enum PodmanTree {
         package static let pidsLimit = "pidsLimit"
         /// Extra groups, sorted.
         package static let groupAdd = "groupAdd"
+        /// Kernel parameters by key (from the spec hash: Podman 4.3 does not report them).
+        package static let sysctls = "sysctls"
         /// `running`, `stopped` or `paused`.
         package static let state = "state"
     }

@@ -7,8 +7,8 @@ extension ContainerSpec {
     /// `-p [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp]`, `-v SOURCE:TARGET[:ro]`, `-e`/`--env-file`, `-c` (whole
     /// CPUs), `-m` (whole MiB), `--read-only`, `--tmpfs PATH`, `--entrypoint PROGRAM` (one word), `-u`, `-w`,
     /// `--dns` and (1.0+) capabilities. It has no restart policy, health check, extra hosts, security options,
-    /// ulimits, network modes, privileged mode, host name, stop signal or timeout, tty, shm size, pids limit or extra
-    /// groups, and it runs only on macOS.
+    /// ulimits, network modes, privileged mode, host name, stop signal or timeout, tty, shm size, pids limit, extra
+    /// groups or sysctls, and it runs only on macOS.
     func appleRuntimeProblems(in context: ValidationContext) -> [Diagnostic] {
         var unsupported: [(field: String, what: String)] = []
         if restart.kind != .no {
@@ -26,6 +26,7 @@ extension ContainerSpec {
         if shmSize != nil { unsupported.append(("shmSize", "--shm-size")) }
         if pidsLimit != nil { unsupported.append(("pidsLimit", "--pids-limit")) }
         if !groupAdd.isEmpty { unsupported.append(("groupAdd", "--group-add")) }
+        if !sysctls.isEmpty { unsupported.append(("sysctls", "--sysctl")) }
         if context.specs[Address(ImageSpec.section, image)] is ImageSpec {
             unsupported.append(
                 (

@@ -1,7 +1,7 @@
 import OCCore
 
 extension ContainerSpec {
-    /// Problems of `privileged`, `hostname`, `stopSignal`, `shmSize` and `groupAdd`.
+    /// Problems of `privileged`, `hostname`, `stopSignal`, `shmSize`, `groupAdd` and `sysctls`.
     func processProblems(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         if privileged {
@@ -43,7 +43,34 @@ extension ContainerSpec {
                 context.error(
                     "Invalid group", detail: "`\(group)` is not a group name or GID.", at: "groupAdd[\(index)]"))
         }
+        for key in sysctls.keys.sorted() where !Self.isNamespacedSysctl(key) {
+            diagnostics.append(
+                context.error(
+                    "Sysctl is not namespaced",
+                    detail: "`\(key)` is a host-wide kernel parameter; a container may set only `net.*`, "
+                        + "`kernel.shm*`, `kernel.msg*`, `kernel.sem` and `fs.mqueue.*`. Set it with a `sysctls` "
+                        + "resource on the host.",
+                    at: "sysctls.\(key)"))
+        }
+        if !sysctls.isEmpty, networks.contains(where: { $0.name == "host" }),
+            let key = sysctls.keys.sorted().first(where: { $0.hasPrefix("net.") })
+        {
+            diagnostics.append(
+                context.error(
+                    "Network sysctl with the host network",
+                    detail: "`\(key)` would change the host's own network stack: with `networks: [host]` the "
+                        + "container shares it, and Podman refuses. Remove it or join a network.",
+                    at: "sysctls.\(key)"))
+        }
         return diagnostics
+    }
+
+    /// Whether `key` is a kernel parameter a container's namespaces own (Podman's list).
+    static func isNamespacedSysctl(_ key: String) -> Bool {
+        guard key.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "._/-".contains($0)) }),
+            key.first?.isLetter == true
+        else { return false }
+        return ["net.", "kernel.shm", "kernel.msg", "fs.mqueue."].contains { key.hasPrefix($0) } || key == "kernel.sem"
     }
 
     /// Whether `name` is an RFC 1123 host name.

@@ -18,12 +18,15 @@ extension ContainerSpec {
                     + "which the container then depends on. A new image ID replaces the container.",
                 update: .replace),
             FieldSchema(
-                "command", .strings,
-                doc: "The arguments after the image, as an argv list (never run through a shell).",
+                "command", .oneOf([.strings, .string()]),
+                doc: "The arguments after the image: an argv list, or one string split into words as compose "
+                    + "splits it (quotes and backslashes as in a POSIX shell, nothing expanded; never run through a "
+                    + "shell).",
                 default: "the image's CMD", update: .replace),
             FieldSchema(
-                "entrypoint", .strings,
-                doc: "The entrypoint argv. Setting it drops the image's CMD (as Docker does): give `command` too.",
+                "entrypoint", .oneOf([.strings, .string()]),
+                doc: "The entrypoint argv, as a list or one string split like `command`. Setting it drops the "
+                    + "image's CMD (as Docker does): give `command` too.",
                 default: "the image's ENTRYPOINT",
                 update: .replace),
             FieldSchema(
@@ -147,6 +150,12 @@ extension ContainerSpec {
                 doc: "Extra groups of the process: names from the image's /etc/group, GIDs, or `keep-groups`. "
                     + "Compared as a set.",
                 default: "[]", update: .replace),
+            FieldSchema(
+                "sysctls", .stringMap,
+                doc: "Kernel parameters of the container's namespaces (`net.*`, `kernel.shm*`, `kernel.msg*`, "
+                    + "`kernel.sem`, `fs.mqueue.*`). Podman 4.3 does not report them, so they are compared through "
+                    + "the spec hash: a change by hand is not seen.",
+                default: "{}", update: .replace),
         ]
     )
 

@@ -92,6 +92,8 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     package var pidsLimit: Int?
     /// Extra groups of the process (names, GIDs, or `keep-groups`).
     package var groupAdd: [String]
+    /// Namespaced kernel parameters of the container (`net.ipv4.ip_unprivileged_port_start: 80`).
+    package var sysctls: [String: String]
 
     /// Creates a spec; every omitted value is the default the manifest documents.
     package init(
@@ -128,7 +130,8 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         tty: Bool = false,
         shmSize: String? = nil,
         pidsLimit: Int? = nil,
-        groupAdd: [String] = []
+        groupAdd: [String] = [],
+        sysctls: [String: String] = [:]
     ) {
         self.host = host
         self.runtime = runtime
@@ -164,6 +167,7 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         self.shmSize = shmSize
         self.pidsLimit = pidsLimit
         self.groupAdd = groupAdd
+        self.sysctls = sysctls
     }
 
     package var hostNames: [String] { [host] }
@@ -222,6 +226,7 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         case host, runtime, image, command, entrypoint, env, envFiles, networks, ports, addHosts, capAdd, capDrop
         case readOnly, user, volumes, tmpfs, restart, labels, healthcheck, securityOpt, workdir, dns, memory, cpus
         case state, ulimits, privileged, hostname, stopSignal, stopTimeout, tty, shmSize, pidsLimit, groupAdd
+        case sysctls
     }
 
     package init(from decoder: any Decoder) throws {
@@ -229,8 +234,8 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         self.init(image: try c.decode(String.self, forKey: .image))
         host = try c.decode(.host, default: "local")
         runtime = try c.decode(.runtime, default: .podman)
-        command = try c.decodeIfPresent([String].self, forKey: .command)
-        entrypoint = try c.decodeIfPresent([String].self, forKey: .entrypoint)
+        command = try c.decodeArgvIfPresent(.command)
+        entrypoint = try c.decodeArgvIfPresent(.entrypoint)
         env = try c.decode(.env, default: [:])
         envFiles = try c.decode(.envFiles, default: [])
         networks = try Self.decodeNetworks(c)
@@ -260,6 +265,7 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         shmSize = try c.decodeIfPresent(String.self, forKey: .shmSize)
         pidsLimit = try c.decodeIfPresent(Int.self, forKey: .pidsLimit)
         groupAdd = try c.decode(.groupAdd, default: [])
+        sysctls = try c.decode(.sysctls, default: [:])
     }
 
     /// Reads `stopSignal` as a name or a number (compose writes both).
@@ -322,5 +328,6 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         try c.encodeIfPresent(shmSize, forKey: .shmSize)
         try c.encodeIfPresent(pidsLimit, forKey: .pidsLimit)
         try c.encode(groupAdd, forKey: .groupAdd)
+        try c.encode(sysctls, forKey: .sysctls)
     }
 }
