@@ -543,6 +543,12 @@ import Testing
             spellings: ["subnet: {S3}.0/24"],
             change: ("subnet: {S3}.0/24\ngateway: {S3}.254", Expected(action: .replace, path: "gateway")),
             omitted: ("subnet: {S3}.0/24", Expected(action: .replace, path: "gateway"))),
+        // Podman reports the range as its first and last lease; it is compared as the block.
+        Row(
+            field: "ipRange", id: "iprange", written: "subnet: {S4}.0/24\nipRange: {S4}.128/25",
+            spellings: ["subnet: {S4}.0/24\nipRange: \"{S4}.128/25\""],
+            change: ("subnet: {S4}.0/24\nipRange: {S4}.64/26", Expected(action: .replace, path: "ipRange")),
+            omitted: ("subnet: {S4}.0/24", Expected(action: .replace, path: "ipRange"))),
         Row(
             field: "ipv6", id: "ipv6", written: "ipv6: false", spellings: [""],
             change: ("ipv6: true", Expected(action: .replace, path: "ipv6")),
@@ -586,7 +592,7 @@ import Testing
     func everyNetworkFieldConverges() async throws {
         try await withPodmanStack { stack in
             var values: [String: String] = ["PREFIX": stack.prefix]
-            for key in ["S1", "S2", "S3"] {
+            for key in ["S1", "S2", "S3", "S4"] {
                 var subnet = try await PodmanFixture.freeSubnet()
                 while values.values.contains(String(subnet.dropLast(5))) {
                     subnet = try await PodmanFixture.freeSubnet()

@@ -54,6 +54,17 @@ import Testing
             ])
     }
 
+    @Test func anIPRangeIsCreatedAsItsBlockAndReadBackFromTheLeaseRange() throws {
+        let tree = PodmanDesiredState.network(
+            NetworkSpec(subnet: "10.199.78.0/24", ipRange: "10.199.78.128/25"), stack: "s")
+        let argv = PodmanCommands.createNetwork("n", tree: tree, marks: []).argv
+        #expect(argv.joined(separator: " ").contains("--gateway 10.199.78.1 --ip-range 10.199.78.128/25"))
+        // What Podman 4.3.1 reports for `--ip-range 10.199.78.128/25` and for a range that is no block.
+        #expect(PodmanTree.block(first: "10.199.78.129", last: "10.199.78.255") == "10.199.78.128/25")
+        #expect(PodmanTree.block(first: "10.199.78.1", last: "10.199.78.255") == "10.199.78.0/24")
+        #expect(PodmanTree.block(first: "10.199.78.10", last: "10.199.78.20") == "10.199.78.10-10.199.78.20")
+    }
+
     @Test func createsAVolumeWithoutTheDeleteDataPolicyInItsHash() async throws {
         let tree = try await PodmanFixtures.desired(Self.volume)
         let argv = try Self.commands(PodmanFixtures.change(Self.volume, .create, before: nil, after: tree))

@@ -58,6 +58,7 @@ package enum PodmanCommands {
         if tree[Key.isInternal].boolValue == true { argv.append("--internal") }
         if let subnet = tree[Key.subnet].stringValue { argv += ["--subnet", subnet] }
         if let gateway = tree[Key.gateway].stringValue { argv += ["--gateway", gateway] }
+        if let range = tree[Key.ipRange].stringValue { argv += ["--ip-range", range] }
         if tree[Key.ipv6].boolValue == true { argv.append("--ipv6") }
         if let subnet = tree[Key.ipv6Subnet].stringValue { argv += ["--subnet", subnet] }
         if tree[Key.dns].boolValue == false { argv.append("--disable-dns") }

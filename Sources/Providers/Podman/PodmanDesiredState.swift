@@ -40,6 +40,7 @@ package enum PodmanDesiredState {
             Key.isInternal: .bool(spec.isInternal),
             Key.subnet: .string(subnet),
             Key.gateway: .string(gateway),
+            Key.ipRange: .string(spec.ipRange.map(PodmanTree.cidr)),
             Key.ipv6: .bool(spec.ipv6),
             Key.ipv6Subnet: .string(spec.ipv6Subnet.map(PodmanTree.cidr)),
             Key.dns: .bool(spec.dns),

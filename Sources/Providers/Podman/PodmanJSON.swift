@@ -11,10 +11,27 @@ enum PodmanJSON {
 
     /// One element of `podman network ls --format json` or `podman network inspect`.
     struct Network: Decodable, Sendable, Equatable {
-        /// One subnet with its gateway.
+        /// One subnet with its gateway and allocation range.
         struct Subnet: Decodable, Sendable, Equatable {
             var subnet: String?
             var gateway: String?
+            var leaseRange: LeaseRange?
+
+            enum CodingKeys: String, CodingKey {
+                case subnet, gateway
+                case leaseRange = "lease_range"
+            }
+        }
+
+        /// `lease_range` of a subnet.
+        struct LeaseRange: Decodable, Sendable, Equatable {
+            var startIP: String?
+            var endIP: String?
+
+            enum CodingKeys: String, CodingKey {
+                case startIP = "start_ip"
+                case endIP = "end_ip"
+            }
         }
 
         var name: String

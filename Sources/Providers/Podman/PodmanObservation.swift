@@ -54,6 +54,7 @@ enum PodmanObservation {
             Key.subnet: wanted(Key.subnet) ? .string(v4?.subnet.map(PodmanTree.cidr)) : .null,
             Key.gateway: wanted(Key.gateway)
                 ? .string(v4?.gateway.flatMap { Formats.IPAddress($0)?.description }) : .null,
+            Key.ipRange: .string(v4?.leaseRange.map { PodmanTree.block(first: $0.startIP, last: $0.endIP) }),
             Key.ipv6: .bool(network.ipv6Enabled ?? false),
             Key.ipv6Subnet: wanted(Key.ipv6Subnet) ? .string(v6?.subnet.map(PodmanTree.cidr)) : .null,
             Key.dns: .bool(network.dnsEnabled ?? false),

@@ -37,7 +37,8 @@ package struct PodmanProvider: Provider {
             typealias Key = PodmanTree.Network
             return ResourceSchema(
                 replaceOn: [
-                    Key.owner, Key.driver, Key.isInternal, Key.subnet, Key.gateway, Key.ipv6, Key.ipv6Subnet, Key.dns,
+                    Key.owner, Key.driver, Key.isInternal, Key.subnet, Key.gateway, Key.ipRange, Key.ipv6,
+                    Key.ipv6Subnet, Key.dns,
                     Key.labels, Key.options,
                 ].map { PathPattern($0) })
         case VolumeSpec.section:

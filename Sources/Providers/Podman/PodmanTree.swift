@@ -20,6 +20,8 @@ package enum PodmanTree {
         package static let subnet = "subnet"
         /// The IPv4 gateway, when the manifest sets a subnet.
         package static let gateway = "gateway"
+        /// The allocation range as `FIRST-LAST` (as Podman reports it), `null`: the whole subnet.
+        package static let ipRange = "ipRange"
         /// Whether IPv6 is enabled.
         package static let ipv6 = "ipv6"
         /// The IPv6 subnet, when the manifest sets one.
@@ -218,6 +220,24 @@ package enum PodmanTree {
         case "no-new-privileges:false", "no-new-privileges=false": return nil
         default: return option
         }
+    }
+
+    /// An allocation range as Podman reports it (`lease_range`: the block's network address + 1 to its last
+    /// address) written as that block (`10.89.10.128/25`), or `FIRST-LAST` when it is no block.
+    static func block(first: String?, last: String?) -> String {
+        func number(_ text: String?) -> UInt32? {
+            guard let address = text.flatMap(Formats.IPAddress.init), address.isIPv4 else { return nil }
+            return address.bytes.reduce(0) { $0 << 8 | UInt32($1) }
+        }
+        guard let start = number(first), let end = number(last), start > 0, end >= start else {
+            return "\(first ?? "")-\(last ?? "")"
+        }
+        let network = start - 1
+        let size = UInt64(end - network) + 1
+        guard size & (size - 1) == 0, UInt64(network) % size == 0 else { return "\(first ?? "")-\(last ?? "")" }
+        let prefix = 32 - size.trailingZeroBitCount
+        let bytes = (0..<4).map { String((network >> (24 - 8 * $0)) & 0xff) }
+        return bytes.joined(separator: ".") + "/\(prefix)"
     }
 
     /// The `/dev/shm` size Podman gives a container without `--shm-size` (65536k, as Podman 4.3 counts it).
