@@ -164,6 +164,23 @@ import Testing
         #expect(try decode("image: x\ncpus: \"2\"").cpus == 2)
     }
 
+    @Test func processFieldsDecodeAndStopSignalsAreComparedAsNumbers() throws {
+        let spec = try decode(
+            "image: x\nprivileged: true\nhostname: web.internal\nstopSignal: sigint\nstopTimeout: 3\ntty: true")
+        #expect(spec.privileged && spec.tty)
+        #expect(spec.hostname == "web.internal")
+        #expect(spec.stopTimeout == 3 && spec.stopSeconds == 3)
+        #expect(spec.stopSignalNumber == 2)
+        for text in ["SIGQUIT", "QUIT", "quit", "3"] { #expect(StopSignal.number(text) == 3, "\(text)") }
+        #expect(try decode("image: x\nstopSignal: 9").stopSignalNumber == 9)
+        let plain = try decode("image: x")
+        #expect(!plain.privileged && !plain.tty && plain.hostname == nil && plain.stopSignalNumber == nil)
+        #expect(plain.stopSeconds == 10)
+        #expect(try decode("image: x\nshmSize: 128m\npidsLimit: -1").shmBytes == 128 << 20)
+        let data = try JSONEncoder().encode(spec)
+        #expect(try JSONDecoder().decode(ContainerSpec.self, from: data) == spec)
+    }
+
     @Test func healthCheckTakesPodmansDefaults() throws {
         let spec = try decode("image: x\nhealthcheck: { test: [headscale, health], interval: 10s }")
         #expect(spec.healthcheck == HealthCheck(test: ["headscale", "health"], interval: "10s"))
@@ -246,6 +263,14 @@ import Testing
         ("healthcheck: { test: [x], interval: soon }", "Invalid duration"),
         ("networks: [host, podman]", "Network mode host cannot be combined with other networks"),
         ("networks: { podman: { ipv4: \"fd00::1\" } }", "Static ipv4 address is not an IPv4 address"),
+        ("stopSignal: SIGTREM", "Unknown stop signal"),
+        ("stopSignal: 99", "Unknown stop signal"),
+        ("hostname: web_1", "hostname is not a valid host name"),
+        ("hostname: web-.internal", "hostname is not a valid host name"),
+        ("shmSize: lots", "Invalid shm size"),
+        ("groupAdd: [\"a b\"]", "Invalid group"),
+        ("sysctls: { kernel.panic: 1 }", "Sysctl is not namespaced"),
+        ("networks: [host]\nsysctls: { net.core.somaxconn: 1024 }", "Network sysctl with the host network"),
     ])
     func reportsInvalidValues(line: String, summary: String) throws {
         let diagnostics = try validate("image: docker.io/library/alpine:3.20\n" + line)
@@ -260,6 +285,7 @@ import Testing
         ("ulimits: { nofile: 1024 }", "Setting ulimits drops the containers.conf defaults"),
         ("healthcheck: { test: [\"curl -f http://localhost\"] }", "Health check test is one word with spaces"),
         ("networks: { podman: { aliases: [x] } }", "Aliases on a network without DNS have no effect"),
+        ("privileged: true", "The container runs privileged"),
     ])
     func warnsAboutTraps(line: String, summary: String) throws {
         let diagnostics = try validate("image: x\n" + line)
@@ -350,6 +376,22 @@ import Testing
             ])
         #expect(errors.allSatisfy { $0.summary.hasSuffix("is not supported by Apple's container runtime") })
         #expect(try validate("image: x\nruntime: apple\ncpus: 2\nmemory: 1g\nreadOnly: true").isEmpty)
+        let process = try validate(
+            "image: x\nruntime: apple\nprivileged: true\nhostname: h\nstopSignal: INT\nstopTimeout: 1\ntty: true\n"
+                + "shmSize: 1g\npidsLimit: 5\ngroupAdd: [a]\nsysctls: { net.core.somaxconn: 1 }"
+        ).filter { $0.severity == .error }
+        #expect(
+            process.compactMap(\.keyPath) == [
+                "containers.app.privileged", "containers.app.hostname", "containers.app.stopSignal",
+                "containers.app.stopTimeout", "containers.app.tty", "containers.app.shmSize",
+                "containers.app.pidsLimit", "containers.app.groupAdd", "containers.app.sysctls",
+            ])
+    }
+
+    @Test func aStopSignalTypoSuggestsTheNearestName() throws {
+        let diagnostics = try validate("image: x\nstopSignal: SIGTREM")
+        #expect(diagnostics.first?.detail?.contains("Did you mean `SIGTERM`?") == true, "\(diagnostics)")
+        #expect(diagnostics.first?.keyPath == "containers.app.stopSignal")
     }
 
     @Test func schemaListsEveryCodingKey() {

@@ -54,9 +54,20 @@ import Testing
         ("ipv6Subnet: \"fd00::/64\"", "ipv6Subnet is set but ipv6 is false"),
         ("ipv6: true\nipv6Subnet: 10.0.0.0/8", "ipv6Subnet is not an IPv6 CIDR block"),
         ("labels: { io.ocplan.spec-hash: x }", "Label key uses the reserved io.ocplan. prefix"),
+        ("ipRange: 10.89.10.128/25", "ipRange needs a subnet"),
+        ("subnet: 10.89.10.0/24\nipRange: 10.89.11.0/25", "ipRange is not an IPv4 block inside the subnet"),
+        ("subnet: 10.89.10.0/24\nipRange: 10.89.10.130/25", "ipRange is not an IPv4 block inside the subnet"),
+        ("subnet: 10.89.10.0/24\nipRange: 10.89.0.0/16", "ipRange is not an IPv4 block inside the subnet"),
     ])
     func reportsInvalidAddresses(yaml: String, summary: String) throws {
         #expect(SpecTest.summaries(try validate(yaml), .error) == [summary])
+    }
+
+    @Test func anIPRangeInsideTheSubnetIsValidAndDecodes() throws {
+        #expect(try validate("subnet: 10.89.10.0/24\nipRange: 10.89.10.128/25").isEmpty)
+        #expect(try decode("subnet: 10.89.10.0/24\nipRange: 10.89.10.128/25").ipRange == "10.89.10.128/25")
+        let apple = try validate("runtime: apple\nsubnet: 10.89.10.0/24\nipRange: 10.89.10.128/25")
+        #expect(apple.compactMap(\.keyPath) == ["networks.net.ipRange"])
     }
 
     @Test func suggestsTheCanonicalSubnet() throws {

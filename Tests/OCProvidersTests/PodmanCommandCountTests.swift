@@ -48,12 +48,15 @@ import Testing
     @Test func aContainerDeleteIsOneCommand() async throws {
         let tree = try await PodmanFixtures.desired(PodmanCommandsTests.full)
         let runner = ScriptedRunner()
-        runner.expect(argv: ["podman", "rm", "--force", "--ignore", "ocplan-t-fixture0-gone"])
+        runner.expect(argv: ["podman", "rm", "--force", "--ignore", "--time", "10", "--", "ocplan-t-fixture0-gone"])
         let gone = Address("containers", "ocplan-t-fixture0-gone")
         let response = try await PodmanCommandsTests.apply(
             PodmanFixtures.change(gone, .delete, before: tree, after: nil), runner: runner)
         #expect(response.observed == nil)
-        #expect(runner.callArgvs == [["podman", "rm", "--force", "--ignore", "ocplan-t-fixture0-gone"]])
+        #expect(
+            runner.callArgvs == [
+                ["podman", "rm", "--force", "--ignore", "--time", "10", "--", "ocplan-t-fixture0-gone"]
+            ])
     }
 
     @Test(arguments: [1, 10, 100])

@@ -54,6 +54,17 @@ import Testing
             ])
     }
 
+    @Test func anIPRangeIsCreatedAsItsBlockAndReadBackFromTheLeaseRange() throws {
+        let tree = PodmanDesiredState.network(
+            NetworkSpec(subnet: "10.199.78.0/24", ipRange: "10.199.78.128/25"), stack: "s")
+        let argv = PodmanCommands.createNetwork("n", tree: tree, marks: []).argv
+        #expect(argv.joined(separator: " ").contains("--gateway 10.199.78.1 --ip-range 10.199.78.128/25"))
+        // What Podman 4.3.1 reports for `--ip-range 10.199.78.128/25` and for a range that is no block.
+        #expect(PodmanTree.block(first: "10.199.78.129", last: "10.199.78.255") == "10.199.78.128/25")
+        #expect(PodmanTree.block(first: "10.199.78.1", last: "10.199.78.255") == "10.199.78.0/24")
+        #expect(PodmanTree.block(first: "10.199.78.10", last: "10.199.78.20") == "10.199.78.10-10.199.78.20")
+    }
+
     @Test func createsAVolumeWithoutTheDeleteDataPolicyInItsHash() async throws {
         let tree = try await PodmanFixtures.desired(Self.volume)
         let argv = try Self.commands(PodmanFixtures.change(Self.volume, .create, before: nil, after: tree))
@@ -92,7 +103,8 @@ import Testing
                     "--health-retries", "2", "--health-start-period", "1s",
                     "--security-opt", "no-new-privileges", "--dns", "10.199.77.1", "--memory", "67108864",
                     "--cpus", "0.5", "--ulimit", "core=0:0", "--ulimit", "nofile=512:1024", "--ulimit",
-                    "nproc=4096:4096", "--env-file", "/dev/stdin", "--entrypoint", "[\"sh\",\"-c\"]",
+                    "nproc=4096:4096", "--stop-timeout", "10", "--env-file", "/dev/stdin", "--entrypoint",
+                    "[\"sh\",\"-c\"]",
                     "--", "localhost/ocplan-busybox:ocplan-t-fixture0",
                     "trap 'exit 0' TERM; while true; do sleep 1; done",
                 ]
@@ -112,6 +124,42 @@ import Testing
         let stopped = try await PodmanFixtures.desired(Self.idle)
         let idle = try Self.commands(PodmanFixtures.change(Self.idle, .create, before: nil, after: stopped))
         #expect(idle.map { $0[1] } == ["create"], "state: stopped is created and not started")
+    }
+
+    @Test func processFieldsReachTheCreateArgvAndTheStopWait() async throws {
+        let tree = try await PodmanFixtures.desired(Self.full) {
+            $0.replacingOccurrences(
+                of: "cpus: 0.5",
+                with: "cpus: 0.5\n    privileged: true\n    hostname: web\n    stopSignal: INT\n    stopTimeout: 3\n"
+                    + "    tty: true\n    shmSize: 1g\n    pidsLimit: -1\n    groupAdd: [wheel, \"10\"]\n"
+                    + "    sysctls: { net.ipv4.ip_forward: 1, kernel.shmmax: 65536 }")
+        }
+        let argv = try #require(
+            try Self.commands(PodmanFixtures.change(Self.full, .create, before: nil, after: tree)).first)
+        let options = Array(argv[..<(argv.firstIndex(of: "--") ?? argv.endIndex)])
+        for expected in [
+            ["--privileged", "--hostname", "web", "--stop-signal", "2", "--stop-timeout", "3", "--tty"],
+            ["--shm-size", "1073741824b", "--pids-limit", "0", "--group-add", "10", "--group-add", "wheel"],
+            ["--sysctl", "kernel.shmmax=65536", "--sysctl", "net.ipv4.ip_forward=1"],
+        ] {
+            #expect(options.joined(separator: " ").contains(expected.joined(separator: " ")), "\(options)")
+        }
+        // A running container with stopTimeout 3 is stopped, restarted and removed with that wait.
+        #expect(
+            try Self.commands(PodmanFixtures.change(Self.full, .delete, before: tree, after: nil)) == [
+                ["podman", "rm", "--force", "--ignore", "--time", "3", "--", "ocplan-t-fixture0-full"]
+            ])
+        var stopped = tree
+        stopped["state"] = "stopped"
+        #expect(
+            try Self.commands(PodmanFixtures.change(Self.full, .update, before: tree, after: stopped)) == [
+                ["podman", "stop", "--time", "3", "--", "ocplan-t-fixture0-full"]
+            ])
+        // Only a container that sets sysctls has them in its hash (older containers keep theirs).
+        #expect(PodmanDesiredState.hashedFields(ofContainer: tree)["sysctls"]["net.ipv4.ip_forward"] == "1")
+        #expect(
+            PodmanDesiredState.hashedFields(ofContainer: try await PodmanFixtures.desired(Self.full))["sysctls"].isNull)
+        #expect(PodmanCommands.restart("web", seconds: 3).argv == ["podman", "restart", "--time", "3", "--", "web"])
     }
 
     // MARK: - Updating, replacing, deleting
@@ -134,7 +182,7 @@ import Testing
                     "ocplan-t-fixture0-full",
                 ],
                 ["podman", "network", "connect", "extra", "ocplan-t-fixture0-full"],
-                ["podman", "stop", "ocplan-t-fixture0-full"],
+                ["podman", "stop", "--time", "10", "--", "ocplan-t-fixture0-full"],
             ])
         var paused = tree
         paused["state"] = "paused"
@@ -153,10 +201,11 @@ import Testing
             replace.map { Array($0.prefix(3)) } == [
                 ["podman", "rm", "--force"], ["podman", "run", "--detach"],
             ])
-        #expect(replace.first == ["podman", "rm", "--force", "--ignore", "ocplan-t-fixture0-full"])
+        #expect(
+            replace.first == ["podman", "rm", "--force", "--ignore", "--time", "10", "--", "ocplan-t-fixture0-full"])
         #expect(
             try Self.commands(PodmanFixtures.change(Self.full, .delete, before: tree, after: nil)) == [
-                ["podman", "rm", "--force", "--ignore", "ocplan-t-fixture0-full"]
+                ["podman", "rm", "--force", "--ignore", "--time", "10", "--", "ocplan-t-fixture0-full"]
             ])
         let network = try await PodmanFixtures.desired(Self.network)
         #expect(

@@ -80,6 +80,17 @@ import Testing
         FieldCase(from: "memory: 64m", to: "memory: 128m", paths: ["memory"]),
         FieldCase(from: "cpus: 0.5", to: "cpus: 1", paths: ["cpus"]),
         FieldCase(from: "nofile: \"512:1024\"", to: "nofile: \"512:2048\"", paths: ["ulimits.nofile"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    privileged: true", paths: ["privileged"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    hostname: web", paths: ["hostname"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    stopSignal: SIGINT", paths: ["stopSignal"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    stopTimeout: 3", paths: ["stopTimeout"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    tty: true", paths: ["tty"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    shmSize: 128m", paths: ["shmSize"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    pidsLimit: 0", paths: ["pidsLimit"]),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    groupAdd: [\"1234\"]", paths: ["groupAdd"]),
+        FieldCase(
+            from: "cpus: 0.5", to: "cpus: 0.5\n    sysctls: { net.core.somaxconn: 1024 }",
+            paths: ["sysctls[\"net.core.somaxconn\"]"]),
         FieldCase(
             from: "    state: stopped", to: "    state: running", resource: "idle", paths: ["state"], replaces: false),
         FieldCase(
@@ -128,6 +139,14 @@ import Testing
         FieldCase(
             from: "tmpfs: [/run/x:size=64k, /scratch]", to: "tmpfs: [/scratch, \"/run/x:rw,size=64k\"]", paths: []),
         FieldCase(from: "restart: on-failure:3", to: "restart: \"on-failure:3\"", paths: []),
+        FieldCase(
+            from: "cpus: 0.5",
+            to: "cpus: 0.5\n    privileged: false\n    stopSignal: SIGTERM\n    stopTimeout: 10\n    tty: false",
+            paths: []),
+        FieldCase(from: "cpus: 0.5", to: "cpus: 0.5\n    stopSignal: 15", paths: []),
+        FieldCase(
+            from: "cpus: 0.5",
+            to: "cpus: 0.5\n    shmSize: 64000k\n    pidsLimit: 2048\n    groupAdd: []\n    sysctls: {}", paths: []),
         FieldCase(
             from: "    state: stopped", to: "    state: stopped\n    restart: \"no\"", resource: "idle", paths: []),
         FieldCase(

@@ -26,6 +26,22 @@ extension PodmanCommands {
                 create([Key.workdir: .string($0)])
             },
             ArgvBuilder(
+                "podman create: hostname", manifest: "containers:\n  c: { image: busybox, hostname: \"VALUE\" }\n"
+            ) {
+                create([Key.hostname: .string($0)])
+            },
+            ArgvBuilder(
+                "podman create: groupAdd", manifest: "containers:\n  c: { image: busybox, groupAdd: [\"VALUE\"] }\n"
+            ) {
+                create([Key.groupAdd: .list([.string($0)])])
+            },
+            ArgvBuilder(
+                "podman create: sysctls",
+                manifest: "containers:\n  c: { image: busybox, sysctls: { \"VALUE\": \"1\" } }\n"
+            ) {
+                create([Key.sysctls: .map([$0: .string("1")])])
+            },
+            ArgvBuilder(
                 "podman create: network",
                 manifest: network + "containers:\n  c: { image: busybox, networks: [\"VALUE\"] }\n"
             ) { create([Key.networks: .map([$0: .map([:])]), Key.networkOrder: .list([.string($0)])]) },

@@ -1,4 +1,5 @@
 import Foundation
+import OCContainerModel
 import OCCore
 
 /// The argv of every command the Podman provider runs: pure functions of names and attribute trees.
@@ -57,6 +58,7 @@ package enum PodmanCommands {
         if tree[Key.isInternal].boolValue == true { argv.append("--internal") }
         if let subnet = tree[Key.subnet].stringValue { argv += ["--subnet", subnet] }
         if let gateway = tree[Key.gateway].stringValue { argv += ["--gateway", gateway] }
+        if let range = tree[Key.ipRange].stringValue { argv += ["--ip-range", range] }
         if tree[Key.ipv6].boolValue == true { argv.append("--ipv6") }
         if let subnet = tree[Key.ipv6Subnet].stringValue { argv += ["--subnet", subnet] }
         if tree[Key.dns].boolValue == false { argv.append("--disable-dns") }
@@ -204,6 +206,15 @@ package enum PodmanCommands {
         if let memory = tree[Key.memory].intValue { argv += ["--memory", String(memory)] }
         if let cpus = tree[Key.cpus].stringValue { argv += ["--cpus", cpus] }
         for (limit, value) in sorted(tree[Key.ulimits]) { argv += ["--ulimit", "\(limit)=\(value)"] }
+        if tree[Key.privileged].boolValue == true { argv.append("--privileged") }
+        if let hostname = tree[Key.hostname].stringValue { argv += ["--hostname", hostname] }
+        if let signal = tree[Key.stopSignal].intValue { argv += ["--stop-signal", String(signal)] }
+        if let seconds = tree[Key.stopTimeout].intValue { argv += ["--stop-timeout", String(seconds)] }
+        if tree[Key.tty].boolValue == true { argv.append("--tty") }
+        if let bytes = tree[Key.shmSize].intValue { argv += ["--shm-size", "\(bytes)b"] }
+        if let limit = tree[Key.pidsLimit].intValue { argv += ["--pids-limit", String(limit)] }
+        for group in strings(tree[Key.groupAdd]) { argv += ["--group-add", group] }
+        for (key, value) in sorted(tree[Key.sysctls]) { argv += ["--sysctl", "\(key)=\(value)"] }
         // Environment values never go on the command line (`ps` shows argv to every user): they are read from
         // standard input as an env file; a value an env file cannot hold (a newline, a leading quote) is read
         // by Podman from its own environment (`--env KEY` without a value).
@@ -232,25 +243,31 @@ package enum PodmanCommands {
     /// `podman start NAME` (exit 0 when it already runs).
     package static func start(_ name: String) -> Command { Command([podman, "start", name], mutating: true) }
 
-    /// `podman stop NAME` (exit 0 when it is already stopped).
-    package static func stop(_ name: String) -> Command { Command([podman, "stop", name], mutating: true) }
+    /// `podman stop --time N -- NAME` (exit 0 when it is already stopped): the stop signal, then SIGKILL after
+    /// `seconds` (the container's `stopTimeout`).
+    package static func stop(_ name: String, seconds: Int = StopSignal.defaultTimeout) -> Command {
+        Command([podman, "stop", "--time", String(seconds), "--", name], mutating: true)
+    }
 
-    /// How long `podman restart` waits for the container to stop before it kills it (Podman's own default).
-    package static let restartStopSeconds = 10
+    /// `podman restart --time N -- NAME`: stops (the stop signal, then SIGKILL after `seconds`, the container's
+    /// `stopTimeout`) and starts the same container again, keeping its ID; bind mounts are made afresh, so a file
+    /// replaced by rename is seen.
+    package static func restart(_ name: String, seconds: Int = StopSignal.defaultTimeout) -> Command {
+        Command([podman, "restart", "--time", String(seconds), "--", name], mutating: true)
+    }
 
-    /// `podman restart --time 10 -- NAME`: stops (SIGTERM, then SIGKILL after ``restartStopSeconds``) and starts
-    /// the same container again, keeping its ID; bind mounts are made afresh, so a file replaced by rename is
-    /// seen.
-    package static func restart(_ name: String) -> Command {
-        Command([podman, "restart", "--time", "\(restartStopSeconds)", "--", name], mutating: true)
+    /// The stop wait of a container tree (its `stopTimeout`, 10 s when the tree has none).
+    package static func stopSeconds(_ tree: Value?) -> Int {
+        tree?[PodmanTree.Container.stopTimeout].intValue ?? StopSignal.defaultTimeout
     }
 
     /// `podman unpause NAME`.
     package static func unpause(_ name: String) -> Command { Command([podman, "unpause", name], mutating: true) }
 
-    /// `podman rm --force --ignore NAME`: stops and removes; exit 0 when it does not exist.
-    package static func removeContainer(_ name: String) -> Command {
-        Command([podman, "rm", "--force", "--ignore", name], mutating: true)
+    /// `podman rm --force --ignore --time N -- NAME`: stops (SIGKILL after `seconds`) and removes; exit 0 when it
+    /// does not exist.
+    package static func removeContainer(_ name: String, seconds: Int = StopSignal.defaultTimeout) -> Command {
+        Command([podman, "rm", "--force", "--ignore", "--time", String(seconds), "--", name], mutating: true)
     }
 
     // MARK: - Helpers

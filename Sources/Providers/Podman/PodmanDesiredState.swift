@@ -40,6 +40,7 @@ package enum PodmanDesiredState {
             Key.isInternal: .bool(spec.isInternal),
             Key.subnet: .string(subnet),
             Key.gateway: .string(gateway),
+            Key.ipRange: .string(spec.ipRange.map(PodmanTree.cidr)),
             Key.ipv6: .bool(spec.ipv6),
             Key.ipv6Subnet: .string(spec.ipv6Subnet.map(PodmanTree.cidr)),
             Key.dns: .bool(spec.dns),
@@ -160,6 +161,15 @@ package enum PodmanDesiredState {
             Key.memory: spec.memoryBytes.map { .int(Int($0)) } ?? .null,
             Key.cpus: spec.cpus.map { .string(PodmanTree.cpus(nano: PodmanTree.nanoCPUs($0))) } ?? .null,
             Key.ulimits: ulimits(spec.ulimits),
+            Key.privileged: .bool(spec.privileged),
+            Key.hostname: .string(spec.hostname),
+            Key.stopSignal: spec.stopSignalNumber.map { .int($0) } ?? .null,
+            Key.stopTimeout: .int(spec.stopSeconds),
+            Key.tty: .bool(spec.tty),
+            Key.shmSize: spec.shmBytes.map { .int(Int($0)) } ?? .null,
+            Key.pidsLimit: spec.pidsLimit.map { .int(max($0, 0)) } ?? .null,
+            Key.groupAdd: .strings(Set(spec.groupAdd).sorted()),
+            Key.sysctls: PodmanTree.stringMap(spec.sysctls),
             Key.state: .string(spec.state.rawValue),
         ]
         var attachments = spec.networks.isEmpty ? [NetworkAttachment(name: defaultNetwork)] : spec.networks
@@ -181,7 +191,7 @@ package enum PodmanDesiredState {
 
     /// The values Podman cannot report faithfully, taken from a container tree: the spec hash covers them.
     ///
-    /// Podman 4.3 reports dropped capabilities as `null` with `ALL` and as a computed list otherwise, an
+    /// Podman 4.3 reports dropped capabilities as `null` with `ALL` and as a computed list otherwise, no sysctls, an
     /// `addHosts` entry `NAME:host-gateway` as the address it stood for, and no mount options.
     static func hashedFields(ofContainer tree: Value) -> Value {
         typealias Key = PodmanTree.Container
@@ -192,12 +202,15 @@ package enum PodmanDesiredState {
             }
             options[mount.target] = .strings(mount.options)
         }
-        return [
+        var fields: Value = [
             Key.capAdd: tree[Key.capAdd],
             Key.capDrop: tree[Key.capDrop],
             Key.addHosts: tree[Key.addHosts],
             "mountOptions": .map(options),
         ]
+        // Only when set: the hash of every container created before the field existed stays the same.
+        if let sysctls = tree[Key.sysctls].mapValue, !sysctls.isEmpty { fields[Key.sysctls] = .map(sysctls) }
+        return fields
     }
 
     /// The spec hash label value of a container tree.

@@ -11,10 +11,27 @@ enum PodmanJSON {
 
     /// One element of `podman network ls --format json` or `podman network inspect`.
     struct Network: Decodable, Sendable, Equatable {
-        /// One subnet with its gateway.
+        /// One subnet with its gateway and allocation range.
         struct Subnet: Decodable, Sendable, Equatable {
             var subnet: String?
             var gateway: String?
+            var leaseRange: LeaseRange?
+
+            enum CodingKeys: String, CodingKey {
+                case subnet, gateway
+                case leaseRange = "lease_range"
+            }
+        }
+
+        /// `lease_range` of a subnet.
+        struct LeaseRange: Decodable, Sendable, Equatable {
+            var startIP: String?
+            var endIP: String?
+
+            enum CodingKeys: String, CodingKey {
+                case startIP = "start_ip"
+                case endIP = "end_ip"
+            }
         }
 
         var name: String
@@ -120,8 +137,16 @@ enum PodmanJSON {
             var entrypoint: StringOrList?
             var labels: [String: String]?
             var healthcheck: Healthcheck?
+            var hostname: String?
+            var stopSignal: Int?
+            var stopTimeout: Int?
+            var tty: Bool?
 
             enum CodingKeys: String, CodingKey {
+                case hostname = "Hostname"
+                case stopSignal = "StopSignal"
+                case stopTimeout = "StopTimeout"
+                case tty = "Tty"
                 case user = "User"
                 case env = "Env"
                 case cmd = "Cmd"
@@ -148,8 +173,16 @@ enum PodmanJSON {
             var nanoCpus: Int?
             var ulimits: [Ulimit]?
             var networkMode: String?
+            var privileged: Bool?
+            var shmSize: Int?
+            var pidsLimit: Int?
+            var groupAdd: [String]?
 
             enum CodingKeys: String, CodingKey {
+                case privileged = "Privileged"
+                case shmSize = "ShmSize"
+                case pidsLimit = "PidsLimit"
+                case groupAdd = "GroupAdd"
                 case portBindings = "PortBindings"
                 case restartPolicy = "RestartPolicy"
                 case capAdd = "CapAdd"
@@ -328,8 +361,10 @@ enum PodmanJSON {
             var healthcheck: Healthcheck?
             /// The image's `VOLUME`s by container path (each value is `{}`).
             var volumes: [String: Empty]?
+            var stopSignal: String?
 
             enum CodingKeys: String, CodingKey {
+                case stopSignal = "StopSignal"
                 case user = "User"
                 case env = "Env"
                 case cmd = "Cmd"

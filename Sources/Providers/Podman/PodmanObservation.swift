@@ -1,4 +1,5 @@
 import Foundation
+import OCContainerModel
 import OCCore
 
 /// Turns Podman's JSON into observed attribute trees of the same shape as the desired ones.
@@ -53,6 +54,7 @@ enum PodmanObservation {
             Key.subnet: wanted(Key.subnet) ? .string(v4?.subnet.map(PodmanTree.cidr)) : .null,
             Key.gateway: wanted(Key.gateway)
                 ? .string(v4?.gateway.flatMap { Formats.IPAddress($0)?.description }) : .null,
+            Key.ipRange: .string(v4?.leaseRange.map { PodmanTree.block(first: $0.startIP, last: $0.endIP) }),
             Key.ipv6: .bool(network.ipv6Enabled ?? false),
             Key.ipv6Subnet: wanted(Key.ipv6Subnet) ? .string(v6?.subnet.map(PodmanTree.cidr)) : .null,
             Key.dns: .bool(network.dnsEnabled ?? false),
@@ -148,7 +150,26 @@ enum PodmanObservation {
             Key.memory: (host?.memory ?? 0) > 0 ? .int(host?.memory ?? 0) : .null,
             Key.cpus: (host?.nanoCpus ?? 0) > 0 ? .string(PodmanTree.cpus(nano: host?.nanoCpus ?? 0)) : .null,
             Key.state: .string(state(container.state?.status)),
+            Key.privileged: .bool(host?.privileged ?? false),
+            Key.stopTimeout: config?.stopTimeout.map { .int($0) } ?? .null,
+            Key.tty: .bool(config?.tty ?? false),
+            Key.groupAdd: .strings(Set(host?.groupAdd ?? []).sorted()),
         ]
+        // Omitted means Podman's /dev/shm size and containers.conf's pids limit.
+        tree[Key.shmSize] = inherited(
+            host?.shmSize.map { .int($0) } ?? .null, key: Key.shmSize, reference: reference,
+            defaults: [.null, .int(PodmanTree.defaultShmBytes)])
+        tree[Key.pidsLimit] = inherited(
+            host?.pidsLimit.map { .int(max($0, 0)) } ?? .null, key: Key.pidsLimit, reference: reference,
+            defaults: [.null, .int(PodmanTree.defaultPidsLimit)])
+        // Omitted means the short container ID, and the image's STOPSIGNAL (else SIGTERM).
+        tree[Key.hostname] = inherited(
+            .string(config?.hostname ?? ""), key: Key.hostname, reference: reference,
+            defaults: ["", .string(String(container.id.prefix(12)))])
+        let imageSignal = (imageConfig?.stopSignal).flatMap(StopSignal.number) ?? StopSignal.defaultNumber
+        tree[Key.stopSignal] = inherited(
+            config?.stopSignal.map { .int($0) } ?? .null, key: Key.stopSignal, reference: reference,
+            defaults: [.null, .int(imageSignal)])
 
         // Values the image provides unless the manifest sets them.
         let command = config?.cmd ?? []
@@ -184,6 +205,7 @@ enum PodmanObservation {
         tree[Key.addHosts] = .strings(addHosts(container, hashed: hashed))
         tree[Key.capAdd] = hashed?[Key.capAdd] ?? PodmanTree.unknown
         tree[Key.capDrop] = hashed?[Key.capDrop] ?? PodmanTree.unknown
+        tree[Key.sysctls] = hashed.map { $0[Key.sysctls].isNull ? .map([:]) : $0[Key.sysctls] } ?? PodmanTree.unknown
 
         let mode = host?.networkMode ?? "bridge"
         if mode.isEmpty || mode == "bridge" || mode == "default" {

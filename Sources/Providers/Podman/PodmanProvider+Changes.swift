@@ -180,7 +180,9 @@ extension PodmanProvider {
 
     private func containerSteps(_ change: Change, context: ChangeContext) throws -> [PodmanStep] {
         let name = change.address.name
-        let remove = PodmanStep(command: PodmanCommands.removeContainer(name))
+        // The running container stops as it was created to: its own stopTimeout.
+        let remove = PodmanStep(
+            command: PodmanCommands.removeContainer(name, seconds: PodmanCommands.stopSeconds(change.before)))
         switch change.action {
         case .noop: return []
         case .delete: return [remove]
@@ -235,7 +237,9 @@ extension PodmanProvider {
             switch (was, state) {
             case ("paused", "running"): steps.append(PodmanStep(command: PodmanCommands.unpause(name)))
             case (_, "running"): steps.append(PodmanStep(command: PodmanCommands.start(name)))
-            default: steps.append(PodmanStep(command: PodmanCommands.stop(name)))
+            default:
+                steps.append(
+                    PodmanStep(command: PodmanCommands.stop(name, seconds: PodmanCommands.stopSeconds(before))))
             }
         }
         return steps

@@ -37,7 +37,8 @@ package struct PodmanProvider: Provider {
             typealias Key = PodmanTree.Network
             return ResourceSchema(
                 replaceOn: [
-                    Key.owner, Key.driver, Key.isInternal, Key.subnet, Key.gateway, Key.ipv6, Key.ipv6Subnet, Key.dns,
+                    Key.owner, Key.driver, Key.isInternal, Key.subnet, Key.gateway, Key.ipRange, Key.ipv6,
+                    Key.ipv6Subnet, Key.dns,
                     Key.labels, Key.options,
                 ].map { PathPattern($0) })
         case VolumeSpec.section:
@@ -55,7 +56,8 @@ package struct PodmanProvider: Provider {
                     Key.owner, Key.image, Key.imageCurrent, Key.command, Key.entrypoint, Key.env, Key.networkMode,
                     Key.ports, Key.addHosts, Key.capAdd, Key.capDrop, Key.readOnly, Key.user, Key.volumes, Key.tmpfs,
                     Key.restart, Key.labels, Key.healthcheck, Key.securityOpt, Key.workdir, Key.dns, Key.memory,
-                    Key.cpus, Key.ulimits,
+                    Key.cpus, Key.ulimits, Key.privileged, Key.hostname, Key.stopSignal, Key.stopTimeout, Key.tty,
+                    Key.shmSize, Key.pidsLimit, Key.groupAdd, Key.sysctls,
                 ].map { PathPattern($0) },
                 ignored: [PathPattern(Key.networkOrder)],
                 replacedWith: [NetworkSpec.section, VolumeSpec.section, ImageSpec.section],

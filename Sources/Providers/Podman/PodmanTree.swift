@@ -20,6 +20,8 @@ package enum PodmanTree {
         package static let subnet = "subnet"
         /// The IPv4 gateway, when the manifest sets a subnet.
         package static let gateway = "gateway"
+        /// The allocation range as `FIRST-LAST` (as Podman reports it), `null`: the whole subnet.
+        package static let ipRange = "ipRange"
         /// Whether IPv6 is enabled.
         package static let ipv6 = "ipv6"
         /// The IPv6 subnet, when the manifest sets one.
@@ -120,6 +122,24 @@ package enum PodmanTree {
         package static let cpus = "cpus"
         /// Resource limits by name (`SOFT:HARD`).
         package static let ulimits = "ulimits"
+        /// Whether the container is privileged.
+        package static let privileged = "privileged"
+        /// The host name (`null`: the short container ID).
+        package static let hostname = "hostname"
+        /// The stop signal's number (`null`: the image's, else SIGTERM).
+        package static let stopSignal = "stopSignal"
+        /// Seconds between the stop signal and the kill.
+        package static let stopTimeout = "stopTimeout"
+        /// Whether a pseudo-terminal is allocated.
+        package static let tty = "tty"
+        /// The `/dev/shm` size in bytes (`null`: Podman's default).
+        package static let shmSize = "shmSize"
+        /// The process limit, 0 for unlimited (`null`: containers.conf's).
+        package static let pidsLimit = "pidsLimit"
+        /// Extra groups, sorted.
+        package static let groupAdd = "groupAdd"
+        /// Kernel parameters by key (from the spec hash: Podman 4.3 does not report them).
+        package static let sysctls = "sysctls"
         /// `running`, `stopped` or `paused`.
         package static let state = "state"
     }
@@ -201,6 +221,30 @@ package enum PodmanTree {
         default: return option
         }
     }
+
+    /// An allocation range as Podman reports it (`lease_range`: the block's network address + 1 to its last
+    /// address) written as that block (`10.89.10.128/25`), or `FIRST-LAST` when it is no block.
+    static func block(first: String?, last: String?) -> String {
+        func number(_ text: String?) -> UInt32? {
+            guard let address = text.flatMap(Formats.IPAddress.init), address.isIPv4 else { return nil }
+            return address.bytes.reduce(0) { $0 << 8 | UInt32($1) }
+        }
+        guard let start = number(first), let end = number(last), start > 0, end >= start else {
+            return "\(first ?? "")-\(last ?? "")"
+        }
+        let network = start - 1
+        let size = UInt64(end - network) + 1
+        guard size & (size - 1) == 0, UInt64(network) % size == 0 else { return "\(first ?? "")-\(last ?? "")" }
+        let prefix = 32 - size.trailingZeroBitCount
+        let bytes = (0..<4).map { String((network >> (24 - 8 * $0)) & 0xff) }
+        return bytes.joined(separator: ".") + "/\(prefix)"
+    }
+
+    /// The `/dev/shm` size Podman gives a container without `--shm-size` (65536k, as Podman 4.3 counts it).
+    static let defaultShmBytes = 65_536_000
+
+    /// The process limit of a container without `--pids-limit` (containers.conf's default `pids_limit`).
+    static let defaultPidsLimit = 2_048
 
     /// A restart policy as `NAME[:N]`, with Podman's empty name meaning `no`.
     static func restart(name: String?, retries: Int?) -> String {

@@ -7,7 +7,8 @@ extension ContainerSpec {
     /// `-p [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp]`, `-v SOURCE:TARGET[:ro]`, `-e`/`--env-file`, `-c` (whole
     /// CPUs), `-m` (whole MiB), `--read-only`, `--tmpfs PATH`, `--entrypoint PROGRAM` (one word), `-u`, `-w`,
     /// `--dns` and (1.0+) capabilities. It has no restart policy, health check, extra hosts, security options,
-    /// ulimits or network modes, and it runs only on macOS.
+    /// ulimits, network modes, privileged mode, host name, stop signal or timeout, tty, shm size, pids limit, extra
+    /// groups or sysctls, and it runs only on macOS.
     func appleRuntimeProblems(in context: ValidationContext) -> [Diagnostic] {
         var unsupported: [(field: String, what: String)] = []
         if restart.kind != .no {
@@ -17,6 +18,15 @@ extension ContainerSpec {
         if !addHosts.isEmpty { unsupported.append(("addHosts", "--add-host")) }
         if !securityOpt.isEmpty { unsupported.append(("securityOpt", "--security-opt")) }
         if !ulimits.isEmpty { unsupported.append(("ulimits", "--ulimit")) }
+        if privileged { unsupported.append(("privileged", "--privileged")) }
+        if hostname != nil { unsupported.append(("hostname", "--hostname")) }
+        if stopSignal != nil { unsupported.append(("stopSignal", "--stop-signal")) }
+        if stopTimeout != nil { unsupported.append(("stopTimeout", "--stop-timeout")) }
+        if tty { unsupported.append(("tty", "a pseudo-terminal for a detached container")) }
+        if shmSize != nil { unsupported.append(("shmSize", "--shm-size")) }
+        if pidsLimit != nil { unsupported.append(("pidsLimit", "--pids-limit")) }
+        if !groupAdd.isEmpty { unsupported.append(("groupAdd", "--group-add")) }
+        if !sysctls.isEmpty { unsupported.append(("sysctls", "--sysctl")) }
         if context.specs[Address(ImageSpec.section, image)] is ImageSpec {
             unsupported.append(
                 (

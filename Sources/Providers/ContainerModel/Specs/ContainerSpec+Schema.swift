@@ -18,12 +18,15 @@ extension ContainerSpec {
                     + "which the container then depends on. A new image ID replaces the container.",
                 update: .replace),
             FieldSchema(
-                "command", .strings,
-                doc: "The arguments after the image, as an argv list (never run through a shell).",
+                "command", .oneOf([.strings, .string()]),
+                doc: "The arguments after the image: an argv list, or one string split into words as compose "
+                    + "splits it (quotes and backslashes as in a POSIX shell, nothing expanded; never run through a "
+                    + "shell).",
                 default: "the image's CMD", update: .replace),
             FieldSchema(
-                "entrypoint", .strings,
-                doc: "The entrypoint argv. Setting it drops the image's CMD (as Docker does): give `command` too.",
+                "entrypoint", .oneOf([.strings, .string()]),
+                doc: "The entrypoint argv, as a list or one string split like `command`. Setting it drops the "
+                    + "image's CMD (as Docker does): give `command` too.",
                 default: "the image's ENTRYPOINT",
                 update: .replace),
             FieldSchema(
@@ -115,6 +118,44 @@ extension ContainerSpec {
                 doc: "Resource limits by name (`nofile: 1024`, `nproc: \"4096:8192\"`, `{soft, hard}`); -1 is "
                     + "unlimited. Setting any replaces the containers.conf defaults, so give `nofile` and `nproc`.",
                 default: "containers.conf defaults", update: .replace),
+            FieldSchema(
+                "privileged", .boolean,
+                doc: "Whether the container runs privileged: every capability, every host device, no seccomp or "
+                    + "SELinux confinement (validation warns). Prefer `capAdd` with the capabilities it needs.",
+                default: "false", update: .replace),
+            FieldSchema(
+                "hostname", .string(.name), doc: "The host name inside the container.",
+                default: "the short container ID", update: .replace),
+            FieldSchema(
+                "stopSignal", .oneOf([.string(.name), .integer(min: 1, max: 64)]),
+                doc: "The signal that stops the container: `SIGINT`, `INT` or `2` (compared as its number).",
+                default: "the image's STOPSIGNAL, else SIGTERM", update: .replace),
+            FieldSchema(
+                "stopTimeout", .integer(min: 0),
+                doc: "Seconds to wait after the stop signal before killing the container; also the wait of "
+                    + "ocplan's own stop, `restartOn` restart and removal.",
+                default: "10", update: .replace),
+            FieldSchema(
+                "tty", .boolean, doc: "Whether a pseudo-terminal is allocated.", default: "false",
+                update: .replace),
+            FieldSchema(
+                "shmSize", .string(.size), doc: "The size of `/dev/shm` (`128m`, `1g`), compared in bytes.",
+                default: "Podman's 64 MB (65536000 bytes)", update: .replace),
+            FieldSchema(
+                "pidsLimit", .integer(min: -1),
+                doc: "The most processes the container may run; 0 or -1 is unlimited (compared as 0).",
+                default: "containers.conf's pids_limit (2048)", update: .replace),
+            FieldSchema(
+                "groupAdd", .list(.string(.name)),
+                doc: "Extra groups of the process: names from the image's /etc/group, GIDs, or `keep-groups`. "
+                    + "Compared as a set.",
+                default: "[]", update: .replace),
+            FieldSchema(
+                "sysctls", .stringMap,
+                doc: "Kernel parameters of the container's namespaces (`net.*`, `kernel.shm*`, `kernel.msg*`, "
+                    + "`kernel.sem`, `fs.mqueue.*`). Podman 4.3 does not report them, so they are compared through "
+                    + "the spec hash: a change by hand is not seen.",
+                default: "{}", update: .replace),
         ]
     )
 

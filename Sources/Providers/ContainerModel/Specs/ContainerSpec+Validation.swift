@@ -10,6 +10,7 @@ extension ContainerSpec {
         diagnostics += portProblems(in: context)
         diagnostics += addHostProblems(in: context)
         diagnostics += capabilityProblems(in: context)
+        diagnostics += processProblems(in: context)
         diagnostics += mountProblems(in: context)
         diagnostics += restartProblems(in: context)
         diagnostics += limitProblems(in: context)

@@ -76,6 +76,24 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     package var state: State
     /// Resource limits by name (`nofile`, `nproc`).
     package var ulimits: [String: Ulimit]
+    /// Whether the container runs privileged (every capability and device, no confinement).
+    package var privileged: Bool
+    /// The host name inside the container (the short container ID when `nil`).
+    package var hostname: String?
+    /// The signal that stops the container, as written (`SIGINT`, `INT`, `2`); see ``stopSignalNumber``.
+    package var stopSignal: String?
+    /// Seconds to wait after the stop signal before killing the container (10 when `nil`).
+    package var stopTimeout: Int?
+    /// Whether a pseudo-terminal is allocated.
+    package var tty: Bool
+    /// The size of `/dev/shm` as written (`128m`); see ``shmBytes``.
+    package var shmSize: String?
+    /// The most processes the container may run (0 or -1: unlimited; containers.conf's 2048 when `nil`).
+    package var pidsLimit: Int?
+    /// Extra groups of the process (names, GIDs, or `keep-groups`).
+    package var groupAdd: [String]
+    /// Namespaced kernel parameters of the container (`net.ipv4.ip_unprivileged_port_start: 80`).
+    package var sysctls: [String: String]
 
     /// Creates a spec; every omitted value is the default the manifest documents.
     package init(
@@ -104,7 +122,16 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         memory: String? = nil,
         cpus: Double? = nil,
         state: State = .running,
-        ulimits: [String: Ulimit] = [:]
+        ulimits: [String: Ulimit] = [:],
+        privileged: Bool = false,
+        hostname: String? = nil,
+        stopSignal: String? = nil,
+        stopTimeout: Int? = nil,
+        tty: Bool = false,
+        shmSize: String? = nil,
+        pidsLimit: Int? = nil,
+        groupAdd: [String] = [],
+        sysctls: [String: String] = [:]
     ) {
         self.host = host
         self.runtime = runtime
@@ -132,6 +159,15 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         self.cpus = cpus
         self.state = state
         self.ulimits = ulimits
+        self.privileged = privileged
+        self.hostname = hostname
+        self.stopSignal = stopSignal
+        self.stopTimeout = stopTimeout
+        self.tty = tty
+        self.shmSize = shmSize
+        self.pidsLimit = pidsLimit
+        self.groupAdd = groupAdd
+        self.sysctls = sysctls
     }
 
     package var hostNames: [String] { [host] }
@@ -141,6 +177,15 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         OutputField(
             "ipv4", doc: "Its IPv4 address on a network it joins: ipv4.NETWORK (known while it runs).", keyed: true),
     ]
+
+    /// The stop signal's number (Linux numbering), or `nil` when unset or not a signal.
+    package var stopSignalNumber: Int? { stopSignal.flatMap(StopSignal.number) }
+
+    /// The seconds a stop, restart or removal waits before it kills the container.
+    package var stopSeconds: Int { stopTimeout ?? StopSignal.defaultTimeout }
+
+    /// The `/dev/shm` size in bytes, or `nil` when unset or not a size.
+    package var shmBytes: Int64? { shmSize.flatMap(ByteSizeText.bytes) }
 
     /// The memory limit in bytes, or `nil` when unset or not a size.
     package var memoryBytes: Int64? { memory.flatMap(ByteSizeText.bytes) }
@@ -180,7 +225,8 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, runtime, image, command, entrypoint, env, envFiles, networks, ports, addHosts, capAdd, capDrop
         case readOnly, user, volumes, tmpfs, restart, labels, healthcheck, securityOpt, workdir, dns, memory, cpus
-        case state, ulimits
+        case state, ulimits, privileged, hostname, stopSignal, stopTimeout, tty, shmSize, pidsLimit, groupAdd
+        case sysctls
     }
 
     package init(from decoder: any Decoder) throws {
@@ -188,8 +234,8 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         self.init(image: try c.decode(String.self, forKey: .image))
         host = try c.decode(.host, default: "local")
         runtime = try c.decode(.runtime, default: .podman)
-        command = try c.decodeIfPresent([String].self, forKey: .command)
-        entrypoint = try c.decodeIfPresent([String].self, forKey: .entrypoint)
+        command = try c.decodeArgvIfPresent(.command)
+        entrypoint = try c.decodeArgvIfPresent(.entrypoint)
         env = try c.decode(.env, default: [:])
         envFiles = try c.decode(.envFiles, default: [])
         networks = try Self.decodeNetworks(c)
@@ -211,6 +257,21 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         cpus = try c.decodeNumberIfPresent(.cpus)
         state = try c.decode(.state, default: .running)
         ulimits = try c.decode(.ulimits, default: [:])
+        privileged = try c.decode(.privileged, default: false)
+        hostname = try c.decodeIfPresent(String.self, forKey: .hostname)
+        stopSignal = try Self.decodeStopSignal(c)
+        stopTimeout = try c.decodeIfPresent(Int.self, forKey: .stopTimeout)
+        tty = try c.decode(.tty, default: false)
+        shmSize = try c.decodeIfPresent(String.self, forKey: .shmSize)
+        pidsLimit = try c.decodeIfPresent(Int.self, forKey: .pidsLimit)
+        groupAdd = try c.decode(.groupAdd, default: [])
+        sysctls = try c.decode(.sysctls, default: [:])
+    }
+
+    /// Reads `stopSignal` as a name or a number (compose writes both).
+    private static func decodeStopSignal(_ c: KeyedDecodingContainer<CodingKeys>) throws -> String? {
+        if let number = try? c.decodeIfPresent(Int.self, forKey: .stopSignal) { return String(number) }
+        return try c.decodeIfPresent(String.self, forKey: .stopSignal)
     }
 
     /// Reads `networks` as a list of names or as a mapping of name to attachment options.
@@ -259,5 +320,14 @@ package struct ContainerSpec: ResourceSpec, Equatable, Codable {
         try c.encodeIfPresent(cpus, forKey: .cpus)
         try c.encode(state, forKey: .state)
         try c.encode(ulimits, forKey: .ulimits)
+        try c.encode(privileged, forKey: .privileged)
+        try c.encodeIfPresent(hostname, forKey: .hostname)
+        try c.encodeIfPresent(stopSignal, forKey: .stopSignal)
+        try c.encodeIfPresent(stopTimeout, forKey: .stopTimeout)
+        try c.encode(tty, forKey: .tty)
+        try c.encodeIfPresent(shmSize, forKey: .shmSize)
+        try c.encodeIfPresent(pidsLimit, forKey: .pidsLimit)
+        try c.encode(groupAdd, forKey: .groupAdd)
+        try c.encode(sysctls, forKey: .sysctls)
     }
 }

@@ -10,6 +10,7 @@ extension NetworkSpec {
         var unsupported: [(field: String, what: String)] = []
         if driver != .bridge { unsupported.append(("driver", "network drivers other than its NAT network")) }
         if gateway != nil { unsupported.append(("gateway", "a custom gateway")) }
+        if ipRange != nil { unsupported.append(("ipRange", "an allocation range")) }
         if ipv6 { unsupported.append(("ipv6", "an IPv6 switch (declare `ipv6Subnet` instead)")) }
         if !dns { unsupported.append(("dns", "disabling DNS")) }
         if !options.isEmpty { unsupported.append(("options", "Podman's driver options")) }

@@ -23,6 +23,12 @@ extension NetworkSpec {
         return diagnostics
     }
 
+    /// Whether `ipRange` is an IPv4 network block inside `block`.
+    static func range(_ ipRange: String, fits block: Formats.CIDRBlock?) -> Bool {
+        guard let range = Formats.CIDRBlock(ipRange), range.isIPv4, range.isCanonical, let block else { return false }
+        return block.contains(range.network) && range.prefixLength >= block.prefixLength
+    }
+
     private func addressProblems(in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var block: Formats.CIDRBlock?
@@ -42,6 +48,22 @@ extension NetworkSpec {
                         detail: "`\(subnet)` must be an IPv4 block such as 10.89.10.0/24; put an IPv6 block in "
                             + "`ipv6Subnet`.",
                         at: "subnet"))
+            }
+        }
+        if let ipRange, !Self.range(ipRange, fits: block) {
+            if subnet == nil {
+                diagnostics.append(
+                    context.error(
+                        "ipRange needs a subnet",
+                        detail: "Podman only accepts --ip-range together with --subnet. Declare `subnet` too.",
+                        at: "ipRange"))
+            } else if block != nil {
+                diagnostics.append(
+                    context.error(
+                        "ipRange is not an IPv4 block inside the subnet",
+                        detail: "`\(ipRange)` must be an IPv4 network address block inside `\(subnet ?? "")`, "
+                            + "such as its upper half.",
+                        at: "ipRange"))
             }
         }
         if let gateway {

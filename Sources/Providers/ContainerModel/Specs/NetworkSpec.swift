@@ -29,6 +29,8 @@ package struct NetworkSpec: ResourceSpec, Equatable, Codable {
     package var subnet: String?
     /// The IPv4 gateway; the subnet's first address when `nil`.
     package var gateway: String?
+    /// The IPv4 block inside `subnet` that containers' addresses are allocated from (`10.89.10.128/25`).
+    package var ipRange: String?
     /// Whether the network also has IPv6.
     package var ipv6: Bool
     /// The IPv6 subnet; the runtime picks one when `nil`.
@@ -52,7 +54,8 @@ package struct NetworkSpec: ResourceSpec, Equatable, Codable {
         ipv6Subnet: String? = nil,
         dns: Bool = true,
         labels: [String: String] = [:],
-        options: [String: String] = [:]
+        options: [String: String] = [:],
+        ipRange: String? = nil
     ) {
         self.host = host
         self.runtime = runtime
@@ -65,12 +68,13 @@ package struct NetworkSpec: ResourceSpec, Equatable, Codable {
         self.dns = dns
         self.labels = labels
         self.options = options
+        self.ipRange = ipRange
     }
 
     package var hostNames: [String] { [host] }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, runtime, driver, subnet, gateway, ipv6, ipv6Subnet, dns, labels, options
+        case host, runtime, driver, subnet, gateway, ipv6, ipv6Subnet, dns, labels, options, ipRange
         case isInternal = "internal"
     }
 
@@ -87,7 +91,8 @@ package struct NetworkSpec: ResourceSpec, Equatable, Codable {
             ipv6Subnet: try c.decodeIfPresent(String.self, forKey: .ipv6Subnet),
             dns: try c.decode(.dns, default: true),
             labels: try c.decode(.labels, default: [:]),
-            options: try c.decode(.options, default: [:])
+            options: try c.decode(.options, default: [:]),
+            ipRange: try c.decodeIfPresent(String.self, forKey: .ipRange)
         )
     }
 
@@ -120,6 +125,11 @@ package struct NetworkSpec: ResourceSpec, Equatable, Codable {
                 default: "the subnet's first address", update: .replace),
             FieldSchema(
                 "ipv6", .boolean, doc: "Whether the network also has IPv6.", default: "false", update: .replace),
+            FieldSchema(
+                "ipRange", .string(.cidr),
+                doc: "The IPv4 block inside `subnet` that containers' addresses are allocated from "
+                    + "(`10.89.10.128/25`); static addresses may lie outside it.",
+                default: "the whole subnet", update: .replace),
             FieldSchema(
                 "ipv6Subnet", .string(.cidr), doc: "The IPv6 subnet (needs `ipv6: true`).",
                 default: "a free subnet chosen by the runtime", update: .replace),

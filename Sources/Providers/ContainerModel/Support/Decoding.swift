@@ -14,6 +14,25 @@ extension KeyedDecodingContainer {
         return number
     }
 
+    /// An argv written as a list, or as one string split into words the way compose splits it (``ShellWords``).
+    func decodeArgvIfPresent(_ key: Key) throws -> [String]? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        if let words = try? decode([String].self, forKey: key) { return words }
+        let line = try decode(String.self, forKey: key)
+        do {
+            return try ShellWords.split(line)
+        } catch {
+            let problem =
+                switch error {
+                case .unclosedQuote(let quote): "the quote \(quote) is not closed"
+                case .trailingBackslash: "it ends with a backslash that escapes nothing"
+                }
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self,
+                debugDescription: "`\(line)` cannot be split into words: \(problem). Close it, or write a list")
+        }
+    }
+
     /// The entries of a mapping at `key` in the order they were written, each decoded by `body`.
     ///
     /// Keys whose value is null decode with `nil`. Returns `nil` when the value is not a mapping.
