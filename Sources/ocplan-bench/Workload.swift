@@ -19,8 +19,13 @@ struct Workload: Sendable {
     static let chain = "OC_BENCH"
     /// The sysctl set in the namespace, and its value.
     static let sysctl = ("net.ipv4.ip_default_ttl", "77")
-    /// The command every container runs: it stops at once on SIGTERM.
-    static let command = ["sh", "-c", "trap 'exit 0' TERM; sleep 86400 & wait"]
+    /// The command every container runs: an argv, without a shell.
+    ///
+    /// As PID 1 `sleep` ignores SIGTERM, so the containers stop with no grace period (``stopTimeout``): SIGKILL
+    /// at once.
+    static let command = ["sleep", "86400"]
+    /// The containers' stop timeout, in seconds.
+    static let stopTimeout = 0
 
     var networkCount: Int { max(1, count / 5) }
     func container(_ index: Int) -> String { "\(prefix)-c\(index)" }
@@ -61,6 +66,7 @@ struct Workload: Sendable {
                     env: { BENCH_INDEX: "\(index)", BENCH_MODE: steady }
                     labels: { bench.tier: "t\(index % 3)" }
                     capDrop: [NET_RAW, MKNOD]
+                    stopTimeout: \(Self.stopTimeout)
 
                 """
             if let port = port(index) { text += "    ports: [\"127.0.0.1:\(port):8080\"]\n" }
@@ -79,6 +85,7 @@ struct Workload: Sendable {
                 "podman", "run", "-d", "--name", container(index), "--network", networkOf(index),
                 "--label", "ocplan.bench=\(prefix)", "--label", "bench.tier=t\(index % 3)",
                 "-e", "BENCH_INDEX=\(index)", "-e", "BENCH_MODE=steady", "--cap-drop", "NET_RAW", "--cap-drop", "MKNOD",
+                "--stop-timeout", String(Self.stopTimeout),
             ]
             if let port = port(index) { run += ["-p", "127.0.0.1:\(port):8080"] }
             commands.append(run + [image] + Self.command)

@@ -83,13 +83,6 @@ package struct ApplyCommand: OCCommand {
         let context = try session.engine(stack: plan.stack)
         let lock = try StackLock.acquire(directory: context.journal.directory, purpose: "ocapply \(path)")
         defer { withExtendedLifetime(lock) {} }
-        if !plan.missingTools.isEmpty {
-            throw OCError(
-                .toolMissing,
-                "the plan was made while tools were missing ("
-                    + plan.missingTools.map { "\($0.tool) on \($0.host)" }.joined(separator: ", ")
-                    + "); install them and make the plan again")
-        }
         let planner = Planner(context: context)
         let stale = try await planner.staleChanges(in: plan.changes, stack: plan.stack)
         guard stale.isEmpty else {
@@ -113,9 +106,6 @@ package struct ApplyCommand: OCCommand {
         guard let plan else { throw ReportedFailure() }
         session.out(HumanPlanRenderer(style: session.style).render(plan))
         guard plan.hasChanges else { return }
-        if !plan.missingTools.isEmpty {
-            throw OCError(.toolMissing, "install the missing prerequisites listed above before applying")
-        }
         if !autoApprove {
             guard isatty(0) == 1 else {
                 throw OCError(

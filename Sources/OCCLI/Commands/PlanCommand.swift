@@ -56,9 +56,6 @@ package struct PlanCommand: OCCommand {
                 session.out("\nSaved the plan to \(out). Apply exactly this plan with: ocapply \(out)\n")
             }
         }
-        if !plan.missingTools.isEmpty, !json {
-            session.err("note: some resources could not be observed because tools are missing (listed above).\n")
-        }
         return detailedExitcode && plan.hasChanges ? .changesPresent : .success
     }
 }

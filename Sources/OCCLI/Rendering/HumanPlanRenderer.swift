@@ -21,15 +21,6 @@ package struct HumanPlanRenderer: Sendable {
     package func render(_ plan: Plan) -> String {
         let plan = plan.displayed
         var out: [String] = []
-        if !plan.missingTools.isEmpty {
-            out.append(
-                style.yellow("Missing prerequisites")
-                    + " (their resources are planned as new; install them to see the real state):")
-            for tool in plan.missingTools {
-                out.append(Self.visible("  - \(tool.tool) on host \(tool.host): \(tool.install)", plan.secrets))
-            }
-            out.append("")
-        }
         let actions = plan.actions
         guard !actions.isEmpty else {
             out.append(

@@ -442,7 +442,7 @@ package struct Applier: Sendable {
     /// not know is recorded as an unconfirmed intent (`pending`) of the change, since the object now exists.
     private func markNotConverged(_ change: Change, _ response: ApplyResponse, _ drift: [AttributeChange]) async {
         guard change.action != .delete, let after = change.after else { return }
-        let paths = drift.map { $0.path.description.isEmpty ? "(whole resource)" : $0.path.description }
+        let paths = Self.driftPaths(drift)
         let journal = context.journal
         var entry =
             await journal.entry(change.address)
@@ -454,10 +454,14 @@ package struct Applier: Sendable {
 
     /// The error of an action whose read-back does not show its effect.
     static func notConvergedMessage(_ drift: [AttributeChange]) -> String {
-        let paths = drift.map { $0.path.description.isEmpty ? "(whole resource)" : $0.path.description }
-        return "the tool reported success, but reading it back shows \(paths.joined(separator: ", ")) still "
+        "the tool reported success, but reading it back shows \(driftPaths(drift).joined(separator: ", ")) still "
             + "differing from the plan, so the action failed (not recorded in the state journal). The tool may have "
             + "done nothing, or normalise the value differently; check the host and the manifest."
+    }
+
+    /// The paths of what still differs after an action, `(whole resource)` for the root.
+    static func driftPaths(_ drift: [AttributeChange]) -> [String] {
+        drift.map { $0.path.description.isEmpty ? "(whole resource)" : $0.path.description }
     }
 
     /// The attributes still differing after an action, or `nil` when it converged.

@@ -786,11 +786,11 @@ extension Planner {
     package func staleChanges(in changes: [Change], stack: String) async throws -> [Address] {
         let entries = await context.journal.entries
         var requests: [String: ObserveGroup] = [:]
-        /// Each observation with the fingerprint it must match.
-        var expected: [String: [(address: Address, fingerprint: String)]] = [:]
+        /// Each observation with the fingerprint it must match and the change it belongs to.
+        var expected: [String: [(address: Address, fingerprint: String, change: Address)]] = [:]
         func add(
-            _ address: Address, journaled: Address, provider name: String, host: Host, fingerprint: String,
-            desired: Value?
+            _ address: Address, of change: Address, journaled: Address, provider name: String, host: Host,
+            fingerprint: String, desired: Value?
         ) throws {
             guard let provider = context.registry.provider(named: name) else {
                 throw OCError(.unsupported, "the plan uses provider '\(name)', which this ocapply lacks")
@@ -801,21 +801,19 @@ extension Planner {
                 address: address, desired: desired ?? entry?.applied, lastApplied: entry?.applied,
                 privateState: entry?.privateState)
             requests[key, default: ObserveGroup(provider: provider, host: host, targets: [])].targets.append(target)
-            expected[key, default: []].append((address, fingerprint))
+            expected[key, default: []].append((address, fingerprint, change))
         }
-        var formerOf: [Address: Address] = [:]
         for change in changes {
             let journaled = change.move?.address ?? change.address
             try add(
-                change.address, journaled: journaled, provider: change.provider, host: change.host,
-                fingerprint: change.fingerprint, desired: change.after)
+                change.address, of: change.address, journaled: journaled, provider: change.provider,
+                host: change.host, fingerprint: change.fingerprint, desired: change.after)
             if let move = change.move, let fingerprint = move.fingerprint, change.movesHost {
                 // Where it was: another host or provider, so another observation group.
                 try add(
-                    journaled, journaled: journaled, provider: move.provider, host: move.host,
+                    journaled, of: change.address, journaled: journaled, provider: move.provider, host: move.host,
                     fingerprint: fingerprint, desired: nil)
             }
-            formerOf[journaled] = change.address
         }
         var stale = Set<Address>()
         for (key, result) in await Self.observeRound(requests, stack: stack, context: context) {
@@ -834,9 +832,7 @@ extension Planner {
                 guard members.allSatisfy({ $0.fingerprint == "unreachable" }) else { throw error }
                 for member in members { now[member.address] = "unreachable" }
             }
-            for member in members where now[member.address] != member.fingerprint {
-                stale.insert(formerOf[member.address] ?? member.address)
-            }
+            for member in members where now[member.address] != member.fingerprint { stale.insert(member.change) }
         }
         return changes.map(\.address).filter(stale.contains)
     }

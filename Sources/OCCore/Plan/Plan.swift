@@ -19,7 +19,9 @@ package struct Plan: Sendable, Codable {
     package var targets: [Address]
     /// Every resource considered, no-ops included (their fingerprints make a saved plan go stale).
     package var changes: [Change]
-    /// Tools that are missing on hosts (their resources are planned as creates).
+    /// Always empty, kept so that the plan file and the JSON plan keep their shape (decision 0009).
+    ///
+    /// A missing tool is a plan error for the resources it covers, so no plan is made then.
     package var missingTools: [Prerequisite]
     /// Warnings found while planning.
     package var warnings: [Diagnostic]

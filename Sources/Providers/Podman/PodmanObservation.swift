@@ -329,12 +329,12 @@ enum PodmanObservation {
         let applied = context.lastApplied?[PodmanTree.Container.env].mapValue ?? [:]
         var out: [String: Value] = [:]
         for (key, value) in actual {
-            if desired[key] == nil, image[key] != value {
+            if desired[key] == nil {
+                if image[key] == value { continue }
                 let injected =
                     proxyVariables.contains(key) || podmanEnvironment[key].map { $0 == nil || $0 == value } == true
                 if injected, applied[key]?.stringValue != value { continue }
             }
-            if desired[key] == nil, image[key] == value { continue }
             out[key] = .string(value)
         }
         return .map(out)

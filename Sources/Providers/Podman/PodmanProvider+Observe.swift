@@ -81,11 +81,13 @@ extension PodmanProvider {
         var inspectedContainers: [String: PodmanJSON.Container] = [:]
         var imageDefaults: [String: PodmanJSON.Image] = [:]
 
-        /// Keeps what the list and inspect commands printed, by name (images by ID).
+        /// Keeps what the list and inspect commands printed, by name (images by ID, and as `podman images` would
+        /// list them, for resolving references).
         mutating func index(
             networks: [PodmanJSON.Network], volumes: [PodmanJSON.Volume], containers: [PodmanJSON.Container],
             images: [PodmanJSON.Image]
         ) {
+            self.images = images.map(\.listEntry)
             inspectedNetworks = Dictionary(networks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             inspectedVolumes = Dictionary(volumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             inspectedContainers = Dictionary(containers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -145,20 +147,16 @@ extension PodmanProvider {
             .sorted()
 
         async let inspectedNetworks = inspect(
-            PodmanJSON.Network.self, networkNames.isEmpty ? nil : PodmanCommands.inspectNetworks(networkNames),
-            runner, host)
+            PodmanJSON.Network.self, command(networkNames, PodmanCommands.inspectNetworks), runner, host)
         async let inspectedVolumes = inspect(
-            PodmanJSON.Volume.self, volumeNames.isEmpty ? nil : PodmanCommands.inspectVolumes(volumeNames), runner,
-            host)
+            PodmanJSON.Volume.self, command(volumeNames, PodmanCommands.inspectVolumes), runner, host)
         async let inspectedContainers = inspect(
-            PodmanJSON.Container.self,
-            containerNames.isEmpty ? nil : PodmanCommands.inspectContainers(containerNames), runner, host)
+            PodmanJSON.Container.self, command(containerNames, PodmanCommands.inspectContainers), runner, host)
         async let inspectedImages = inspect(
-            PodmanJSON.Image.self, imageNames.isEmpty ? nil : PodmanCommands.inspectImages(imageNames), runner, host)
+            PodmanJSON.Image.self, command(imageNames, PodmanCommands.inspectImages), runner, host)
         let (foundNetworks, foundVolumes, foundContainers, foundImages) = try await (
             inspectedNetworks, inspectedVolumes, inspectedContainers, inspectedImages
         )
-        listing.images = foundImages.map(\.listEntry)
         listing.index(
             networks: listing.networks + foundNetworks, volumes: listing.volumes + foundVolumes,
             containers: foundContainers, images: foundImages)
@@ -174,9 +172,6 @@ extension PodmanProvider {
         let runner = request.runner
         let host = request.host.name
         func names(_ targets: [ObserveTarget]) -> [String] { Set(targets.map(\.address.name)).sorted() }
-        func command(_ names: [String], _ make: ([String]) -> Command) -> Command? {
-            names.isEmpty ? nil : make(names)
-        }
         let references = targets.imageReferences(afterDelete: false)
         async let networks = inspect(
             PodmanJSON.Network.self, command(names(targets.networks), PodmanCommands.inspectNetworks), runner, host)
@@ -201,9 +196,13 @@ extension PodmanProvider {
                 PodmanJSON.Image.self, command(unnamed, PodmanCommands.inspectImages), runner, host)
         listing.networks = foundNetworks
         listing.volumes = foundVolumes
-        listing.images = images.map(\.listEntry)
         listing.index(networks: foundNetworks, volumes: foundVolumes, containers: foundContainers, images: images)
         return listing
+    }
+
+    /// The inspect command of `names`, or `nil` for none (nothing to run).
+    static func command(_ names: [String], _ make: ([String]) -> Command) -> Command? {
+        names.isEmpty ? nil : make(names)
     }
 
     /// Runs a list command (which must succeed) and decodes its JSON array; `[]` for no command.
